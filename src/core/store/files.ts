@@ -1,0 +1,55 @@
+// The score store on disk: one file per (checkpoint, eval set, scorer) key under the run's
+// store folder (default `<run>/.coverage/scores`). Written to a temporary name and renamed, so
+// a reader sees either the old file, the new one, or none; never half of one.
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { decodeScoreRecord, storeFileName, type ScoreRecord, type StoreKey } from '../store';
+
+export const DEFAULT_STORE_FOLDER = '.coverage';
+
+/** The folder holding score files for a run; `configured` is relative to the run or absolute. */
+export function scoresDir(runRoot: string, configured?: string): string {
+  return join(runRoot, configured ?? DEFAULT_STORE_FOLDER, 'scores');
+}
+
+export type StoredLookup =
+  | { status: 'ok'; file: string; record: ScoreRecord }
+  | { status: 'missing'; file: string }
+  | { status: 'invalid'; file: string; reason: string };
+
+/** Reads the stored result for `key`; an unreadable or damaged file is 'invalid' (rescore it). */
+export async function readStoredScores(dir: string, key: StoreKey): Promise<StoredLookup> {
+  const file = join(dir, storeFileName(key));
+  let bytes: Uint8Array;
+  try {
+    bytes = await fs.readFile(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { status: 'missing', file };
+    return { status: 'invalid', file, reason: `cannot read: ${(e as Error).message}` };
+  }
+  const r = decodeScoreRecord(bytes, key);
+  return r.ok ? { status: 'ok', file, record: r.record } : { status: 'invalid', file, reason: r.reason };
+}
+
+/** Writes atomically (temp file, fsync, rename). Throws an error naming the file on failure. */
+export async function writeStoredScores(dir: string, bytes: Uint8Array, key: StoreKey): Promise<string> {
+  const file = join(dir, storeFileName(key));
+  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    await fs.mkdir(dir, { recursive: true });
+    const h = await fs.open(tmp, 'wx');
+    try {
+      await h.writeFile(bytes);
+      await h.sync();
+    } finally {
+      await h.close();
+    }
+    await fs.rename(tmp, file);
+    return file;
+  } catch (e) {
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    throw new Error(`cannot write scores to ${file}: ${(e as Error).message}`);
+  }
+}

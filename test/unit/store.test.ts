@@ -1,0 +1,144 @@
+// The score file format: round trip, and every kind of damage is detected rather than read.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync, readdirSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { crc32, decodeScoreRecord, encodeScoreRecord, storeFileName, type ScoreRecord, type StoreKey } from '../../src/core/store';
+import { readStoredScores, writeStoredScores } from '../../src/core/store/files';
+import { checkpointContentHash } from '../../src/core/store/contentHash';
+
+const key: StoreKey = { checkpointHash: 'a'.repeat(64), evalSetHash: 'b'.repeat(64), scorerVersion: '1' };
+
+function record(counts: number[], seed = 1): ScoreRecord {
+  const n = counts.length;
+  const offsets = new Uint32Array(n + 1);
+  counts.forEach((c, i) => (offsets[i + 1] = offsets[i] + c));
+  const lp = new Float32Array(offsets[n]).map((_, i) => -((i * 7919 + seed) % 1000) / 97);
+  const seq = new Float64Array(n).map((_, i) => {
+    let s = 0;
+    for (let j = offsets[i]; j < offsets[i + 1]; j++) s += lp[j];
+    return s;
+  });
+  if (n > 1) seq[1] = NaN;
+  return {
+    key,
+    info: {
+      checkpointPath: 'step-100/model.onnx', provider: 'cpu', attempts: [{ provider: 'cpu', ok: true }],
+      skipped: n > 1 ? [{ index: 1, line: 2, reason: 'longer than the context' }] : [], seconds: 1.5, tokens: 99, createdAt: '2026-01-01T00:00:00Z',
+    },
+    scores: { seqLogprob: seq, tokenCounts: Uint32Array.from(counts), tokenOffsets: offsets, tokenLogprobs: lp },
+  };
+}
+
+test('crc32 matches the standard check value', () => {
+  assert.equal(crc32(new TextEncoder().encode('123456789')), 0xcbf43926);
+});
+
+test('round trip keeps every number bit for bit, NaN included', () => {
+  fc.assert(
+    fc.property(fc.array(fc.nat(40), { maxLength: 30 }), fc.nat(), (counts, seed) => {
+      const rec = record(counts, seed);
+      const r = decodeScoreRecord(encodeScoreRecord(rec), key);
+      assert.ok(r.ok, r.ok ? '' : r.reason);
+      assert.deepEqual(r.record, rec);
+    }),
+    { numRuns: 100 },
+  );
+});
+
+test('a file decoded from an unaligned buffer still reads', () => {
+  const bytes = encodeScoreRecord(record([3, 4, 5]));
+  const shifted = new Uint8Array(bytes.length + 3).subarray(3);
+  shifted.set(bytes);
+  assert.ok(decodeScoreRecord(shifted, key).ok);
+});
+
+test('every truncation and every single-bit flip is detected', () => {
+  const bytes = encodeScoreRecord(record([5, 0, 7, 2]));
+  for (let len = 0; len < bytes.length; len++) {
+    assert.equal(decodeScoreRecord(bytes.subarray(0, len), key).ok, false, `truncated to ${len}`);
+  }
+  for (let i = 0; i < bytes.length; i++) {
+    for (const bit of [0, 3, 7]) {
+      const bad = bytes.slice();
+      bad[i] ^= 1 << bit;
+      assert.equal(decodeScoreRecord(bad, key).ok, false, `bit ${bit} of byte ${i}`);
+    }
+  }
+  const longer = new Uint8Array(bytes.length + 8);
+  longer.set(bytes);
+  assert.equal(decodeScoreRecord(longer, key).ok, false);
+});
+
+test('a file for another key is refused with the field that differs', () => {
+  const bytes = encodeScoreRecord(record([1, 2]));
+  const r = decodeScoreRecord(bytes, { ...key, scorerVersion: '2' });
+  assert.equal(r.ok, false);
+  assert.match(r.ok ? '' : r.reason, /scorerVersion is 1, expected 2/);
+});
+
+test('inconsistent arrays are refused at encode time', () => {
+  const rec = record([2, 2]);
+  rec.scores.tokenOffsets[1] = 3;
+  assert.throws(() => encodeScoreRecord(rec), /prefix sum/);
+});
+
+test('file names differ for keys that differ only past the readable prefix', () => {
+  const a = storeFileName(key);
+  const b = storeFileName({ ...key, checkpointHash: 'a'.repeat(63) + 'c' });
+  assert.notEqual(a, b);
+  assert.match(a, /^[A-Za-z0-9-]+\.ccscores$/);
+});
+
+test('write, read back, then a damaged file reads as invalid and no temp file is left', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cc-store-'));
+  try {
+    assert.equal((await readStoredScores(dir, key)).status, 'missing');
+    const rec = record([4, 1, 3]);
+    const file = await writeStoredScores(join(dir, 'scores'), encodeScoreRecord(rec), key);
+    assert.deepEqual(readdirSync(join(dir, 'scores')), [storeFileName(key)]);
+    const back = await readStoredScores(join(dir, 'scores'), key);
+    assert.equal(back.status, 'ok');
+    assert.deepEqual(back.status === 'ok' && back.record, rec);
+    const bytes = readFileSync(file);
+    writeFileSync(file, bytes.subarray(0, bytes.length - 13));
+    const bad = await readStoredScores(join(dir, 'scores'), key);
+    assert.equal(bad.status, 'invalid');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a failed write names the file and leaves nothing behind', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cc-store-'));
+  try {
+    // A file where the folder should be: mkdir fails as a full or read-only disk would.
+    writeFileSync(join(dir, 'scores'), 'x');
+    await assert.rejects(writeStoredScores(join(dir, 'scores'), encodeScoreRecord(record([1])), key), /cannot write scores to .*scores/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('content hash covers the weight files and is cached by size and mtime', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cc-hash-'));
+  try {
+    mkdirSync(join(dir, 'ck'));
+    const model = join(dir, 'ck', 'model.onnx');
+    const data = join(dir, 'ck', 'model.onnx.data');
+    writeFileSync(model, 'graph');
+    writeFileSync(data, 'weights-1');
+    const entry = { step: 1, path: 'ck/model.onnx', modelPath: model, dataPaths: [data], sameStep: [] };
+    const cache = join(dir, 'hashes.json');
+    const h1 = await checkpointContentHash(entry, cache);
+    assert.match(h1, /^[0-9a-f]{64}$/);
+    assert.equal(await checkpointContentHash(entry), h1);
+    writeFileSync(data, 'weights-two');
+    assert.notEqual(await checkpointContentHash(entry, cache), h1);
+    await assert.rejects(checkpointContentHash({ ...entry, dataPaths: [join(dir, 'gone')] }), /gone: cannot read checkpoint file/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
