@@ -1,0 +1,67 @@
+// What to do when a scoring job fails. Pure, so the rules are tested without a worker.
+// A crash (the worker died: native fault, out of memory, killed) may be transient, so the job
+// is retried once on a fresh worker after a back-off that grows with consecutive crashes.
+// An error the job itself reported (bad model, bad eval data) would fail the same way again,
+// so it is not retried. A cancelled job is simply dropped.
+
+export type FailureKind = 'crash' | 'error' | 'cancelled';
+
+export interface RestartPolicyOptions {
+  /** Delay before the first restart after a crash. */
+  baseDelayMs: number;
+  /** Upper bound of the exponential back-off. */
+  maxDelayMs: number;
+  /** Retries of one job after crashes (the issue asks for exactly one). */
+  retriesPerJob: number;
+}
+
+export const DEFAULT_RESTART_POLICY: RestartPolicyOptions = { baseDelayMs: 500, maxDelayMs: 30_000, retriesPerJob: 1 };
+
+export type FailureDecision =
+  | { action: 'retry'; delayMs: number }
+  | { action: 'fail'; reason: string }
+  | { action: 'drop' };
+
+export class RestartPolicy {
+  private crashStreak = 0;
+  private told = false;
+
+  constructor(private readonly options: RestartPolicyOptions = DEFAULT_RESTART_POLICY) {}
+
+  /** Consecutive crashes since the last successful job. */
+  get consecutiveCrashes(): number {
+    return this.crashStreak;
+  }
+
+  /**
+   * Decides after attempt number `attempt` (1-based) of a job failed.
+   * `message` is the failure text; it becomes the failed checkpoint's reason.
+   */
+  onFailure(kind: FailureKind, attempt: number, message: string): FailureDecision {
+    if (kind === 'cancelled') return { action: 'drop' };
+    if (kind === 'error') return { action: 'fail', reason: message };
+    this.crashStreak++;
+    if (attempt > this.options.retriesPerJob) {
+      return { action: 'fail', reason: `the scoring worker stopped ${attempt} times on this checkpoint: ${message}` };
+    }
+    return { action: 'retry', delayMs: this.backoff() };
+  }
+
+  onSuccess(): void {
+    this.crashStreak = 0;
+    this.told = false;
+  }
+
+  /** Back-off before starting a fresh worker, growing with the crash streak. */
+  backoff(): number {
+    if (this.crashStreak === 0) return 0;
+    return Math.min(this.options.maxDelayMs, this.options.baseDelayMs * 2 ** (this.crashStreak - 1));
+  }
+
+  /** True once per crash streak: the user hears about crashes once, details go to the log. */
+  shouldTellUser(): boolean {
+    if (this.crashStreak === 0 || this.told) return false;
+    this.told = true;
+    return true;
+  }
+}

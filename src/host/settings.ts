@@ -1,0 +1,110 @@
+// The extension's settings as one typed value, coerced from whatever the configuration
+// holds (users edit settings.json by hand). Pure: config.ts reads VS Code and calls this.
+// Empty values mean "take it from the run's coverage.json, else the built-in default".
+
+export type ExecutionProvider = 'auto' | 'cuda' | 'webgpu' | 'cpu';
+export type PollingMode = 'auto' | 'always' | 'never';
+
+export interface Settings {
+  /** Eval set path (relative to the run root or absolute); '' = coverage.json or eval.jsonl. */
+  evalSet: string;
+  /** 'generator' | 'point-mass' | 'tournament' | a path to a reference .onnx; '' = coverage.json. */
+  reference: string;
+  /** N grid; empty = coverage.json or 1, 2, 4, …, 2^20. */
+  nGrid: number[];
+  /** Tournament threshold N > 1; null = coverage.json or 16. */
+  selectionN: number | null;
+  executionProvider: ExecutionProvider;
+  /** Tokens per batch. */
+  tokenBudget: number;
+  /** Intra-op threads; 0 = onnxruntime's choice. */
+  threads: number;
+  polling: PollingMode;
+  /** Score store folder; '' = <run>/.coverage. */
+  storeLocation: string;
+  /** Most points a chart draws before the host downsamples. */
+  maxChartPoints: number;
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  evalSet: '',
+  reference: '',
+  nGrid: [],
+  selectionN: null,
+  executionProvider: 'auto',
+  tokenBudget: 8192,
+  threads: 0,
+  polling: 'auto',
+  storeLocation: '',
+  maxChartPoints: 400,
+};
+
+/** Settings keys (under the `checkpointCoverage.` section) that package.json declares. */
+export const SETTING_KEYS = Object.keys(DEFAULT_SETTINGS) as (keyof Settings)[];
+
+export interface CoercedSettings {
+  settings: Settings;
+  /** One line per value that was ignored, naming the setting and what was expected. */
+  problems: string[];
+}
+
+const REFERENCE_MODES = ['generator', 'point-mass', 'tournament'];
+
+export function coerceSettings(raw: Readonly<Record<string, unknown>>): CoercedSettings {
+  const problems: string[] = [];
+  const s: Settings = { ...DEFAULT_SETTINGS, nGrid: [] };
+  const bad = (key: keyof Settings, expected: string) =>
+    problems.push(`checkpointCoverage.${key}: expected ${expected}, got ${describe(raw[key])}; using the default`);
+  const present = (key: keyof Settings) => raw[key] !== undefined && raw[key] !== null;
+
+  for (const key of ['evalSet', 'storeLocation'] as const) {
+    if (!present(key)) continue;
+    if (typeof raw[key] === 'string') s[key] = (raw[key] as string).trim();
+    else bad(key, 'a path (string)');
+  }
+  if (present('reference')) {
+    const r = raw.reference;
+    if (typeof r !== 'string') bad('reference', `"${REFERENCE_MODES.join('", "')}" or a path to an .onnx model`);
+    else if (r.trim() === '' || REFERENCE_MODES.includes(r.trim()) || /\.onnx$/i.test(r.trim())) s.reference = r.trim();
+    else bad('reference', `"${REFERENCE_MODES.join('", "')}" or a path to an .onnx model`);
+  }
+  if (present('nGrid')) {
+    const g = raw.nGrid;
+    if (Array.isArray(g) && g.every((n) => typeof n === 'number' && Number.isFinite(n) && n >= 1)) {
+      s.nGrid = [...new Set(g as number[])].sort((a, b) => a - b);
+    } else bad('nGrid', 'an array of numbers ≥ 1');
+  }
+  if (present('selectionN')) {
+    const n = raw.selectionN;
+    if (typeof n === 'number' && Number.isFinite(n) && n > 1) s.selectionN = n;
+    else if (n !== 0) bad('selectionN', 'a number > 1 (or 0 for the run\'s value)');
+  }
+  if (present('executionProvider')) {
+    const p = raw.executionProvider;
+    if (p === 'auto' || p === 'cuda' || p === 'webgpu' || p === 'cpu') s.executionProvider = p;
+    else bad('executionProvider', 'one of auto, cuda, webgpu, cpu');
+  }
+  if (present('polling')) {
+    const p = raw.polling;
+    if (p === 'auto' || p === 'always' || p === 'never') s.polling = p;
+    else if (p === true || p === false) s.polling = p ? 'always' : 'never';
+    else bad('polling', 'one of auto, always, never');
+  }
+  intSetting(raw, 'tokenBudget', 64, 1 << 24, s, bad);
+  intSetting(raw, 'threads', 0, 1024, s, bad);
+  intSetting(raw, 'maxChartPoints', 20, 100_000, s, bad);
+  return { settings: s, problems };
+}
+
+function intSetting(raw: Readonly<Record<string, unknown>>, key: 'tokenBudget' | 'threads' | 'maxChartPoints', min: number, max: number, s: Settings, bad: (k: keyof Settings, e: string) => void): void {
+  const v = raw[key];
+  if (v === undefined || v === null) return;
+  if (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max) s[key] = v;
+  else bad(key, `an integer from ${min} to ${max}`);
+}
+
+function describe(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v);
+  if (Array.isArray(v)) return 'an array';
+  return v === null ? 'null' : typeof v === 'object' ? 'an object' : String(v);
+}
