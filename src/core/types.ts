@@ -16,6 +16,10 @@ export interface CheckpointEntry {
   sameStep: string[];
   /** Path of another checkpoint with byte-identical model files, when there is one. */
   duplicateOf?: string;
+  /** Size in bytes of the model file plus its external weights (set by the layout scanner). */
+  bytes?: number;
+  /** Latest modification time of those files, ms since the epoch (set by the layout scanner). */
+  mtimeMs?: number;
 }
 
 /** One evaluation sample, as loaded and tokenized. */

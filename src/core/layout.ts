@@ -1,0 +1,232 @@
+// The run-folder contract: which files in a run are checkpoints, which are still being
+// written, and which problems the user should hear about. The rules are documented in
+// docs/run-folder.md; naming rules in layout/naming.ts.
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { CheckpointEntry, InputProblem } from './types';
+import { HashCache } from './hashcache';
+import { conventionalDataNames, isInProgressName, isOnnxName, parseStep, pickModel } from './layout/naming';
+import { childRel, errCode, walkRun, type FileInfo, type FolderInfo } from './layout/walk';
+
+export interface RunLayout {
+  root: string;
+  /** Sorted by step, then path. */
+  checkpoints: CheckpointEntry[];
+  /** Run-relative paths of files and checkpoints still being written. */
+  pending: string[];
+  problems: InputProblem[];
+  /** Subfolders that are runs of their own (they hold coverage.json or eval.jsonl); not scanned as part of this run. */
+  nestedRuns: string[];
+}
+
+export interface ScanOptions {
+  /** Milliseconds since the epoch; tests inject a clock. */
+  now?: () => number;
+  /** A file changed more recently than this is still being written. Default 2000 ms. */
+  settleMs?: number;
+  /** The run's store folder (absolute, or relative to the root); never scanned. Default `.coverage`. */
+  storeDir?: string;
+  /** Shared between scans so a rescan hashes only what changed; a fresh in-memory one by default. */
+  hashCache?: HashCache;
+  /** Skip hashing (and so duplicate detection), e.g. for a quick listing. */
+  skipDuplicates?: boolean;
+  /**
+   * Hook for the ONNX signature reader: the external-data file names a model's initializers
+   * name (relative to the model's folder). Conventional names (`model.onnx_data`) are found
+   * without it.
+   */
+  externalDataNames?: (modelPath: string) => Promise<string[] | undefined>;
+}
+
+export const DEFAULT_SETTLE_MS = 2000;
+const NESTED_RUN_MARKERS = ['coverage.json', 'eval.jsonl'];
+
+interface Candidate { entry: CheckpointEntry; files: FileInfo[]; folder: string }
+
+export async function scanRun(rootIn: string, opts: ScanOptions = {}): Promise<RunLayout> {
+  const root = resolve(rootIn);
+  const st = await stat(root).catch((e: unknown) => {
+    throw new Error(`${root}: cannot read the run folder (${errCode(e)})`);
+  });
+  if (!st.isDirectory()) throw new Error(`${root}: expected a run folder, found a file`);
+
+  const problems: InputProblem[] = [];
+  const store = resolve(root, opts.storeDir ?? '.coverage');
+  const folders = await walkRun(root, { skip: [store] }, problems);
+  const now = (opts.now ?? Date.now)();
+  const settleMs = opts.settleMs ?? DEFAULT_SETTLE_MS;
+  const settling = (f: FileInfo): boolean => now - Math.max(f.mtimeMs, f.ctimeMs) < settleMs;
+
+  const candidates: Candidate[] = [];
+  const pending = new Set<string>();
+  const markers: string[] = [];
+  for (const folder of folders) {
+    const ctx = folderStep(folder, problems);
+    if (folder.rel !== '.' && ctx === undefined && folder.files.some((f) => NESTED_RUN_MARKERS.includes(f.name))) {
+      markers.push(folder.rel);
+    }
+    for (const c of await folderCandidates(folder, ctx, opts, problems)) {
+      const inProgress = folder.files.filter((f) => isInProgressName(f.name) && relatesTo(f.name, c));
+      for (const f of inProgress) pending.add(childRel(folder.rel, f.name));
+      if (inProgress.length > 0 || c.files.some(settling)) pending.add(c.entry.path);
+      else candidates.push(c);
+    }
+    for (const f of folder.files) {
+      if (isInProgressName(f.name) && /\.onnx/i.test(f.name)) pending.add(childRel(folder.rel, f.name));
+    }
+  }
+
+  const nestedRuns = outermost(markers);
+  const inNested = (p: string): boolean => nestedRuns.some((n) => p.startsWith(n + '/'));
+  const kept = candidates.filter((c) => !inNested(c.entry.path));
+  kept.sort((a, b) => a.entry.step - b.entry.step || cmp(a.entry.path, b.entry.path));
+  flagSameStep(kept.map((c) => c.entry));
+  if (!opts.skipDuplicates) await flagDuplicates(kept, opts.hashCache ?? new HashCache(), problems);
+
+  return {
+    root,
+    checkpoints: kept.map((c) => c.entry),
+    pending: [...pending].filter((p) => !inNested(p)).sort(cmp),
+    problems,
+    nestedRuns,
+  };
+}
+
+/** The step of the nearest folder (this one or an ancestor inside the run) whose name carries one. */
+function folderStep(folder: FolderInfo, problems: InputProblem[]): number | undefined {
+  for (let i = folder.names.length - 1; i >= 0; i--) {
+    const p = parseStep(folder.names[i]);
+    if (p === undefined) continue;
+    if ('step' in p) return p.step;
+    if (i === folder.names.length - 1) {
+      problems.push({ file: folder.rel, message: `step ${p.tooLarge} is too large to be an exact integer; folder skipped` });
+    }
+    return undefined;
+  }
+  return undefined;
+}
+
+async function folderCandidates(
+  folder: FolderInfo, ctx: number | undefined, opts: ScanOptions, problems: InputProblem[],
+): Promise<Candidate[]> {
+  const out: Candidate[] = [];
+  const unnamed: string[] = [];
+  for (const f of folder.files) {
+    if (!isOnnxName(f.name)) continue;
+    const p = parseStep(f.name.replace(/\.onnx$/i, ''));
+    if (p === undefined) unnamed.push(f.name);
+    else if ('step' in p) out.push(await candidate(folder, f, p.step, opts, problems));
+    else problems.push({ file: childRel(folder.rel, f.name), message: `step ${p.tooLarge} is too large to be an exact integer; skipped` });
+  }
+  // Files without a step of their own need a step folder around them; elsewhere (a reference
+  // model, an exported tokenizer graph) they are not checkpoints.
+  if (ctx !== undefined && unnamed.length > 0) {
+    const pick = pickModel(unnamed);
+    if (pick && 'model' in pick) {
+      const f = folder.files.find((x) => x.name === pick.model) as FileInfo;
+      out.push(await candidate(folder, f, ctx, opts, problems));
+    } else if (pick) {
+      problems.push({
+        file: folder.rel,
+        message: `several .onnx files (${pick.ambiguous.join(', ')}) and no model.onnx: cannot tell which is the model; rename it model.onnx or keep one`,
+      });
+    }
+  }
+  return out;
+}
+
+async function candidate(
+  folder: FolderInfo, model: FileInfo, step: number, opts: ScanOptions, problems: InputProblem[],
+): Promise<Candidate> {
+  const names = new Set(conventionalDataNames(model.name));
+  const path = childRel(folder.rel, model.name);
+  if (opts.externalDataNames) {
+    try {
+      for (const n of (await opts.externalDataNames(model.abs)) ?? []) names.add(n);
+    } catch {
+      // The signature reader reports unreadable models when they are scored.
+    }
+  }
+  const data: FileInfo[] = [];
+  for (const n of names) {
+    const f = folder.files.find((x) => x.name === n);
+    if (f) data.push(f);
+    else if (!conventionalDataNames(model.name).includes(n)) {
+      problems.push({ file: path, subject: n, message: `names external data '${n}', which is not in its folder` });
+    }
+  }
+  const files = [model, ...data];
+  return {
+    folder: folder.rel,
+    files,
+    entry: {
+      step,
+      path,
+      modelPath: model.abs,
+      dataPaths: data.map((f) => f.abs),
+      sameStep: [],
+      bytes: files.reduce((s, f) => s + f.size, 0),
+      mtimeMs: Math.max(...files.map((f) => f.mtimeMs)),
+    },
+  };
+}
+
+/**
+ * Whether an in-progress file holds up checkpoint `c`: its own temp files (`step-5.onnx.tmp`,
+ * `.step-5.onnx_data.x`), or, for a model in a step folder, any temp or hidden ONNX file there
+ * (a `.DS_Store` does not count).
+ */
+function relatesTo(name: string, c: Candidate): boolean {
+  const modelName = c.files[0].name;
+  if (name.replace(/^\./, '').startsWith(modelName)) return true;
+  const ownStep = parseStep(modelName.replace(/\.onnx$/i, '')) !== undefined;
+  return !ownStep && (/\.(tmp|partial|incomplete)$/i.test(name) || /\.onnx/i.test(name));
+}
+
+function flagSameStep(entries: CheckpointEntry[]): void {
+  const byStep = new Map<number, CheckpointEntry[]>();
+  for (const e of entries) byStep.set(e.step, [...(byStep.get(e.step) ?? []), e]);
+  for (const group of byStep.values()) {
+    if (group.length < 2) continue;
+    for (const e of group) e.sameStep = group.filter((o) => o !== e).map((o) => o.path);
+  }
+}
+
+/**
+ * Byte-identical checkpoints: only checkpoints whose files have equal sizes can be identical,
+ * so only those are hashed. The earliest (by step, then path) is the original.
+ */
+async function flagDuplicates(sorted: Candidate[], cache: HashCache, problems: InputProblem[]): Promise<void> {
+  const bySize = new Map<string, Candidate[]>();
+  for (const c of sorted) {
+    const key = c.files.map((f) => f.size).join(',');
+    bySize.set(key, [...(bySize.get(key) ?? []), c]);
+  }
+  for (const group of bySize.values()) {
+    if (group.length < 2) continue;
+    const firstByDigest = new Map<string, string>();
+    for (const c of group) {
+      let digest: string;
+      try {
+        const parts = await Promise.all(c.files.map((f) => cache.hash(f.abs, f.size, f.mtimeMs)));
+        digest = parts.join(',');
+      } catch (e) {
+        problems.push({ file: c.entry.path, message: `cannot read to compare with other checkpoints (${errCode(e)})` });
+        continue;
+      }
+      const first = firstByDigest.get(digest);
+      if (first === undefined) firstByDigest.set(digest, c.entry.path);
+      else c.entry.duplicateOf = first;
+    }
+  }
+  await cache.save();
+}
+
+function outermost(rels: string[]): string[] {
+  const sorted = [...rels].sort(cmp);
+  return sorted.filter((r) => !sorted.some((o) => o !== r && r.startsWith(o + '/')));
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,32 @@
+// Run-relative paths: the stable identity of files in a run (see types.ts), and the check
+// that keeps paths from coverage.json inside the run folder.
+import { realpath } from 'node:fs/promises';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+
+/** `abs` relative to `root` with '/' separators, or undefined when it lies outside `root`. */
+export function runRelative(root: string, abs: string): string | undefined {
+  const rel = relative(root, abs);
+  if (rel === '') return '.';
+  if (rel === '..' || rel.startsWith('..' + sep) || isAbsolute(rel)) return undefined;
+  return rel.split(sep).join('/');
+}
+
+/**
+ * Resolves `p` against `root` and tells whether it stays inside, both by name and, when the
+ * path exists, after following symbolic links: a link inside the run that points elsewhere
+ * escapes just as `../x` does.
+ */
+export async function resolveInside(root: string, p: string): Promise<{ abs: string; inside: boolean }> {
+  const abs = resolve(root, p);
+  if (runRelative(root, abs) === undefined) return { abs, inside: false };
+  let realRoot: string;
+  let realAbs: string;
+  try {
+    realRoot = await realpath(root);
+    realAbs = await realpath(abs);
+  } catch {
+    // Not there (yet): the lexical check is all there is; the reader reports the missing file.
+    return { abs, inside: true };
+  }
+  return { abs, inside: runRelative(realRoot, realAbs) !== undefined };
+}
