@@ -1,0 +1,84 @@
+// Every message between a scoring client (extension host or CLI) and the scoring worker.
+// Carried by the RPC helper in ./rpc. The worker scores one checkpoint at a time; a job is
+// one request that resolves with the scores or rejects with a message naming what failed.
+// Typed arrays travel by structured clone (copied), so both sides own their arrays.
+import type { ProviderAttempt, ProviderName, ProviderSetting, SkippedSample } from '../core/store';
+
+/** One eval sample as the worker needs it: tokens plus what names it in messages. */
+export interface WireSample {
+  index: number;
+  /** 1-based line in the eval file. */
+  line: number;
+  id?: string;
+  promptIds: Int32Array;
+  responseIds: Int32Array;
+}
+
+export interface ScoreJobOptions {
+  provider: ProviderSetting;
+  /** Upper bound on padded tokens per batch (memory grows with it). */
+  tokenBudget: number;
+  /** False when several ONNX sessions share the process: spinning threads slow each other. */
+  allowSpinning: boolean;
+  /** Intra-op threads; 0 lets onnxruntime choose. */
+  intraOpThreads: number;
+}
+
+export interface ScoreCheckpointParams {
+  jobId: string;
+  /** Checkpoint path relative to the run root (names it in messages). */
+  checkpointPath: string;
+  modelPath: string;
+  /** The eval set loaded earlier with loadEvalSetRequest. */
+  evalSetHash: string;
+  options: ScoreJobOptions;
+}
+
+export interface ScoreCheckpointResult {
+  seqLogprob: Float64Array;
+  tokenCounts: Uint32Array;
+  tokenOffsets: Uint32Array;
+  tokenLogprobs: Float32Array;
+  provider: ProviderName;
+  attempts: ProviderAttempt[];
+  skipped: SkippedSample[];
+  seconds: number;
+  /** Tokens fed to the model, padding excluded. */
+  tokens: number;
+}
+
+// ---- Requests the client sends; the worker answers each. ----
+export type ClientToWorkerRequest =
+  /** Keep this eval set in the worker (replaces the previous one); later jobs name it by hash. */
+  | { method: 'loadEvalSetRequest'; params: { hash: string; file: string; samples: WireSample[] }; result: { samples: number } }
+  /** Score one checkpoint on the loaded eval set; rejects with a message on any failure. */
+  | { method: 'scoreCheckpointRequest'; params: ScoreCheckpointParams; result: ScoreCheckpointResult };
+
+// ---- Notifications the client sends. ----
+export type ClientToWorkerNotification =
+  /** Stop the job between batches; its request rejects with a message starting "cancelled". */
+  { method: 'cancelJobNotification'; params: { jobId: string } };
+
+// ---- Requests the worker sends (none: the worker only answers and reports). ----
+export type WorkerToClientRequest = never;
+
+export interface ScoreProgress {
+  jobId: string;
+  samplesDone: number;
+  samplesTotal: number;
+  tokensDone: number;
+  tokensTotal: number;
+  /** Throughput so far in this job (unpadded tokens). */
+  tokensPerSecond: number;
+  provider: ProviderName;
+}
+
+// ---- Notifications the worker sends. ----
+export type WorkerToClientNotification =
+  /** After each batch: how far the job is. */
+  | { method: 'scoreProgressNotification'; params: ScoreProgress }
+  /** A line for the log (provider fallbacks, skipped samples); warnings are worth showing. */
+  | { method: 'workerLogNotification'; params: { level: 'info' | 'warning'; message: string } };
+
+/** Message prefix that marks a job stopped on request, not failed. */
+export const CANCELLED_PREFIX = 'cancelled';
