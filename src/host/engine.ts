@@ -1,0 +1,84 @@
+// What the extension host needs from the engine (layout scan, eval set, worker, store,
+// metrics), as small interfaces. The session is written against these so its logic runs in
+// tests with fakes; engineAdapter.ts implements them over the real core and worker client.
+import type { CheckpointEntry } from '../core/types';
+import type { InspectData, KlValue } from '../shared/protocol';
+import type { Settings } from './settings';
+
+/** The report object of `checkpoint-coverage report --json` (issue 4), as the host reads it. */
+export interface RunReport {
+  reference: string;
+  selectionN: number;
+  dev: number | null;
+  suggested: { step: number; path: string } | null;
+  minCrossEntropy: { step: number; path: string } | null;
+  checkpoints: ReportCheckpoint[];
+  failed?: { step: number; path: string; reason: string }[];
+}
+
+export interface ReportCheckpoint {
+  step: number;
+  path: string;
+  samples: number;
+  tokens: number;
+  cePerToken: number;
+  cePerSequence: number;
+  kl: KlValue;
+  coverage: Record<string, number>;
+  coverageInterval: Record<string, [number, number]>;
+  passAt: Record<string, number> | null;
+  tournamentScore: number | null;
+  rivalStep: number | null;
+}
+
+/** Progress of one job, as the worker reports it. */
+export interface JobProgress {
+  samplesDone: number;
+  samplesTotal: number;
+  tokensPerSecond: number;
+  provider: string | null;
+}
+
+/** A failed job, classified so the restart policy knows whether a retry can help. */
+export class ScoreFailure extends Error {
+  constructor(readonly kind: 'crash' | 'error' | 'cancelled', message: string) {
+    super(message);
+    this.name = 'ScoreFailure';
+  }
+}
+
+export interface ScanResult {
+  checkpoints: CheckpointEntry[];
+  /** Input problems worded for users (file, line, what was expected). */
+  problems: string[];
+}
+
+/** A run opened for scoring: its eval set is loaded, its store located. */
+export interface OpenedRun {
+  readonly root: string;
+  /** Run-relative paths whose change makes every score stale (eval file, tokenizer, reference model). */
+  readonly evalPaths: readonly string[];
+  /** Store folder relative to the root when inside it (the watcher ignores it). */
+  readonly storeDir: string;
+  readonly tokensPerStep: number | null;
+  readonly nGrid: readonly number[];
+  readonly selectionN: number;
+  /** Problems found while opening (eval lines, config keys); the run still opens. */
+  readonly problems: readonly string[];
+  scan(): Promise<ScanResult>;
+  /** True when the store already holds valid scores for this checkpoint on this eval set. */
+  hasScores(entry: CheckpointEntry): Promise<boolean>;
+  /** Scores one checkpoint into the store; rejects with a ScoreFailure. */
+  score(entry: CheckpointEntry, onProgress: (p: JobProgress) => void, signal: AbortSignal): Promise<{ provider: string | null }>;
+  /** The report over every checkpoint with stored scores. */
+  report(entries: readonly CheckpointEntry[]): Promise<RunReport | null>;
+  inspect(entries: readonly CheckpointEntry[], path: string): Promise<InspectData>;
+  /** Forget stored scores so the next score() recomputes (Rescore). */
+  invalidate(entry: CheckpointEntry): Promise<void>;
+  dispose(): void;
+}
+
+export interface RunEngine {
+  /** Reads the run's config and eval set; rejects with a message naming the file when the run cannot be used. */
+  open(root: string, settings: Settings): Promise<OpenedRun>;
+}

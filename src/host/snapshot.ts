@@ -1,0 +1,107 @@
+// Shapes what the session knows (checkpoints, their states, the latest report, progress)
+// into the RunSnapshot the panel, tree and status bar show. Pure.
+import type { CheckpointEntry } from '../core/types';
+import type { CheckpointRow, CheckpointState, RunSnapshot, ScoringProgress } from '../shared/protocol';
+import { downsampleIndices } from './downsample';
+import type { RunReport } from './engine';
+
+export interface SnapshotInput {
+  version: number;
+  runName: string;
+  runPath: string;
+  entries: readonly CheckpointEntry[];
+  states: ReadonlyMap<string, { state: CheckpointState; reason?: string }>;
+  report: RunReport | null;
+  tokensPerStep: number | null;
+  nGrid: readonly number[];
+  selectionN: number;
+  progress: ScoringProgress;
+  problems: readonly string[];
+  error: string | null;
+  awaitingTrust: boolean;
+  maxChartPoints: number;
+  /** Checkpoint whose inspect view is open: kept in the charts like the marked ones. */
+  inspecting?: string | null;
+}
+
+export function buildSnapshot(inp: SnapshotInput): RunSnapshot {
+  const figures = new Map((inp.report?.checkpoints ?? []).map((c) => [c.path, c]));
+  const failedInReport = new Map((inp.report?.failed ?? []).map((f) => [f.path, f.reason]));
+  const entries = [...inp.entries].sort((a, b) => a.step - b.step || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const rows: CheckpointRow[] = entries.map((e) => {
+    const f = figures.get(e.path);
+    const st = inp.states.get(e.path);
+    const reportReason = failedInReport.get(e.path);
+    let state: CheckpointState = st?.state ?? (f ? 'done' : 'queued');
+    // The report's failures (e.g. NaN scores found by the metrics) override a finished job.
+    if (reportReason !== undefined && (state === 'done' || !st)) state = 'failed';
+    const row: CheckpointRow = {
+      step: e.step,
+      path: e.path,
+      state,
+      trainTokens: inp.tokensPerStep !== null ? e.step * inp.tokensPerStep : null,
+      samples: f?.samples ?? null,
+      evalTokens: f?.tokens ?? null,
+      cePerToken: f?.cePerToken ?? null,
+      cePerSequence: f?.cePerSequence ?? null,
+      kl: f?.kl ?? null,
+      coverage: f?.coverage ?? {},
+      coverageInterval: f?.coverageInterval ?? {},
+      passAt: f?.passAt ?? null,
+      tournamentScore: f?.tournamentScore ?? null,
+      rivalStep: f?.rivalStep ?? null,
+    };
+    const reason = st?.reason ?? reportReason;
+    if (state === 'failed' && reason) row.reason = reason;
+    return row;
+  });
+  const indexOf = new Map(rows.map((r, i) => [r.path, i]));
+  const marked = new Set<number>();
+  for (const p of [inp.report?.suggested?.path, inp.report?.minCrossEntropy?.path, inp.inspecting ?? undefined]) {
+    const i = p !== undefined ? indexOf.get(p) : undefined;
+    if (i !== undefined) marked.add(i);
+  }
+  const selKey = String(inp.report?.selectionN ?? inp.selectionN);
+  const plotIndices = downsampleIndices({
+    series: [rows.map((r) => r.cePerToken), rows.map((r) => r.coverage[selKey] ?? null)],
+    count: rows.length,
+    marked,
+    maxPoints: inp.maxChartPoints,
+  });
+  return {
+    version: inp.version,
+    runName: inp.runName,
+    runPath: inp.runPath,
+    reference: inp.report?.reference ?? null,
+    selectionN: inp.report?.selectionN ?? inp.selectionN,
+    nGrid: [...inp.nGrid],
+    dev: inp.report?.dev ?? null,
+    suggested: inp.report?.suggested ?? null,
+    minCrossEntropy: inp.report?.minCrossEntropy ?? null,
+    rows,
+    plotIndices,
+    progress: inp.progress,
+    problems: [...inp.problems],
+    error: inp.error,
+    awaitingTrust: inp.awaitingTrust,
+  };
+}
+
+/** "scoring 3/40 · 12k tok/s" for the status bar; null when idle with nothing to say. */
+export function progressText(p: ScoringProgress): string | null {
+  if (p.total === 0) return null;
+  const settled = p.done + p.failed;
+  const rate = p.tokensPerSecond !== null && p.current ? ` · ${compact(p.tokensPerSecond)} tok/s` : '';
+  if (p.current || settled < p.total) return `scoring ${settled + (p.current ? 1 : 0)}/${p.total}${rate}`;
+  return p.failed ? `${p.done} scored, ${p.failed} failed` : `${p.done} scored`;
+}
+
+/** 950 → "950", 12_345 → "12k", 1_530_000 → "1.5M". */
+export function compact(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  const a = Math.abs(n);
+  if (a < 1000) return String(Math.round(n));
+  if (a < 10_000) return (n / 1000).toFixed(1).replace(/\.0$/, '') + 'k';
+  if (a < 1e6) return Math.round(n / 1000) + 'k';
+  return (n / 1e6).toFixed(1).replace(/\.0$/, '') + 'M';
+}

@@ -1,0 +1,193 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { CheckpointEntry } from '../../src/core/types';
+import { ScoreFailure, type OpenedRun, type RunEngine, type RunReport } from '../../src/host/engine';
+import { RestartPolicy } from '../../src/host/restartPolicy';
+import { RunSession } from '../../src/host/runSession';
+import { DEFAULT_SETTINGS } from '../../src/host/settings';
+import { coalesce } from '../../src/host/watchEvents';
+
+type Outcome = 'ok' | 'crash' | 'error' | 'hang';
+
+const ROOT = '/runs/demo';
+const entry = (step: number): CheckpointEntry => ({ step, path: `step-${step}/model.onnx`, modelPath: `${ROOT}/step-${step}/model.onnx`, dataPaths: [], sameStep: [] });
+
+/** An engine whose checkpoints, stored scores and job outcomes the test controls. */
+class FakeRun implements OpenedRun {
+  readonly root = ROOT;
+  readonly evalPaths = ['eval.jsonl'];
+  readonly storeDir = '.coverage';
+  readonly tokensPerStep = 1000;
+  readonly nGrid = [1, 16];
+  readonly selectionN = 16;
+  readonly problems = [];
+  checkpoints: CheckpointEntry[] = [];
+  stored = new Set<string>();
+  outcomes = new Map<string, Outcome[]>();
+  scored: string[] = [];
+  hanging: { path: string; signal: AbortSignal }[] = [];
+  async scan() {
+    return { checkpoints: [...this.checkpoints], problems: [] };
+  }
+  async hasScores(e: CheckpointEntry) {
+    return this.stored.has(e.path);
+  }
+  score(e: CheckpointEntry, onProgress: (p: { samplesDone: number; samplesTotal: number; tokensPerSecond: number; provider: string | null }) => void, signal: AbortSignal) {
+    this.scored.push(e.path);
+    const outcome = this.outcomes.get(e.path)?.shift() ?? 'ok';
+    onProgress({ samplesDone: 1, samplesTotal: 2, tokensPerSecond: 12_000, provider: 'cpu' });
+    return new Promise<{ provider: string }>((resolve, reject) => {
+      const cancel = () => reject(new ScoreFailure('cancelled', 'cancelled'));
+      if (signal.aborted) return cancel();
+      signal.addEventListener('abort', cancel);
+      if (outcome === 'hang') {
+        this.hanging.push({ path: e.path, signal });
+        return;
+      }
+      setImmediate(() => {
+        if (outcome === 'ok') {
+          this.stored.add(e.path);
+          resolve({ provider: 'cpu' });
+        } else reject(new ScoreFailure(outcome, outcome === 'crash' ? 'worker exited with code 134' : `${e.path}: model has no logits output`));
+      });
+    });
+  }
+  async report(entries: readonly CheckpointEntry[]): Promise<RunReport> {
+    const done = entries.filter((e) => this.stored.has(e.path));
+    const cps = done.map((e) => ({ step: e.step, path: e.path, samples: 2, tokens: 10, cePerToken: 1 / e.step, cePerSequence: 10 / e.step, kl: null, coverage: { '16': e.step / 100 }, coverageInterval: { '16': [0, 1] as [number, number] }, passAt: null, tournamentScore: 0.1, rivalStep: null }));
+    const first = cps[0] ? { step: cps[0].step, path: cps[0].path } : null;
+    return { reference: 'generator', selectionN: 16, dev: 0.01, suggested: first, minCrossEntropy: cps.length ? { step: cps[cps.length - 1].step, path: cps[cps.length - 1].path } : null, checkpoints: cps };
+  }
+  async inspect(): Promise<never> {
+    throw new Error('not used');
+  }
+  async invalidate(e: CheckpointEntry) {
+    this.stored.delete(e.path);
+  }
+  dispose() {}
+}
+
+function setup(opts: { trusted?: boolean } = {}) {
+  const run = new FakeRun();
+  const engine: RunEngine = { open: async () => run };
+  let trusted = opts.trusted ?? true;
+  const logs: string[] = [];
+  const notices: string[] = [];
+  const session = new RunSession(ROOT, {
+    engine,
+    settings: DEFAULT_SETTINGS,
+    log: { info: (c, m) => logs.push(`info ${c} ${m}`), warn: (c, m) => logs.push(`warn ${c} ${m}`), error: (c, m) => logs.push(`error ${c} ${m}`) },
+    isTrusted: () => trusted,
+    policy: new RestartPolicy({ baseDelayMs: 1, maxDelayMs: 4, retriesPerJob: 1 }),
+    sleep: async () => {},
+    notifyUser: (m) => notices.push(m),
+  });
+  return { run, session, logs, notices, trust: () => { trusted = true; session.resume(); } };
+}
+
+const states = (s: RunSession) => Object.fromEntries(s.snapshot().rows.map((r) => [r.step, r.state]));
+
+test('opening queues what the store lacks, scores it, and builds the report', async () => {
+  const { run, session } = setup();
+  run.checkpoints = [1, 2, 3, 4].map(entry);
+  run.stored.add('step-2/model.onnx');
+  await session.open();
+  await session.idle();
+  assert.deepEqual(run.scored.sort(), ['step-1/model.onnx', 'step-3/model.onnx', 'step-4/model.onnx']);
+  const snap = session.snapshot();
+  assert.deepEqual(states(session), { 1: 'done', 2: 'done', 3: 'done', 4: 'done' });
+  assert.equal(snap.rows.length, 4);
+  assert.equal(snap.rows[2].trainTokens, 3000);
+  assert.equal(snap.suggested?.step, 1);
+  assert.deepEqual([snap.progress.done, snap.progress.total, snap.progress.provider], [4, 4, 'cpu']);
+});
+
+test('a crash is retried once; a second crash marks it failed with the reason; others go on', async () => {
+  const { run, session, notices } = setup();
+  run.checkpoints = [1, 2, 3].map(entry);
+  run.outcomes.set('step-1/model.onnx', ['crash', 'ok']);
+  run.outcomes.set('step-2/model.onnx', ['crash', 'crash']);
+  run.outcomes.set('step-3/model.onnx', ['error']);
+  await session.open();
+  await session.idle();
+  assert.deepEqual(states(session), { 1: 'done', 2: 'failed', 3: 'failed' });
+  const rows = session.snapshot().rows;
+  assert.match(rows[1].reason!, /stopped 2 times.*code 134/);
+  assert.match(rows[2].reason!, /no logits output/);
+  assert.equal(run.scored.filter((p) => p === 'step-3/model.onnx').length, 1, 'input errors are not retried');
+  assert.equal(notices.length >= 1, true);
+});
+
+test('a newly arrived checkpoint is scored before the backlog', async () => {
+  const { run, session } = setup();
+  run.checkpoints = [1, 2, 3, 4, 5].map(entry);
+  run.outcomes.set('step-1/model.onnx', ['hang']);
+  await session.open();
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(run.scored, ['step-1/model.onnx']);
+  run.checkpoints.push(entry(6));
+  await session.handleBatch(coalesce([{ kind: 'add', path: 'step-6/model.onnx' }]));
+  // Finish the hung job by removing its checkpoint: the job is cancelled and never marked failed.
+  run.checkpoints = run.checkpoints.filter((c) => c.step !== 1);
+  await session.handleBatch(coalesce([{ kind: 'unlink', path: 'step-1/model.onnx' }]));
+  await session.idle();
+  assert.equal(run.scored[1], 'step-6/model.onnx');
+  assert.equal(run.hanging[0].signal.aborted, true);
+  assert.deepEqual(states(session), { 2: 'done', 3: 'done', 4: 'done', 5: 'done', 6: 'done' });
+});
+
+test('a clicked checkpoint jumps the queue', async () => {
+  const { run, session } = setup();
+  run.checkpoints = [1, 2, 3, 4, 5, 6, 7].map(entry);
+  run.outcomes.set('step-1/model.onnx', ['hang']);
+  await session.open();
+  session.prioritize('step-4/model.onnx');
+  run.checkpoints = run.checkpoints.filter((c) => c.step !== 1);
+  await session.handleBatch(coalesce([{ kind: 'unlink', path: 'step-1/model.onnx' }]));
+  await session.idle();
+  assert.equal(run.scored[1], 'step-4/model.onnx');
+});
+
+test('a checkpoint replaced while it is scored is cancelled and scored again', async () => {
+  const { run, session } = setup();
+  run.checkpoints = [1].map(entry);
+  run.outcomes.set('step-1/model.onnx', ['hang', 'ok']);
+  await session.open();
+  await session.handleBatch(coalesce([{ kind: 'change', path: 'step-1/model.onnx' }]));
+  await session.idle();
+  assert.deepEqual(run.scored, ['step-1/model.onnx', 'step-1/model.onnx']);
+  assert.deepEqual(states(session), { 1: 'done' });
+});
+
+test('untrusted: nothing is scored until trust is granted', async () => {
+  const { run, session, trust } = setup({ trusted: false });
+  run.checkpoints = [1, 2].map(entry);
+  await session.open();
+  await session.idle();
+  assert.deepEqual(run.scored, []);
+  assert.equal(session.snapshot().awaitingTrust, true);
+  trust();
+  await session.idle();
+  assert.equal(run.scored.length, 2);
+  assert.equal(session.snapshot().awaitingTrust, false);
+});
+
+test('dispose cancels the running job and drops the queue', async () => {
+  const { run, session } = setup();
+  run.checkpoints = [1, 2, 3].map(entry);
+  run.outcomes.set('step-1/model.onnx', ['hang']);
+  await session.open();
+  session.dispose();
+  await session.idle();
+  assert.equal(run.hanging[0].signal.aborted, true);
+  assert.deepEqual(run.scored, ['step-1/model.onnx']);
+});
+
+test('a run that cannot be opened shows the error instead of throwing', async () => {
+  const session = new RunSession(ROOT, {
+    engine: { open: async () => { throw new Error(`${ROOT}/coverage.json: unknown key "nGird"`); } },
+    settings: DEFAULT_SETTINGS, log: { info() {}, warn() {}, error() {} }, isTrusted: () => true,
+  });
+  await session.open();
+  assert.match(session.snapshot().error!, /coverage.json: unknown key "nGird"/);
+});
