@@ -1,0 +1,54 @@
+// The coverage profile Cov_N = (1/n)·#{i : L(i) ≥ ln N} with L(i) = r(i) − s(i) (coverage.md).
+import { wilsonInterval } from './wilson';
+
+/** The default N grid: 1, 2, 4, …, 2^20. */
+export const DEFAULT_N_GRID: readonly number[] = Array.from({ length: 21 }, (_, e) => 2 ** e);
+
+export interface CoveragePoint {
+  N: number;
+  /** Samples with L ≥ ln N. */
+  count: number;
+  /** count / n: the share of samples under-weighted by a factor N or more. Lower is better. */
+  coverage: number;
+  /** 95% Wilson interval of `coverage`. */
+  interval: [number, number];
+}
+
+/** Checks a user N grid: finite numbers ≥ 1. Returns a sorted, de-duplicated copy. */
+export function validateNGrid(nGrid: readonly number[]): number[] {
+  for (const N of nGrid) {
+    if (typeof N !== 'number' || !Number.isFinite(N) || N < 1) {
+      throw new RangeError(`N grid: every N must be a finite number ≥ 1, got ${String(N)}`);
+    }
+  }
+  return [...new Set(nGrid)].sort((a, b) => a - b);
+}
+
+/**
+ * L(i) = r(i) − s(i) over `set`. s(i) = −∞ gives L = +∞ (uncovered at every N); callers
+ * exclude samples whose r is −∞ or NaN beforehand, so no NaN can arise here.
+ */
+export function logRatios(r: Float64Array, s: Float64Array, set: Int32Array): Float64Array {
+  const L = new Float64Array(set.length);
+  for (let j = 0; j < set.length; j++) L[j] = r[set[j]] - s[set[j]];
+  return L;
+}
+
+/** Cov_N for every N of the grid (in grid order), from the log ratios. */
+export function coverageProfile(L: Float64Array, nGrid: readonly number[]): CoveragePoint[] {
+  const sorted = Float64Array.from(L).sort();
+  const n = sorted.length;
+  return nGrid.map((N) => {
+    const t = Math.log(N);
+    // First index with sorted[idx] ≥ t.
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid] >= t) hi = mid;
+      else lo = mid + 1;
+    }
+    const count = n - lo;
+    return { N, count, coverage: n > 0 ? count / n : Number.NaN, interval: wilsonInterval(count, n) };
+  });
+}

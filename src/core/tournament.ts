@@ -1,0 +1,377 @@
+// The coverage tournament (coverage.md, "Choosing a checkpoint"):
+//   A[j,k] = (1/n)·#{i : s_j(i) − s_k(i) ≥ ln N},  score_k = max_{j≠k} A[j,k],  suggested = argmin score.
+// The class keeps integer counts so that a new checkpoint costs one row and one column, O(K·n).
+// Samples any checkpoint skipped (NaN) are left out for all of them: when a new checkpoint skips
+// samples the others scored, their contributions are subtracted pair by pair instead of rebuilding.
+
+export interface TournamentEntry {
+  /** Identity (the checkpoint's run-relative path). */
+  id: string;
+  step: number;
+  /** s_k(i) for every eval sample; NaN = skipped. Kept by reference, not copied. */
+  seqLogprob: Float64Array;
+  tokenCounts: ArrayLike<number>;
+}
+
+export interface TournamentStanding {
+  id: string;
+  step: number;
+  /** max over rivals of A[rival, k]; 0 when there is no rival (a single checkpoint). */
+  score: number;
+  /** The rival attaining the max (the earliest-added on ties); null when there is none. */
+  rival: string | null;
+  /** Per-token cross-entropy over the tournament's samples (the tie-break). */
+  cePerToken: number;
+}
+
+export interface TournamentResult {
+  selectionN: number;
+  delta: number;
+  /** Samples scored by every checkpoint (the denominator of every A). */
+  samples: number;
+  /** sqrt(ln(2K²/δ)/(2n)): each A is within dev of its expectation w.p. 1 − δ. */
+  dev: number;
+  standings: TournamentStanding[];
+  suggested: string | null;
+  minCrossEntropy: string | null;
+  /** Whether suggested and minCrossEntropy are different checkpoints. */
+  differs: boolean;
+  /** False when the two best scores differ by less than 2·dev. True with fewer than two checkpoints. */
+  resolved: boolean;
+  /** The second-best checkpoint, when there is one. */
+  runnerUp: string | null;
+}
+
+export const DEFAULT_SELECTION_N = 16;
+export const DEFAULT_DELTA = 0.05;
+
+/** Samples per block in the full build, so that a block of every row stays in cache. */
+const BLOCK = 256;
+
+export function tournamentDev(K: number, n: number, delta: number = DEFAULT_DELTA): number {
+  return n > 0 && K > 0 ? Math.sqrt(Math.log((2 * K * K) / delta) / (2 * n)) : Number.NaN;
+}
+
+export class CoverageTournament {
+  readonly threshold: number;
+  private entries: TournamentEntry[] = [];
+  /** Rows over the active samples only (the entries' own arrays when nothing is excluded). */
+  private rows: Float64Array[] = [];
+  private ce: number[] = [];
+  /** counts[j*cap + k] = #{active i : s_j(i) − s_k(i) ≥ ln N}. */
+  private counts = new Int32Array(0);
+  private cap = 0;
+  private active: Int32Array;
+
+  constructor(
+    readonly n: number,
+    readonly selectionN: number = DEFAULT_SELECTION_N,
+    readonly delta: number = DEFAULT_DELTA,
+  ) {
+    if (!(selectionN > 1) || !Number.isFinite(selectionN)) throw new RangeError(`selectionN must be a number > 1, got ${selectionN}`);
+    if (!(delta > 0 && delta < 1)) throw new RangeError(`delta must be in (0, 1), got ${delta}`);
+    this.threshold = Math.log(selectionN);
+    this.active = new Int32Array(n);
+    for (let i = 0; i < n; i++) this.active[i] = i;
+  }
+
+  /** A tournament over all entries at once (the blocked all-pairs loop). */
+  static build(n: number, entries: readonly TournamentEntry[], selectionN?: number, delta?: number): CoverageTournament {
+    const t = new CoverageTournament(n, selectionN, delta);
+    const seen = new Set<string>();
+    for (const e of entries) {
+      t.check(e);
+      if (seen.has(e.id)) throw new Error(`tournament: checkpoint ${e.id} is given twice`);
+      seen.add(e.id);
+    }
+    t.entries = [...entries];
+    t.active = activeSamples(n, t.entries);
+    t.grow(entries.length);
+    t.compact();
+    allPairs(t.rows, t.active.length, t.threshold, t.counts, t.cap);
+    return t;
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  get samples(): number {
+    return this.active.length;
+  }
+
+  ids(): string[] {
+    return this.entries.map((e) => e.id);
+  }
+
+  has(id: string): boolean {
+    return this.indexOf(id) >= 0;
+  }
+
+  /** #{i : s_j(i) − s_k(i) ≥ ln N} over the active samples. */
+  count(j: string, k: string): number {
+    const a = this.need(j);
+    const b = this.need(k);
+    return a === b ? 0 : this.counts[a * this.cap + b];
+  }
+
+  /** A[j,k]. */
+  share(j: string, k: string): number {
+    return this.count(j, k) / this.active.length;
+  }
+
+  /** Adds a checkpoint: one row and one column (plus, if it skipped samples, their removal). */
+  add(e: TournamentEntry): void {
+    this.check(e);
+    if (this.has(e.id)) throw new Error(`tournament: checkpoint ${e.id} is already in`);
+    const dropped: number[] = [];
+    for (const i of this.active) if (Number.isNaN(e.seqLogprob[i])) dropped.push(i);
+    if (dropped.length > 0) {
+      if (dropped.length * 4 > this.active.length) {
+        CoverageTournament.rebuildInto(this, [...this.entries, e]);
+        return;
+      }
+      this.adjust(dropped, -1);
+      const gone = new Set(dropped);
+      this.active = this.active.filter((i) => !gone.has(i));
+      this.entries.push(e);
+      this.compact();
+    } else {
+      this.entries.push(e);
+      this.rows.push(this.compactRow(e));
+      this.ce.push(this.cePerToken(e));
+    }
+    this.grow(this.entries.length);
+    const k = this.entries.length - 1;
+    const rk = this.rows[k];
+    for (let j = 0; j < k; j++) {
+      const [a, b] = pairCounts(this.rows[j], rk, this.active.length, this.threshold);
+      this.counts[j * this.cap + k] = a;
+      this.counts[k * this.cap + j] = b;
+    }
+  }
+
+  /** Removes a checkpoint; samples only it had skipped come back. Returns false if absent. */
+  remove(id: string): boolean {
+    const k = this.indexOf(id);
+    if (k < 0) return false;
+    const K = this.entries.length;
+    const cap = this.cap;
+    // Close the gap in the matrix: row/column k goes, later ones move up/left.
+    for (let a = 0, a2 = 0; a < K; a++) {
+      if (a === k) continue;
+      for (let b = 0, b2 = 0; b < K; b++) {
+        if (b === k) continue;
+        this.counts[a2 * cap + b2] = this.counts[a * cap + b];
+        b2++;
+      }
+      this.counts[a2 * cap + (K - 1)] = 0;
+      a2++;
+    }
+    for (let b = 0; b < K; b++) this.counts[(K - 1) * cap + b] = 0;
+    this.entries.splice(k, 1);
+    this.rows.splice(k, 1);
+    this.ce.splice(k, 1);
+    const next = activeSamples(this.n, this.entries);
+    if (next.length !== this.active.length) {
+      const had = new Set(this.active);
+      const back = [...next].filter((i) => !had.has(i));
+      this.active = next;
+      this.compact();
+      this.adjust(back, +1);
+    }
+    return true;
+  }
+
+  /** Replaces a checkpoint's scores (e.g. after re-scoring), or adds it. */
+  replace(e: TournamentEntry): void {
+    this.remove(e.id);
+    this.add(e);
+  }
+
+  result(): TournamentResult {
+    const K = this.entries.length;
+    const n = this.active.length;
+    const standings: TournamentStanding[] = [];
+    const best: number[] = [];
+    for (let k = 0; k < K; k++) {
+      let max = 0;
+      let rival = -1;
+      for (let j = 0; j < K; j++) {
+        if (j === k) continue;
+        const c = this.counts[j * this.cap + k];
+        if (rival < 0 || c > max) {
+          max = c;
+          rival = j;
+        }
+      }
+      best.push(max);
+      const e = this.entries[k];
+      standings.push({
+        id: e.id,
+        step: e.step,
+        score: n > 0 ? max / n : Number.NaN,
+        rival: rival >= 0 ? this.entries[rival].id : null,
+        cePerToken: this.ce[k],
+      });
+    }
+    const byScore = [...standings.keys()].sort(
+      (a, b) => best[a] - best[b] || cmpCe(this.ce[a], this.ce[b]) || this.tieBreak(a, b),
+    );
+    const byCe = [...standings.keys()].sort(
+      (a, b) => cmpCe(this.ce[a], this.ce[b]) || this.tieBreak(a, b),
+    );
+    const usable = K > 0 && n > 0;
+    const suggested = usable ? this.entries[byScore[0]].id : null;
+    const minCrossEntropy = usable ? this.entries[byCe[0]].id : null;
+    const dev = tournamentDev(K, n, this.delta);
+    const resolved = usable && (K < 2 || (best[byScore[1]] - best[byScore[0]]) / n >= 2 * dev);
+    return {
+      selectionN: this.selectionN,
+      delta: this.delta,
+      samples: n,
+      dev,
+      standings,
+      suggested,
+      minCrossEntropy,
+      differs: suggested !== minCrossEntropy,
+      resolved,
+      runnerUp: usable && K >= 2 ? this.entries[byScore[1]].id : null,
+    };
+  }
+
+  private static rebuildInto(t: CoverageTournament, entries: TournamentEntry[]): void {
+    const fresh = CoverageTournament.build(t.n, entries, t.selectionN, t.delta);
+    t.entries = fresh.entries;
+    t.rows = fresh.rows;
+    t.ce = fresh.ce;
+    t.counts = fresh.counts;
+    t.cap = fresh.cap;
+    t.active = fresh.active;
+  }
+
+  /** Earlier step first, then path order, so that equal scores always pick the same one. */
+  private tieBreak(a: number, b: number): number {
+    const ea = this.entries[a];
+    const eb = this.entries[b];
+    return ea.step - eb.step || (ea.id < eb.id ? -1 : ea.id > eb.id ? 1 : 0);
+  }
+
+  private check(e: TournamentEntry): void {
+    if (e.seqLogprob.length !== this.n || e.tokenCounts.length !== this.n) {
+      throw new RangeError(`tournament: checkpoint ${e.id} has ${e.seqLogprob.length} scores, expected ${this.n}`);
+    }
+  }
+
+  private indexOf(id: string): number {
+    return this.entries.findIndex((e) => e.id === id);
+  }
+
+  private need(id: string): number {
+    const k = this.indexOf(id);
+    if (k < 0) throw new Error(`tournament: no checkpoint ${id}`);
+    return k;
+  }
+
+  private grow(K: number): void {
+    if (K <= this.cap) return;
+    const cap = Math.max(K, this.cap * 2, 8);
+    const next = new Int32Array(cap * cap);
+    for (let a = 0; a < this.cap; a++) next.set(this.counts.subarray(a * this.cap, (a + 1) * this.cap), a * cap);
+    this.counts = next;
+    this.cap = cap;
+  }
+
+  private compactRow(e: TournamentEntry): Float64Array {
+    if (this.active.length === this.n) return e.seqLogprob;
+    const row = new Float64Array(this.active.length);
+    for (let j = 0; j < row.length; j++) row[j] = e.seqLogprob[this.active[j]];
+    return row;
+  }
+
+  private cePerToken(e: TournamentEntry): number {
+    let s = 0;
+    let t = 0;
+    for (const i of this.active) {
+      s += e.seqLogprob[i];
+      t += e.tokenCounts[i];
+    }
+    return t > 0 ? -s / t : Number.NaN;
+  }
+
+  private compact(): void {
+    this.rows = this.entries.map((e) => this.compactRow(e));
+    this.ce = this.entries.map((e) => this.cePerToken(e));
+  }
+
+  /** Adds (sign +1) or subtracts (−1) the contributions of samples to every pair. O(K²) each. */
+  private adjust(samples: readonly number[], sign: 1 | -1): void {
+    const K = this.entries.length;
+    const v = new Float64Array(K);
+    for (const i of samples) {
+      for (let a = 0; a < K; a++) v[a] = this.entries[a].seqLogprob[i];
+      for (let a = 0; a < K; a++) {
+        for (let b = 0; b < K; b++) {
+          if (a !== b && v[a] - v[b] >= this.threshold) this.counts[a * this.cap + b] += sign;
+        }
+      }
+    }
+  }
+}
+
+/** Lower CE first; NaN (no tokens) last. */
+function cmpCe(a: number, b: number): number {
+  if (Number.isNaN(a)) return Number.isNaN(b) ? 0 : 1;
+  if (Number.isNaN(b)) return -1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function activeSamples(n: number, entries: readonly TournamentEntry[]): Int32Array {
+  const keep = new Uint8Array(n).fill(1);
+  for (const e of entries) for (let i = 0; i < n; i++) if (Number.isNaN(e.seqLogprob[i])) keep[i] = 0;
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) if (keep[i]) out.push(i);
+  return Int32Array.from(out);
+}
+
+/**
+ * [#{d ≥ c}, #{d ≤ −c}] with d = x − y. c > 0 makes the two events disjoint. Both −∞ gives
+ * d = NaN, which counts for neither: two checkpoints that both rule a sample out tie on it.
+ */
+function pairCounts(x: Float64Array, y: Float64Array, n: number, c: number): [number, number] {
+  let a = 0;
+  let b = 0;
+  for (let i = 0; i < n; i++) {
+    const d = x[i] - y[i];
+    a += +(d >= c);
+    b += +(d <= -c);
+  }
+  return [a, b];
+}
+
+/**
+ * Every unordered pair once, in sample blocks so that the block of every row stays cached.
+ * The counts are added branch-free: the sign of d is unpredictable between close checkpoints,
+ * and `+(cond)` measured 2.5× faster than if/else here (bench/tournament.ts).
+ */
+function allPairs(rows: Float64Array[], n: number, c: number, counts: Int32Array, cap: number): void {
+  const K = rows.length;
+  for (let i0 = 0; i0 < n; i0 += BLOCK) {
+    const i1 = Math.min(n, i0 + BLOCK);
+    for (let j = 0; j < K; j++) {
+      const rj = rows[j];
+      for (let k = j + 1; k < K; k++) {
+        const rk = rows[k];
+        let a = 0;
+        let b = 0;
+        for (let i = i0; i < i1; i++) {
+          const d = rj[i] - rk[i];
+          a += +(d >= c);
+          b += +(d <= -c);
+        }
+        counts[j * cap + k] += a;
+        counts[k * cap + j] += b;
+      }
+    }
+  }
+}
