@@ -6,7 +6,8 @@ import { resolve } from 'node:path';
 import type { CheckpointEntry, InputProblem } from './types';
 import { HashCache } from './hashcache';
 import { conventionalDataNames, isInProgressName, isOnnxName, parseStep, pickModel } from './layout/naming';
-import { childRel, errCode, walkRun, type FileInfo, type FolderInfo } from './layout/walk';
+import { fsErrorCode as errCode } from './paths';
+import { childRel, walkRun, type FileInfo, type FolderInfo } from './layout/walk';
 
 export interface RunLayout {
   root: string;

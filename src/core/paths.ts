@@ -1,5 +1,5 @@
-// Run-relative paths: the stable identity of files in a run (see types.ts), and the check
-// that keeps paths from coverage.json inside the run folder.
+// Run-relative paths: the stable identity of files in a run (see types.ts), the check that
+// keeps paths from coverage.json inside the run folder, and file-system error wording.
 import { realpath } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 
@@ -29,4 +29,10 @@ export async function resolveInside(root: string, p: string): Promise<{ abs: str
     return { abs, inside: true };
   }
   return { abs, inside: runRelative(realRoot, realAbs) !== undefined };
+}
+
+/** The short code of a file-system error (ENOENT, EACCES…) for messages, else its text. */
+export function fsErrorCode(e: unknown): string {
+  if (typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string') return e.code;
+  return e instanceof Error ? e.message : String(e);
 }

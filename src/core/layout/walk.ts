@@ -5,7 +5,7 @@ import { readdir, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { InputProblem } from '../types';
-import { runRelative } from '../paths';
+import { fsErrorCode as errCode, runRelative } from '../paths';
 
 export interface FileInfo { name: string; abs: string; size: number; mtimeMs: number; ctimeMs: number }
 
@@ -90,9 +90,4 @@ function inode(st: Stats): string {
 /** The run-relative path of `name` inside the folder `rel`. */
 export function childRel(rel: string, name: string): string {
   return rel === '.' ? name : `${rel}/${name}`;
-}
-
-export function errCode(e: unknown): string {
-  if (typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string') return e.code;
-  return e instanceof Error ? e.message : String(e);
 }
