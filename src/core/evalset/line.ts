@@ -1,14 +1,9 @@
 // One eval line → one sample, or the reason it is not one. Pure, so it can be fuzzed.
+import type { EvalSample } from '../types';
 import type { TextTokenizer } from '../tokenizer';
 
-export interface ParsedLine {
-  id?: string;
-  promptIds: Int32Array;
-  responseIds: Int32Array;
-  refLogprob?: number;
-  prompt?: string;
-  response?: string;
-}
+/** A sample before it has a place among the valid samples. */
+export type ParsedLine = Omit<EvalSample, 'index' | 'line'>;
 
 export type LineResult = { sample: ParsedLine } | { error: string; id?: string };
 
