@@ -1,4 +1,56 @@
-// worker_threads entry: owns the ONNX sessions. Filled in by the scoring engine.
+// worker_threads entry: owns the ONNX sessions, so session.run (which blocks its thread for a
+// whole batch) never blocks the extension host or the CLI's progress output. One job at a time;
+// a cancel is seen between batches.
 import { parentPort } from 'node:worker_threads';
+import { RpcEndpoint } from '../shared/rpc';
+import {
+  CANCELLED_PREFIX,
+  type ClientToWorkerNotification, type ClientToWorkerRequest, type WireSample,
+  type WorkerToClientNotification, type WorkerToClientRequest,
+} from '../shared/workerProtocol';
+import { scoreModel } from '../scoring/scorer';
 
-parentPort?.on('message', () => {});
+const port = parentPort;
+if (!port) throw new Error('src/worker/main.ts must run as a worker thread');
+
+const rpc = new RpcEndpoint<WorkerToClientRequest, ClientToWorkerRequest, WorkerToClientNotification, ClientToWorkerNotification>(
+  (wire) => port.postMessage(wire),
+  { timeoutMs: 0, onError: (message) => rpc.notify('workerLogNotification', { level: 'warning', message }) },
+);
+port.on('message', (m: unknown) => rpc.receive(m));
+
+let evalSet: { hash: string; file: string; samples: WireSample[] } | undefined;
+let busy: string | undefined;
+const cancelled = new Set<string>();
+
+rpc.onRequest('loadEvalSetRequest', (p) => {
+  evalSet = p;
+  return { samples: p.samples.length };
+});
+
+rpc.onNotification('cancelJobNotification', ({ jobId }) => {
+  if (busy === jobId) cancelled.add(jobId);
+});
+
+rpc.onRequest('scoreCheckpointRequest', async (p) => {
+  if (busy) throw new Error(`the worker is already scoring job ${busy}`);
+  if (!evalSet || evalSet.hash !== p.evalSetHash) throw new Error(`eval set ${p.evalSetHash} is not loaded in the worker`);
+  busy = p.jobId;
+  try {
+    return await scoreModel({
+      modelPath: p.modelPath,
+      evalFile: evalSet.file,
+      samples: evalSet.samples,
+      options: p.options,
+      isCancelled: () => cancelled.has(p.jobId),
+      onProgress: (progress) => rpc.notify('scoreProgressNotification', { jobId: p.jobId, ...progress }),
+      log: (level, message) => rpc.notify('workerLogNotification', { level, message: `${p.checkpointPath}: ${message}` }),
+    });
+  } catch (e) {
+    const msg = (e as Error).message;
+    throw new Error(msg.startsWith(CANCELLED_PREFIX) ? msg : `${p.checkpointPath}: ${msg}`);
+  } finally {
+    busy = undefined;
+    cancelled.delete(p.jobId);
+  }
+});

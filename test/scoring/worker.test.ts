@@ -1,0 +1,62 @@
+// The worker client: jobs run in a worker thread; a worker killed mid-job fails the job
+// cleanly and a fresh worker scores it on retry; cancel stops a job; errors are not retried.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { bigramModel } from '../../src/core/onnx/models';
+import { ScoringWorkerClient, ScoreJobError, type ScoreJob } from '../../src/scoring/workerClient';
+import { scoreModel } from '../../src/scoring/scorer';
+import { CPU, lcg, randomSamples, saveModel, tempDir } from './helpers';
+
+function setup(t: { after(fn: () => void): void }) {
+  const dir = tempDir(t);
+  const vocab = 9;
+  const r = lcg(11);
+  const table = Float32Array.from({ length: vocab * vocab }, () => r() * 4);
+  const modelPath = saveModel(dir, 'step-1', bigramModel({ table, vocab }));
+  const samples = randomSamples(60, vocab, 2);
+  // A budget of 16 tokens makes many small batches, so there is a "mid-job" to kill in.
+  const job: ScoreJob = { jobId: 'j1', checkpointPath: 'step-1/model.onnx', modelPath, evalSet: { hash: 'e1', file: 'eval.jsonl', samples }, options: { ...CPU, tokenBudget: 16 } };
+  return { job, modelPath, samples };
+}
+
+test('a worker killed mid-job: the job is retried once on a new worker and gives the same numbers', async (t) => {
+  const { job, modelPath, samples } = setup(t);
+  const logs: string[] = [];
+  const client = new ScoringWorkerClient({ restartBaseMs: 10, log: (_l, m) => logs.push(m) });
+  t.after(() => client.dispose());
+  let killed = false;
+  const res = await client.score({
+    ...job,
+    onProgress: () => {
+      if (!killed) {
+        killed = true;
+        void client.terminateWorker();
+      }
+    },
+  });
+  assert.ok(killed);
+  assert.ok(logs.some((m) => /step-1\/model\.onnx: the scoring worker exited.*retrying on a new worker/.test(m)), logs.join('\n'));
+  const direct = await scoreModel({ modelPath, evalFile: 'eval.jsonl', samples, options: job.options as typeof CPU });
+  assert.deepEqual(res.seqLogprob, direct.seqLogprob);
+  assert.deepEqual(res.tokenLogprobs, direct.tokenLogprobs);
+});
+
+test('without retries a killed job fails as a crash, and the next job runs on a fresh worker', async (t) => {
+  const { job } = setup(t);
+  const client = new ScoringWorkerClient({ retries: 0 });
+  t.after(() => client.dispose());
+  const failed = client.score({ ...job, onProgress: () => void client.terminateWorker() });
+  await assert.rejects(failed, (e: ScoreJobError) => e.kind === 'crash' && /worker exited/.test(e.message));
+  const ok = await client.score({ ...job, jobId: 'j2' });
+  assert.equal(ok.seqLogprob.length, job.evalSet.samples.length);
+});
+
+test('cancel stops a job between batches; a bad model is an error, not retried', async (t) => {
+  const { job } = setup(t);
+  const client = new ScoringWorkerClient();
+  t.after(() => client.dispose());
+  const cancelled = client.score({ ...job, onProgress: () => client.cancel('j1') });
+  await assert.rejects(cancelled, (e: ScoreJobError) => e.kind === 'cancelled');
+  const bad = client.score({ ...job, jobId: 'j3', checkpointPath: 'step-9/model.onnx', modelPath: '/nonexistent/model.onnx' });
+  await assert.rejects(bad, (e: ScoreJobError) => e.kind === 'error' && /step-9\/model\.onnx: .*nonexistent\/model\.onnx: cannot read the model/.test(e.message));
+});
