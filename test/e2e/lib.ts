@@ -1,0 +1,250 @@
+// Helpers for driving code-server's workbench in headless chromium. scripts/e2e.mjs starts the server
+// and passes what the tests need through E2E_* variables; the tests never start servers themselves.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Frame, type FrameLocator, type Locator, type Page } from 'playwright-core';
+import { decodePng, dominantColourShare } from './png';
+import { TESTID } from './testids';
+
+export interface E2EEnv {
+  baseUrl: string;       // code-server, e.g. http://127.0.0.1:41234
+  workspace: string;     // folder the workbench opens
+  runDir: string;        // the demo run inside the workspace (empty when the demo generator is missing)
+  cliRunDir: string;     // an untouched copy of the demo run for the CLI's own report
+  cli: string;           // dist/cli.js of the packaged build
+  shotsDir: string;      // screenshots, kept after the run
+  userSettings: string;  // the profile's settings.json (theme switches write here)
+}
+
+export function e2eEnv(): E2EEnv {
+  const get = (k: string, required = true): string => {
+    const v = process.env[k];
+    if (v === undefined || (required && v === '')) {
+      throw new Error(`${k} is not set: run the end-to-end suite through \`npm run test:e2e\` (scripts/e2e.mjs)`);
+    }
+    return v;
+  };
+  return {
+    baseUrl: get('E2E_BASE_URL'), workspace: get('E2E_WORKSPACE'), runDir: get('E2E_RUN_DIR', false),
+    cliRunDir: get('E2E_CLI_RUN_DIR', false), cli: get('E2E_CLI'), shotsDir: get('E2E_SHOTS'),
+    userSettings: get('E2E_USER_SETTINGS'),
+  };
+}
+
+export interface Browser { context: BrowserContext; page: Page; close(): Promise<void> }
+
+export async function launch(): Promise<Browser> {
+  // Playwright refuses --user-data-dir in args; a persistent context is how to get a fresh profile.
+  const userDataDir = mkdtempSync(join(tmpdir(), 'chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.E2E_CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1400, height: 900 },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+  const page = context.pages()[0] ?? await context.newPage();
+  return {
+    context, page,
+    close: async () => {
+      await context.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function openWorkbench(page: Page, env: E2EEnv, folder = env.workspace): Promise<void> {
+  await page.goto(`${env.baseUrl}/?folder=${encodeURIComponent(folder)}`);
+  await waitForWorkbench(page);
+}
+
+/** The workbench is usable once the explorer lists the folder: the remote file system is up. */
+export async function waitForWorkbench(page: Page): Promise<void> {
+  await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
+  await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 90_000 });
+}
+
+const quickInput = (page: Page): Locator => page.locator('.quick-input-widget');
+const quickInputBox = (page: Page): Locator => page.locator('.quick-input-widget .quick-input-box input');
+
+/**
+ * Runs a command by its palette title. The palette snapshots the command list when it opens, and for a
+ * few seconds after load the extension host has not registered contributed commands: retry until the
+ * row shows.
+ */
+export async function runCommand(page: Page, title: string, timeoutMs = 90_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    await page.keyboard.press('F1');
+    try { await quickInputBox(page).waitFor({ state: 'visible', timeout: 5000 }); } catch { continue; }
+    await quickInputBox(page).fill('>' + title);
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    try {
+      await row.waitFor({ state: 'visible', timeout: 3000 });
+      await page.keyboard.press('Enter');
+      return;
+    } catch {
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(1000);
+    }
+  }
+  throw new Error(`command not found in the palette within ${timeoutMs} ms: ${title}`);
+}
+
+/**
+ * Answers a folder picker. In code-server, showOpenDialog is VS Code's "simple" dialog: a quick input
+ * whose value is a path. Typing the folder's path with a trailing slash lists that folder; accepting
+ * with no item chosen returns the typed folder.
+ */
+export async function pickFolder(page: Page, folder: string, timeoutMs = 30_000): Promise<void> {
+  const box = quickInputBox(page);
+  await box.waitFor({ state: 'visible', timeout: timeoutMs });
+  const path = folder.endsWith('/') ? folder : folder + '/';
+  await box.fill(path);
+  // The dialog re-lists the folder asynchronously; wait until its value settles on our path.
+  const end = Date.now() + timeoutMs;
+  while ((await box.inputValue()) !== path) {
+    if (Date.now() > end) throw new Error(`folder picker did not settle on ${path}: it shows ${await box.inputValue()}`);
+    await page.waitForTimeout(100);
+  }
+  await page.waitForTimeout(500);
+  await page.locator('.quick-input-widget .quick-input-action a', { hasText: /^OK$/ }).click();
+  await quickInput(page).waitFor({ state: 'hidden', timeout: timeoutMs });
+}
+
+/** Webview DOM: page > iframe.webview.ready (VS Code's host page) > iframe#active-frame (ours). */
+export const webview = (page: Page): FrameLocator =>
+  page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+
+/** The first frame that contains `selector`; works when several webviews are open. */
+export async function findFrame(page: Page, selector: string, timeoutMs = 60_000): Promise<Frame> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    for (const f of page.frames()) {
+      try { if (await f.$(selector)) return f; } catch { /* frame navigated away meanwhile */ }
+    }
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`no frame contains ${selector} after ${timeoutMs} ms`);
+}
+
+export const byTestId = (id: string, extra = ''): string => `[data-testid="${id}"]${extra}`;
+
+/**
+ * Saves a screenshot into the shots folder and fails when it is blank (one colour over 99.5 % of the
+ * pixels), which is what a webview that failed to render looks like.
+ */
+export async function screenshot(target: Page | Locator, name: string): Promise<string> {
+  const dir = e2eEnv().shotsDir;
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${name}.png`);
+  const png = await target.screenshot();
+  writeFileSync(file, png);
+  const share = dominantColourShare(decodePng(png));
+  if (share > 0.995) throw new Error(`screenshot ${file} is blank (${(share * 100).toFixed(2)} % one colour)`);
+  return file;
+}
+
+/** Fails when any webview shows our error banner or the workbench shows an error notification. */
+export async function assertNoErrors(page: Page): Promise<void> {
+  const problems: string[] = [];
+  for (const f of page.frames()) {
+    try {
+      for (const el of await f.$$(byTestId(TESTID.errorBanner))) {
+        if (await el.isVisible()) problems.push(`webview error banner: ${(await el.textContent())?.trim()}`);
+      }
+    } catch { /* detached frame */ }
+  }
+  const toasts = page.locator('.notifications-toasts .notification-list-item:has(.codicon-error) .notification-list-item-message');
+  for (const text of await toasts.allTextContents()) problems.push(`error notification: ${text.trim()}`);
+  if (problems.length) throw new Error(problems.join('\n'));
+}
+
+/** Messages of the notifications currently shown (any severity). */
+export async function notifications(page: Page): Promise<string[]> {
+  return (await page.locator('.notifications-toasts .notification-list-item-message').allTextContents()).map((t) => t.trim());
+}
+
+// The main tsconfig has no DOM lib (src/ must not see one), so code that runs inside the page
+// describes the little DOM and chart.js API it touches.
+interface ChartLike {
+  data: { labels?: unknown[]; datasets: { label?: string; data: unknown[]; borderColor?: unknown }[] };
+  options: { color?: unknown };
+  getDatasetMeta(n: number): { data: { x: number; y: number }[] };
+}
+interface PageGlobals {
+  document: { querySelector(sel: string): object | null };
+  Chart?: { getChart(canvas: object): ChartLike | undefined };
+}
+
+export interface ChartSnapshot {
+  labels: unknown[];
+  datasets: { label: string; data: unknown[]; borderColor: unknown }[];
+  textColor: unknown;
+}
+
+/** What chart.js holds for the canvas with this test id (needs the webview to expose `Chart`). */
+export async function chartData(frame: Frame, testid: string): Promise<ChartSnapshot> {
+  return frame.evaluate((sel) => {
+    const g = globalThis as unknown as PageGlobals;
+    const canvas = g.document.querySelector(sel);
+    const C = g.Chart;
+    if (!canvas) throw new Error(`no canvas ${sel}`);
+    if (!C) throw new Error('the webview does not expose chart.js as globalThis.Chart');
+    const chart = C.getChart(canvas);
+    if (!chart) throw new Error(`no chart on ${sel}`);
+    return {
+      labels: chart.data.labels ?? [],
+      datasets: chart.data.datasets.map((d) => ({ label: d.label ?? '', data: d.data, borderColor: d.borderColor ?? null })),
+      textColor: chart.options.color ?? null,
+    };
+  }, byTestId(testid));
+}
+
+/** Clicks a drawn point of a chart.js chart at the position chart.js computed for it. */
+export async function clickChartPoint(frame: Frame, testid: string, datasetIndex: number, index: number): Promise<void> {
+  const pos = await frame.evaluate(([sel, d, i]) => {
+    const g = globalThis as unknown as PageGlobals;
+    const canvas = g.document.querySelector(sel as string);
+    const chart = canvas && g.Chart?.getChart(canvas);
+    if (!chart) throw new Error(`no chart on ${sel as string}`);
+    const el = chart.getDatasetMeta(d as number).data[i as number];
+    if (!el) throw new Error(`chart ${sel as string} has no point ${i as number} in dataset ${d as number}`);
+    return { x: el.x, y: el.y };
+  }, [byTestId(testid), datasetIndex, index] as const);
+  await frame.locator(byTestId(testid)).click({ position: pos });
+}
+
+/** Labels of the rows of a tree view in the side bar, found by the view's title. */
+export async function treeItems(page: Page, viewTitle: string): Promise<string[]> {
+  const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: viewTitle }) });
+  return (await pane.locator('.monaco-list-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? r.textContent ?? '')));
+}
+
+/** Switches the colour theme by writing the profile's settings.json, as the Settings UI would. */
+export function setColorTheme(env: E2EEnv, theme: string): void {
+  const settings = JSON.parse(readFileSync(env.userSettings, 'utf8')) as Record<string, unknown>;
+  writeFileSync(env.userSettings, JSON.stringify({ ...settings, 'workbench.colorTheme': theme }, null, 2) + '\n');
+}
+
+/** Polls `check` until it returns a value other than undefined/false; the error names `what`. */
+export async function waitUntil<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 60_000,
+  everyMs = 250): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v !== undefined && v !== false) return v;
+    } catch (e) { last = e; }
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** The first integer in a label ("step 1200 · CE 2.31" -> 1200). */
+export function stepOf(label: string): number | undefined {
+  const m = /\d+/.exec(label.replace(/,/g, ''));
+  return m ? Number(m[0]) : undefined;
+}
