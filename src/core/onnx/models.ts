@@ -2,27 +2,14 @@
 // `attention_mask` (int64 [batch_size, sequence_length]), output `logits` (float32
 // [batch_size, sequence_length, vocab]). The constant and bigram models have closed-form
 // next-token distributions for known-answer tests.
-import { GraphBuilder, modelMsg } from './builder';
-import { encodeModel } from './encode';
-import { externalize, type BuiltModel } from './external';
-import { DataType, type GraphMsg } from './schema';
+import { GraphBuilder } from './builder';
+import type { BuiltModel } from './external';
+import { BATCH, buildModel, SEQ } from './model-build';
+import { DataType } from './schema';
 
 export { writeModel, type BuiltModel } from './external';
+export { BATCH, IR_VERSION, OPSET, SEQ } from './model-build';
 export { gpt2Model, gpt2Weights, type Gpt2Options, type Gpt2Weights } from './gpt2';
-
-/** Opset 17 brings LayerNormalization; IR 8 is what opset 17 exporters write. */
-export const OPSET = 17;
-export const IR_VERSION = 8;
-
-export const BATCH = 'batch_size';
-export const SEQ = 'sequence_length';
-
-/** Serialize a graph, moving its weights to `externalFile` when given. */
-export function buildModel(graph: GraphMsg, metadata?: Record<string, string>, externalFile?: string): BuiltModel {
-  const data = externalFile ? externalize(graph, externalFile) : undefined;
-  const model = encodeModel(modelMsg(graph, { opset: OPSET, irVersion: IR_VERSION, metadata }));
-  return data ? { model, externalData: { fileName: externalFile!, bytes: data } } : { model };
-}
 
 function causalInputs(g: GraphBuilder): { ids: string; mask: string } {
   return {

@@ -55,6 +55,7 @@ export const onnxRoot: protobuf.Root = protobuf.Root.fromJSON({ nested: { onnx: 
 export const ModelProtoType = onnxRoot.lookupType('onnx.ModelProto');
 export const GraphProtoType = onnxRoot.lookupType('onnx.GraphProto');
 export const ValueInfoProtoType = onnxRoot.lookupType('onnx.ValueInfoProto');
+export const TensorProtoType = onnxRoot.lookupType('onnx.TensorProto');
 
 /** TensorProto.DataType values. */
 export const DataType = {

@@ -4,7 +4,7 @@ import { GraphBuilder, modelMsg, tensor, valueInfo } from '../../../src/core/onn
 import { appendGraphFragment, decodeModel, encodeGraphFragment, encodeModel } from '../../../src/core/onnx/encode';
 import { externalize } from '../../../src/core/onnx/external';
 import { bigramModel, constantLogitsModel, IR_VERSION, OPSET } from '../../../src/core/onnx/models';
-import { AttributeType, DataType, DATA_LOCATION_EXTERNAL } from '../../../src/core/onnx/schema';
+import { AttributeType, DataType, DATA_LOCATION_EXTERNAL, ModelProtoType } from '../../../src/core/onnx/schema';
 
 function floats(raw: Uint8Array | undefined): number[] {
   assert.ok(raw);
@@ -92,4 +92,20 @@ test('the bigram model stores its table exactly and checks its size', () => {
   assert.deepEqual(m.graph.output!.map((o) => o.name), ['logits']);
   assert.throws(() => bigramModel({ table, vocab: 3 }), /expected vocab² = 9/);
   assert.throws(() => tensor('t', DataType.FLOAT, [3], new Float32Array(2)), /tensor t: 2 values/);
+});
+
+test('the hand-framed encoding decodes like protobufjs encoding the same message', () => {
+  const g = new GraphBuilder('g');
+  g.input('ids', DataType.INT64, ['b', 0]);
+  g.initializer('w', DataType.FLOAT, [300], new Float32Array(300).map((_, i) => i / 7));
+  g.initializer('e', DataType.FLOAT, [0], new Float32Array(0));
+  g.initializer('x', DataType.INT64, [1], BigInt64Array.from([5n]));
+  g.graph().initializer![2]!.externalData = [{ key: 'location', value: 'x.bin' }];
+  g.node('Identity', ['w'], {}, 'y');
+  const m = modelMsg(g.graph(), { opset: 17, irVersion: 8, metadata: { a: 'b' } });
+  // Copies into plain Uint8Arrays, so both decode their bytes fields to the same class.
+  const ours = decodeModel(new Uint8Array(encodeModel(m)));
+  const theirs = decodeModel(new Uint8Array(ModelProtoType.encode(m).finish()));
+  assert.deepEqual(ours, theirs);
+  assert.deepEqual(ours.graph.input![0]!.type.tensorType.shape!.dim, [{ dimParam: 'b' }, { dimValue: 0 }]);
 });
