@@ -2,34 +2,12 @@
 // metrics), as small interfaces. The session is written against these so its logic runs in
 // tests with fakes; engineAdapter.ts implements them over the real core and worker client.
 import type { CheckpointEntry } from '../core/types';
-import type { InspectData, KlValue } from '../shared/protocol';
+import type { CoverageReport } from '../core/report';
+import type { InspectData } from '../shared/protocol';
 import type { Settings } from './settings';
 
-/** The report object of `checkpoint-coverage report --json` (issue 4), as the host reads it. */
-export interface RunReport {
-  reference: string;
-  selectionN: number;
-  dev: number | null;
-  suggested: { step: number; path: string } | null;
-  minCrossEntropy: { step: number; path: string } | null;
-  checkpoints: ReportCheckpoint[];
-  failed?: { step: number; path: string; reason: string }[];
-}
-
-export interface ReportCheckpoint {
-  step: number;
-  path: string;
-  samples: number;
-  tokens: number;
-  cePerToken: number;
-  cePerSequence: number;
-  kl: KlValue;
-  coverage: Record<string, number>;
-  coverageInterval: Record<string, [number, number]>;
-  passAt: Record<string, number> | null;
-  tournamentScore: number | null;
-  rivalStep: number | null;
-}
+/** The report the core builds (the object behind `checkpoint-coverage report --json`). */
+export type RunReport = CoverageReport;
 
 /** Progress of one job, as the worker reports it. */
 export interface JobProgress {
@@ -49,6 +27,8 @@ export class ScoreFailure extends Error {
 
 export interface ScanResult {
   checkpoints: CheckpointEntry[];
+  /** Run-relative paths still being written; the session looks again once they settle. */
+  pending?: string[];
   /** Input problems worded for users (file, line, what was expected). */
   problems: string[];
 }

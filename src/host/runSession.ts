@@ -58,6 +58,7 @@ export class RunSession {
   private reportRun: Promise<void> | null = null;
   private reportDirty = false;
   private inspecting: string | null = null;
+  private settleTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly listeners = new Set<(s: RunSnapshot) => void>();
 
   constructor(readonly root: string, private readonly deps: SessionDeps) {
@@ -173,6 +174,7 @@ export class RunSession {
 
   dispose(): void {
     this.disposed = true;
+    if (this.settleTimer) clearTimeout(this.settleTimer);
     this.cancelAll();
     this.opened?.dispose();
     this.listeners.clear();
@@ -211,6 +213,14 @@ export class RunSession {
     }
     if (opened !== this.opened || this.disposed) return;
     this.problems = scan.problems;
+    if (scan.pending?.length && !this.settleTimer) {
+      // Files still being written (by the scanner's own mtime rule) get no further watcher
+      // event once they settle, so look again after the settle time.
+      this.settleTimer = setTimeout(() => {
+        this.settleTimer = undefined;
+        void this.rescan(new Map(), false);
+      }, 2500);
+    }
     const files = (e: CheckpointEntry) => ({ path: e.path, step: e.step, files: [e.path, ...e.dataPaths.map((p) => relTo(this.root, p))] });
     const diff = diffCheckpoints([...this.entries.values()].map(files), scan.checkpoints.map(files), touched);
     this.entries = new Map(scan.checkpoints.map((e) => [e.path, e]));

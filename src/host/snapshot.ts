@@ -63,7 +63,7 @@ export function buildSnapshot(inp: SnapshotInput): RunSnapshot {
   }
   const selKey = String(inp.report?.selectionN ?? inp.selectionN);
   const plotIndices = downsampleIndices({
-    series: [rows.map((r) => r.cePerToken), rows.map((r) => r.coverage[selKey] ?? null)],
+    series: [rows.map((r) => finite(r.cePerToken)), rows.map((r) => r.coverage[selKey] ?? null)],
     count: rows.length,
     marked,
     maxPoints: inp.maxChartPoints,
@@ -72,10 +72,14 @@ export function buildSnapshot(inp: SnapshotInput): RunSnapshot {
     version: inp.version,
     runName: inp.runName,
     runPath: inp.runPath,
-    reference: inp.report?.reference ?? null,
+    reference: inp.report?.referenceLabel ?? null,
     selectionN: inp.report?.selectionN ?? inp.selectionN,
-    nGrid: [...inp.nGrid],
+    nGrid: inp.report?.nGrid ?? [...inp.nGrid],
     dev: inp.report?.dev ?? null,
+    resolved: inp.report ? inp.report.resolved : null,
+    verdict: inp.report?.verdict || null,
+    suggestedOutcoversMinCe: inp.report?.suggestedOutcoversMinCe ?? null,
+    warnings: inp.report?.warnings ?? [],
     suggested: inp.report?.suggested ?? null,
     minCrossEntropy: inp.report?.minCrossEntropy ?? null,
     rows,
@@ -104,4 +108,8 @@ export function compact(n: number): string {
   if (a < 10_000) return (n / 1000).toFixed(1).replace(/\.0$/, '') + 'k';
   if (a < 1e6) return Math.round(n / 1000) + 'k';
   return (n / 1e6).toFixed(1).replace(/\.0$/, '') + 'M';
+}
+
+function finite(v: number | 'Infinity' | null): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }

@@ -6,8 +6,8 @@
 /** Where a checkpoint is in its life in this session. */
 export type CheckpointState = 'queued' | 'scoring' | 'done' | 'failed';
 
-/** `kl` as the report gives it: a number, "Infinity" (some sample had probability 0), or null (no densities). */
-export type KlValue = number | 'Infinity' | null;
+/** A number as the report's JSON carries it: "Infinity" (a sample had probability 0) or null (not defined). */
+export type JsonNumber = number | 'Infinity' | null;
 
 /** One checkpoint's figures, one row of the table and one point per curve. */
 export interface CheckpointRow {
@@ -20,9 +20,10 @@ export interface CheckpointRow {
   /** Evaluation samples and response tokens scored. */
   samples: number | null;
   evalTokens: number | null;
-  cePerToken: number | null;
-  cePerSequence: number | null;
-  kl: KlValue;
+  cePerToken: JsonNumber;
+  cePerSequence: JsonNumber;
+  /** Null when the reference gives no densities. */
+  kl: JsonNumber;
   /** Cov_N keyed by N as a decimal string, as in the report. Lower is better. */
   coverage: Record<string, number>;
   coverageInterval: Record<string, [number, number]>;
@@ -63,6 +64,14 @@ export interface RunSnapshot {
   nGrid: number[];
   /** Tournament slack; two scores closer than 2·dev are not resolved by this eval set. */
   dev: number | null;
+  /** False when the two best tournament scores are within 2·dev. */
+  resolved: boolean | null;
+  /** The report's one-line verdict (which checkpoint, why, against the lowest-CE one). */
+  verdict: string | null;
+  /** A[suggested, lowest-CE]: how much the suggestion out-covers the lowest-CE checkpoint. */
+  suggestedOutcoversMinCe: number | null;
+  /** Report warnings (thin samples, unresolved choice, skipped samples). */
+  warnings: string[];
   suggested: CheckpointRef | null;
   minCrossEntropy: CheckpointRef | null;
   /** Every checkpoint, sorted by step then path. */
@@ -156,6 +165,8 @@ export type HostToWebviewNotification =
 /** The webview's persisted UI state (vscode.setState); bump `version` when the shape changes. */
 export interface PanelUiState {
   version: 1;
+  /** The run shown, so a reloaded window reopens it (the serializer reads this). */
+  runPath: string | null;
   xAxis: 'step' | 'tokens';
   xScale: 'linear' | 'log';
   /** Draw 1 − Cov_N ("covered", higher is better) instead of Cov_N. */

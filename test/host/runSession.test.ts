@@ -6,6 +6,7 @@ import { RestartPolicy } from '../../src/host/restartPolicy';
 import { RunSession } from '../../src/host/runSession';
 import { DEFAULT_SETTINGS } from '../../src/host/settings';
 import { coalesce } from '../../src/host/watchEvents';
+import { report as mkReport, reportRow } from './reportFixture';
 
 type Outcome = 'ok' | 'crash' | 'error' | 'hang';
 
@@ -54,9 +55,9 @@ class FakeRun implements OpenedRun {
   }
   async report(entries: readonly CheckpointEntry[]): Promise<RunReport> {
     const done = entries.filter((e) => this.stored.has(e.path));
-    const cps = done.map((e) => ({ step: e.step, path: e.path, samples: 2, tokens: 10, cePerToken: 1 / e.step, cePerSequence: 10 / e.step, kl: null, coverage: { '16': e.step / 100 }, coverageInterval: { '16': [0, 1] as [number, number] }, passAt: null, tournamentScore: 0.1, rivalStep: null }));
+    const cps = done.map((e) => reportRow(e.step, 1 / e.step, e.step / 100, e.path));
     const first = cps[0] ? { step: cps[0].step, path: cps[0].path } : null;
-    return { reference: 'generator', selectionN: 16, dev: 0.01, suggested: first, minCrossEntropy: cps.length ? { step: cps[cps.length - 1].step, path: cps[cps.length - 1].path } : null, checkpoints: cps };
+    return mkReport({ suggested: first, minCrossEntropy: cps.length ? { step: cps[cps.length - 1].step, path: cps[cps.length - 1].path } : null, checkpoints: cps });
   }
   async inspect(): Promise<never> {
     throw new Error('not used');

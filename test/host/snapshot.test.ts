@@ -2,13 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildSnapshot, compact, progressText } from '../../src/host/snapshot';
 import type { RunReport } from '../../src/host/engine';
+import { report as mkReport, reportRow } from './reportFixture';
 
 const e = (step: number) => ({ step, path: `c${step}.onnx`, modelPath: `/r/c${step}.onnx`, dataPaths: [], sameStep: [] });
-const fig = (step: number, ce: number, cov: number) => ({ step, path: `c${step}.onnx`, samples: 4, tokens: 40, cePerToken: ce, cePerSequence: ce * 10, kl: 'Infinity' as const, coverage: { '16': cov }, coverageInterval: { '16': [cov / 2, cov * 2] as [number, number] }, passAt: null, tournamentScore: cov, rivalStep: 1 });
+const fig = reportRow;
 const progress = { done: 0, failed: 0, total: 0, current: null, tokensPerSecond: null, provider: null };
 
 test('rows carry the report figures, states, train tokens; failures in the report are failed rows', () => {
-  const report: RunReport = { reference: 'generator', selectionN: 16, dev: 0.02, suggested: { step: 2, path: 'c2.onnx' }, minCrossEntropy: { step: 3, path: 'c3.onnx' }, checkpoints: [fig(2, 1.5, 0.1), fig(3, 1.2, 0.3)], failed: [{ step: 1, path: 'c1.onnx', reason: 'NaN logits' }] };
+  const report: RunReport = mkReport({ suggested: { step: 2, path: 'c2.onnx' }, minCrossEntropy: { step: 3, path: 'c3.onnx' }, checkpoints: [fig(2, 1.5, 0.1), fig(3, 1.2, 0.3)], failed: [{ step: 1, path: 'c1.onnx', reason: 'NaN logits' }] });
   const snap = buildSnapshot({ version: 7, runName: 'r', runPath: '/r', entries: [e(3), e(1), e(2), e(4)], states: new Map([['c4.onnx', { state: 'scoring' as const }]]), report, tokensPerStep: 2048, nGrid: [1, 16], selectionN: 16, progress, problems: ['eval.jsonl:3: bad'], error: null, awaitingTrust: false, maxChartPoints: 400 });
   assert.deepEqual(snap.rows.map((r) => [r.step, r.state, r.cePerToken, r.trainTokens]), [[1, 'failed', null, 2048], [2, 'done', 1.5, 4096], [3, 'done', 1.2, 6144], [4, 'scoring', null, 8192]]);
   assert.equal(snap.rows[0].reason, 'NaN logits');
@@ -20,7 +21,7 @@ test('rows carry the report figures, states, train tokens; failures in the repor
 test('long runs are downsampled but keep the suggested, lowest-CE and inspected checkpoints', () => {
   const entries = Array.from({ length: 1000 }, (_, i) => e(i + 1));
   const checkpoints = entries.map((x) => fig(x.step, 2 - x.step / 1000 + (x.step % 3) * 0.01, 0.5));
-  const report: RunReport = { reference: 'generator', selectionN: 16, dev: 0.02, suggested: { step: 501, path: 'c501.onnx' }, minCrossEntropy: { step: 997, path: 'c997.onnx' }, checkpoints };
+  const report: RunReport = mkReport({ suggested: { step: 501, path: 'c501.onnx' }, minCrossEntropy: { step: 997, path: 'c997.onnx' }, checkpoints });
   const snap = buildSnapshot({ version: 1, runName: 'r', runPath: '/r', entries, states: new Map(), report, tokensPerStep: null, nGrid: [16], selectionN: 16, progress, problems: [], error: null, awaitingTrust: false, maxChartPoints: 50, inspecting: 'c123.onnx' });
   assert.equal(snap.rows.length, 1000);
   assert.ok(snap.plotIndices.length <= 53);

@@ -1,0 +1,112 @@
+// The coverage panel: one webview per window, restored after reload by its serializer.
+// It speaks only the typed protocol through the RPC helper; snapshots are throttled so a
+// progress tick per batch does not flood the webview.
+import * as vscode from 'vscode';
+import type { ExportFormat, HostToWebviewNotification, HostToWebviewRequest, InspectData, RunSnapshot, WebviewToHostNotification, WebviewToHostRequest } from '../shared/protocol';
+import { RpcEndpoint, type RpcWire } from '../shared/rpc';
+import { Disposable } from './disposable';
+import type { Log } from './log';
+import { localRoots, panelHtml } from './webviewHtml';
+
+/** What the panel needs from the controller. */
+export interface PanelHost {
+  readonly log: Log;
+  currentSnapshot(): RunSnapshot | null;
+  inspect(path: string): Promise<InspectData>;
+  exportFigures(format: ExportFormat): Promise<string | null>;
+  saveImage(name: string, dataUrl: string): Promise<string | null>;
+  didSelect(path: string): void;
+  rescore(): void;
+}
+
+const THROTTLE_MS = 150;
+
+export class CoveragePanel extends Disposable {
+  static readonly viewType = 'checkpointCoverage.panel';
+  private readonly rpc: RpcEndpoint<HostToWebviewRequest, WebviewToHostRequest, HostToWebviewNotification, WebviewToHostNotification>;
+  private pending: RunSnapshot | null = null;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly disposeEmitter = this._register(new vscode.EventEmitter<void>());
+  readonly onDidDispose = this.disposeEmitter.event;
+
+  static create(extensionUri: vscode.Uri, host: PanelHost): CoveragePanel {
+    const panel = vscode.window.createWebviewPanel(CoveragePanel.viewType, 'Checkpoint Coverage', vscode.ViewColumn.Active, {
+      enableScripts: true,
+      retainContextWhenHidden: false,
+      localResourceRoots: localRoots(extensionUri),
+    });
+    return new CoveragePanel(panel, extensionUri, host);
+  }
+
+  /** For the serializer: the webview object survives a reload, our side is rebuilt. */
+  static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, host: PanelHost): CoveragePanel {
+    panel.webview.options = { enableScripts: true, localResourceRoots: localRoots(extensionUri) };
+    return new CoveragePanel(panel, extensionUri, host);
+  }
+
+  private constructor(readonly panel: vscode.WebviewPanel, extensionUri: vscode.Uri, private readonly host: PanelHost) {
+    super();
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.svg');
+    this.rpc = new RpcEndpoint((wire: RpcWire) => void panel.webview.postMessage(wire), {
+      timeoutMs: 15_000,
+      onError: (m) => host.log.warn('panel', m),
+    });
+    this._register({ dispose: () => this.rpc.dispose('panel closed') });
+    this._register(panel.webview.onDidReceiveMessage((m: unknown) => {
+      if (!this.rpc.receive(m)) host.log.warn('panel', `ignored a message that is not RPC: ${JSON.stringify(m).slice(0, 200)}`);
+    }));
+    this._register(panel.onDidDispose(() => {
+      this.disposeEmitter.fire();
+      this.dispose();
+    }));
+    const rpc = this.rpc;
+    rpc.onRequest('getSnapshotRequest', () => host.currentSnapshot());
+    rpc.onRequest('inspectCheckpointRequest', ({ path }) => host.inspect(path));
+    rpc.onRequest('exportFiguresRequest', ({ format }) => host.exportFigures(format));
+    rpc.onRequest('saveChartImageRequest', ({ name, dataUrl }) => host.saveImage(name, dataUrl));
+    rpc.onNotification('didSelectCheckpointNotification', ({ path }) => host.didSelect(path));
+    rpc.onNotification('rescoreCommandNotification', () => host.rescore());
+    rpc.onNotification('showLogCommandNotification', () => host.log.show());
+    rpc.onNotification('didHitErrorNotification', ({ message }) => host.log.error('webview', message));
+    panel.webview.html = panelHtml(panel.webview, extensionUri);
+    this.title(host.currentSnapshot());
+  }
+
+  reveal(): void {
+    this.panel.reveal(undefined, false);
+  }
+
+  /** Queues a snapshot; the newest one goes out at most every THROTTLE_MS. */
+  postSnapshot(snap: RunSnapshot | null): void {
+    this.title(snap);
+    if (!snap) return;
+    this.pending = snap;
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      const s = this.pending;
+      this.pending = null;
+      if (s && !this.isDisposed) this.rpc.notify('didChangeSnapshotNotification', s);
+    }, THROTTLE_MS);
+  }
+
+  showInspect(path: string): void {
+    this.rpc.notify('showInspectNotification', { path });
+  }
+
+  collectChartImages(): Promise<{ name: string; dataUrl: string }[]> {
+    return this.rpc.request('collectChartImagesRequest', {});
+  }
+
+  override dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (!this.isDisposed) {
+      super.dispose();
+      this.panel.dispose();
+    }
+  }
+
+  private title(snap: RunSnapshot | null): void {
+    this.panel.title = snap ? `Coverage: ${snap.runName}` : 'Checkpoint Coverage';
+  }
+}

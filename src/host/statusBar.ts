@@ -1,0 +1,31 @@
+// Status bar: the execution provider and the scoring progress ("cpu · scoring 3/40 · 12k tok/s").
+import * as vscode from 'vscode';
+import type { RunSnapshot } from '../shared/protocol';
+import { progressText } from './snapshot';
+
+export class ScoringStatus implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('checkpointCoverage.status', vscode.StatusBarAlignment.Left, 50);
+
+  constructor(showPanelCommand: string) {
+    this.item.name = 'Checkpoint Coverage';
+    this.item.command = showPanelCommand;
+  }
+
+  update(snap: RunSnapshot | null): void {
+    if (!snap) {
+      this.item.hide();
+      return;
+    }
+    const p = snap.progress;
+    const busy = p.current !== null;
+    const parts = [p.provider ?? 'provider: not yet known', progressText(p) ?? 'no checkpoints'];
+    if (snap.awaitingTrust) parts[1] = 'waiting for workspace trust';
+    this.item.text = `${busy ? '$(sync~spin)' : snap.error ? '$(error)' : '$(graph-line)'} ${parts.join(' · ')}`;
+    this.item.tooltip = `Checkpoint Coverage: ${snap.runPath}${snap.suggested ? `\nsuggested: step ${snap.suggested.step}` : ''}${snap.error ? `\n${snap.error}` : ''}`;
+    this.item.show();
+  }
+
+  dispose(): void {
+    this.item.dispose();
+  }
+}
