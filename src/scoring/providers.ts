@@ -67,10 +67,9 @@ export function providerOrder(setting: ProviderSetting): ProviderName[] {
 }
 
 export function sessionOptions(provider: ProviderName, s: SessionSettings): ort.InferenceSession.SessionOptions {
-  return {
+  const options: ort.InferenceSession.SessionOptions = {
     executionProviders: [provider],
     graphOptimizationLevel: 'all',
-    intraOpNumThreads: s.intraOpThreads > 0 ? s.intraOpThreads : undefined,
     logSeverityLevel: 3,
     extra: {
       session: {
@@ -81,6 +80,9 @@ export function sessionOptions(provider: ProviderName, s: SessionSettings): ort.
       },
     },
   };
+  // The binding rejects an explicit undefined: leave the key out to let onnxruntime choose.
+  if (s.intraOpThreads > 0) options.intraOpNumThreads = s.intraOpThreads;
+  return options;
 }
 
 /** Opens a session on the first provider that works, recording every attempt. */

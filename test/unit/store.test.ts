@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { crc32, decodeScoreRecord, encodeScoreRecord, storeFileName, type ScoreRecord, type StoreKey } from '../../src/core/store';
 import { readStoredScores, writeStoredScores } from '../../src/core/store/files';
 import { checkpointContentHash } from '../../src/core/store/contentHash';
+import { HashCache } from '../../src/core/hashcache';
 
 const key: StoreKey = { checkpointHash: 'a'.repeat(64), evalSetHash: 'b'.repeat(64), scorerVersion: '1' };
 
@@ -122,7 +123,7 @@ test('a failed write names the file and leaves nothing behind', async () => {
   }
 });
 
-test('content hash covers the weight files and is cached by size and mtime', async () => {
+test('content hash covers the weight files, and a shared cache hashes unchanged files once', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cc-hash-'));
   try {
     mkdirSync(join(dir, 'ck'));
@@ -131,9 +132,11 @@ test('content hash covers the weight files and is cached by size and mtime', asy
     writeFileSync(model, 'graph');
     writeFileSync(data, 'weights-1');
     const entry = { step: 1, path: 'ck/model.onnx', modelPath: model, dataPaths: [data], sameStep: [] };
-    const cache = join(dir, 'hashes.json');
+    const cache = new HashCache();
     const h1 = await checkpointContentHash(entry, cache);
     assert.match(h1, /^[0-9a-f]{64}$/);
+    assert.equal(await checkpointContentHash(entry, cache), h1);
+    assert.equal(cache.hashed, 2);
     assert.equal(await checkpointContentHash(entry), h1);
     writeFileSync(data, 'weights-two');
     assert.notEqual(await checkpointContentHash(entry, cache), h1);

@@ -2,7 +2,7 @@
 // store folder (default `<run>/.coverage/scores`). Written to a temporary name and renamed, so
 // a reader sees either the old file, the new one, or none; never half of one.
 import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { decodeScoreRecord, storeFileName, type ScoreRecord, type StoreKey } from '../store';
 
@@ -10,7 +10,7 @@ export const DEFAULT_STORE_FOLDER = '.coverage';
 
 /** The folder holding score files for a run; `configured` is relative to the run or absolute. */
 export function scoresDir(runRoot: string, configured?: string): string {
-  return join(runRoot, configured ?? DEFAULT_STORE_FOLDER, 'scores');
+  return join(resolve(runRoot, configured ?? DEFAULT_STORE_FOLDER), 'scores');
 }
 
 export type StoredLookup =

@@ -1,0 +1,147 @@
+// `checkpoint-coverage score <run> [--provider p] [--budget tokens]`: scores every checkpoint
+// without a valid stored result, with a progress bar on stderr. ensureScored is the same step
+// for `report` and `demo`.
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { loadConfig, type RunConfig } from '../core/config';
+import { loadEvalSet, type EvalSet } from '../core/evalset';
+import { HashCache } from '../core/hashcache';
+import { scanRun, type RunLayout } from '../core/layout';
+import type { ProviderSetting } from '../core/store';
+import { loadTokenizer } from '../core/tokenizer';
+import { DEFAULT_TOKEN_BUDGET } from '../scoring/batching';
+import { RunScorer, type EnsureScoredResult } from '../scoring/runScorer';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, parseCommandArgs, type CliIO, type Command } from './args';
+
+const PROVIDERS: readonly string[] = ['auto', 'cuda', 'webgpu', 'cpu'];
+
+export interface EnsureScoredOptions {
+  provider?: ProviderSetting;
+  tokenBudget?: number;
+  /** Where the progress bar and warnings go (stderr); `tty` redraws one line in place. */
+  progress?: { write(text: string): void; tty: boolean };
+  /** Files changed more recently are still being written (layout scan); tests pass 0. */
+  settleMs?: number;
+}
+
+export interface ScoredRun extends EnsureScoredResult {
+  config: RunConfig;
+  layout: RunLayout;
+  evalSet: EvalSet;
+}
+
+/** Loads the run (config, eval set, layout) and scores what the store lacks. */
+export async function ensureScored(run: string, opts: EnsureScoredOptions = {}): Promise<ScoredRun> {
+  const st = await stat(run).catch((e: Error) => {
+    throw new Error(`${run}: cannot read the run folder (${(e as NodeJS.ErrnoException).code ?? e.message})`);
+  });
+  if (!st.isDirectory()) throw new Error(`${run}: expected a run folder, found a file`);
+  const config = await loadConfig(run);
+  const tokenizer = config.tokenizer ? await loadTokenizer(config.tokenizer) : undefined;
+  const evalSet = await loadEvalSet(config.eval, { tokenizer });
+  const hashCache = new HashCache();
+  const layout = await scanRun(run, { storeDir: config.store, hashCache, settleMs: opts.settleMs });
+  const bar = opts.progress ? new ProgressBar(layout.checkpoints.length, opts.progress) : undefined;
+  const say = (level: 'info' | 'warning', message: string) => {
+    if (level === 'warning') bar?.note(`warning: ${message}`);
+  };
+  if (opts.progress) {
+    for (const p of [...evalSet.problems, ...layout.problems]) say('warning', `${p.file}${p.line ? `:${p.line}` : ''}: ${p.message}`);
+    for (const p of layout.pending) say('warning', `${p}: still being written; not scored this time`);
+  }
+  const scorer = new RunScorer({
+    runRoot: layout.root, evalSet, storeDir: config.store, hashCache, log: say,
+    provider: opts.provider, tokenBudget: opts.tokenBudget,
+  });
+  try {
+    const result = await scorer.ensureScored(layout.checkpoints, {
+      onStart: (entry) => bar?.start(entry.path),
+      onProgress: (_entry, p) => bar?.progress(p.samplesDone, p.samplesTotal, p.tokensPerSecond, p.provider),
+      onDone: (o) => bar?.done(o.error ? `failed: ${o.error}` : o.reused ? undefined : `${o.entry.path}: scored on ${o.record!.info.provider} in ${o.record!.info.seconds.toFixed(1)} s`),
+    });
+    return { ...result, config, layout, evalSet };
+  } finally {
+    bar?.finish();
+    await scorer.dispose();
+  }
+}
+
+/** One line on stderr, redrawn in place on a terminal; plain lines otherwise (CI logs). */
+class ProgressBar {
+  private doneCount = 0;
+  private current = '';
+  private readonly tty: boolean;
+
+  constructor(private readonly total: number, private readonly out: { write(text: string): void; tty: boolean }) {
+    this.tty = out.tty;
+  }
+
+  start(path: string): void {
+    this.current = path;
+    this.draw(`${path}: loading`);
+  }
+
+  progress(samples: number, of: number, tps: number, provider: string): void {
+    this.draw(`${this.current}: ${samples}/${of} samples, ${Math.round(tps)} tokens/s on ${provider}`);
+  }
+
+  done(message?: string): void {
+    this.doneCount++;
+    if (message) this.note(message);
+    this.draw('');
+  }
+
+  note(message: string): void {
+    this.out.write(`${this.tty ? '\r\x1b[K' : ''}${message}\n`);
+  }
+
+  finish(): void {
+    if (this.tty) this.out.write('\r\x1b[K');
+  }
+
+  private draw(detail: string): void {
+    if (!this.tty) return;
+    const width = 24;
+    const filled = this.total ? Math.round((this.doneCount / this.total) * width) : width;
+    const line = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${this.doneCount}/${this.total} ${detail}`;
+    this.out.write(`\r\x1b[K${line.slice(0, (process.stderr.columns || 100) - 1)}`);
+  }
+}
+
+const USAGE = `Usage: checkpoint-coverage score <run> [--provider auto|cuda|webgpu|cpu] [--budget tokens]
+
+Scores every checkpoint of the run that has no valid stored result (under the run's store
+folder, .coverage/ by default) and stores the per-sample and per-token log-probs.
+  --provider   execution provider; auto tries CUDA, then WebGPU, then the CPU (default auto)
+  --budget     most padded tokens per batch; memory grows with it (default ${DEFAULT_TOKEN_BUDGET})
+Exit codes: 0 every checkpoint scored, 1 some checkpoint failed, 2 bad input.
+`;
+
+export function parseScoreArgs(argv: string[]): { run: string; provider: ProviderSetting; tokenBudget: number } {
+  const { values, positionals } = parseCommandArgs(argv, { provider: { type: 'string' }, budget: { type: 'string' } }, { min: 1, max: 1, names: 'the run folder' });
+  const provider = values.provider ?? 'auto';
+  if (!PROVIDERS.includes(provider)) throw new UsageError(`--provider ${provider}: expected one of ${PROVIDERS.join(', ')}`);
+  const tokenBudget = values.budget === undefined ? DEFAULT_TOKEN_BUDGET : Number(values.budget);
+  if (!Number.isSafeInteger(tokenBudget) || tokenBudget < 1) throw new UsageError(`--budget ${values.budget}: expected a positive whole number of tokens`);
+  return { run: positionals[0], provider: provider as ProviderSetting, tokenBudget };
+}
+
+export const command: Command = {
+  usage: USAGE,
+  /** 0 all scored, 1 some checkpoint failed or the run could not be read, 2 bad arguments (thrown). */
+  async run(argv: string[], io: CliIO): Promise<number> {
+    const args = parseScoreArgs(argv);
+    const out = { write: (t: string) => io.err(t), tty: process.stderr.isTTY === true };
+    const result = await ensureScored(resolve(io.cwd, args.run), { provider: args.provider, tokenBudget: args.tokenBudget, progress: out });
+    const failed = result.outcomes.filter((o) => o.error);
+    const reused = result.outcomes.filter((o) => o.reused).length;
+    const scored = result.outcomes.length - failed.length - reused;
+    if (result.outcomes.length === 0) {
+      io.err(`checkpoint-coverage score: no checkpoints found in ${result.layout.root}\n`);
+      return EXIT_USAGE;
+    }
+    io.err(`${result.outcomes.length} checkpoint(s): ${scored} scored in ${result.scoringSeconds.toFixed(1)} s, ${reused} from the store (${result.lookupSeconds.toFixed(2)} s), ${failed.length} failed\n`);
+    for (const f of failed) io.err(`failed: ${f.error}\n`);
+    return failed.length ? EXIT_FAILURE : EXIT_OK;
+  },
+};

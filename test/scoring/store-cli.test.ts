@@ -1,0 +1,69 @@
+// ensureScored over a run: scores land in the store (never in checkpoint folders), a second
+// pass reads them back without scoring, a damaged file is rescored, a bad checkpoint fails
+// alone, and the score command's arguments are checked.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { bigramModel } from '../../src/core/onnx/models';
+import { ensureScored, parseScoreArgs } from '../../src/cli/score';
+import { UsageError } from '../../src/cli/args';
+import { scoreModel } from '../../src/scoring/scorer';
+import { CPU, lcg, randomSamples, saveModel, tempDir } from './helpers';
+
+function makeRun(dir: string) {
+  const vocab = 7;
+  const samples = randomSamples(12, vocab, 4);
+  for (const step of [100, 200]) {
+    const r = lcg(step);
+    saveModel(dir, `step-${step}`, bigramModel({ table: Float32Array.from({ length: vocab * vocab }, () => r() * 3), vocab }));
+  }
+  writeFileSync(join(dir, 'eval.jsonl'), samples.map((s) => JSON.stringify({ id: s.id, prompt_ids: [...s.promptIds], response_ids: [...s.responseIds] })).join('\n') + '\n');
+  return { samples };
+}
+
+const listing = (dir: string) => readdirSync(dir).map((n) => `${n}:${statSync(join(dir, n)).mtimeMs}`).sort();
+
+test('scores go to the store once, are reused, and a damaged file is rescored', async (t) => {
+  const dir = tempDir(t);
+  const { samples } = makeRun(dir);
+  const before = listing(join(dir, 'step-100'));
+  const first = await ensureScored(dir, { provider: 'cpu', settleMs: 0 });
+  assert.deepEqual(first.outcomes.map((o) => [o.entry.step, o.reused, o.error]), [[100, false, undefined], [200, false, undefined]]);
+  assert.deepEqual(listing(join(dir, 'step-100')), before, 'nothing written in the checkpoint folder');
+  const direct = await scoreModel({ modelPath: join(dir, 'step-100', 'model.onnx'), evalFile: 'e', samples, options: CPU });
+  assert.deepEqual(first.outcomes[0].record!.scores.seqLogprob, direct.seqLogprob);
+  assert.equal(first.outcomes[0].record!.info.provider, 'cpu');
+
+  const second = await ensureScored(dir, { provider: 'cpu', settleMs: 0 });
+  assert.deepEqual(second.outcomes.map((o) => o.reused), [true, true]);
+  assert.equal(second.scoringSeconds, 0);
+  assert.deepEqual(second.outcomes[1].record, first.outcomes[1].record);
+
+  const scores = join(dir, '.coverage', 'scores');
+  const files = readdirSync(scores);
+  assert.equal(files.length, 2);
+  writeFileSync(join(scores, files[0]), 'garbage');
+  const third = await ensureScored(dir, { provider: 'cpu', settleMs: 0 });
+  assert.deepEqual(third.outcomes.map((o) => o.reused).sort(), [false, true]);
+  assert.ok(third.outcomes.every((o) => !o.error));
+});
+
+test('a broken checkpoint fails alone, named by its path', async (t) => {
+  const dir = tempDir(t);
+  makeRun(dir);
+  mkdirSync(join(dir, 'step-300'));
+  writeFileSync(join(dir, 'step-300', 'model.onnx'), 'not a model');
+  const r = await ensureScored(dir, { provider: 'cpu', settleMs: 0 });
+  assert.deepEqual(r.outcomes.map((o) => [o.entry.step, Boolean(o.error)]), [[100, false], [200, false], [300, true]]);
+  assert.match(r.outcomes[2].error!, /step-300\/model\.onnx: .*not an ONNX model/);
+});
+
+test('score arguments: defaults, and clear errors for bad ones', () => {
+  assert.deepEqual(parseScoreArgs(['run']), { run: 'run', provider: 'auto', tokenBudget: 8192 });
+  assert.deepEqual(parseScoreArgs(['run', '--provider', 'cpu', '--budget', '512']), { run: 'run', provider: 'cpu', tokenBudget: 512 });
+  assert.throws(() => parseScoreArgs(['run', '--provider', 'tpu']), (e: Error) => e instanceof UsageError && /expected one of auto, cuda, webgpu, cpu/.test(e.message));
+  assert.throws(() => parseScoreArgs(['run', '--budget', '1.5']), /--budget 1.5: expected a positive whole number/);
+  assert.throws(() => parseScoreArgs([]), /missing the run folder/);
+  assert.throws(() => parseScoreArgs(['run', '--nope']), UsageError);
+});
