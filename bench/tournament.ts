@@ -2,17 +2,7 @@
 // 2-core dev machine) and one incremental add (target < 0.5 s). Prints figures; not a test.
 // Run: node --import tsx bench/tournament.ts [K] [n]
 import { CoverageTournament, type TournamentEntry } from '../src/core/tournament';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as rng } from '../src/core/demo/chain';
 
 /** Checkpoints that drift like a training run: a shared per-sample base plus a per-checkpoint walk. */
 function entries(K: number, n: number): TournamentEntry[] {

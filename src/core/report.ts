@@ -1,0 +1,233 @@
+// The report model: every number of `checkpoint-coverage report --json` (issue 4, item 4), built
+// from scored checkpoints. Pure; the CLI and the extension format or send it as they need.
+import type { CheckpointScores } from './types';
+import {
+  checkpointMetrics,
+  commonSamples,
+  DEFAULT_N_GRID,
+  resolveReference,
+  smallSampleWarning,
+  validateNGrid,
+  type CheckpointMetrics,
+  type ReferenceSetting,
+} from './metrics';
+import { CoverageTournament, DEFAULT_SELECTION_N, type TournamentResult } from './tournament';
+
+export { formatReportText, formatReportCsv, displayNs } from './report/format';
+
+export interface StepPath {
+  step: number;
+  path: string;
+}
+
+export interface ReportFailure extends StepPath {
+  reason: string;
+}
+
+export interface ReportCheckpointInput extends StepPath {
+  scores: CheckpointScores;
+}
+
+export interface ReportInput {
+  checkpoints: readonly ReportCheckpointInput[];
+  failed?: readonly ReportFailure[];
+  reference: ReferenceSetting;
+  /** Generator mode: each eval sample's ref_logprob (undefined where the line has none). */
+  refLogprobs?: ArrayLike<number | undefined>;
+  /** Model mode: the reference model's scores. */
+  referenceScores?: CheckpointScores;
+  nGrid?: readonly number[];
+  selectionN?: number;
+  /** Eval samples in the set (needed when no checkpoint was scored). */
+  evalSamples?: number;
+  /** A tournament the caller keeps up to date incrementally over exactly these checkpoints. */
+  tournament?: CoverageTournament;
+}
+
+/** A number that JSON can carry: +∞ becomes the string "Infinity", NaN becomes null. */
+export type JsonNumber = number | 'Infinity' | null;
+
+export interface ReportCheckpoint extends StepPath {
+  samples: number;
+  tokens: number;
+  cePerToken: JsonNumber;
+  ceBitsPerToken: JsonNumber;
+  cePerSequence: JsonNumber;
+  /** Mean of L when the reference gives densities ("Infinity" if a sample has probability 0), else null. */
+  kl: JsonNumber;
+  /** Cov_N keyed by String(N); relative to the suggested checkpoint in tournament mode. */
+  coverage: Record<string, number>;
+  coverageInterval: Record<string, [number, number]>;
+  /** Mean Pass@N, point-mass reference only. */
+  passAt: Record<string, number> | null;
+  passAtInterval: Record<string, [number, number]> | null;
+  /** max over rivals of A[rival, k] at selectionN; 0 for a lone checkpoint. */
+  tournamentScore: number | null;
+  rivalStep: number | null;
+  rivalPath: string | null;
+}
+
+export interface CoverageReport {
+  reference: ReferenceSetting;
+  referenceLabel: string;
+  /** Tournament mode only: the checkpoint the coverage columns are measured against. */
+  coverageRelativeTo: StepPath | null;
+  selectionN: number;
+  dev: number | null;
+  /** False when the two best tournament scores are within 2·dev. */
+  resolved: boolean;
+  suggested: StepPath | null;
+  minCrossEntropy: StepPath | null;
+  /** Whether suggested and minCrossEntropy differ: the finding the user came for. */
+  differs: boolean;
+  /** A[suggested, minCrossEntropy]: the share of samples on which the suggestion out-covers the lowest-CE one. */
+  suggestedOutcoversMinCe: number | null;
+  evalSamples: number;
+  /** Samples scored by every checkpoint: the tournament's denominator. */
+  tournamentSamples: number;
+  nGrid: number[];
+  checkpoints: ReportCheckpoint[];
+  failed: ReportFailure[];
+  warnings: string[];
+  verdict: string;
+}
+
+export function jsonNumber(v: number): JsonNumber {
+  if (Number.isNaN(v)) return null;
+  if (v === Infinity) return 'Infinity';
+  if (v === -Infinity) return null; // no metric here can be −∞; keep JSON valid regardless
+  return v;
+}
+
+export function buildReport(input: ReportInput): CoverageReport {
+  const nGrid = validateNGrid(input.nGrid ?? DEFAULT_N_GRID);
+  const selectionN = input.selectionN ?? DEFAULT_SELECTION_N;
+  const cps = [...input.checkpoints].sort((a, b) => a.step - b.step || (a.path < b.path ? -1 : 1));
+  const n = input.evalSamples ?? cps[0]?.scores.seqLogprob.length ?? input.refLogprobs?.length ?? 0;
+  for (const c of cps) {
+    if (c.scores.seqLogprob.length !== n) {
+      throw new Error(`report: checkpoint ${c.path} has scores for ${c.scores.seqLogprob.length} samples, the eval set has ${n}`);
+    }
+  }
+  const ref = resolveReference(input.reference, { n, refLogprobs: input.refLogprobs, referenceScores: input.referenceScores });
+  const warnings: string[] = [];
+
+  const tournament = input.tournament ?? CoverageTournament.build(n, cps.map(toEntry), selectionN);
+  checkTournament(tournament, cps, selectionN);
+  const t = tournament.result();
+  const byPath = new Map(cps.map((c) => [c.path, c]));
+  const stepPath = (id: string | null): StepPath | null => (id === null ? null : { step: byPath.get(id)!.step, path: id });
+  const suggested = stepPath(t.suggested);
+
+  // Tournament mode has no r: the columns then show coverage relative to the suggested checkpoint.
+  const r = ref.r ?? (t.suggested ? byPath.get(t.suggested)!.scores.seqLogprob : null);
+  const set = commonSamples(n, [...cps.map((c) => c.scores.seqLogprob), r]);
+  if (cps.length > 0 && set.length === 0) {
+    throw new Error(`report: no eval sample was scored by every checkpoint${ref.r ? ` and has a ${ref.label} reference value` : ''}`);
+  }
+  const skippedByCheckpoints = n - t.samples;
+  if (cps.length > 0 && skippedByCheckpoints > 0) {
+    warnings.push(`${skippedByCheckpoints} of ${n} samples were skipped by some checkpoint and are left out for all of them`);
+  }
+  if (ref.unusable) warnings.push(`${ref.unusable.count} of ${n} samples left out of coverage: ${ref.unusable.why}`);
+  if (!ref.r && suggested) {
+    warnings.push(`reference 'tournament': coverage columns are relative to the suggested checkpoint (step ${suggested.step}), not to the data`);
+  }
+  const selWarn = cps.length > 1 ? smallSampleWarning(t.samples, selectionN) : null;
+  if (selWarn) warnings.push(`selection: ${selWarn}`);
+  const firstThin = nGrid.find((N) => smallSampleWarning(set.length, N) !== null);
+  if (cps.length > 0 && firstThin !== undefined) {
+    warnings.push(`Cov_N for N ≥ ${firstThin} rests on fewer than 10 expected samples at the 1/N level (n = ${set.length}); read those columns as bounds`);
+  }
+  if (cps.length > 1 && !t.resolved) {
+    warnings.push(`the two best tournament scores are within 2·dev = ${(2 * t.dev).toFixed(4)}: not resolved by this eval set`);
+  }
+
+  const standing = new Map(t.standings.map((s) => [s.id, s]));
+  const checkpoints = cps.map((c) => {
+    const m = checkpointMetrics(c.scores, set, { r, densities: ref.densities, pointMass: input.reference === 'point-mass', nGrid });
+    return toRow(c, m, standing.get(c.path)!, byPath);
+  });
+  const minCrossEntropy = stepPath(t.minCrossEntropy);
+  const outcovers = t.suggested && t.minCrossEntropy && t.differs ? tournament.share(t.suggested, t.minCrossEntropy) : null;
+  const report: CoverageReport = {
+    reference: input.reference,
+    referenceLabel: ref.label,
+    coverageRelativeTo: ref.r ? null : suggested,
+    selectionN,
+    dev: cps.length > 0 ? t.dev : null,
+    resolved: t.resolved,
+    suggested,
+    minCrossEntropy,
+    differs: t.differs,
+    suggestedOutcoversMinCe: outcovers,
+    evalSamples: n,
+    tournamentSamples: t.samples,
+    nGrid,
+    checkpoints,
+    failed: [...(input.failed ?? [])],
+    warnings,
+    verdict: '',
+  };
+  report.verdict = verdict(report, t);
+  return report;
+}
+
+function toEntry(c: ReportCheckpointInput) {
+  return { id: c.path, step: c.step, seqLogprob: c.scores.seqLogprob, tokenCounts: c.scores.tokenCounts };
+}
+
+function checkTournament(t: CoverageTournament, cps: readonly ReportCheckpointInput[], selectionN: number): void {
+  const ids = new Set(t.ids());
+  if (t.selectionN !== selectionN || ids.size !== cps.length || cps.some((c) => !ids.has(c.path))) {
+    throw new Error(`report: the given tournament does not hold exactly these checkpoints at selectionN = ${selectionN}`);
+  }
+}
+
+function toRow(
+  c: ReportCheckpointInput,
+  m: CheckpointMetrics,
+  s: TournamentResult['standings'][number],
+  byPath: Map<string, ReportCheckpointInput>,
+): ReportCheckpoint {
+  return {
+    step: c.step,
+    path: c.path,
+    samples: m.samples,
+    tokens: m.tokens,
+    cePerToken: jsonNumber(m.ce.perToken),
+    ceBitsPerToken: jsonNumber(m.ce.bitsPerToken),
+    cePerSequence: jsonNumber(m.ce.perSequence),
+    kl: m.kl === null ? null : jsonNumber(m.kl),
+    coverage: keyed(m.coverage, (p) => p.coverage) ?? {},
+    coverageInterval: keyed(m.coverage, (p) => p.interval) ?? {},
+    passAt: keyed(m.passAt, (p) => p.passAt),
+    passAtInterval: keyed(m.passAt, (p) => p.interval),
+    tournamentScore: Number.isNaN(s.score) ? null : s.score,
+    rivalStep: s.rival === null ? null : byPath.get(s.rival)!.step,
+    rivalPath: s.rival,
+  };
+}
+
+/** Values keyed by String(N), the JSON shape of the N grid. */
+function keyed<P extends { N: number }, T>(pts: P[] | null, f: (p: P) => T): Record<string, T> | null {
+  return pts ? Object.fromEntries(pts.map((p) => [String(p.N), f(p)])) : null;
+}
+
+function verdict(r: CoverageReport, t: TournamentResult): string {
+  const N = r.selectionN;
+  if (!r.suggested || !r.minCrossEntropy) {
+    return r.failed.length > 0 ? `No checkpoint could be scored (${r.failed.length} failed).` : 'No checkpoints to compare.';
+  }
+  const score = t.standings.find((s) => s.id === r.suggested!.path)!.score;
+  const figures = `tournament score ${score.toFixed(4)} at N = ${N}, dev ${t.dev.toFixed(4)}`;
+  if (r.checkpoints.length === 1) return `Only one checkpoint (step ${r.suggested.step}): nothing to compare.`;
+  if (!r.differs) {
+    return `Step ${r.suggested.step} is both the suggested and the lowest-cross-entropy checkpoint (${figures})` +
+      (r.resolved ? '.' : `; not resolved by this eval set (runner-up within 2·dev).`);
+  }
+  const out = ((r.suggestedOutcoversMinCe ?? 0) * 100).toFixed(1);
+  const head = `Suggested step ${r.suggested.step}, not the lowest-cross-entropy step ${r.minCrossEntropy.step}: ` +
+    `it out-covers step ${r.minCrossEntropy.step} by a factor ${N} on ${out}% of samples (${figures})`;
+  return r.resolved ? `${head}.` : `${head}; not resolved by this eval set (runner-up within 2·dev).`;
+}

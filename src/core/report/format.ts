@@ -1,0 +1,89 @@
+// Plain-text and CSV renderings of a CoverageReport (pure: strings in, strings out).
+import type { CoverageReport, JsonNumber, ReportCheckpoint } from '../report';
+
+/** The few N the text table shows: 2, the selection N, 256 and 4096 where the grid has them. */
+export function displayNs(nGrid: readonly number[], selectionN: number): number[] {
+  const want = [2, selectionN, 256, 4096].filter((N) => nGrid.includes(N));
+  const picks = new Set(want);
+  // A custom grid may hold none of those: fall back to evenly spaced grid points.
+  for (let j = 0; picks.size < Math.min(4, nGrid.length) && j < 4; j++) {
+    picks.add(nGrid[Math.round((j * (nGrid.length - 1)) / 3)]);
+  }
+  return [...picks].sort((a, b) => a - b);
+}
+
+const num = (v: JsonNumber | undefined, digits: number): string =>
+  v === null || v === undefined ? '—' : v === 'Infinity' ? '∞' : v.toFixed(digits);
+
+function marker(r: CoverageReport, c: ReportCheckpoint): string {
+  const m: string[] = [];
+  if (r.suggested?.path === c.path) m.push('◀ suggested');
+  if (r.minCrossEntropy?.path === c.path) m.push('◀ lowest CE');
+  return m.join(' ');
+}
+
+/** A readable table plus the one-line verdict, for terminals. */
+export function formatReportText(r: CoverageReport): string {
+  const Ns = displayNs(r.nGrid, r.selectionN);
+  const covLabel = r.coverageRelativeTo ? 'rCov' : 'Cov';
+  const head = ['step', 'tokens', 'CE/token', ...Ns.map((N) => `${covLabel}@${N}`), `score@${r.selectionN}`, 'rival', ''];
+  const rows = r.checkpoints.map((c) => [
+    String(c.step),
+    String(c.tokens),
+    num(c.cePerToken, 4),
+    ...Ns.map((N) => num(c.coverage[String(N)], 4)),
+    num(c.tournamentScore, 4),
+    c.rivalStep === null ? '—' : String(c.rivalStep),
+    marker(r, c),
+  ]);
+  const widths = head.map((h, j) => Math.max(h.length, ...rows.map((row) => row[j].length)));
+  const line = (cells: string[]) =>
+    cells.map((cell, j) => (j === cells.length - 1 ? cell : cell.padStart(widths[j]))).join('  ').trimEnd();
+  const out: string[] = [];
+  out.push(
+    `reference: ${r.referenceLabel}` +
+      (r.coverageRelativeTo ? ` (rCov = coverage relative to step ${r.coverageRelativeTo.step})` : '') +
+      ` · samples: ${r.checkpoints[0]?.samples ?? 0} of ${r.evalSamples} · selection N = ${r.selectionN}` +
+      (r.dev === null ? '' : ` · dev = ${r.dev.toFixed(4)}`),
+  );
+  out.push(`Cov@N = share of samples the checkpoint under-weights by a factor ≥ N (lower is better); score: the same against its best rival.`);
+  out.push(line(head), ...rows.map(line));
+  for (const f of r.failed) out.push(`failed: step ${f.step} ${f.path}: ${f.reason}`);
+  for (const w of r.warnings) out.push(`warning: ${w}`);
+  out.push(r.verdict);
+  return out.join('\n') + '\n';
+}
+
+/** RFC 4180 field: quoted when it holds a comma, quote or line break. */
+function csvField(v: string | number | null): string {
+  const s = v === null ? '' : String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** One row per checkpoint with every number of the report; failures are not rows. */
+export function formatReportCsv(r: CoverageReport): string {
+  const hasPass = r.checkpoints.some((c) => c.passAt !== null);
+  const head = [
+    'step', 'path', 'samples', 'tokens', 'ce_per_token', 'ce_bits_per_token', 'ce_per_sequence', 'kl',
+    ...r.nGrid.flatMap((N) => [`cov_${N}`, `cov_${N}_lo`, `cov_${N}_hi`]),
+    ...(hasPass ? r.nGrid.map((N) => `pass_at_${N}`) : []),
+    'tournament_score', 'rival_step', 'suggested', 'lowest_ce', 'reference',
+  ];
+  const rows = r.checkpoints.map((c) => {
+    const cov = r.nGrid.flatMap((N) => {
+      const k = String(N);
+      const iv = c.coverageInterval[k];
+      return [c.coverage[k] ?? null, iv?.[0] ?? null, iv?.[1] ?? null];
+    });
+    return [
+      c.step, c.path, c.samples, c.tokens, c.cePerToken, c.ceBitsPerToken, c.cePerSequence, c.kl,
+      ...cov,
+      ...(hasPass ? r.nGrid.map((N) => c.passAt?.[String(N)] ?? null) : []),
+      c.tournamentScore, c.rivalStep,
+      r.suggested?.path === c.path ? 1 : 0,
+      r.minCrossEntropy?.path === c.path ? 1 : 0,
+      r.referenceLabel,
+    ];
+  });
+  return [head, ...rows].map((row) => row.map(csvField).join(',')).join('\n') + '\n';
+}
