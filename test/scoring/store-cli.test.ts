@@ -56,7 +56,7 @@ test('a broken checkpoint fails alone, named by its path', async (t) => {
   writeFileSync(join(dir, 'step-300', 'model.onnx'), 'not a model');
   const r = await ensureScored(dir, { provider: 'cpu', settleMs: 0 });
   assert.deepEqual(r.outcomes.map((o) => [o.entry.step, Boolean(o.error)]), [[100, false], [200, false], [300, true]]);
-  assert.match(r.outcomes[2].error!, /step-300\/model\.onnx: .*not an ONNX model/);
+  assert.match(r.outcomes[2].error!, /step-300\/model\.onnx: .*not a readable ONNX model/);
 });
 
 test('score arguments: defaults, and clear errors for bad ones', () => {
