@@ -3,20 +3,13 @@
 // runs, link loops and unreadable folders.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { chmodSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { scanRun, type ScanOptions } from '../../src/core/layout';
 import { HashCache } from '../../src/core/hashcache';
+import { tempRunWith } from './layout.fixture';
 
-function run(files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), 'cc-layout-'));
-  for (const [rel, body] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, rel)), { recursive: true });
-    writeFileSync(join(root, rel), body);
-  }
-  return root;
-}
+const run = (files: Record<string, string>): string => tempRunWith(files, 'cc-layout-');
 
 /** A clock well past every write, so nothing is settling unless a test says so. */
 const settled: ScanOptions = { now: () => Date.now() + 60_000 };

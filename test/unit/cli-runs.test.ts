@@ -1,0 +1,128 @@
+// `checkpoint-coverage runs`: the real entry point spawned on temp run folders (exit codes,
+// stdout vs stderr), and the command function for the details of the listing.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { command } from '../../src/cli/runs';
+import type { CliIO } from '../../src/cli/args';
+import { tempRunWith } from './layout.fixture';
+
+const repo = join(__dirname, '..', '..');
+
+const run = (files: Record<string, string>): string => tempRunWith(files, 'cc-cli-');
+
+function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'src/cli/main.ts'), ...args], { cwd: repo, encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+async function call(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIO = { out: (t) => { out += t; }, err: (t) => { err += t; }, cwd: '/' };
+  const code = await command.run(argv, io);
+  return { code, out, err };
+}
+
+const EVAL = [
+  '{"prompt_ids":[1],"response_ids":[2,3],"ref_logprob":-1}',
+  '{"prompt_ids":[1],"response_ids":[-4],"id":"neg"}',
+  '{"prompt_ids":[5,6],"response_ids":[7],"ref_logprob":-2}',
+].join('\n');
+
+// Files written just now are still "being written" for 2 s; these tests list only
+// pending names, or wait nothing by using checkpoints whose state does not matter.
+// Spawning costs about a second each, so the entry point is spawned only for what only it
+// does (dispatch, exit codes, the streams); the listing itself is checked in-process.
+test('spawned: a JSON listing on stdout with exit 0; usage errors exit 2; an unreadable run exits 1', async (t) => {
+  const root = run({ 'eval.jsonl': EVAL, 'step-1/model.onnx': 'x', 'ckpt-3.onnx.tmp': 'half' });
+  t.after(() => rmSync(root, { recursive: true }));
+  const json = cli('runs', root, '--json');
+  assert.equal(json.status, 0, json.stderr);
+  assert.equal(json.stderr, '');
+  const j = JSON.parse(json.stdout);
+  assert.equal(j.eval.samples, 2);
+  assert.equal(j.eval.reference, 'generator');
+  assert.deepEqual(j.eval.problems.map((p: { file: string; line: number }) => [p.file, p.line]), [['eval.jsonl', 2]]);
+  assert.ok(j.pending.includes('ckpt-3.onnx.tmp'));
+  assert.equal(j.config.selectionN, 16);
+
+  const none = cli();
+  assert.equal(none.status, 2);
+  assert.match(none.stderr, /Usage: checkpoint-coverage <command>/);
+  const help = cli('help', 'runs');
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /runs <dir> \[--json\]/);
+  const unknown = cli('frobnicate');
+  assert.equal(unknown.status, 2);
+  assert.match(unknown.stderr, /unknown command 'frobnicate'/);
+  const missing = cli('runs', join(root, 'nope'));
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /nope: cannot read the run folder \(ENOENT\)/);
+  assert.equal(missing.stdout, '');
+});
+
+test('text listing, usage errors and a bad coverage.json, in-process', async (t) => {
+  const root = run({ 'eval.jsonl': EVAL, 'ckpt-3.onnx.tmp': 'half' });
+  t.after(() => rmSync(root, { recursive: true }));
+  const text = await call([root]);
+  assert.equal(text.code, 0, text.err);
+  assert.equal(text.err, '');
+  assert.match(text.out, /Eval set eval\.jsonl: 2 samples, 3 response tokens, 3 prompt tokens/);
+  assert.match(text.out, /line 2 \(id neg\): "response_ids"\[0\] is -4/);
+  assert.match(text.out, /reference +generator \(chosen from the eval set\)/);
+  assert.match(text.out, /Pending \(still being written\): 1\n  ckpt-3\.onnx\.tmp/);
+  await assert.rejects(call([]), { name: 'UsageError', message: 'missing the run folder <dir>' });
+  await assert.rejects(call([root, 'extra']), { name: 'UsageError', message: "unexpected argument 'extra'" });
+  await assert.rejects(call([root, '--jsn']), (e: unknown) => e instanceof Error && e.name === 'UsageError' && /--jsn/.test(e.message));
+  writeFileSync(join(root, 'coverage.json'), '{"selectionN": 1}');
+  await assert.rejects(call([root]), /coverage\.json: "selectionN" must be a finite number greater than 1, found 1/);
+});
+
+test('the listing: steps in order, sizes, same-step and duplicate flags, nested runs, settings', async (t) => {
+  const root = run({
+    'coverage.json': JSON.stringify({ nGrid: [4, 1], tokensPerStep: 1000, reference: 'point-mass' }),
+    'eval.jsonl': EVAL,
+    'a/step-20/model.onnx': 'same', 'b/step-20/model.onnx': 'diff', 'step-100/model.onnx': 'same',
+    'step-100/model.onnx_data': 'w'.repeat(2500), 'step-3.onnx': 'same',
+    'other/coverage.json': '{}', 'other/step-1/model.onnx': 'x',
+  });
+  t.after(() => rmSync(root, { recursive: true }));
+  // Only files older than 2 s count: pass a root whose files are all fresh and see them pending…
+  const fresh = JSON.parse((await call([root, '--json'])).out);
+  assert.equal(fresh.checkpoints.length, 0);
+  assert.deepEqual(fresh.pending, ['a/step-20/model.onnx', 'b/step-20/model.onnx', 'step-100/model.onnx', 'step-3.onnx']);
+  // …then wait the window out once, so the listing shows them as checkpoints.
+  await new Promise((r) => setTimeout(r, 2100));
+  const { code, out, err } = await call([root]);
+  assert.equal(code, 0, err);
+  const rows = out.split('\n').filter((l) => /^\s+\d+\s.*\.onnx/.test(l));
+  assert.deepEqual(rows.map((r) => r.trim().split(/\s+/)[0]), ['3', '20', '20', '100']);
+  assert.match(rows[1], /a\/step-20\/model\.onnx\s+same step as b\/step-20\/model\.onnx; duplicate of step-3\.onnx$/);
+  assert.match(rows[3], /2\.5 KB\s+step-100\/model\.onnx$/);
+  assert.match(out, /Nested runs \(open them on their own\): other/);
+  assert.match(out, /nGrid +1, 4\n/);
+  assert.match(out, /tokensPerStep +1000\n/);
+  assert.match(out, /reference +point-mass\n/);
+  const j = JSON.parse((await call([root, '--json'])).out);
+  assert.deepEqual(j.checkpoints.map((k: { duplicateOf: string | null }) => k.duplicateOf), [null, 'step-3.onnx', null, null]);
+  assert.deepEqual(j.checkpoints[3].dataFiles, ['step-100/model.onnx_data']);
+  assert.equal(j.config.file, 'coverage.json');
+});
+
+test('an eval set that cannot be used: the listing still prints, the reason goes to stderr, exit 1', async (t) => {
+  const root = run({ 'eval.jsonl': '{"prompt":"a","response":"b"}\n' });
+  t.after(() => rmSync(root, { recursive: true }));
+  const { code, out, err } = await call([root]);
+  assert.equal(code, 1);
+  assert.match(out, /Eval set eval\.jsonl: cannot be used/);
+  assert.match(out, /line 1: has text \(prompt\/response\) but no tokenizer/);
+  assert.match(err, /eval\.jsonl: no valid sample in 1 lines/);
+  const empty = run({});
+  t.after(() => rmSync(empty, { recursive: true }));
+  const r = await call([empty]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /eval\.jsonl: cannot read the eval set \(ENOENT\)/);
+});
