@@ -1,6 +1,6 @@
 // A GPT-2-shaped decoder with the Hugging Face / Optimum export signature, built from random
 // weights: learned token and position embeddings, pre-LayerNorm blocks with causal
-// self-attention that also honours attention_mask, a tanh-GELU MLP, a final LayerNorm and
+// self-attention that also honours attention_mask, a GELU MLP (Erf form), a final LayerNorm and
 // an LM head tied to the token embedding.
 import { GraphBuilder } from './builder';
 import type { BuiltModel } from './external';
@@ -26,12 +26,10 @@ function linear(g: GraphBuilder, x: string, w: string, b: string): string {
   return g.node('Add', [g.node('MatMul', [x, w]), b]);
 }
 
-/** GPT-2's tanh approximation of GELU (the form onnxruntime fuses into one kernel). */
+/** Exact GELU, x·Φ(x), in the Erf form exporters write and onnxruntime fuses into one kernel. */
 function gelu(g: GraphBuilder, x: string): string {
-  const cube = g.node('Mul', [g.node('Mul', [x, x]), x]);
-  const inner = g.node('Add', [x, g.node('Mul', [cube, g.constF([0.044715], [])])]);
-  const t = g.node('Tanh', [g.node('Mul', [inner, g.constF([Math.sqrt(2 / Math.PI)], [])])]);
-  return g.node('Mul', [g.node('Mul', [x, g.constF([0.5], [])]), g.node('Add', [t, g.constF([1], [])])]);
+  const phi2 = g.node('Add', [g.node('Erf', [g.node('Div', [x, g.constF([Math.SQRT2], [])])]), g.constF([1], [])]);
+  return g.node('Mul', [g.node('Mul', [x, phi2]), g.constF([0.5], [])]);
 }
 
 /**

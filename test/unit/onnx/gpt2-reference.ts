@@ -25,7 +25,24 @@ function linear(x: Vec, w: Float32Array, b: Float32Array): Vec {
   return out;
 }
 
-const gelu = (v: number): number => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)));
+/** erf in float64: its Taylor series up to |x| = 3, the continued fraction of erfc beyond. */
+export function erf(x: number): number {
+  const a = Math.abs(x);
+  if (a <= 3) {
+    let term = a, sum = a;
+    for (let n = 1; n < 60; n++) {
+      term *= (-a * a) / n;
+      sum += term / (2 * n + 1);
+    }
+    return Math.sign(x) * (2 / Math.sqrt(Math.PI)) * sum;
+  }
+  // erfc(a) = exp(-a²)/√π · 1/(a + (1/2)/(a + 1/(a + (3/2)/(a + ...)))), evaluated from the tail.
+  let frac = a;
+  for (let k = 80; k >= 1; k--) frac = a + k / 2 / frac;
+  return Math.sign(x) * (1 - Math.exp(-a * a) / Math.sqrt(Math.PI) / frac);
+}
+
+const gelu = (v: number): number => 0.5 * v * (1 + erf(v / Math.SQRT2));
 
 /**
  * Logits [seq][vocab] for one row of ids with its 0/1 mask. Positions are
