@@ -1,13 +1,7 @@
 // Number formatting and exports shared by the tree, the status bar and Export Results.
 // Pure: no vscode.
 import type { CheckpointRow, RunSnapshot } from '../shared/protocol';
-
-export function fmt(v: number | 'Infinity' | null | undefined, digits = 4): string {
-  if (v === null || v === undefined) return '—';
-  if (v === 'Infinity' || v === Infinity) return '∞';
-  if (!Number.isFinite(v)) return String(v);
-  return Number(v.toPrecision(digits)).toString();
-}
+export { fmt } from '../shared/numberFormat';
 
 /** Every checkpoint's figures, one row each; N columns follow the run's grid. */
 export function figuresCsv(snap: RunSnapshot): string {

@@ -2,7 +2,9 @@
 // into the RunSnapshot the panel, tree and status bar show. Pure.
 import type { CheckpointEntry } from '../core/types';
 import type { CheckpointRow, CheckpointState, RunSnapshot, ScoringProgress } from '../shared/protocol';
+import { compact } from '../shared/numberFormat';
 import { downsampleIndices } from './downsample';
+export { compact };
 import type { RunReport } from './engine';
 
 export interface SnapshotInput {
@@ -98,16 +100,6 @@ export function progressText(p: ScoringProgress): string | null {
   const rate = p.tokensPerSecond !== null && p.current ? ` · ${compact(p.tokensPerSecond)} tok/s` : '';
   if (p.current || settled < p.total) return `scoring ${settled + (p.current ? 1 : 0)}/${p.total}${rate}`;
   return p.failed ? `${p.done} scored, ${p.failed} failed` : `${p.done} scored`;
-}
-
-/** 950 → "950", 12_345 → "12k", 1_530_000 → "1.5M". */
-export function compact(n: number): string {
-  if (!Number.isFinite(n)) return String(n);
-  const a = Math.abs(n);
-  if (a < 1000) return String(Math.round(n));
-  if (a < 10_000) return (n / 1000).toFixed(1).replace(/\.0$/, '') + 'k';
-  if (a < 1e6) return Math.round(n / 1000) + 'k';
-  return (n / 1e6).toFixed(1).replace(/\.0$/, '') + 'M';
 }
 
 function finite(v: number | 'Infinity' | null): number | null {

@@ -1,0 +1,171 @@
+// The RunEngine over the real core and scoring modules: config and eval set from the run,
+// layout scans, the worker client through RunScorer, the report with an incremental
+// tournament, and the inspect view's per-sample data. No vscode here either.
+import { relative } from 'node:path';
+import { chooseReference, loadConfig, type RunConfig } from '../core/config';
+import { loadEvalSet, type EvalSet } from '../core/evalset';
+import { HashCache } from '../core/hashcache';
+import { scanRun } from '../core/layout';
+import { resolveReference, type ReferenceSetting } from '../core/metrics';
+import { buildReport } from '../core/report';
+import { unlink } from 'node:fs/promises';
+import { storeFileName, type ScoreRecord } from '../core/store';
+import { loadTokenizer, type TextTokenizer } from '../core/tokenizer';
+import { CoverageTournament } from '../core/tournament';
+import type { CheckpointEntry, InputProblem } from '../core/types';
+import { RunScorer } from '../scoring/runScorer';
+import { ScoreJobError, ScoringWorkerClient } from '../scoring/workerClient';
+import type { InspectData } from '../shared/protocol';
+import { ScoreFailure, type JobProgress, type OpenedRun, type RunEngine, type RunReport, type ScanResult } from './engine';
+import { buildInspectData } from './inspectData';
+import type { Settings } from './settings';
+
+export interface EngineOptions {
+  /** Lets coverage.json and settings name files outside the run (trusted workspaces only). */
+  isTrusted: () => boolean;
+  log: (level: 'info' | 'warning', message: string) => void;
+  /** The worker bundle (dist/worker.js beside dist/extension.js). */
+  workerScript?: string;
+}
+
+export function createEngine(o: EngineOptions): RunEngine {
+  return { open: (root, settings) => openRun(root, settings, o) };
+}
+
+const problemText = (p: InputProblem) => `${p.file}${p.line ? `:${p.line}` : ''}${p.subject ? ` (${p.subject})` : ''}: ${p.message}`;
+
+async function openRun(root: string, settings: Settings, o: EngineOptions): Promise<OpenedRun> {
+  const config = await loadConfig(root, { allowOutside: o.isTrusted() });
+  applySettings(config, settings, root);
+  const tokenizer = config.tokenizer ? await loadTokenizer(config.tokenizer) : undefined;
+  const evalSet = await loadEvalSet(config.eval, { tokenizer });
+  if (evalSet.samples.length === 0) throw new Error(`${config.eval}: no usable evaluation sample${evalSet.problems[0] ? ` (${problemText(evalSet.problems[0])})` : ''}`);
+  return new EngineRun(root, config, evalSet, tokenizer, settings, o);
+}
+
+/** Settings win over coverage.json where they are set (empty settings leave the run's values). */
+function applySettings(config: RunConfig, s: Settings, root: string): void {
+  const abs = (p: string) => (p.startsWith('/') ? p : `${root}/${p}`);
+  if (s.evalSet) config.eval = abs(s.evalSet);
+  if (s.storeLocation) config.store = abs(s.storeLocation);
+  if (s.nGrid.length) config.nGrid = s.nGrid;
+  if (s.selectionN !== null) config.selectionN = s.selectionN;
+  if (s.reference === 'generator' || s.reference === 'point-mass' || s.reference === 'tournament') config.reference = s.reference;
+  else if (s.reference) config.reference = { model: abs(s.reference) };
+}
+
+class EngineRun implements OpenedRun {
+  readonly evalPaths: string[];
+  readonly storeDir: string;
+  readonly tokensPerStep: number | null;
+  readonly nGrid: number[];
+  readonly selectionN: number;
+  readonly problems: string[];
+  private readonly hashCache = new HashCache();
+  private readonly client: ScoringWorkerClient;
+  private readonly scorer: RunScorer;
+  private readonly reference: ReferenceSetting;
+  private readonly records = new Map<string, ScoreRecord>();
+  private tournament: CoverageTournament | null = null;
+  private lastReport: RunReport | null = null;
+  private refRecord: ScoreRecord | null = null;
+
+  constructor(readonly root: string, private readonly config: RunConfig, private readonly evalSet: EvalSet, private readonly tokenizer: TextTokenizer | undefined, settings: Settings, o: EngineOptions) {
+    const rel = (p: string) => relative(root, p).replace(/\\/g, '/');
+    this.reference = chooseReference(config, evalSet.samples);
+    this.evalPaths = [config.eval, config.tokenizer, typeof this.reference === 'object' ? this.reference.model : undefined].filter((p): p is string => !!p).map(rel);
+    this.storeDir = rel(config.store);
+    this.tokensPerStep = config.tokensPerStep ?? null;
+    this.nGrid = config.nGrid;
+    this.selectionN = config.selectionN;
+    this.problems = evalSet.problems.map(problemText);
+    this.client = new ScoringWorkerClient({ workerScript: o.workerScript, log: o.log });
+    this.scorer = new RunScorer({ runRoot: root, evalSet, storeDir: config.store, provider: settings.executionProvider, tokenBudget: settings.tokenBudget, hashCache: this.hashCache, client: this.client, log: o.log });
+  }
+
+  async scan(): Promise<ScanResult> {
+    const layout = await scanRun(this.root, { storeDir: this.config.store, hashCache: this.hashCache });
+    return { checkpoints: layout.checkpoints, pending: layout.pending, problems: layout.problems.map(problemText) };
+  }
+
+  async hasScores(entry: CheckpointEntry): Promise<boolean> {
+    const found = await this.scorer.lookup(entry);
+    if (found.status === 'ok') this.records.set(entry.path, found.record);
+    return found.status === 'ok';
+  }
+
+  async score(entry: CheckpointEntry, onProgress: (p: JobProgress) => void, signal: AbortSignal): Promise<{ provider: string | null }> {
+    try {
+      const record = await this.scorer.score(entry, (p) => onProgress({ samplesDone: p.samplesDone, samplesTotal: p.samplesTotal, tokensPerSecond: p.tokensPerSecond, provider: p.provider }), signal);
+      this.records.set(entry.path, record);
+      return { provider: record.info.provider };
+    } catch (err) {
+      // The worker client already restarted and retried a crashed job once; do not retry again here.
+      if (err instanceof ScoreJobError) throw new ScoreFailure(err.kind === 'crash' ? 'error' : err.kind, err.message);
+      throw new ScoreFailure('error', (err as Error).message);
+    }
+  }
+
+  async report(entries: readonly CheckpointEntry[]): Promise<RunReport | null> {
+    const scored = entries.filter((e) => this.records.has(e.path));
+    const n = this.evalSet.samples.length;
+    // Keep the tournament across reports: a new checkpoint adds one row and one column.
+    const t = this.tournament && this.tournament.selectionN === this.selectionN ? this.tournament : CoverageTournament.build(n, [], this.selectionN);
+    const want = new Set(scored.map((e) => e.path));
+    for (const id of t.ids()) if (!want.has(id)) t.remove(id);
+    for (const e of scored) {
+      const s = this.records.get(e.path)!.scores;
+      const te = { id: e.path, step: e.step, seqLogprob: s.seqLogprob, tokenCounts: s.tokenCounts };
+      if (!t.has(e.path)) t.add(te);
+    }
+    this.tournament = t;
+    const referenceScores = typeof this.reference === 'object' ? (await this.referenceScores())?.scores : undefined;
+    this.lastReport = buildReport({
+      checkpoints: scored.map((e) => ({ step: e.step, path: e.path, scores: this.records.get(e.path)!.scores })),
+      reference: this.reference,
+      refLogprobs: this.evalSet.samples.map((s) => s.refLogprob),
+      referenceScores,
+      nGrid: this.nGrid,
+      selectionN: this.selectionN,
+      evalSamples: n,
+      tournament: t,
+    });
+    return this.lastReport;
+  }
+
+  async inspect(entries: readonly CheckpointEntry[], path: string): Promise<InspectData> {
+    const report = this.lastReport ?? (await this.report(entries));
+    const record = this.records.get(path);
+    if (!report || !record) throw new Error(`${path} is not scored yet; it has moved to the front of the queue`);
+    const refScores = typeof this.reference === 'object' ? (await this.referenceScores())?.scores : undefined;
+    const ref = resolveReference(this.reference, { n: this.evalSet.samples.length, refLogprobs: this.evalSet.samples.map((s) => s.refLogprob), referenceScores: refScores });
+    const r = ref.r ?? (report.suggested ? this.records.get(report.suggested.path)?.scores.seqLogprob ?? null : null);
+    const t = this.tournament;
+    const rivalShares = t?.has(path)
+      ? t.ids().filter((j) => j !== path).map((j) => ({ step: entries.find((e) => e.path === j)?.step ?? NaN, path: j, share: t.share(j, path) }))
+      : null;
+    const tok = this.tokenizer;
+    return buildInspectData({ report, path, scores: record.scores, r, samples: this.evalSet.samples, rivalShares, tokenText: tok ? (id) => tok.decode([id]) : undefined });
+  }
+
+  async invalidate(entry: CheckpointEntry): Promise<void> {
+    this.records.delete(entry.path);
+    this.tournament?.remove(entry.path);
+    await unlink(`${this.scorer.dir}/${storeFileName(await this.scorer.key(entry))}`).catch(() => undefined);
+  }
+
+  dispose(): void {
+    void this.scorer.dispose();
+    void this.client.dispose();
+  }
+
+  /** The reference model is scored by the same engine and stored like a checkpoint. */
+  private async referenceScores(): Promise<ScoreRecord | null> {
+    if (this.refRecord || typeof this.reference !== 'object') return this.refRecord;
+    const modelPath = this.reference.model;
+    const entry: CheckpointEntry = { step: -1, path: relative(this.root, modelPath).replace(/\\/g, '/'), modelPath, dataPaths: [], sameStep: [] };
+    const found = await this.scorer.lookup(entry);
+    this.refRecord = found.status === 'ok' ? found.record : await this.scorer.score(entry);
+    return this.refRecord;
+  }
+}

@@ -1,0 +1,88 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { CheckpointRow, RunSnapshot } from '../../src/shared/protocol';
+import { DEFAULT_UI_STATE, curveData, restoreUiState, shownN, tableColumns, tokenHeat, verdictText, visibleControls } from '../../webview/shaping';
+
+const row = (step: number, ce: number | null, cov: Record<string, number>, state: CheckpointRow['state'] = 'done'): CheckpointRow => ({
+  step, path: `s${step}.onnx`, state, trainTokens: step * 100, samples: 10, evalTokens: 100, cePerToken: ce, cePerSequence: ce, kl: null,
+  coverage: cov, coverageInterval: Object.fromEntries(Object.entries(cov).map(([k, v]) => [k, [v / 2, v * 2]])), passAt: null, tournamentScore: 0.1, rivalStep: null,
+});
+
+function snap(rows: CheckpointRow[], extra: Partial<RunSnapshot> = {}): RunSnapshot {
+  return {
+    version: 1, runName: 'r', runPath: '/r', reference: 'generator', selectionN: 16, nGrid: [1, 2, 16, 256], dev: 0.01, resolved: true, verdict: null,
+    suggestedOutcoversMinCe: null, warnings: [], suggested: null, minCrossEntropy: null, rows, plotIndices: rows.map((_, i) => i),
+    progress: { done: rows.length, failed: 0, total: rows.length, current: null, tokensPerSecond: null, provider: 'cpu' }, problems: [], error: null, awaitingTrust: false, ...extra,
+  };
+}
+
+test('curves: one point per scored plotted checkpoint, the exact report values, markers on the marked ones', () => {
+  const rows = [row(0, 3, { '16': 0.5, '2': 0.7 }), row(10, 2, { '16': 0.2, '2': 0.4 }), row(20, 1.5, { '16': 0.3, '2': 0.5 }), row(30, null, {}, 'queued')];
+  const s = snap(rows, { suggested: { step: 10, path: 's10.onnx' }, minCrossEntropy: { step: 20, path: 's20.onnx' } });
+  const c = curveData(s, DEFAULT_UI_STATE);
+  assert.deepEqual(c.ce.map((p) => [p.x, p.y]), [[0, 3], [10, 2], [20, 1.5]]);
+  assert.deepEqual(c.cov.map((x) => x.n), [2, 16]);
+  assert.deepEqual(c.cov[1].points.map((p) => p.y), [0.5, 0.2, 0.3]);
+  assert.deepEqual(c.suggested, { ce: { x: 10, y: 2, step: 10, path: 's10.onnx' }, cov: { x: 10, y: 0.2, step: 10, path: 's10.onnx' } });
+  assert.equal(c.minCrossEntropy?.ce?.y, 1.5);
+  assert.match(c.covAxisLabel, /lower is better/);
+});
+
+test('covered toggle draws 1 − Cov_N and says so; tokens and log x move and drop points with a note', () => {
+  const rows = [row(0, 3, { '16': 0.5 }), row(10, 2, { '16': 0.25 })];
+  const s = snap(rows, { suggested: { step: 10, path: 's10.onnx' } });
+  const c = curveData(s, { ...DEFAULT_UI_STATE, covered: true, xAxis: 'tokens', xScale: 'log' });
+  assert.deepEqual(c.cov[0].points.map((p) => [p.x, p.y]), [[1000, 0.75]]);
+  assert.match(c.cov[0].label, /covered/);
+  assert.match(c.covAxisLabel, /higher is better/);
+  assert.equal(c.xLabel, 'training tokens');
+  assert.equal(c.suggested?.cov?.y, 0.75);
+  assert.match(c.notes.join(' '), /1 checkpoint\(s\) at x = 0/);
+});
+
+test('only the host-chosen plot indices are drawn, and the note says so', () => {
+  const rows = Array.from({ length: 10 }, (_, i) => row(i + 1, 10 - i, { '16': 0.1 }));
+  const c = curveData(snap(rows, { plotIndices: [0, 4, 9] }), DEFAULT_UI_STATE);
+  assert.deepEqual(c.ce.map((p) => p.step), [1, 5, 10]);
+  assert.match(c.notes.join(' '), /Showing 3 of 10/);
+});
+
+test('shown N: the user choice if available, else 2, selection N, 256', () => {
+  const s = snap([row(1, 1, { '1': 0.9, '2': 0.5, '16': 0.2, '256': 0.01 })]);
+  assert.deepEqual(shownN(s, DEFAULT_UI_STATE), [2, 16, 256]);
+  assert.deepEqual(shownN(s, { ...DEFAULT_UI_STATE, shownN: [1, 999] }), [1]);
+});
+
+test('verdict: the report verdict when given; else composed; errors first', () => {
+  const rows = [row(1, 2, { '16': 0.1 }), row(2, 1, { '16': 0.3 })];
+  assert.equal(verdictText(snap(rows, { verdict: 'Suggested: step 1.' })), 'Suggested: step 1.');
+  const v = verdictText(snap(rows, { suggested: { step: 1, path: 's1.onnx' }, minCrossEntropy: { step: 2, path: 's2.onnx' }, suggestedOutcoversMinCe: 0.125, resolved: false, dev: 0.02 }));
+  assert.match(v, /Suggested: step 1 .*Lowest cross-entropy: step 2; the suggestion out-covers it on 12.5% of samples\. Not resolved.*0\.04/);
+  assert.match(verdictText(snap(rows, { error: 'eval.jsonl: empty' })), /Cannot score this run: eval.jsonl: empty/);
+});
+
+test('table cells show exact figures with intervals, ∞ for infinite KL, failure reasons', () => {
+  const r = { ...row(3, 1.23456789, { '16': 0.125 }), kl: 'Infinity' as const };
+  const f = { ...row(4, null, {}, 'failed'), reason: 'NaN logits' };
+  const s = snap([r, f], { suggested: { step: 3, path: 's3.onnx' } });
+  const cols = tableColumns(s, [16]);
+  const cells = (x: CheckpointRow) => Object.fromEntries(cols.map((c) => [c.key, c.cell(x, s)]));
+  assert.deepEqual(cells(r), { step: '3', tokens: '300', state: 'done', ce: '1.2346', kl: '∞', cov16: '0.125 [0.063, 0.25]', score: '0.1', rival: '—', mark: '★ suggested' });
+  assert.equal(cells(f).state, 'failed: NaN logits');
+});
+
+test('UI state: only the current version is restored, field by field', () => {
+  assert.deepEqual(restoreUiState(null), DEFAULT_UI_STATE);
+  assert.deepEqual(restoreUiState({ version: 0, xAxis: 'tokens' }), DEFAULT_UI_STATE);
+  assert.deepEqual(restoreUiState({ version: 1, runPath: '/r', xAxis: 'tokens', xScale: 'log', covered: true, shownN: [16, 'x'], inspecting: 's1.onnx' }),
+    { version: 1, runPath: '/r', xAxis: 'tokens', xScale: 'log', covered: true, shownN: [16], inspecting: 's1.onnx' });
+});
+
+test('token heat is 0 at probability 1 and saturates at −10 nats', () => {
+  assert.deepEqual([0, -5, -10, -50, -Infinity].map(tokenHeat), [0, 0.5, 1, 1, 1]);
+});
+
+test('bidirectional controls become visible code points; other text is untouched', () => {
+  assert.equal(visibleControls('abc\u202Edef\u2066x\u2069'), 'abc⟨U+202E⟩def⟨U+2066⟩x⟨U+2069⟩');
+  assert.equal(visibleControls('<img src=x onerror=alert(1)> עברית'), '<img src=x onerror=alert(1)> עברית');
+});

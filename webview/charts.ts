@@ -1,0 +1,168 @@
+// chart.js wrappers: the curves over training, the coverage profile and the log-ratio
+// histogram. Chart is put on window so e2e tests can call Chart.getChart(canvas).
+import { Chart, registerables, type ChartDataset, type ChartOptions, type TooltipItem } from 'chart.js';
+import type { InspectData, PanelUiState } from '../src/shared/protocol';
+import { fmt } from '../src/shared/numberFormat';
+import type { CurveData, Point } from './shaping';
+import { withAlpha, type Palette } from './theme';
+
+Chart.register(...registerables);
+(window as unknown as { Chart: typeof Chart }).Chart = Chart;
+
+type XYChart = Chart<'line' | 'scatter', Point[]>;
+
+function baseOptions(p: Palette, xTitle: string, yTitle: string, xLog: boolean): ChartOptions<'line'> {
+  const axis = (title: string, log: boolean) => ({
+    type: log ? ('logarithmic' as const) : ('linear' as const),
+    title: { display: true, text: title, color: p.foreground },
+    ticks: { color: p.muted },
+    grid: { color: p.grid },
+  });
+  return {
+    animation: false,
+    responsive: true,
+    maintainAspectRatio: false,
+    interaction: { mode: 'nearest', intersect: false },
+    plugins: { legend: { labels: { color: p.foreground } } },
+    scales: { x: axis(xTitle, xLog), y: axis(yTitle, false) },
+  };
+}
+
+/** The curve of one metric over training, with markers for the suggested and lowest-CE checkpoints. */
+export class CurveChart {
+  private readonly chart: XYChart;
+
+  constructor(readonly canvas: HTMLCanvasElement, private readonly kind: 'ce' | 'cov', private palette: Palette, onPick: (path: string) => void) {
+    this.chart = new Chart(canvas, { type: 'line', data: { datasets: [] }, options: {} }) as unknown as XYChart;
+    this.onPick = onPick;
+  }
+  private readonly onPick: (path: string) => void;
+  private last: { data: CurveData; ui: PanelUiState } | null = null;
+
+  update(data: CurveData, ui: PanelUiState): void {
+    this.last = { data, ui };
+    const p = this.palette;
+    const line = (label: string, points: Point[], color: string): ChartDataset<'line', Point[]> => ({
+      type: 'line', label, data: points, borderColor: color, backgroundColor: color, pointRadius: points.length > 150 ? 0 : 2.5, pointHoverRadius: 5, borderWidth: 1.5, tension: 0,
+    });
+    const marker = (label: string, pt: Point | null | undefined, color: string, style: 'star' | 'triangle'): ChartDataset<'line', Point[]> => ({
+      type: 'scatter' as 'line', label, data: pt ? [pt] : [], borderColor: color, backgroundColor: color, pointStyle: style, pointRadius: 9, pointHoverRadius: 11, borderWidth: 2, showLine: false,
+    });
+    const sel = this.kind === 'ce' ? 'ce' : 'cov';
+    const datasets = this.kind === 'ce'
+      ? [line('CE per token (nats), lower is better', data.ce, p.series[0])]
+      : data.cov.map((s, i) => line(s.label, s.points, p.series[i % p.series.length]));
+    datasets.push(marker('suggested', data.suggested?.[sel], p.suggested, 'star'), marker('lowest CE', data.minCrossEntropy?.[sel], p.minCe, 'triangle'));
+    const yTitle = this.kind === 'ce' ? 'cross-entropy per token (nats) · lower is better' : data.covAxisLabel;
+    const options = baseOptions(p, data.xLabel, yTitle, ui.xScale === 'log');
+    options.plugins!.tooltip = {
+      callbacks: {
+        title: (items: TooltipItem<'line'>[]) => {
+          const raw = items[0]?.raw as Point | undefined;
+          return raw ? `step ${raw.step} · ${raw.path}` : '';
+        },
+        label: (item: TooltipItem<'line'>) => `${item.dataset.label}: ${fmt((item.raw as Point).y, 6)}`,
+      },
+    };
+    options.onClick = (_e, elements) => {
+      const el = elements[0];
+      if (!el) return;
+      const pt = this.chart.data.datasets[el.datasetIndex]?.data[el.index] as Point | undefined;
+      if (pt) this.onPick(pt.path);
+    };
+    this.chart.data.datasets = datasets as XYChart['data']['datasets'];
+    this.chart.options = options as XYChart['options'];
+    this.chart.update();
+  }
+
+  setPalette(p: Palette): void {
+    this.palette = p;
+    if (this.last) this.update(this.last.data, this.last.ui);
+  }
+
+  toPng(): string {
+    return this.chart.toBase64Image('image/png', 1);
+  }
+
+  destroy(): void {
+    this.chart.destroy();
+  }
+}
+
+/** An inspect-view chart: redrawn from its last data when the theme changes. */
+abstract class InspectChart<C extends Chart<'line', { x: number; y: number }[]> | Chart<'bar', number[], string>> {
+  protected last: InspectData | null = null;
+
+  constructor(protected readonly chart: C, protected palette: Palette) {}
+
+  update(d: InspectData): void {
+    this.last = d;
+    this.draw(d);
+  }
+
+  protected abstract draw(d: InspectData): void;
+
+  setPalette(p: Palette): void {
+    this.palette = p;
+    if (this.last) this.draw(this.last);
+  }
+
+  toPng(): string {
+    return this.chart.toBase64Image('image/png', 1);
+  }
+
+  destroy(): void {
+    this.chart.destroy();
+  }
+}
+
+/** The coverage profile N ↦ Cov_N with Wilson bands, for this checkpoint and the marked ones. */
+export class ProfileChart extends InspectChart<Chart<'line', { x: number; y: number }[]>> {
+  constructor(canvas: HTMLCanvasElement, palette: Palette) {
+    super(new Chart(canvas, { type: 'line', data: { datasets: [] }, options: {} }), palette);
+  }
+
+  protected draw(d: InspectData): void {
+    const p = this.palette;
+    const color = { this: p.series[0], suggested: p.suggested, minCrossEntropy: p.minCe };
+    const name = { this: 'this checkpoint', suggested: 'suggested', minCrossEntropy: 'lowest CE' };
+    const datasets: ChartDataset<'line', { x: number; y: number }[]>[] = [];
+    for (const s of d.profiles) {
+      const c = color[s.role];
+      const label = `${name[s.role]} (step ${s.step})`;
+      datasets.push({ label: `${label} 95% lower`, data: s.points.map((q) => ({ x: q.n, y: q.lo })), borderColor: 'transparent', pointRadius: 0, fill: false });
+      datasets.push({ label: `${label} 95% upper`, data: s.points.map((q) => ({ x: q.n, y: q.hi })), borderColor: 'transparent', backgroundColor: withAlpha(c, s.role === 'this' ? 0.25 : 0.12), pointRadius: 0, fill: '-1' });
+      datasets.push({ label: `Cov_N ${label}`, data: s.points.map((q) => ({ x: q.n, y: q.cov })), borderColor: c, backgroundColor: c, pointRadius: 2, borderWidth: s.role === 'this' ? 2.5 : 1.5 });
+    }
+    const options = baseOptions(p, 'N (log scale)', 'Cov_N · lower is better', true);
+    options.plugins!.legend = { labels: { color: p.foreground, filter: (item) => !/95%/.test(item.text) } };
+    options.plugins!.tooltip = { callbacks: { label: (item) => `${item.dataset.label}: ${fmt((item.raw as { y: number }).y, 6)} at N = ${(item.raw as { x: number }).x}` } };
+    this.chart.data.datasets = datasets;
+    this.chart.options = options;
+    this.chart.update();
+  }
+}
+
+/** Histogram of the per-sample log-ratios L(i), with the selection threshold ln N marked in the title. */
+export class HistogramChart extends InspectChart<Chart<'bar', number[], string>> {
+  constructor(canvas: HTMLCanvasElement, palette: Palette) {
+    super(new Chart(canvas, { type: 'bar', data: { labels: [], datasets: [] }, options: {} }), palette);
+  }
+
+  protected draw(d: InspectData): void {
+    const h = d.logRatios;
+    const p = this.palette;
+    const edges = h?.edges ?? [];
+    const lnN = Math.log(d.selectionN);
+    this.chart.data.labels = (h?.counts ?? []).map((_, k) => fmt((edges[k] + edges[k + 1]) / 2, 3));
+    this.chart.data.datasets = [{
+      label: `samples by L = r − s (nats); right of ln ${d.selectionN} = ${fmt(lnN, 3)} counts as uncovered${h?.infinite ? ` · ${h.infinite} at +∞ not drawn` : ''}`,
+      data: h?.counts ?? [],
+      backgroundColor: (h?.counts ?? []).map((_, k) => (edges[k] >= lnN ? p.minCe : withAlpha(p.series[0], 0.7))),
+    }];
+    const options = baseOptions(p, 'log-ratio L (nats)', 'samples', false) as unknown as ChartOptions<'bar'>;
+    options.scales!.x = { ...options.scales!.x, type: 'category' };
+    this.chart.options = options;
+    this.chart.update();
+  }
+}

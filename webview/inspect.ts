@@ -1,0 +1,138 @@
+// The inspect view of one checkpoint: coverage profile with Wilson bands, log-ratio
+// histogram, tournament row, worst-covered samples as heat strips, Pass@N.
+// Eval text is untrusted: it only ever reaches the page through textContent (dom.ts).
+import type { InspectData, WorstSample } from '../src/shared/protocol';
+import { fmt } from '../src/shared/numberFormat';
+import { HistogramChart, ProfileChart } from './charts';
+import { clear, h } from './dom';
+import { tokenHeat } from './shaping';
+import { withAlpha, type Palette } from './theme';
+
+export class InspectView {
+  readonly root = h('section', { 'data-testid': 'inspect', class: 'inspect', hidden: '' });
+  private profile: ProfileChart | null = null;
+  private histogram: HistogramChart | null = null;
+  private data: InspectData | null = null;
+
+  constructor(private palette: Palette, private readonly onClose: () => void) {}
+
+  get path(): string | null {
+    return this.data?.path ?? null;
+  }
+
+  showLoading(path: string): void {
+    this.destroyCharts();
+    clear(this.root);
+    this.root.hidden = false;
+    this.root.append(h('h2', {}, `Inspect ${path}`), h('p', { 'data-testid': 'inspect-loading' }, 'Loading…'));
+  }
+
+  showError(path: string, message: string): void {
+    this.destroyCharts();
+    clear(this.root);
+    this.root.hidden = false;
+    this.root.append(this.header(`Inspect ${path}`), h('p', { 'data-testid': 'inspect-error', class: 'error' }, message));
+  }
+
+  show(d: InspectData): void {
+    this.data = d;
+    this.destroyCharts();
+    clear(this.root);
+    this.root.hidden = false;
+    this.root.dataset.path = d.path;
+    this.root.append(this.header(`Step ${d.step} · ${d.path}`));
+    this.root.append(h('p', { class: 'muted' }, `Reference: ${d.reference ?? 'unknown'}. Cov_N is the share of samples this checkpoint under-weights by N× or more: lower is better.`));
+    for (const n of d.notes) this.root.append(h('p', { class: 'note' }, n));
+
+    const profileCanvas = h('canvas', { 'data-testid': 'chart-profile', 'aria-label': 'coverage profile' });
+    this.root.append(h('div', { 'data-testid': 'inspect-profile', class: 'section' }, h('h3', {}, 'Coverage profile N ↦ Cov_N (95% Wilson bands)'), h('div', { class: 'chart-box' }, profileCanvas)));
+    this.profile = new ProfileChart(profileCanvas, this.palette);
+    this.profile.update(d);
+
+    const histCanvas = h('canvas', { 'data-testid': 'chart-logratios', 'aria-label': 'log-ratio distribution' });
+    this.root.append(h('div', { 'data-testid': 'inspect-logratios', class: 'section' }, h('h3', {}, 'Per-sample log-ratios L = r − s'), d.logRatios ? h('div', { class: 'chart-box' }, histCanvas) : h('p', { class: 'muted' }, 'No reference log-probabilities.')));
+    if (d.logRatios) {
+      this.histogram = new HistogramChart(histCanvas, this.palette);
+      this.histogram.update(d);
+    }
+
+    this.root.append(this.tournament(d));
+    this.root.append(this.worst(d));
+    if (d.passAt) {
+      const rows = Object.entries(d.passAt).sort((a, b) => Number(a[0]) - Number(b[0]));
+      this.root.append(h('div', { 'data-testid': 'inspect-passat', class: 'section' }, h('h3', {}, 'Pass@N (point-mass reference)'),
+        h('table', { class: 'figures' }, h('tbody', {}, ...rows.map(([n, v]) => h('tr', {}, h('td', {}, `N = ${n}`), h('td', {}, fmt(v, 5))))))));
+    }
+  }
+
+  hide(): void {
+    this.destroyCharts();
+    this.data = null;
+    this.root.hidden = true;
+    clear(this.root);
+  }
+
+  setPalette(p: Palette): void {
+    this.palette = p;
+    this.profile?.setPalette(p);
+    this.histogram?.setPalette(p);
+    if (this.data) for (const cell of this.root.querySelectorAll<HTMLElement>('[data-heat]')) cell.style.backgroundColor = withAlpha(p.heat, Number(cell.dataset.heat) * 0.8);
+  }
+
+  images(): { name: string; dataUrl: string }[] {
+    const out: { name: string; dataUrl: string }[] = [];
+    const tag = this.data ? `step-${this.data.step}` : 'inspect';
+    if (this.profile) out.push({ name: `coverage-profile-${tag}`, dataUrl: this.profile.toPng() });
+    if (this.histogram) out.push({ name: `log-ratios-${tag}`, dataUrl: this.histogram.toPng() });
+    return out;
+  }
+
+  private header(title: string): HTMLElement {
+    const close = h('button', { 'data-testid': 'inspect-close', class: 'link', title: 'Close the inspect view' }, 'close');
+    close.addEventListener('click', () => this.onClose());
+    return h('div', { class: 'inspect-head' }, h('h2', {}, title), close);
+  }
+
+  private tournament(d: InspectData): HTMLElement {
+    const sec = h('div', { 'data-testid': 'inspect-tournament', class: 'section' }, h('h3', {}, `Tournament row (N = ${d.selectionN})`));
+    const t = d.tournament;
+    if (!t) {
+      sec.append(h('p', { class: 'muted' }, 'Not in the tournament yet.'));
+      return sec;
+    }
+    sec.append(h('p', {}, `Score ${fmt(t.score, 5)}${t.rivalStep !== null ? `, strongest rival: step ${t.rivalStep}` : ''}. Each rival's share is the fraction of samples on which it gives the response at least ${d.selectionN}× this checkpoint's probability.`));
+    const rows = t.rivals.slice(0, 12);
+    sec.append(h('table', { class: 'figures' },
+      h('thead', {}, h('tr', {}, h('th', {}, 'rival step'), h('th', {}, 'out-covers this on'))),
+      h('tbody', {}, ...rows.map((r) => h('tr', { 'data-testid': 'tournament-rival', 'data-step': String(r.step) }, h('td', {}, String(r.step)), h('td', {}, `${fmt(r.share * 100, 4)}%`))))));
+    return sec;
+  }
+
+  private worst(d: InspectData): HTMLElement {
+    const sec = h('div', { 'data-testid': 'inspect-worst', class: 'section' }, h('h3', {}, 'Worst-covered samples (per-token log-probs as heat)'));
+    if (d.worst.length === 0) sec.append(h('p', { class: 'muted' }, 'No per-sample log-ratios to rank.'));
+    for (const w of d.worst) sec.append(this.sample(w));
+    return sec;
+  }
+
+  private sample(w: WorstSample): HTMLElement {
+    const strip = h('div', { class: 'heat-strip', dir: 'ltr' });
+    if (w.prompt) strip.append(h('span', { class: 'prompt' }, w.prompt));
+    for (const t of w.tokens) {
+      const heat = tokenHeat(t.logprob);
+      const cell = h('span', { class: 'tok', title: `${fmt(t.logprob, 5)} nats`, 'data-heat': heat.toFixed(3) }, t.text);
+      cell.style.backgroundColor = withAlpha(this.palette.heat, heat * 0.8);
+      strip.append(cell);
+    }
+    return h('div', { class: 'sample', 'data-testid': 'worst-sample', 'data-line': String(w.line) },
+      h('div', { class: 'muted' }, `line ${w.line}${w.id !== null ? ` · id ${w.id}` : ''} · L = ${fmt(w.logRatio, 5)} nats · log p = ${fmt(w.seqLogprob, 5)}`),
+      strip);
+  }
+
+  private destroyCharts(): void {
+    this.profile?.destroy();
+    this.histogram?.destroy();
+    this.profile = null;
+    this.histogram = null;
+  }
+}
