@@ -61,7 +61,9 @@ export async function loadEvalSet(file: string, opts: LoadEvalOptions = {}): Pro
       try {
         text = utf8.decode(raw.bytes);
       } catch {
-        report('not valid UTF-8');
+        // Editors on Windows save UTF-16 with a byte-order mark; say so rather than just "invalid".
+        const utf16 = raw.line === 1 && raw.bytes.length >= 2 && ((raw.bytes[0] === 0xff && raw.bytes[1] === 0xfe) || (raw.bytes[0] === 0xfe && raw.bytes[1] === 0xff));
+        report(utf16 ? 'not valid UTF-8: the file is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8' : 'not valid UTF-8');
         continue;
       }
       // Blank lines (a trailing newline, a separator) carry nothing and are skipped silently.
