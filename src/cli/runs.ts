@@ -1,13 +1,16 @@
 // `checkpoint-coverage runs <dir>`: what a run folder holds, as the scorer will see it.
 // Exit 0 when the run can be scored; 1 when its settings or eval set cannot be used (the
 // listing is still printed, the reason goes to stderr).
-import { join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { scanRun, type RunLayout } from '../core/layout';
 import { HashCache } from '../core/hashcache';
 import { chooseReference, loadConfig, type ReferenceSpec, type RunConfig } from '../core/config';
 import { loadEvalSet, type EvalSet } from '../core/evalset';
 import { loadTokenizer } from '../core/tokenizer';
-import { runRelative } from '../core/paths';
+import { fsErrorCode, runRelative } from '../core/paths';
+import { readModelSignature } from '../scoring/modelSignature';
+import { planModel, type ModelPlan } from '../scoring/signature';
 import type { InputProblem } from '../core/types';
 import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, type Command } from './args';
 
@@ -40,8 +43,10 @@ export async function summarizeRun(dir: string, opts: { allowOutside?: boolean }
     evalSet = await loadEvalSet(config.eval, { tokenizer });
   } catch (e) {
     const problems = (e as { problems?: InputProblem[] }).problems ?? [];
+    await checkModels(layout);
     return { layout, config, eval: { file: config.eval, error: e instanceof Error ? e.message : String(e), problems } };
   }
+  await checkModels(layout, evalSet);
   let promptTokens = 0;
   let responseTokens = 0;
   for (const s of evalSet.samples) { promptTokens += s.promptIds.length; responseTokens += s.responseIds.length; }
@@ -52,6 +57,46 @@ export async function summarizeRun(dir: string, opts: { allowOutside?: boolean }
       reference: chooseReference(config, evalSet.samples), problems: evalSet.problems,
     },
   };
+}
+
+/**
+ * Reads each checkpoint's signature (its tags only, never its weights) so that a model that
+ * cannot be scored is named now, not after a long scoring job: unreadable bytes, missing
+ * external weights, a signature we cannot drive, token ids beyond its vocabulary.
+ */
+async function checkModels(layout: RunLayout, evalSet?: EvalSet): Promise<void> {
+  let maxId = -1;
+  let maxAt: EvalSet['samples'][number] | undefined;
+  for (const s of evalSet?.samples ?? []) {
+    for (const ids of [s.promptIds, s.responseIds]) {
+      for (const id of ids) if (id > maxId) { maxId = id; maxAt = s; }
+    }
+  }
+  for (const k of layout.checkpoints) {
+    const say = (message: string): void => { layout.problems.push({ file: k.path, message: `cannot be scored: ${message}` }); };
+    let plan: ModelPlan;
+    try {
+      plan = planModel(await readModelSignature(k.modelPath), k.path, await exportConfig(k.modelPath));
+    } catch (e) {
+      const m = e instanceof Error ? e.message : fsErrorCode(e);
+      say(m.startsWith(`${k.modelPath}: `) ? m.slice(k.modelPath.length + 2) : m.startsWith(`${k.path}: `) ? m.slice(k.path.length + 2) : m);
+      continue;
+    }
+    if (plan.vocab !== undefined && maxAt !== undefined && maxId >= plan.vocab) {
+      const where = `${show(layout.root, evalSet!.file)}:${maxAt.line}${maxAt.id !== undefined ? ` (id ${maxAt.id})` : ''}`;
+      say(`its vocabulary has ${plan.vocab} tokens, but ${where} has token id ${maxId}`);
+    }
+  }
+}
+
+/** The export's config.json beside the model (sizes the graph leaves symbolic), as the scorer reads it. */
+async function exportConfig(modelPath: string): Promise<Record<string, unknown>> {
+  try {
+    const v: unknown = JSON.parse(await readFile(join(dirname(modelPath), 'config.json'), 'utf8'));
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? v as Record<string, unknown> : {};
+  } catch {
+    return {};
+  }
 }
 
 export const command: Command = {

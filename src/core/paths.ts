@@ -1,7 +1,7 @@
 // Run-relative paths: the stable identity of files in a run (see types.ts), the check that
 // keeps paths from coverage.json inside the run folder, and file-system error wording.
 import { realpath } from 'node:fs/promises';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 /** `abs` relative to `root` with '/' separators, or undefined when it lies outside `root`. */
 export function runRelative(root: string, abs: string): string | undefined {
@@ -20,15 +20,27 @@ export async function resolveInside(root: string, p: string): Promise<{ abs: str
   const abs = resolve(root, p);
   if (runRelative(root, abs) === undefined) return { abs, inside: false };
   let realRoot: string;
-  let realAbs: string;
   try {
     realRoot = await realpath(root);
-    realAbs = await realpath(abs);
   } catch {
-    // Not there (yet): the lexical check is all there is; the reader reports the missing file.
+    // No root to compare with: the reader of the root reports it.
     return { abs, inside: true };
   }
-  return { abs, inside: runRelative(realRoot, realAbs) !== undefined };
+  // A path that does not exist yet (the store, before the first score) can still lead out
+  // through a link in a folder above it, so the nearest existing ancestor is resolved.
+  let existing = abs;
+  const rest: string[] = [];
+  for (;;) {
+    try {
+      const real = await realpath(existing);
+      return { abs, inside: runRelative(realRoot, join(real, ...rest)) !== undefined };
+    } catch {
+      const up = dirname(existing);
+      if (up === existing) return { abs, inside: true };
+      rest.unshift(basename(existing));
+      existing = up;
+    }
+  }
 }
 
 /** The short code of a file-system error (ENOENT, EACCES…) for messages, else its text. */
