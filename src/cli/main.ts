@@ -7,6 +7,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ command:
   runs: { summary: 'list a run folder: checkpoints, pending files, eval set, settings', load: () => import('./runs.js') },
   demo: { summary: 'write a synthetic demo run (known generator, 13 ONNX checkpoints) and show it', load: () => import('./demo.js') },
   score: { summary: 'score every checkpoint that has no valid stored result', load: () => import('./score.js') },
+  report: { summary: 'score what is missing, then print the coverage report and the suggested checkpoint', load: () => import('./report.js') },
 };
 
 const NAME = 'checkpoint-coverage';

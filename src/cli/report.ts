@@ -1,0 +1,129 @@
+// `checkpoint-coverage report <run>`: scores what the store lacks, then prints the coverage
+// report (table + verdict, JSON or CSV). Only the report goes to stdout, so `--json` output can
+// be piped; progress, the scoring summary, failures and warnings go to stderr.
+import { resolve } from 'node:path';
+import type { ReferenceSpec } from '../core/config';
+import { formatReportCsv, formatReportText, type CoverageReport } from '../core/report';
+import type { ProviderSetting } from '../core/store';
+import { EXIT_FAILURE, EXIT_OK, UsageError, parseCommandArgs, type CliIO, type Command } from './args';
+import { EmptyRunError, reportRun, type ReportRunResult } from './report/run';
+import { parseScoreArgs } from './score';
+
+const USAGE = `Usage: checkpoint-coverage report <run> [--json | --csv] [--selection-n N] [--reference R]
+                                   [--provider p] [--budget tokens] [--allow-outside]
+
+Scores every checkpoint that has no valid stored result (progress on stderr), then prints the
+coverage report: per checkpoint its tokens, cross-entropy per token, Cov_N at a few N (lower is
+better), its tournament score and strongest rival, the suggested and the lowest-cross-entropy
+checkpoints, and a one-line verdict (docs/report.md explains how to read it).
+  --json           one JSON object on stdout instead of the table
+  --csv            one CSV row per checkpoint instead of the table
+  --selection-n    threshold N of the coverage tournament, > 1 (default: coverage.json, else 16)
+  --reference      generator | point-mass | tournament | model:<path.onnx>
+                   (default: coverage.json, else generator when every eval line has ref_logprob,
+                   else tournament); a model path is relative to the current folder
+  --provider       auto | cuda | webgpu | cpu (default auto)
+  --budget         most padded tokens per batch (default 8192)
+  --allow-outside  let coverage.json and --reference name files outside the run folder
+Checkpoints that cannot be scored are listed under "failed" and on stderr; the report covers
+the others. Exit codes: 0 report printed, 1 the run could not be read or nothing could be
+scored, 2 bad arguments.
+`;
+
+export interface ReportArgs {
+  run: string;
+  format: 'text' | 'json' | 'csv';
+  selectionN?: number;
+  reference?: ReferenceSpec;
+  provider: ProviderSetting;
+  tokenBudget: number;
+  allowOutside: boolean;
+}
+
+/** Parses the arguments; a model reference is resolved against `cwd`. Throws UsageError. */
+export function parseReportArgs(argv: string[], cwd: string): ReportArgs {
+  const { values, positionals } = parseCommandArgs(argv, {
+    json: { type: 'boolean' },
+    csv: { type: 'boolean' },
+    'selection-n': { type: 'string' },
+    reference: { type: 'string' },
+    provider: { type: 'string' },
+    budget: { type: 'string' },
+    'allow-outside': { type: 'boolean' },
+  }, { min: 1, max: 1, names: 'the run folder' });
+  if (values.json && values.csv) throw new UsageError('--json and --csv exclude each other');
+  // The score command owns what a valid provider and budget are.
+  const scoreArgv = [positionals[0]];
+  if (values.provider !== undefined) scoreArgv.push('--provider', values.provider);
+  if (values.budget !== undefined) scoreArgv.push('--budget', values.budget);
+  const { provider, tokenBudget } = parseScoreArgs(scoreArgv);
+  const args: ReportArgs = {
+    run: positionals[0],
+    format: values.json ? 'json' : values.csv ? 'csv' : 'text',
+    provider,
+    tokenBudget,
+    allowOutside: values['allow-outside'] === true,
+  };
+  const n = values['selection-n'];
+  if (n !== undefined) {
+    const x = Number(n);
+    if (n.trim() === '' || !Number.isFinite(x) || x <= 1) throw new UsageError(`--selection-n ${n}: expected a number greater than 1`);
+    args.selectionN = x;
+  }
+  if (values.reference !== undefined) args.reference = parseReference(values.reference, cwd);
+  return args;
+}
+
+function parseReference(v: string, cwd: string): ReferenceSpec {
+  if (v === 'generator' || v === 'point-mass' || v === 'tournament') return v;
+  const path = v.startsWith('model:') ? v.slice('model:'.length) : v;
+  if (!/\.onnx$/i.test(path)) {
+    throw new UsageError(`--reference ${v}: expected generator, point-mass, tournament or model:<path to an .onnx file>`);
+  }
+  return { model: resolve(cwd, path) };
+}
+
+/** Options the demo passes: it wrote the run itself, so nothing in it is still being written. */
+export interface ReportCommandExtras {
+  settleMs?: number;
+}
+
+/** Runs the command; `report` is set when one was printed (the demo comments on it). */
+export async function runReport(argv: string[], io: CliIO, extras: ReportCommandExtras = {}): Promise<{ code: number; report?: CoverageReport }> {
+  const args = parseReportArgs(argv, io.cwd);
+  const progress = { write: (t: string) => io.err(t), tty: process.stderr.isTTY === true };
+  let result: ReportRunResult;
+  try {
+    result = await reportRun(resolve(io.cwd, args.run), {
+      reference: args.reference, selectionN: args.selectionN, allowOutside: args.allowOutside,
+      provider: args.provider, tokenBudget: args.tokenBudget, progress, settleMs: extras.settleMs,
+    });
+  } catch (e) {
+    if (e instanceof EmptyRunError) {
+      io.err(`checkpoint-coverage report: ${e.message}\n`);
+      return { code: EXIT_FAILURE };
+    }
+    throw e;
+  }
+  const { report, scoring: s } = result;
+  io.err(
+    `${s.checkpoints} checkpoint(s): ${s.scored} scored in ${s.scoringSeconds.toFixed(1)} s, ` +
+      `${s.reused} reused from the store (${s.lookupSeconds.toFixed(2)} s), ${s.failed.length} failed` +
+      // ensureScored printed each failure's reason as it happened; the summary names them again.
+      (s.failed.length ? ` (${s.failed.map((f) => `step ${f.step} ${f.path}`).join(', ')})` : '') +
+      (result.referenceModel ? `; reference model ${result.referenceModel.path} ${result.referenceModel.reused ? 'reused' : 'scored'}` : '') + '\n',
+  );
+  if (args.format === 'json') io.out(JSON.stringify(report, null, 2) + '\n');
+  else if (args.format === 'csv') io.out(formatReportCsv(report));
+  else io.out(formatReportText(report));
+  // The table prints its warnings; JSON and CSV readers see them here.
+  if (args.format !== 'text') for (const w of report.warnings) io.err(`warning: ${w}\n`);
+  return { code: report.checkpoints.length > 0 ? EXIT_OK : EXIT_FAILURE, report };
+}
+
+export const command: Command = {
+  usage: USAGE,
+  async run(argv: string[], io: CliIO): Promise<number> {
+    return (await runReport(argv, io)).code;
+  },
+};

@@ -1,0 +1,156 @@
+// From a run folder to a CoverageReport: settings, scoring of what the store lacks (through
+// ensureScored, shared with `score`), the reference's values, then the pure buildReport.
+import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { chooseReference, loadConfig, type ReferenceSpec, type RunConfig } from '../../core/config';
+import { HashCache } from '../../core/hashcache';
+import { conventionalDataNames } from '../../core/layout/naming';
+import { fsErrorCode, resolveInside, runRelative } from '../../core/paths';
+import { buildReport, type CoverageReport, type ReportCheckpointInput, type ReportFailure } from '../../core/report';
+import type { CheckpointEntry, CheckpointScores } from '../../core/types';
+import { RunScorer } from '../../scoring/runScorer';
+import { ensureScored, type EnsureScoredOptions, type ScoredRun } from '../score';
+
+export interface ReportRunOptions extends EnsureScoredOptions {
+  /** Overrides coverage.json; a model path is absolute here. */
+  reference?: ReferenceSpec;
+  /** Overrides coverage.json's selectionN. */
+  selectionN?: number;
+  /** Let coverage.json and --reference name files outside the run (trusted use only). */
+  allowOutside?: boolean;
+}
+
+export interface ReportRunResult {
+  report: CoverageReport;
+  /** How the scores were obtained, for the summary line on stderr. */
+  scoring: { checkpoints: number; scored: number; reused: number; failed: ReportFailure[]; scoringSeconds: number; lookupSeconds: number };
+  /** The reference model's path and whether its scores came from the store (model mode only). */
+  referenceModel?: { path: string; reused: boolean };
+}
+
+/** Thrown when the run holds no checkpoint at all: there is nothing to report on. */
+export class EmptyRunError extends Error {
+  override name = 'EmptyRunError';
+}
+
+export async function reportRun(runIn: string, opts: ReportRunOptions = {}): Promise<ReportRunResult> {
+  const run = resolve(runIn);
+  // Read the settings first, so a bad coverage.json or reference fails before any scoring.
+  const config = await loadRunConfig(run, opts);
+  const spec = opts.reference ?? config.reference;
+  if (spec !== undefined && typeof spec !== 'string') await checkReferenceModel(run, spec.model, opts.allowOutside === true);
+
+  // ensureScored reads the settings itself; allowOutside travels along for when it takes it.
+  const scoreOpts: EnsureScoredOptions & { allowOutside?: boolean } = {
+    provider: opts.provider, tokenBudget: opts.tokenBudget, progress: opts.progress, settleMs: opts.settleMs, allowOutside: opts.allowOutside,
+  };
+  const scored = await ensureScored(run, scoreOpts);
+  if (scored.outcomes.length === 0) {
+    const pending = scored.layout.pending.length ? ` (${scored.layout.pending.length} still being written)` : '';
+    throw new EmptyRunError(`${scored.layout.root}: no checkpoints found${pending}; see docs/run-folder.md for the names a checkpoint may have`);
+  }
+
+  const checkpoints: ReportCheckpointInput[] = [];
+  const failed: ReportFailure[] = [];
+  for (const o of scored.outcomes) {
+    if (o.record) checkpoints.push({ step: o.entry.step, path: o.entry.path, scores: o.record.scores });
+    else failed.push({ step: o.entry.step, path: o.entry.path, reason: o.error ?? 'not scored' });
+  }
+
+  const chosen = spec ?? chooseReference(config, scored.evalSet.samples);
+  let referenceScores: CheckpointScores | undefined;
+  let referenceModel: ReportRunResult['referenceModel'];
+  let reference: 'generator' | 'point-mass' | 'tournament' | { model: string };
+  if (typeof chosen === 'string') reference = chosen;
+  else {
+    const r = await scoreReferenceModel(scored, chosen.model, opts);
+    referenceScores = r.scores;
+    referenceModel = { path: r.path, reused: r.reused };
+    reference = { model: r.path };
+  }
+
+  const report = buildReport({
+    checkpoints,
+    failed,
+    reference,
+    refLogprobs: reference === 'generator' ? scored.evalSet.samples.map((s) => s.refLogprob) : undefined,
+    referenceScores,
+    nGrid: config.nGrid,
+    selectionN: opts.selectionN ?? config.selectionN,
+    evalSamples: scored.evalSet.samples.length,
+  });
+  const reused = scored.outcomes.filter((o) => o.reused).length;
+  return {
+    report,
+    scoring: {
+      checkpoints: scored.outcomes.length,
+      scored: scored.outcomes.length - reused - failed.length,
+      reused,
+      failed,
+      scoringSeconds: scored.scoringSeconds,
+      lookupSeconds: scored.lookupSeconds,
+    },
+    referenceModel,
+  };
+}
+
+async function loadRunConfig(run: string, opts: ReportRunOptions): Promise<RunConfig> {
+  const st = await stat(run).catch((e: unknown) => {
+    throw new Error(`${run}: cannot read the run folder (${fsErrorCode(e)})`);
+  });
+  if (!st.isDirectory()) throw new Error(`${run}: expected a run folder, found a file`);
+  return loadConfig(run, { allowOutside: opts.allowOutside });
+}
+
+async function checkReferenceModel(run: string, model: string, allowOutside: boolean): Promise<void> {
+  const { abs, inside } = await resolveInside(run, model);
+  if (!inside && !allowOutside) {
+    throw new Error(`reference model ${abs} is outside the run folder ${run}; pass --allow-outside if you trust it`);
+  }
+  const st = await stat(abs).catch((e: unknown) => {
+    throw new Error(`reference model ${abs}: cannot read (${fsErrorCode(e)})`);
+  });
+  if (!st.isFile()) throw new Error(`reference model ${abs}: expected an .onnx file`);
+}
+
+/**
+ * The reference model is scored by the same engine into the same store as a checkpoint, so
+ * its scores are reused like theirs; when it is one of the run's checkpoints (the final one,
+ * say), that checkpoint's scores are used as they are.
+ */
+async function scoreReferenceModel(
+  scored: ScoredRun, model: string, opts: ReportRunOptions,
+): Promise<{ path: string; scores: CheckpointScores; reused: boolean }> {
+  const root = scored.layout.root;
+  const modelPath = resolve(root, model);
+  const path = runRelative(root, modelPath) ?? modelPath;
+  const own = scored.outcomes.find((o) => o.entry.modelPath === modelPath);
+  if (own) {
+    if (!own.record) throw new Error(`reference model ${path} could not be scored: ${own.error ?? 'unknown error'}`);
+    return { path, scores: own.record.scores, reused: true };
+  }
+  const entry: CheckpointEntry = {
+    step: -1,
+    path,
+    modelPath,
+    dataPaths: conventionalDataNames(basename(modelPath)).map((n) => join(dirname(modelPath), n)).filter((p) => existsSync(p)),
+    sameStep: [],
+  };
+  const say = (level: 'info' | 'warning', message: string) => {
+    if (level === 'warning') opts.progress?.write(`warning: ${message}\n`);
+  };
+  const scorer = new RunScorer({
+    runRoot: root, evalSet: scored.evalSet, storeDir: scored.config.store, hashCache: new HashCache(), log: say,
+    provider: opts.provider, tokenBudget: opts.tokenBudget,
+  });
+  try {
+    const { outcomes } = await scorer.ensureScored([entry]);
+    const o = outcomes[0];
+    if (!o.record) throw new Error(`reference model ${o.error ?? `${path}: not scored`}`);
+    if (!o.reused) opts.progress?.write(`reference model ${path}: scored on ${o.record.info.provider} in ${o.record.info.seconds.toFixed(1)} s\n`);
+    return { path, scores: o.record.scores, reused: o.reused };
+  } finally {
+    await scorer.dispose();
+  }
+}
