@@ -1,15 +1,20 @@
 // `checkpoint-coverage demo [dir]`: writes the synthetic demo run, then shows it.
-import { resolve } from 'node:path';
-import { createDemoRun, DEMO_SAMPLES } from '../core/demo/run';
-import { DEFAULT_SETTLE_MS } from '../core/layout';
+import { existsSync, renameSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DEFAULT_STORE } from '../core/config';
+import { createDemoRun, DEMO_MARKER, DEMO_SAMPLES } from '../core/demo/run';
+import type { CoverageReport, ReportCheckpoint, StepPath } from '../core/report';
 import { parseCommandArgs, UsageError, type CliIO, type Command } from './args';
+import { runReport } from './report';
 
 const usage = `Usage: checkpoint-coverage demo [dir] [--samples N] [--seed N]
 
 Writes a synthetic pre-training run to dir (default demo-run): eval.jsonl from a known bigram
 chain with its exact ref_logprob, coverage.json, and 13 ONNX bigram checkpoints whose
 cross-entropy keeps falling while late ones lose coverage of rare continuations
-(docs/demo.md). Re-running replaces a previous demo run; any other non-empty folder is refused.
+(docs/demo.md), then scores them and prints the coverage report (as 'report' does).
+Re-running replaces a previous demo run but keeps its stored scores, which stay valid because the
+models are the same bytes every time; any other non-empty folder is refused.
 `;
 
 function positiveInt(v: string | undefined, name: string, fallback: number): number {
@@ -29,16 +34,52 @@ export const command: Command = {
     );
     const dir = resolve(io.cwd, positionals[0] ?? 'demo-run');
     const t0 = Date.now();
-    const run = createDemoRun(dir, {
+    const run = keepingStore(dir, () => createDemoRun(dir, {
       samples: positiveInt(values.samples, 'samples', DEMO_SAMPLES),
       seed: values.seed === undefined ? undefined : positiveInt(values.seed, 'seed', 0),
-    });
+    }));
     io.err(`demo: wrote ${run.checkpoints.length} checkpoints and ${run.samples.length} eval samples to ${dir} in ${Date.now() - t0} ms\n`);
-    // The run contract treats files changed within the settle time as still being written
-    // (ctime included, which cannot be back-dated): wait it out so the run shows complete.
-    await new Promise((r) => setTimeout(r, DEFAULT_SETTLE_MS + 200));
-    // Until the report command is wired here, the run is shown with the listing command.
-    const { command: show } = await import('./runs.js');
-    return show.run([dir], io);
+    // This command wrote every file and is done with them, so none is still being written:
+    // the report need not wait out the run contract's settle time.
+    const { code, report } = await runReport([dir], io, { settleMs: 0 });
+    if (report) io.out(demoPoint(report));
+    return code;
   },
 };
+
+/**
+ * createDemoRun replaces the whole folder, store included. The models it writes are the same
+ * bytes every time (seeded), so the stored scores stay valid: keeping the store lets a second
+ * `npm run demo` reuse them instead of scoring again.
+ */
+function keepingStore<T>(dir: string, write: () => T): T {
+  const store = join(dir, DEFAULT_STORE);
+  const kept = join(dir, `${DEFAULT_STORE}.kept`);
+  rmSync(kept, { recursive: true, force: true });
+  const keep = existsSync(join(dir, DEMO_MARKER)) && existsSync(store);
+  if (keep) renameSync(store, kept);
+  try {
+    return write();
+  } finally {
+    if (keep) {
+      rmSync(store, { recursive: true, force: true });
+      renameSync(kept, store);
+    }
+  }
+}
+
+/** The demo's finding in one sentence, from the report's own numbers (generator reference). */
+function demoPoint(r: CoverageReport): string {
+  const N = String(r.selectionN);
+  const row = (p: StepPath | null) => r.checkpoints.find((c) => c.path === p?.path);
+  const s = row(r.suggested);
+  const m = row(r.minCrossEntropy);
+  if (!s || !m) return '';
+  if (!r.differs) return `\nDemo: the suggested and the lowest-cross-entropy checkpoint are the same (step ${s.step}); the demo expected them to differ.\n`;
+  const cov = (c: ReportCheckpoint) => c.coverage[N]?.toFixed(4) ?? '—';
+  const ce = (c: ReportCheckpoint) => (typeof c.cePerToken === 'number' ? c.cePerToken.toFixed(4) : String(c.cePerToken));
+  const better = (s.coverage[N] ?? NaN) < (m.coverage[N] ?? NaN);
+  return `\nDemo: the tournament, which never reads ref_logprob, suggests step ${s.step}, not the lowest-cross-entropy ` +
+    `step ${m.step} (CE ${ce(s)} vs ${ce(m)} nats/token). By the ${r.referenceLabel}'s exact figures step ${s.step} ` +
+    `${better ? 'covers better' : 'does not cover better'}: ${r.coverageRelativeTo ? 'rCov' : 'Cov'}@${N} = ${cov(s)} vs ${cov(m)} (lower is better).\n`;
+}
