@@ -3,7 +3,7 @@
 // models, batch 8 × 128 tokens; and the achieved FLOP/s against a 2048³ float32 MatMul
 // measured in the same process. Runs are interleaved; figures are medians. Not a test.
 // Run: node --import tsx bench/scoring.ts [rounds]
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { GraphBuilder } from '../src/core/onnx/builder';
@@ -15,7 +15,6 @@ import { HEAD_OUTPUT, withLogprobHead } from '../src/scoring/head';
 import { readModelSignature } from '../src/scoring/modelSignature';
 import { sessionOptions } from '../src/scoring/providers';
 import { planModel } from '../src/scoring/signature';
-import { readFileSync } from 'node:fs';
 
 const CACHE = join(__dirname, '..', '.bench-cache');
 const ROUNDS = Number(process.argv[2] ?? 5);
@@ -28,15 +27,36 @@ const shapes: { name: string; o: Gpt2Options; target: number }[] = [
   { name: 'GPT-2 12×768 V50257', o: { layers: 12, width: 768, heads: 12, vocab: 50257, context: 1024, seed: 1, externalData: true }, target: 1.4 },
 ];
 
-function cached(name: string, build: () => Parameters<typeof writeModel>[2]): string {
-  const dir = join(CACHE, name);
+/** `<cache>/<name>/onnx/model.onnx` plus a config.json: the folder layout transformers.js loads. */
+function cached(name: string, build: () => Parameters<typeof writeModel>[2], config: object = {}): string {
+  const dir = join(CACHE, name, 'onnx');
   const file = join(dir, 'model.onnx');
   if (!existsSync(file)) {
     process.stdout.write(`generating ${name} (cached in .bench-cache/)…\n`);
     mkdirSync(dir, { recursive: true });
     writeModel(dir, 'model.onnx', build());
   }
+  writeFileSync(join(CACHE, name, 'config.json'), JSON.stringify(config));
   return file;
+}
+
+type Logits = (ids: BigInt64Array, mask: BigInt64Array) => Promise<Float32Array>;
+
+/** transformers.js on the same folder, when it is installed (a dev dependency); else why not. */
+async function transformersJs(name: string): Promise<Logits | string> {
+  let T: typeof import('@huggingface/transformers');
+  try {
+    T = await import('@huggingface/transformers');
+  } catch (e) {
+    return `not installed (${(e as Error).message.split('\n')[0]})`;
+  }
+  T.env.allowRemoteModels = false;
+  T.env.localModelPath = CACHE;
+  const model = await T.AutoModelForCausalLM.from_pretrained(name, { local_files_only: true, dtype: 'fp32', device: 'cpu' });
+  return async (ids, mask) => {
+    const out = await model({ input_ids: new T.Tensor('int64', ids, [BATCH, SEQ]), attention_mask: new T.Tensor('int64', mask, [BATCH, SEQ]) });
+    return out.logits.data as Float32Array;
+  };
 }
 
 function matmulModel(): Parameters<typeof writeModel>[2] {
@@ -78,7 +98,10 @@ async function main(): Promise<void> {
   const mmTimes: number[] = [];
   const rows: string[] = [];
   for (const { name, o, target } of shapes) {
-    const file = cached(`gpt2-${o.layers}x${o.width}-v${o.vocab}`, () => gpt2Model(o));
+    const folder = `gpt2-${o.layers}x${o.width}-v${o.vocab}`;
+    const file = cached(folder, () => gpt2Model(o), {
+      model_type: 'gpt2', architectures: ['GPT2LMHeadModel'], n_layer: o.layers, n_head: o.heads, n_embd: o.width, vocab_size: o.vocab, n_positions: o.context, use_cache: false,
+    });
     const dir = join(file, '..');
     const plan = planModel(await readModelSignature(file), file);
     const opts = sessionOptions('cpu', { ...settings, weightsDir: dir });
@@ -92,15 +115,24 @@ async function main(): Promise<void> {
     const { ['cc_head.labels']: _l, ...naiveFeeds } = feeds;
     const runOurs = () => ours.run(feeds, [HEAD_OUTPUT]);
     const runNaive = async () => naiveLogprobs((await naive.run(naiveFeeds, ['logits'])).logits.data as Float32Array, labels, o.vocab);
+    const tjs = await transformersJs(folder);
+    const runTjs = typeof tjs === 'string' ? undefined
+      : async () => naiveLogprobs(await tjs(naiveFeeds.input_ids.data as BigInt64Array, naiveFeeds.attention_mask.data as BigInt64Array), labels, o.vocab);
     // Same numbers both ways, or the timing compares different work.
     const x = (await runOurs())[HEAD_OUTPUT].data as Float32Array;
     const y = await runNaive();
-    const maxDiff = x.reduce((m, v, i) => Math.max(m, Math.abs(v - y[i])), 0);
+    let maxDiff = x.reduce((m, v, i) => Math.max(m, Math.abs(v - y[i])), 0);
+    if (runTjs) {
+      const z = await runTjs();
+      maxDiff = x.reduce((m, v, i) => Math.max(m, Math.abs(v - z[i])), maxDiff);
+    }
+    const tTjs: number[] = [];
     const tOurs: number[] = [];
     const tNaive: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       // Alternate the order so neither always runs on a cache the other warmed.
       if (r % 2) { tNaive.push(await time(runNaive)); tOurs.push(await time(runOurs)); } else { tOurs.push(await time(runOurs)); tNaive.push(await time(runNaive)); }
+      if (runTjs) tTjs.push(await time(runTjs));
       mmTimes.push(await time(() => mm.run({ a })));
     }
     await ours.release();
@@ -112,13 +144,14 @@ async function main(): Promise<void> {
     const naiveTps = tokens / median(tNaive);
     const achieved = (flopsPerToken * tokens) / median(tOurs);
     const mmFlops = (2 * N ** 3) / median(mmTimes);
-    rows.push(`| ${name} | ${oursTps.toFixed(0)} | ${naiveTps.toFixed(0)} | ${(oursTps / naiveTps).toFixed(2)}x (target ≥ ${target}x) | ${(achieved / 1e9).toFixed(1)} | ${((100 * achieved) / mmFlops).toFixed(0)}% | ${maxDiff.toExponential(1)} |`);
-    process.stdout.write(`${name}: ours ${tOurs.map((t) => t.toFixed(3)).join(' ')} s; naive ${tNaive.map((t) => t.toFixed(3)).join(' ')} s\n`);
+    const tjsCell = tTjs.length ? `${(tokens / median(tTjs)).toFixed(0)} | ${(oursTps / (tokens / median(tTjs))).toFixed(2)}x` : `— | ${tjs}`;
+    rows.push(`| ${name} | ${oursTps.toFixed(0)} | ${naiveTps.toFixed(0)} | ${(oursTps / naiveTps).toFixed(2)}x (target ≥ ${target}x) | ${tjsCell} | ${(achieved / 1e9).toFixed(1)} | ${((100 * achieved) / mmFlops).toFixed(0)}% | ${maxDiff.toExponential(1)} |`);
+    process.stdout.write(`${name}: ours ${tOurs.map((t) => t.toFixed(3)).join(' ')} s; naive ${tNaive.map((t) => t.toFixed(3)).join(' ')} s; transformers.js ${tTjs.map((t) => t.toFixed(3)).join(' ') || '-'} s\n`);
   }
   const mmFlops = (2 * N ** 3) / median(mmTimes);
   await mm.release();
   process.stdout.write(`\nbatch ${BATCH} × ${SEQ} tokens, CPU provider, ${ROUNDS} interleaved rounds, medians; MatMul ${N}³ float32: ${(mmFlops / 1e9).toFixed(1)} GFLOP/s\n\n`);
-  process.stdout.write('| model | ours tokens/s | naive tokens/s | ours / naive | ours GFLOP/s | of MatMul | max |Δ| |\n|---|---|---|---|---|---|---|\n');
+  process.stdout.write('| model | ours tokens/s | naive tokens/s | ours / naive | transformers.js tokens/s | ours / transformers.js | ours GFLOP/s | of MatMul | max |Δ| |\n|---|---|---|---|---|---|---|---|---|\n');
   process.stdout.write(`${rows.join('\n')}\n`);
   process.stdout.write('(GPT-2 target: ≥ 75% of the MatMul FLOP/s. FLOPs/token = 24·L·d² + 2·d·V + 4·L·T·d.)\n');
 }

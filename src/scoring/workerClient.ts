@@ -1,8 +1,10 @@
 // The client side of the scoring worker, shared by the extension host and the CLI (no vscode
 // here). The worker starts on the first job; jobs run one at a time; a worker that dies
-// (native fault, out of memory, terminated) fails its job as a crash, and the job is retried
+// (native fault, out of memory, killed) fails its job as a crash, and the job is retried
 // once on a fresh worker started after a back-off that grows with consecutive crashes.
-import { Worker, type ResourceLimits } from 'node:worker_threads';
+// The worker is a child process (see src/worker/main.ts for why), talking over IPC with
+// structured-clone serialization so typed arrays travel as they are.
+import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { RpcEndpoint, RpcRemoteError } from '../shared/rpc';
 import {
@@ -36,7 +38,8 @@ export interface ScoreJob {
 export interface WorkerClientOptions {
   /** The worker entry; defaults to dist/worker.js beside the bundle (src/worker/main.ts from sources). */
   workerScript?: string;
-  resourceLimits?: ResourceLimits;
+  /** V8 heap limit of the worker in MiB (onnxruntime's own memory is outside it). */
+  maxHeapMb?: number;
   /** Retries of a job after the worker died (the issue asks for one). */
   retries?: number;
   restartBaseMs?: number;
@@ -47,7 +50,7 @@ export interface WorkerClientOptions {
 type Endpoint = RpcEndpoint<ClientToWorkerRequest, WorkerToClientRequest, ClientToWorkerNotification, WorkerToClientNotification>;
 
 interface Live {
-  worker: Worker;
+  worker: ChildProcess;
   rpc: Endpoint;
   evalSetHash?: string;
   /** Settles when the worker is gone, with why. */
@@ -81,11 +84,15 @@ export class ScoringWorkerClient {
     this.current?.rpc.notify('cancelJobNotification', { jobId });
   }
 
-  /** Ends the worker now (tests use it to simulate a crash mid-job). */
+  /** Kills the worker now (tests use it to simulate a crash mid-job); resolves once it is gone. */
   async terminateWorker(): Promise<void> {
-    await this.current?.worker.terminate();
+    const live = this.current;
+    if (!live) return;
+    live.worker.kill('SIGKILL');
+    await live.gone;
   }
 
+  /** Ends the worker; a live worker keeps its process alive until this is called. */
   async dispose(): Promise<void> {
     this.disposed = true;
     await this.terminateWorker();
@@ -118,7 +125,6 @@ export class ScoringWorkerClient {
       ...job.options,
     };
     if (job.onProgress) this.progressListeners.set(job.jobId, job.onProgress);
-    live.worker.ref();
     const work = (async () => {
       if (live.evalSetHash !== job.evalSet.hash) {
         await live.rpc.request('loadEvalSetRequest', job.evalSet, 0);
@@ -138,35 +144,43 @@ export class ScoringWorkerClient {
       throw new ScoreJobError('crash', message);
     } finally {
       this.progressListeners.delete(job.jobId);
-      live.worker.unref();
       work.catch(() => undefined);
     }
   }
 
   private start(): Live {
     const script = this.options.workerScript ?? defaultWorkerScript();
-    // Running from sources (tests): the worker loads the TypeScript entry through tsx.
-    const worker = script.endsWith('.ts')
-      ? new Worker(`require('tsx/cjs'); require(${JSON.stringify(script)});`, { eval: true, resourceLimits: this.options.resourceLimits })
-      : new Worker(script, { resourceLimits: this.options.resourceLimits });
+    const execArgv = [
+      // Running from sources (tests): the worker loads its TypeScript entry through tsx.
+      ...(script.endsWith('.ts') ? ['--import', 'tsx'] : []),
+      ...(this.options.maxHeapMb ? [`--max-old-space-size=${this.options.maxHeapMb}`] : []),
+    ];
+    // stdout stays clean (the CLI may print JSON there); stderr (Dawn's warnings) goes to the log.
+    const worker = fork(script, [], { serialization: 'advanced', execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     ScoringWorkerClient.live++;
-    // An idle worker must not keep a CLI alive; runOnce holds a reference while a job runs.
-    worker.unref();
-    const rpc: Endpoint = new RpcEndpoint((wire) => worker.postMessage(wire), {
+    worker.stderr?.setEncoding('utf8').on('data', (t: string) => {
+      for (const line of t.split('\n')) if (line.trim()) this.options.log?.('info', `worker: ${line}`);
+    });
+    const rpc: Endpoint = new RpcEndpoint((wire) => {
+      if (!worker.connected) throw new Error('the scoring worker is not running');
+      worker.send(wire);
+    }, {
       timeoutMs: 0,
       onError: (m) => this.options.log?.('warning', `worker channel: ${m}`),
     });
     rpc.onNotification('scoreProgressNotification', (p) => this.progressListeners.get(p.jobId)?.(p));
     rpc.onNotification('workerLogNotification', ({ level, message }) => this.options.log?.(level, message));
     worker.on('message', (m: unknown) => rpc.receive(m));
-    let lastError: Error | undefined;
-    worker.on('error', (e) => (lastError = e));
+    let spawnError: Error | undefined;
+    worker.on('error', (e) => (spawnError = e));
     const gone = new Promise<string>((resolve) => {
-      worker.once('exit', (code) => {
+      worker.once('exit', (code, signal) => {
         ScoringWorkerClient.live--;
         if (this.current?.worker === worker) this.current = undefined;
-        const oom = (lastError as NodeJS.ErrnoException | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY';
-        const why = oom ? 'the scoring worker ran out of memory' : lastError ? `the scoring worker failed: ${lastError.message}` : `the scoring worker exited (code ${code})`;
+        const why = spawnError ? `the scoring worker failed: ${spawnError.message}`
+          : signal ? `the scoring worker was killed (${signal}${signal === 'SIGKILL' ? ', possibly out of memory' : ''})`
+          : code === 134 ? 'the scoring worker aborted (out of memory or a native fault)'
+          : `the scoring worker exited (code ${code})`;
         rpc.dispose(why);
         resolve(why);
       });

@@ -1,7 +1,8 @@
-// worker_threads entry: owns the ONNX sessions, so session.run (which blocks its thread for a
-// whole batch) never blocks the extension host or the CLI's progress output. One job at a time;
-// a cancel is seen between batches.
-import { parentPort } from 'node:worker_threads';
+// The scoring worker's entry: owns the ONNX sessions, so session.run (which blocks its thread
+// for a whole batch) never blocks the extension host or the CLI's progress output. One job at a
+// time; a cancel is seen between batches. It runs as a child process, not a worker thread: a
+// native abort in onnxruntime (seen when a thread is terminated mid-run) would otherwise take
+// the whole extension host down with it.
 import { RpcEndpoint } from '../shared/rpc';
 import {
   CANCELLED_PREFIX,
@@ -10,14 +11,16 @@ import {
 } from '../shared/workerProtocol';
 import { scoreModel } from '../scoring/scorer';
 
-const port = parentPort;
-if (!port) throw new Error('src/worker/main.ts must run as a worker thread');
+const send = process.send?.bind(process);
+if (!send) throw new Error('src/worker/main.ts must run as a child process with an IPC channel');
 
 const rpc = new RpcEndpoint<WorkerToClientRequest, ClientToWorkerRequest, WorkerToClientNotification, ClientToWorkerNotification>(
-  (wire) => port.postMessage(wire),
+  (wire) => send(wire),
   { timeoutMs: 0, onError: (message) => rpc.notify('workerLogNotification', { level: 'warning', message }) },
 );
-port.on('message', (m: unknown) => rpc.receive(m));
+process.on('message', (m: unknown) => rpc.receive(m));
+// The client went away (closed, crashed): nothing would read our results.
+process.on('disconnect', () => process.exit(0));
 
 let evalSet: { hash: string; file: string; samples: WireSample[] } | undefined;
 let busy: string | undefined;

@@ -13,7 +13,7 @@ function setup(t: { after(fn: () => void): void }) {
   const r = lcg(11);
   const table = Float32Array.from({ length: vocab * vocab }, () => r() * 4);
   const modelPath = saveModel(dir, 'step-1', bigramModel({ table, vocab }));
-  const samples = randomSamples(60, vocab, 2);
+  const samples = randomSamples(1500, vocab, 2);
   // A budget of 16 tokens makes many small batches, so there is a "mid-job" to kill in.
   const job: ScoreJob = { jobId: 'j1', checkpointPath: 'step-1/model.onnx', modelPath, evalSet: { hash: 'e1', file: 'eval.jsonl', samples }, options: { ...CPU, tokenBudget: 16 } };
   return { job, modelPath, samples };
@@ -35,7 +35,7 @@ test('a worker killed mid-job: the job is retried once on a new worker and gives
     },
   });
   assert.ok(killed);
-  assert.ok(logs.some((m) => /step-1\/model\.onnx: the scoring worker exited.*retrying on a new worker/.test(m)), logs.join('\n'));
+  assert.ok(logs.some((m) => /step-1\/model\.onnx: the scoring worker was killed.*retrying on a new worker/.test(m)), logs.join('\n'));
   const direct = await scoreModel({ modelPath, evalFile: 'eval.jsonl', samples, options: job.options as typeof CPU });
   assert.deepEqual(res.seqLogprob, direct.seqLogprob);
   assert.deepEqual(res.tokenLogprobs, direct.tokenLogprobs);
@@ -46,7 +46,7 @@ test('without retries a killed job fails as a crash, and the next job runs on a 
   const client = new ScoringWorkerClient({ retries: 0 });
   t.after(() => client.dispose());
   const failed = client.score({ ...job, onProgress: () => void client.terminateWorker() });
-  await assert.rejects(failed, (e: ScoreJobError) => e.kind === 'crash' && /worker exited/.test(e.message));
+  await assert.rejects(failed, (e: ScoreJobError) => e.kind === 'crash' && /worker was killed/.test(e.message));
   const ok = await client.score({ ...job, jobId: 'j2' });
   assert.equal(ok.seqLogprob.length, job.evalSet.samples.length);
 });
