@@ -1,0 +1,84 @@
+// Bad checkpoints through `checkpoint-coverage score`, all in one run beside good ones: each
+// failure names the checkpoint and says what was wrong, the good checkpoints are still scored
+// and stored, the exit code is 1, and a NaN never becomes a stored number.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { command as score, ensureScored } from '../../src/cli/score';
+import { writeModel, type BuiltModel } from '../../src/core/onnx/models';
+import { callCommand, settle, tempRun } from '../support/cli';
+import * as bad from '../support/badModels';
+
+const EVAL = [
+  '{"id":"a","prompt_ids":[1,2],"response_ids":[3,0]}',
+  '{"id":"b","prompt_ids":[1],"response_ids":[9,2]}',
+].join('\n') + '\n';
+
+const MODELS: Record<number, BuiltModel | Uint8Array | ((dir: string) => void)> = {
+  1: bad.goodModel(),
+  2: new Uint8Array(0),
+  3: bad.truncatedModelBytes(),
+  4: Buffer.concat([Buffer.from([0x0c]), bad.randomModelBytes()]),
+  5: bad.noLogitsModel(),
+  6: bad.rank2LogitsModel(),
+  7: bad.intLogitsModel(),
+  8: bad.goodModel(4),
+  9: bad.nonFiniteLogitsModel(NaN),
+  10: bad.nonFiniteLogitsModel(Infinity),
+  // -Inf on token 0, which sample a's response holds: probability 0, a score of -Infinity.
+  11: bad.nonFiniteLogitsModel(-Infinity, 16, 0),
+  12: (d) => writeModel(d, 'model.onnx', { model: bad.externalWeightsModel().model }),
+  13: (d) => { writeModel(d, 'model.onnx', bad.externalWeightsModel()); truncateSync(join(d, 'model.onnx_data'), 100); },
+  14: bad.externalWeightsModel(),
+};
+
+test('each bad checkpoint fails alone with a message naming it; the good ones are scored', async (t) => {
+  const root = tempRun(t, { 'eval.jsonl': EVAL });
+  for (const [step, m] of Object.entries(MODELS)) {
+    const d = join(root, `step-${step}`);
+    mkdirSync(d);
+    if (typeof m === 'function') m(d);
+    else if (m instanceof Uint8Array) writeFileSync(join(d, 'model.onnx'), m);
+    else writeModel(d, 'model.onnx', m);
+  }
+  await settle();
+  const r = await callCommand(score, [root, '--provider', 'cpu']);
+  assert.equal(r.code, 1, r.err);
+  const summary = r.err.split('\n').findIndex((l) => /^14 checkpoint\(s\): /.test(l));
+  assert.match(r.err.split('\n')[summary], /^14 checkpoint\(s\): 3 scored in [\d.]+ s, 0 from the store \([\d.]+ s\), 11 failed$/);
+  const failed = r.err.split('\n').slice(summary + 1).filter((l) => l !== '');
+  const byStep = new Map(failed.map((l) => [Number(/^failed: step-(\d+)\/model\.onnx: /.exec(l)?.[1]), l]));
+  assert.deepEqual([...byStep.keys()], [2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13], failed.join('\n'));
+
+  const model = (s: number) => join(root, `step-${s}`, 'model.onnx');
+  const expectFail = (s: number, rest: string | RegExp) => {
+    const line = byStep.get(s)!;
+    const head = `failed: step-${s}/model.onnx: `;
+    if (typeof rest === 'string') assert.equal(line, head + rest);
+    else assert.match(line.slice(head.length), rest, line);
+  };
+  const cut = (s: number) => `${model(s)}: not a readable ONNX model: `;
+  expectFail(2, `${cut(2)}the file is empty (at byte 0)`);
+  expectFail(3, /: not a readable ONNX model: field \d+ declares \d+ bytes but only \d+ remain \(truncated file\?\) \(at byte \d+\)$/);
+  expectFail(4, `${cut(4)}field 1 has wire type 4, which ONNX never uses (at byte 0)`);
+  expectFail(5, /: it has no logits output\. The model has inputs .* and outputs scores float32 .*; we need .* output logits \[batch, seq, vocab\] float32\/float16\.$/);
+  expectFail(6, /: logits have rank 2, not 3 \[batch, seq, vocab\]\. The model has .* outputs logits float32 \[batch_size, 16\]; we need/);
+  expectFail(7, /: logits are int64, not float32 or float16\. The model has .* outputs logits int64 \[batch_size, sequence_length, 16\]; we need/);
+  expectFail(8, `${model(8)}: 1 sample(s) have token ids outside the model's vocabulary of 4: ${join(root, 'eval.jsonl')}:2 (id b): response token 0 is id 9. Was the eval set tokenized with another tokenizer?`);
+  for (const s of [9, 10]) {
+    expectFail(s, `the model gives NaN log-probabilities (NaN or infinite logits) for ${join(root, 'eval.jsonl')}:1 (id a) at response token 0`);
+  }
+  expectFail(12, `${model(12)}: the external weights file model.onnx_data it names is missing (expected at ${join(root, 'step-12', 'model.onnx_data')})`);
+  expectFail(13, /^the model does not load: .*bigram_table.*file_length: 100 are out of bounds/);
+
+  // Read back from the store: the good ones are there, the failed ones have no number at all.
+  const again = await ensureScored(root, { provider: 'cpu', settleMs: 0 });
+  const outcome = (s: number) => again.outcomes.find((o) => o.entry.step === s)!;
+  for (const s of [1, 11, 14]) assert.equal(outcome(s).reused, true, `step ${s} stored`);
+  for (const s of byStep.keys()) assert.equal(outcome(s).record, undefined, `step ${s} has no record`);
+  const inf = outcome(11).record!.scores.seqLogprob;
+  assert.equal(inf[0], -Infinity);
+  assert.ok(Number.isFinite(inf[1]));
+  assert.ok(outcome(1).record!.scores.seqLogprob.every(Number.isFinite));
+});
