@@ -4,8 +4,8 @@
 // expected, the rest of the run still lists, and the exit code says whether it can be scored.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { command as runs } from '../../src/cli/runs';
 import { writeModel } from '../../src/core/onnx/models';
 import { callCommand, fixture, settle, spawnCli, tempRun, unprivileged } from '../support/cli';
@@ -54,6 +54,7 @@ before(async () => {
   symlinkSync('..', join(loops, 'a/b/up'));
   symlinkSync('self', join(loops, 'self'));
   symlinkSync('step-1', join(loops, 'step-9'));
+  symlinkSync('..', join(loops, 'latest'));
 
   perms = tempRun(lifetime, { 'eval.jsonl': EVAL });
   for (const d of ['step-1', 'step-2', 'locked']) mkdirSync(join(perms, d));
@@ -127,12 +128,13 @@ test('.onnx files that are empty, cut short, random bytes, or models we cannot d
   assert.equal(p['step-7/model.onnx'], `cannot be scored: the external weights file model.onnx_data it names is missing (expected at ${join(models, 'step-7', 'model.onnx_data')})`);
 });
 
-test('link loops and a self-link are reported and the scan goes on; a linked checkpoint is listed once', async () => {
+test('link loops, a link to a folder above the run and a self-link are reported and the scan goes on; a linked checkpoint is listed once', async () => {
   const l = await listing(loops);
   assert.equal(l.code, 0, l.err);
   assert.deepEqual(l.checkpoints.map((k) => k.path), ['step-1/model.onnx']);
   assert.deepEqual(problemMap(l), {
     'a/b/up': "symbolic link loop: leads back to 'a'; not followed",
+    latest: `symbolic link loop: leads to '${realpathSync(dirname(loops))}', which contains the run folder; not followed`,
     self: 'cannot read (ELOOP); skipped',
     'step-9': "leads to a folder already scanned as 'step-1'; not scanned twice",
   });

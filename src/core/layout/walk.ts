@@ -1,9 +1,9 @@
 // Walks a run folder once and records, per folder, the files it holds. Links are followed,
 // each real folder is read once (so link loops end), and a folder that cannot be read is a
 // problem, not the end of the scan.
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { InputProblem } from '../types';
 import { fsErrorCode as errCode, runRelative } from '../paths';
 
@@ -30,6 +30,7 @@ export async function walkRun(root: string, opts: WalkOptions, problems: InputPr
   const seen = new Map<string, string>();
   const rootStat = await stat(root);
   seen.set(inode(rootStat), '.');
+  const above = await foldersAbove(root);
 
   const visit = async (abs: string, names: string[], ancestors: Set<string>): Promise<void> => {
     const rel = runRelative(root, abs) ?? abs;
@@ -66,6 +67,13 @@ export async function walkRun(root: string, opts: WalkOptions, problems: InputPr
     // Depth first, and a folder counts as seen only when entered, so the plain path to a folder
     // wins over a link to it that sorts earlier.
     for (const d of subdirs) {
+      // A link to a folder that holds the run (`latest -> ..`) would walk the run again and
+      // everything beside it, up to the whole disk.
+      const holder = above.get(d.key);
+      if (holder !== undefined) {
+        problems.push({ file: childRel(rel, d.name), message: `symbolic link loop: leads to '${holder}', which contains the run folder; not followed` });
+        continue;
+      }
       const before = seen.get(d.key);
       if (before !== undefined) {
         const message = ancestors.has(d.key)
@@ -80,6 +88,17 @@ export async function walkRun(root: string, opts: WalkOptions, problems: InputPr
   };
 
   await visit(root, [], new Set([inode(rootStat)]));
+  return out;
+}
+
+/** The folders that contain `root` (after following links), by inode. */
+async function foldersAbove(root: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  let dir: string;
+  try { dir = await realpath(root); } catch { return out; }
+  for (let up = dirname(dir); up !== dir; dir = up, up = dirname(up)) {
+    try { out.set(inode(await stat(up)), up); } catch { break; }
+  }
   return out;
 }
 
