@@ -1,4 +1,6 @@
-// What to do when a scoring job fails. Pure, so the rules are tested without a worker.
+// What to do when a scoring job fails: the one copy of the retry and back-off rules, used by
+// the scoring worker client (src/scoring/workerClient.ts), which is the only place that
+// retries. Pure, so the rules are tested without a worker.
 // A crash (the worker died: native fault, out of memory, killed) may be transient, so the job
 // is retried once on a fresh worker after a back-off that grows with consecutive crashes.
 // An error the job itself reported (bad model, bad eval data) would fail the same way again,
@@ -11,9 +13,12 @@ export interface RestartPolicyOptions {
   baseDelayMs: number;
   /** Upper bound of the exponential back-off. */
   maxDelayMs: number;
-  /** Retries of one job after crashes (the issue asks for exactly one). */
+  /** Retries of one job after crashes: 0 or 1 (larger values are treated as 1). */
   retriesPerJob: number;
 }
+
+/** A job runs at most twice: a checkpoint that kills the worker twice is not tried a third time. */
+export const MAX_RETRIES_PER_JOB = 1;
 
 export const DEFAULT_RESTART_POLICY: RestartPolicyOptions = { baseDelayMs: 500, maxDelayMs: 30_000, retriesPerJob: 1 };
 
@@ -41,8 +46,8 @@ export class RestartPolicy {
     if (kind === 'cancelled') return { action: 'drop' };
     if (kind === 'error') return { action: 'fail', reason: message };
     this.crashStreak++;
-    if (attempt > this.options.retriesPerJob) {
-      return { action: 'fail', reason: `the scoring worker stopped ${attempt} times on this checkpoint: ${message}` };
+    if (attempt > Math.min(MAX_RETRIES_PER_JOB, this.options.retriesPerJob)) {
+      return { action: 'fail', reason: attempt === 1 ? message : `the scoring worker stopped ${attempt} times on this checkpoint: ${message}` };
     }
     return { action: 'retry', delayMs: this.backoff() };
   }

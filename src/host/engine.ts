@@ -17,7 +17,10 @@ export interface JobProgress {
   provider: string | null;
 }
 
-/** A failed job, classified so the restart policy knows whether a retry can help. */
+/**
+ * A failed job. 'crash' means the worker died under it and the worker client has already
+ * retried it once (the client is the only place that retries), so the session fails it.
+ */
 export class ScoreFailure extends Error {
   constructor(readonly kind: 'crash' | 'error' | 'cancelled', message: string) {
     super(message);
@@ -48,7 +51,7 @@ export interface OpenedRun {
   scan(): Promise<ScanResult>;
   /** True when the store already holds valid scores for this checkpoint on this eval set. */
   hasScores(entry: CheckpointEntry): Promise<boolean>;
-  /** Scores one checkpoint into the store; rejects with a ScoreFailure. */
+  /** Scores one checkpoint into the store (or waits for another scorer holding it); rejects with a ScoreFailure. */
   score(entry: CheckpointEntry, onProgress: (p: JobProgress) => void, signal: AbortSignal): Promise<{ provider: string | null }>;
   /** The report over every checkpoint with stored scores. */
   report(entries: readonly CheckpointEntry[]): Promise<RunReport | null>;
@@ -58,7 +61,13 @@ export interface OpenedRun {
   dispose(): void;
 }
 
+/** What the engine reports while it works, beyond each job's own outcome. */
+export interface EngineEvents {
+  /** The worker died under a job; show `message` to the user when `tellUser` (once per crash streak). */
+  onWorkerCrash?(notice: { checkpointPath: string; message: string; retrying: boolean; tellUser: boolean }): void;
+}
+
 export interface RunEngine {
   /** Reads the run's config and eval set; rejects with a message naming the file when the run cannot be used. */
-  open(root: string, settings: Settings): Promise<OpenedRun>;
+  open(root: string, settings: Settings, events?: EngineEvents): Promise<OpenedRun>;
 }

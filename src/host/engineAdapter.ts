@@ -16,7 +16,7 @@ import type { CheckpointEntry, InputProblem } from '../core/types';
 import { RunScorer } from '../scoring/runScorer';
 import { ScoreJobError, ScoringWorkerClient } from '../scoring/workerClient';
 import type { InspectData } from '../shared/protocol';
-import { ScoreFailure, type JobProgress, type OpenedRun, type RunEngine, type RunReport, type ScanResult } from './engine';
+import { ScoreFailure, type EngineEvents, type JobProgress, type OpenedRun, type RunEngine, type RunReport, type ScanResult } from './engine';
 import { buildInspectData } from './inspectData';
 import type { Settings } from './settings';
 
@@ -29,18 +29,18 @@ export interface EngineOptions {
 }
 
 export function createEngine(o: EngineOptions): RunEngine {
-  return { open: (root, settings) => openRun(root, settings, o) };
+  return { open: (root, settings, events) => openRun(root, settings, o, events ?? {}) };
 }
 
 const problemText = (p: InputProblem) => `${p.file}${p.line ? `:${p.line}` : ''}${p.subject ? ` (${p.subject})` : ''}: ${p.message}`;
 
-async function openRun(root: string, settings: Settings, o: EngineOptions): Promise<OpenedRun> {
+async function openRun(root: string, settings: Settings, o: EngineOptions, events: EngineEvents): Promise<OpenedRun> {
   const config = await loadConfig(root, { allowOutside: o.isTrusted() });
   applySettings(config, settings, root);
   const tokenizer = config.tokenizer ? await loadTokenizer(config.tokenizer) : undefined;
   const evalSet = await loadEvalSet(config.eval, { tokenizer });
   if (evalSet.samples.length === 0) throw new Error(`${config.eval}: no usable evaluation sample${evalSet.problems[0] ? ` (${problemText(evalSet.problems[0])})` : ''}`);
-  return new EngineRun(root, config, evalSet, tokenizer, settings, o);
+  return new EngineRun(root, config, evalSet, tokenizer, settings, o, events);
 }
 
 /** Settings win over coverage.json where they are set (empty settings leave the run's values). */
@@ -69,8 +69,10 @@ class EngineRun implements OpenedRun {
   private tournament: CoverageTournament | null = null;
   private lastReport: RunReport | null = null;
   private refRecord: ScoreRecord | null = null;
+  private readonly log: EngineOptions['log'];
 
-  constructor(readonly root: string, private readonly config: RunConfig, private readonly evalSet: EvalSet, private readonly tokenizer: TextTokenizer | undefined, settings: Settings, o: EngineOptions) {
+  constructor(readonly root: string, private readonly config: RunConfig, private readonly evalSet: EvalSet, private readonly tokenizer: TextTokenizer | undefined, settings: Settings, o: EngineOptions, events: EngineEvents) {
+    this.log = o.log;
     const rel = (p: string) => relative(root, p).replace(/\\/g, '/');
     this.reference = chooseReference(config, evalSet.samples);
     this.evalPaths = [config.eval, config.tokenizer, typeof this.reference === 'object' ? this.reference.model : undefined].filter((p): p is string => !!p).map(rel);
@@ -79,8 +81,14 @@ class EngineRun implements OpenedRun {
     this.nGrid = config.nGrid;
     this.selectionN = config.selectionN;
     this.problems = evalSet.problems.map(problemText);
-    this.client = new ScoringWorkerClient({ workerScript: o.workerScript, log: o.log });
-    this.scorer = new RunScorer({ runRoot: root, evalSet, storeDir: config.store, provider: settings.executionProvider, tokenBudget: settings.tokenBudget, hashCache: this.hashCache, client: this.client, log: o.log });
+    this.client = new ScoringWorkerClient({
+      workerScript: o.workerScript, log: o.log,
+      onCrash: (n) => events.onWorkerCrash?.({ checkpointPath: n.checkpointPath, message: n.message, retrying: n.retrying, tellUser: n.tellUser }),
+    });
+    this.scorer = new RunScorer({
+      runRoot: root, evalSet, storeDir: config.store, hashCache: this.hashCache, client: this.client, log: o.log,
+      provider: settings.executionProvider, tokenBudget: settings.tokenBudget, threads: settings.threads,
+    });
   }
 
   async scan(): Promise<ScanResult> {
@@ -100,8 +108,8 @@ class EngineRun implements OpenedRun {
       this.records.set(entry.path, record);
       return { provider: record.info.provider };
     } catch (err) {
-      // The worker client already restarted and retried a crashed job once; do not retry again here.
-      if (err instanceof ScoreJobError) throw new ScoreFailure(err.kind === 'crash' ? 'error' : err.kind, err.message);
+      // A 'crash' here has already been retried once by the worker client; the session fails it.
+      if (err instanceof ScoreJobError) throw new ScoreFailure(err.kind, err.message);
       throw new ScoreFailure('error', (err as Error).message);
     }
   }
@@ -154,9 +162,9 @@ class EngineRun implements OpenedRun {
     await unlink(`${this.scorer.dir}/${storeFileName(await this.scorer.key(entry))}`).catch(() => undefined);
   }
 
-  dispose(): void {
-    void this.scorer.dispose();
-    void this.client.dispose();
+  /** Ends the worker (a job in flight is cancelled, nothing half is stored); resolves once it is gone. */
+  async dispose(): Promise<void> {
+    await Promise.all([this.client.dispose(), this.scorer.dispose().catch((e: Error) => this.log('warning', `cannot save the hash cache: ${e.message}`))]);
   }
 
   /** The reference model is scored by the same engine and stored like a checkpoint. */

@@ -7,7 +7,6 @@ import type { CheckpointEntry } from '../core/types';
 import type { CheckpointState, InspectData, RunSnapshot, ScoringProgress } from '../shared/protocol';
 import { ScoreFailure, type OpenedRun, type RunEngine, type RunReport } from './engine';
 import { ScoreQueue } from './queueOrder';
-import { RestartPolicy } from './restartPolicy';
 import type { Settings } from './settings';
 import { buildSnapshot } from './snapshot';
 import { diffCheckpoints, type WatchBatch } from './watchEvents';
@@ -25,10 +24,7 @@ export interface SessionDeps {
   log: SessionLog;
   /** Workspace trust: nothing is scored while this is false. */
   isTrusted: () => boolean;
-  policy?: RestartPolicy;
-  /** Waits out the back-off; tests pass a fake. */
-  sleep?: (ms: number) => Promise<void>;
-  /** Short messages worth a notification (crash streaks); details go to the log. */
+  /** Short messages worth a notification (a crashed worker, once per streak); details go to the log. */
   notifyUser?: (message: string) => void;
 }
 
@@ -45,7 +41,6 @@ export class RunSession {
   private entries = new Map<string, CheckpointEntry>();
   private readonly states = new Map<string, { state: CheckpointState; reason?: string }>();
   private readonly queue = new ScoreQueue();
-  private readonly policy: RestartPolicy;
   private report: RunReport | null = null;
   private problems: string[] = [];
   private error: string | null = null;
@@ -63,7 +58,6 @@ export class RunSession {
 
   constructor(readonly root: string, private readonly deps: SessionDeps) {
     this.runName = basename(root);
-    this.policy = deps.policy ?? new RestartPolicy();
   }
 
   onDidChange(listener: (s: RunSnapshot) => void): () => void {
@@ -82,7 +76,12 @@ export class RunSession {
     this.opened = undefined;
     this.error = null;
     try {
-      this.opened = await this.deps.engine.open(this.root, this.deps.settings);
+      this.opened = await this.deps.engine.open(this.root, this.deps.settings, {
+        onWorkerCrash: (n) => {
+          this.deps.log.warn('worker', n.message);
+          if (n.tellUser) this.deps.notifyUser?.(n.message);
+        },
+      });
     } catch (err) {
       this.error = errorText(err);
       this.deps.log.error('session', `cannot open ${this.root}: ${this.error}`);
@@ -273,50 +272,41 @@ export class RunSession {
     }
   }
 
+  /**
+   * One attempt per job here: the worker client has already restarted a crashed worker and
+   * retried once, so a job runs at most twice in all.
+   */
   private async runJob(entry: CheckpointEntry): Promise<void> {
     const opened = this.opened!;
-    for (let attempt = 1; ; attempt++) {
-      const controller = new AbortController();
-      this.current = { path: entry.path, controller, samples: 0, totalSamples: 0 };
-      this.states.set(entry.path, { state: 'scoring' });
-      this.changed();
-      try {
-        const t0 = Date.now();
-        const r = await opened.score(entry, (p) => {
-          if (this.current?.controller !== controller) return;
-          this.current.samples = p.samplesDone;
-          this.current.totalSamples = p.samplesTotal;
-          this.tokensPerSecond = p.tokensPerSecond;
-          if (p.provider) this.provider = p.provider;
-          this.changed();
-        }, controller.signal);
-        if (r.provider) this.provider = r.provider;
-        this.policy.onSuccess();
-        this.states.set(entry.path, { state: 'done' });
-        this.deps.log.info('queue', `scored ${entry.path} in ${((Date.now() - t0) / 1000).toFixed(1)} s${r.provider ? ` on ${r.provider}` : ''}`);
-        this.scheduleReport();
+    const controller = new AbortController();
+    this.current = { path: entry.path, controller, samples: 0, totalSamples: 0 };
+    this.states.set(entry.path, { state: 'scoring' });
+    this.changed();
+    try {
+      const t0 = Date.now();
+      const r = await opened.score(entry, (p) => {
+        if (this.current?.controller !== controller) return;
+        this.current.samples = p.samplesDone;
+        this.current.totalSamples = p.samplesTotal;
+        this.tokensPerSecond = p.tokensPerSecond;
+        if (p.provider) this.provider = p.provider;
+        this.changed();
+      }, controller.signal);
+      if (r.provider) this.provider = r.provider;
+      this.states.set(entry.path, { state: 'done' });
+      this.deps.log.info('queue', `scored ${entry.path} in ${((Date.now() - t0) / 1000).toFixed(1)} s${r.provider ? ` on ${r.provider}` : ''}`);
+      this.scheduleReport();
+    } catch (err) {
+      const failure = err instanceof ScoreFailure ? err : new ScoreFailure('error', errorText(err));
+      if (controller.signal.aborted || failure.kind === 'cancelled') {
+        // Whoever cancelled (removal, replacement, close) has set the state.
+        if (this.states.get(entry.path)?.state === 'scoring') this.states.set(entry.path, { state: 'queued' });
         return;
-      } catch (err) {
-        const failure = err instanceof ScoreFailure ? err : new ScoreFailure(controller.signal.aborted ? 'cancelled' : 'error', errorText(err));
-        const kind = controller.signal.aborted ? 'cancelled' : failure.kind;
-        const decision = this.policy.onFailure(kind, attempt, failure.message);
-        if (decision.action === 'drop') {
-          // Cancelled: whoever cancelled (removal, replacement, close) has set the state.
-          if (this.states.get(entry.path)?.state === 'scoring') this.states.set(entry.path, { state: 'queued' });
-          return;
-        }
-        if (decision.action === 'fail') {
-          this.states.set(entry.path, { state: 'failed', reason: decision.reason });
-          this.deps.log.error('queue', `${entry.path}: ${decision.reason}`);
-          return;
-        }
-        this.deps.log.warn('worker', `${entry.path}: ${failure.message}; retrying in ${decision.delayMs} ms`);
-        if (this.policy.shouldTellUser()) this.deps.notifyUser?.(`The scoring worker stopped (${failure.message}); it restarts and retries once.`);
-        await (this.deps.sleep ?? delay)(decision.delayMs);
-        if (this.disposed || !this.entries.has(entry.path)) return;
-      } finally {
-        if (this.current?.controller === controller) this.current = null;
       }
+      this.states.set(entry.path, { state: 'failed', reason: failure.message });
+      this.deps.log.error('queue', `${entry.path}: ${failure.message}`);
+    } finally {
+      if (this.current?.controller === controller) this.current = null;
     }
   }
 
@@ -364,8 +354,4 @@ export class RunSession {
 function relTo(root: string, abs: string): string {
   const r = abs.startsWith(root + '/') ? abs.slice(root.length + 1) : abs;
   return r.replace(/\\/g, '/');
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

@@ -116,6 +116,7 @@ export async function scoreModel(input: ScoreModelInput): Promise<ScoreCheckpoin
   const settings = { weightsDir: dirname(modelPath), allowSpinning: options.allowSpinning, intraOpThreads: options.intraOpThreads };
   const attempts: ProviderAttempt[] = [];
   let opened: OpenedSession = await openSession(model, options.provider, settings, attempts);
+  input.log?.('info', `session on ${opened.provider} with ${options.intraOpThreads > 0 ? `${options.intraOpThreads} intra-op thread(s)` : "onnxruntime's default intra-op threads"}`);
   let tokensDone = 0;
   let samplesDone = 0;
   try {

@@ -1,11 +1,14 @@
 // The client side of the scoring worker, shared by the extension host and the CLI (no vscode
 // here). The worker starts on the first job; jobs run one at a time; a worker that dies
 // (native fault, out of memory, killed) fails its job as a crash, and the job is retried
-// once on a fresh worker started after a back-off that grows with consecutive crashes.
+// once on a fresh worker started after a back-off that grows with consecutive crashes
+// (src/core/restartPolicy.ts; this client is the only place that retries, so a job runs at
+// most twice whoever asked for it).
 // The worker is a child process (see src/worker/main.ts for why), talking over IPC with
 // structured-clone serialization so typed arrays travel as they are.
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { DEFAULT_RESTART_POLICY, RestartPolicy } from '../core/restartPolicy';
 import { RpcEndpoint, RpcRemoteError } from '../shared/rpc';
 import {
   CANCELLED_PREFIX,
@@ -40,11 +43,27 @@ export interface WorkerClientOptions {
   workerScript?: string;
   /** V8 heap limit of the worker in MiB (onnxruntime's own memory is outside it). */
   maxHeapMb?: number;
-  /** Retries of a job after the worker died (the issue asks for one). */
+  /** Retries of a job after the worker died: 1 (default) or 0; never more than one. */
   retries?: number;
   restartBaseMs?: number;
   restartMaxMs?: number;
   log?: (level: 'info' | 'warning', message: string) => void;
+  /** Called on every crash; the host shows `message` when `tellUser` (once per crash streak). */
+  onCrash?: (notice: WorkerCrashNotice) => void;
+}
+
+/** The worker died under a job: what happens next, and a short line for the user. */
+export interface WorkerCrashNotice {
+  checkpointPath: string;
+  /** Why the worker is gone (killed, out of memory, exit code). */
+  reason: string;
+  /** 1 for the first run of the job, 2 for its retry. */
+  attempt: number;
+  /** True when the job is retried on a fresh worker; false when it is failed. */
+  retrying: boolean;
+  /** First crash since the last successful job: worth one notification. */
+  tellUser: boolean;
+  message: string;
 }
 
 type Endpoint = RpcEndpoint<ClientToWorkerRequest, WorkerToClientRequest, ClientToWorkerNotification, WorkerToClientNotification>;
@@ -66,11 +85,22 @@ export class ScoringWorkerClient {
   private static live = 0;
   private current: Live | undefined;
   private queue: Promise<unknown> = Promise.resolve();
-  private crashStreak = 0;
+  private readonly policy: RestartPolicy;
   private disposed = false;
   private readonly progressListeners = new Map<string, (p: ScoreProgress) => void>();
 
-  constructor(private readonly options: WorkerClientOptions = {}) {}
+  constructor(private readonly options: WorkerClientOptions = {}) {
+    this.policy = new RestartPolicy({
+      baseDelayMs: options.restartBaseMs ?? DEFAULT_RESTART_POLICY.baseDelayMs,
+      maxDelayMs: options.restartMaxMs ?? DEFAULT_RESTART_POLICY.maxDelayMs,
+      retriesPerJob: options.retries ?? DEFAULT_RESTART_POLICY.retriesPerJob,
+    });
+  }
+
+  /** The running worker's process id (none before the first job and after it died). */
+  get workerPid(): number | undefined {
+    return this.current?.worker.pid;
+  }
 
   /** Scores one checkpoint; jobs queue behind each other. Rejects with a ScoreJobError. */
   score(job: ScoreJob): Promise<ScoreCheckpointResult> {
@@ -99,19 +129,28 @@ export class ScoringWorkerClient {
   }
 
   private async runWithRetry(job: ScoreJob): Promise<ScoreCheckpointResult> {
-    const retries = this.options.retries ?? 1;
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = 1; ; attempt++) {
       try {
         const result = await this.runOnce(job);
-        this.crashStreak = 0;
+        this.policy.onSuccess();
         return result;
       } catch (e) {
         const err = e instanceof ScoreJobError ? e : new ScoreJobError('error', (e as Error).message);
-        if (err.kind !== 'crash' || attempt >= retries || this.disposed) throw err;
-        this.crashStreak++;
-        const delay = Math.min(this.options.restartMaxMs ?? 30_000, (this.options.restartBaseMs ?? 500) * 2 ** (this.crashStreak - 1));
-        this.options.log?.('warning', `${job.checkpointPath}: ${err.message}; retrying on a new worker in ${delay} ms`);
-        await new Promise((r) => setTimeout(r, delay));
+        if (err.kind !== 'crash') throw err;
+        // Killed by dispose() (the extension closing): a stop, not a crash to retry or report.
+        if (this.disposed) throw new ScoreJobError('cancelled', `${CANCELLED_PREFIX}: the scoring client was disposed (${err.message})`);
+        const decision = this.policy.onFailure('crash', attempt, err.message);
+        const retrying = decision.action === 'retry';
+        const tellUser = this.policy.shouldTellUser();
+        this.options.onCrash?.({
+          checkpointPath: job.checkpointPath, reason: err.message, attempt, retrying, tellUser,
+          message: retrying
+            ? `The scoring worker stopped while scoring ${job.checkpointPath} (${err.message}); it restarts and retries once.`
+            : `The scoring worker stopped on ${job.checkpointPath} again (${err.message}); it is marked failed and the others go on.`,
+        });
+        if (decision.action !== 'retry') throw new ScoreJobError('crash', decision.action === 'fail' ? decision.reason : err.message);
+        this.options.log?.('warning', `${job.checkpointPath}: ${err.message}; retrying on a new worker in ${decision.delayMs} ms`);
+        await new Promise((r) => setTimeout(r, decision.delayMs));
       }
     }
   }
@@ -121,8 +160,9 @@ export class ScoringWorkerClient {
     const live = this.current ?? (this.current = this.start());
     const options: ScoreJobOptions = {
       provider: 'auto', tokenBudget: DEFAULT_TOKEN_BUDGET, intraOpThreads: 0,
-      allowSpinning: ScoringWorkerClient.live <= 1,
       ...job.options,
+      // Decided here, not by the caller: only this client knows how many workers share the machine's cores.
+      allowSpinning: job.options?.allowSpinning ?? ScoringWorkerClient.live <= 1,
     };
     if (job.onProgress) this.progressListeners.set(job.jobId, job.onProgress);
     const work = (async () => {
@@ -158,7 +198,10 @@ export class ScoringWorkerClient {
     // stdout stays clean (the CLI may print JSON there); stderr (Dawn's warnings) goes to the log.
     const worker = fork(script, [], { serialization: 'advanced', execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     ScoringWorkerClient.live++;
+    // The end of stderr tells an out-of-memory abort (V8 prints why) from other deaths.
+    let stderrTail = '';
     worker.stderr?.setEncoding('utf8').on('data', (t: string) => {
+      stderrTail = (stderrTail + t).slice(-4096);
       for (const line of t.split('\n')) if (line.trim()) this.options.log?.('info', `worker: ${line}`);
     });
     const rpc: Endpoint = new RpcEndpoint((wire) => {
@@ -177,8 +220,11 @@ export class ScoringWorkerClient {
       worker.once('exit', (code, signal) => {
         ScoringWorkerClient.live--;
         if (this.current?.worker === worker) this.current = undefined;
+        const heap = this.options.maxHeapMb ? `its JavaScript heap limit of ${this.options.maxHeapMb} MiB` : 'its JavaScript heap limit';
         const why = spawnError ? `the scoring worker failed: ${spawnError.message}`
-          : signal ? `the scoring worker was killed (${signal}${signal === 'SIGKILL' ? ', possibly out of memory' : ''})`
+          : /heap out of memory|allocation failed/i.test(stderrTail) ? `the scoring worker ran out of memory (${heap})`
+          : signal === 'SIGKILL' ? 'the scoring worker was killed (SIGKILL, possibly out of memory)'
+          : signal ? `the scoring worker was killed (${signal})`
           : code === 134 ? 'the scoring worker aborted (out of memory or a native fault)'
           : `the scoring worker exited (code ${code})`;
         rpc.dispose(why);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RestartPolicy } from '../../src/host/restartPolicy';
+import { RestartPolicy } from '../../src/core/restartPolicy';
 
 const opts = { baseDelayMs: 100, maxDelayMs: 1000, retriesPerJob: 1 };
 
