@@ -18,6 +18,8 @@ const PROVIDERS: readonly string[] = ['auto', 'cuda', 'webgpu', 'cpu'];
 export interface EnsureScoredOptions {
   provider?: ProviderSetting;
   tokenBudget?: number;
+  /** onnxruntime intra-op threads in the worker; 0 or absent: onnxruntime's choice. */
+  threads?: number;
   /** Where the progress bar and warnings go (stderr); `tty` redraws one line in place. */
   progress?: { write(text: string): void; tty: boolean };
   /** Files changed more recently are still being written (layout scan); tests pass 0. */
@@ -51,7 +53,7 @@ export async function ensureScored(run: string, opts: EnsureScoredOptions = {}):
   }
   const scorer = new RunScorer({
     runRoot: layout.root, evalSet, storeDir: config.store, hashCache, log: say,
-    provider: opts.provider, tokenBudget: opts.tokenBudget,
+    provider: opts.provider, tokenBudget: opts.tokenBudget, threads: opts.threads,
   });
   try {
     const result = await scorer.ensureScored(layout.checkpoints, {
@@ -108,22 +110,27 @@ class ProgressBar {
   }
 }
 
-const USAGE = `Usage: checkpoint-coverage score <run> [--provider auto|cuda|webgpu|cpu] [--budget tokens]
+const USAGE = `Usage: checkpoint-coverage score <run> [--provider auto|cuda|webgpu|cpu] [--budget tokens] [--threads n]
 
 Scores every checkpoint of the run that has no valid stored result (under the run's store
 folder, .coverage/ by default) and stores the per-sample and per-token log-probs.
   --provider   execution provider; auto tries CUDA, then WebGPU, then the CPU (default auto)
   --budget     most padded tokens per batch; memory grows with it (default ${DEFAULT_TOKEN_BUDGET})
+  --threads    onnxruntime intra-op threads (default: onnxruntime's choice)
+Several scorers may share one store (another shell, the extension, array jobs on a cluster):
+each checkpoint is scored by one of them and the others wait for its result.
 Exit codes: 0 every checkpoint scored, 1 some checkpoint failed, 2 bad input.
 `;
 
-export function parseScoreArgs(argv: string[]): { run: string; provider: ProviderSetting; tokenBudget: number } {
-  const { values, positionals } = parseCommandArgs(argv, { provider: { type: 'string' }, budget: { type: 'string' } }, { min: 1, max: 1, names: 'the run folder' });
+export function parseScoreArgs(argv: string[]): { run: string; provider: ProviderSetting; tokenBudget: number; threads?: number } {
+  const { values, positionals } = parseCommandArgs(argv, { provider: { type: 'string' }, budget: { type: 'string' }, threads: { type: 'string' } }, { min: 1, max: 1, names: 'the run folder' });
   const provider = values.provider ?? 'auto';
   if (!PROVIDERS.includes(provider)) throw new UsageError(`--provider ${provider}: expected one of ${PROVIDERS.join(', ')}`);
   const tokenBudget = values.budget === undefined ? DEFAULT_TOKEN_BUDGET : Number(values.budget);
   if (!Number.isSafeInteger(tokenBudget) || tokenBudget < 1) throw new UsageError(`--budget ${values.budget}: expected a positive whole number of tokens`);
-  return { run: positionals[0], provider: provider as ProviderSetting, tokenBudget };
+  const threads = values.threads === undefined ? undefined : Number(values.threads);
+  if (threads !== undefined && (!Number.isSafeInteger(threads) || threads < 1 || threads > 1024)) throw new UsageError(`--threads ${values.threads}: expected a whole number from 1 to 1024`);
+  return { run: positionals[0], provider: provider as ProviderSetting, tokenBudget, ...(threads === undefined ? {} : { threads }) };
 }
 
 export const command: Command = {
@@ -132,7 +139,7 @@ export const command: Command = {
   async run(argv: string[], io: CliIO): Promise<number> {
     const args = parseScoreArgs(argv);
     const out = { write: (t: string) => io.err(t), tty: process.stderr.isTTY === true };
-    const result = await ensureScored(resolve(io.cwd, args.run), { provider: args.provider, tokenBudget: args.tokenBudget, progress: out });
+    const result = await ensureScored(resolve(io.cwd, args.run), { provider: args.provider, tokenBudget: args.tokenBudget, threads: args.threads, progress: out });
     const failed = result.outcomes.filter((o) => o.error);
     const reused = result.outcomes.filter((o) => o.reused).length;
     const scored = result.outcomes.length - failed.length - reused;

@@ -3,11 +3,12 @@
 // run. Shared by the CLI (`score`, `report`, `demo`) and the extension's engine adapter.
 import { join } from 'node:path';
 import { HashCache } from '../core/hashcache';
-import { encodeScoreRecord, type ProviderSetting, type ScoreRecord, type StoreKey } from '../core/store';
+import { encodeScoreRecord, storeFileName, type ProviderSetting, type ScoreRecord, type StoreKey } from '../core/store';
+import { describeHolder, locksDir, tryClaim, waitForRelease, type ClaimOptions } from '../core/store/claims';
 import { checkpointContentHash } from '../core/store/contentHash';
-import { readStoredScores, scoresDir, writeStoredScores, type StoredLookup } from '../core/store/files';
+import { readStoredScores, removeStaleTemps, scoresDir, writeStoredScores, type StoredLookup, type StoreWriteIO } from '../core/store/files';
 import type { CheckpointEntry, EvalSample } from '../core/types';
-import type { ScoreProgress, WireSample } from '../shared/workerProtocol';
+import { CANCELLED_PREFIX, type ScoreProgress, type WireSample } from '../shared/workerProtocol';
 import { DEFAULT_TOKEN_BUDGET } from './batching';
 import { ScoreJobError, ScoringWorkerClient, type EvalSetPayload } from './workerClient';
 
@@ -21,6 +22,12 @@ export interface RunScorerOptions {
   storeDir?: string;
   provider?: ProviderSetting;
   tokenBudget?: number;
+  /** onnxruntime intra-op threads in the worker; 0 or absent: onnxruntime's choice. */
+  threads?: number;
+  /** Cross-process claims on store keys (timings; tests shorten them). */
+  claims?: ClaimOptions;
+  /** File operations of store writes (tests simulate a full disk). */
+  storeIO?: StoreWriteIO;
   /** Shared with the layout scan so files are hashed once. */
   hashCache?: HashCache;
   client?: ScoringWorkerClient;
@@ -51,10 +58,12 @@ export class RunScorer {
   private readonly client: ScoringWorkerClient;
   private readonly ownsClient: boolean;
   private readonly payload: EvalSetPayload;
+  private readonly locks: string;
   private jobs = 0;
 
   constructor(private readonly o: RunScorerOptions) {
     this.dir = scoresDir(o.runRoot, o.storeDir);
+    this.locks = locksDir(this.dir);
     this.hashes = o.hashCache ?? new HashCache(join(this.dir, '..', 'hashes.json'));
     this.ownsClient = !o.client;
     this.client = o.client ?? new ScoringWorkerClient({ log: o.log });
@@ -70,28 +79,70 @@ export class RunScorer {
     return readStoredScores(this.dir, await this.key(entry));
   }
 
-  /** Scores one checkpoint and stores the result. Rejects with a ScoreJobError. */
+  /**
+   * Scores one checkpoint and stores the result; when another scorer (window, CLI, machine)
+   * holds the checkpoint's claim, waits for its result instead. Rejects with a ScoreJobError.
+   */
   async score(entry: CheckpointEntry, onProgress?: (p: ScoreProgress) => void, signal?: AbortSignal): Promise<ScoreRecord> {
+    const r = await this.scoreOrWait(entry, onProgress, signal, true);
+    return (r as { record: ScoreRecord }).record;
+  }
+
+  /** `wait` false: 'busy' when another scorer holds the claim (ensureScored comes back later). */
+  private async scoreOrWait(entry: CheckpointEntry, onProgress: ((p: ScoreProgress) => void) | undefined, signal: AbortSignal | undefined, wait: boolean): Promise<{ record: ScoreRecord; reused: boolean } | 'busy'> {
     const key = await this.key(entry);
+    const name = storeFileName(key);
+    for (;;) {
+      const attempt = await tryClaim(this.locks, name, this.o.claims);
+      if (attempt.claimed) {
+        try {
+          // Another scorer may have stored it between our lookup and our claim.
+          const found = await readStoredScores(this.dir, key);
+          if (found.status === 'ok') return { record: found.record, reused: true };
+          return { record: await this.compute(entry, key, onProgress, signal), reused: false };
+        } finally {
+          await attempt.claim.release();
+        }
+      }
+      if (!wait) return 'busy';
+      this.o.log?.('info', `${entry.path}: being scored by ${describeHolder(attempt.holder)}; waiting for its result`);
+      try {
+        await waitForRelease(this.locks, name, this.o.claims, signal);
+      } catch (e) {
+        throw new ScoreJobError('cancelled', (e as Error).message);
+      }
+      const found = await readStoredScores(this.dir, key);
+      if (found.status === 'ok') return { record: found.record, reused: true };
+      // The holder failed or stopped without a result: claim it ourselves.
+    }
+  }
+
+  private async compute(entry: CheckpointEntry, key: StoreKey, onProgress: ((p: ScoreProgress) => void) | undefined, signal: AbortSignal | undefined): Promise<ScoreRecord> {
+    if (signal?.aborted) throw new ScoreJobError('cancelled', `${CANCELLED_PREFIX}: ${entry.path} was cancelled before it started`);
     const jobId = `${process.pid}-${++this.jobs}`;
     const onAbort = () => this.client.cancel(jobId);
     signal?.addEventListener('abort', onAbort);
     try {
       const r = await this.client.score({
         jobId, checkpointPath: entry.path, modelPath: entry.modelPath, evalSet: this.payload, onProgress,
-        options: { provider: this.o.provider ?? 'auto', tokenBudget: this.o.tokenBudget ?? DEFAULT_TOKEN_BUDGET },
+        options: { provider: this.o.provider ?? 'auto', tokenBudget: this.o.tokenBudget ?? DEFAULT_TOKEN_BUDGET, intraOpThreads: this.o.threads ?? 0 },
       });
-      // A checkpoint replaced while it was scored: the numbers belong to neither version.
-      const after = await this.key(entry);
+      // A checkpoint replaced or deleted while it was scored: the numbers may belong to neither version.
+      let after: StoreKey;
+      try {
+        after = await this.key(entry);
+      } catch (e) {
+        throw new ScoreJobError('error', `${entry.path}: the checkpoint was deleted or became unreadable while it was being scored; nothing was stored (${(e as Error).message})`);
+      }
       if (after.checkpointHash !== key.checkpointHash) {
-        throw new ScoreJobError('error', `${entry.path}: the checkpoint changed while it was being scored; it will be scored again`);
+        throw new ScoreJobError('error', `${entry.path}: the checkpoint changed while it was being scored; nothing was stored, and it will be scored again`);
       }
       const record: ScoreRecord = {
         key,
         info: { checkpointPath: entry.path, provider: r.provider, attempts: r.attempts, skipped: r.skipped, seconds: r.seconds, tokens: r.tokens, createdAt: new Date().toISOString() },
         scores: { seqLogprob: r.seqLogprob, tokenCounts: r.tokenCounts, tokenOffsets: r.tokenOffsets, tokenLogprobs: r.tokenLogprobs },
       };
-      await writeStoredScores(this.dir, encodeScoreRecord(record), key);
+      await writeStoredScores(this.dir, encodeScoreRecord(record), key, this.o.storeIO);
       await this.hashes.save();
       return record;
     } finally {
@@ -101,43 +152,59 @@ export class RunScorer {
 
   /**
    * Every checkpoint with a valid stored result is read back; the others are scored, one at a
-   * time. A failing checkpoint is reported in its outcome and the rest go on.
+   * time. A failing checkpoint is reported in its outcome and the rest go on. Checkpoints
+   * another scorer is working on are left for last, then their results are awaited, so
+   * scorers sharing a store split the work instead of repeating it.
    */
   async ensureScored(entries: readonly CheckpointEntry[], hooks: {
     onStart?: (entry: CheckpointEntry, index: number) => void;
     onProgress?: (entry: CheckpointEntry, p: ScoreProgress) => void;
     onDone?: (outcome: CheckpointOutcome, index: number) => void;
   } = {}): Promise<EnsureScoredResult> {
-    const outcomes: CheckpointOutcome[] = [];
-    let scoringSeconds = 0;
-    let lookupSeconds = 0;
+    const outcomes: CheckpointOutcome[] = new Array(entries.length);
+    const times = { scoringSeconds: 0, lookupSeconds: 0 };
+    const old = await removeStaleTemps(this.dir);
+    if (old.length) this.o.log?.('info', `removed ${old.length} temp file(s) of interrupted writes in ${this.dir}`);
+    const busy: number[] = [];
     for (const [i, entry] of entries.entries()) {
-      let outcome: CheckpointOutcome;
-      const t0 = performance.now();
-      try {
-        const found = await this.lookup(entry);
-        lookupSeconds += (performance.now() - t0) / 1000;
-        if (found.status === 'ok') {
-          outcome = { entry, record: found.record, reused: true };
-        } else {
-          if (found.status === 'invalid') this.o.log?.('warning', `${found.file}: ${found.reason}; scoring ${entry.path} again`);
-          hooks.onStart?.(entry, i);
-          const t1 = performance.now();
-          try {
-            outcome = { entry, record: await this.score(entry, (p) => hooks.onProgress?.(entry, p)), reused: false };
-          } finally {
-            scoringSeconds += (performance.now() - t1) / 1000;
-          }
-        }
-      } catch (e) {
-        const message = (e as Error).message;
-        // Every failure names its checkpoint, also those found before the worker saw it.
-        outcome = { entry, reused: false, error: message.startsWith(entry.path) ? message : `${entry.path}: ${message}` };
-      }
-      outcomes.push(outcome);
+      const outcome = await this.ensureOne(entry, i, false, hooks, times);
+      if (outcome) {
+        outcomes[i] = outcome;
+        hooks.onDone?.(outcome, i);
+      } else busy.push(i);
+    }
+    for (const i of busy) {
+      const outcome = (await this.ensureOne(entries[i], i, true, hooks, times))!;
+      outcomes[i] = outcome;
       hooks.onDone?.(outcome, i);
     }
-    return { outcomes, scoringSeconds, lookupSeconds };
+    return { outcomes, ...times };
+  }
+
+  /** One checkpoint of ensureScored; undefined when `wait` is false and another scorer holds it. */
+  private async ensureOne(entry: CheckpointEntry, i: number, wait: boolean, hooks: {
+    onStart?: (entry: CheckpointEntry, index: number) => void;
+    onProgress?: (entry: CheckpointEntry, p: ScoreProgress) => void;
+  }, times: { scoringSeconds: number; lookupSeconds: number }): Promise<CheckpointOutcome | undefined> {
+    const t0 = performance.now();
+    try {
+      const found = await this.lookup(entry);
+      times.lookupSeconds += (performance.now() - t0) / 1000;
+      if (found.status === 'ok') return { entry, record: found.record, reused: true };
+      if (found.status === 'invalid' && !wait) this.o.log?.('warning', `${found.file}: ${found.reason}; scoring ${entry.path} again`);
+      hooks.onStart?.(entry, i);
+      const t1 = performance.now();
+      try {
+        const r = await this.scoreOrWait(entry, (p) => hooks.onProgress?.(entry, p), undefined, wait);
+        return r === 'busy' ? undefined : { entry, record: r.record, reused: r.reused };
+      } finally {
+        times.scoringSeconds += (performance.now() - t1) / 1000;
+      }
+    } catch (e) {
+      const message = (e as Error).message;
+      // Every failure names its checkpoint, also those found before the worker saw it.
+      return { entry, reused: false, error: message.startsWith(entry.path) ? message : `${entry.path}: ${message}` };
+    }
   }
 
   async dispose(): Promise<void> {

@@ -33,13 +33,23 @@ export async function readStoredScores(dir: string, key: StoreKey): Promise<Stor
   return r.ok ? { status: 'ok', file, record: r.record } : { status: 'invalid', file, reason: r.reason };
 }
 
-/** Writes atomically (temp file, fsync, rename). Throws an error naming the file on failure. */
-export async function writeStoredScores(dir: string, bytes: Uint8Array, key: StoreKey): Promise<string> {
+/** The file operations a write uses; tests pass one that fails like a full disk. */
+export interface StoreWriteIO {
+  open(path: string, flags: 'wx'): Promise<{ writeFile(data: Uint8Array): Promise<void>; sync(): Promise<void>; close(): Promise<void> }>;
+}
+
+const TEMP_MARK = '.tmp-';
+
+/**
+ * Writes atomically (temp file, fsync, rename). Throws an error naming the file on failure,
+ * after removing the temp file, so a failed write leaves nothing and the next run rescores.
+ */
+export async function writeStoredScores(dir: string, bytes: Uint8Array, key: StoreKey, io: StoreWriteIO = fs): Promise<string> {
   const file = join(dir, storeFileName(key));
-  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const tmp = `${file}${TEMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
     await fs.mkdir(dir, { recursive: true });
-    const h = await fs.open(tmp, 'wx');
+    const h = await io.open(tmp, 'wx');
     try {
       await h.writeFile(bytes);
       await h.sync();
@@ -50,6 +60,30 @@ export async function writeStoredScores(dir: string, bytes: Uint8Array, key: Sto
     return file;
   } catch (e) {
     await fs.rm(tmp, { force: true }).catch(() => undefined);
-    throw new Error(`cannot write scores to ${file}: ${(e as Error).message}`);
+    const code = (e as NodeJS.ErrnoException).code;
+    const hint = code === 'ENOSPC' || code === 'EDQUOT' ? ` (the disk or quota holding ${dir} is full; nothing partial was kept, and the checkpoint is scored again once there is room)` : '';
+    throw new Error(`cannot write scores to ${file}: ${(e as Error).message}${hint}`);
   }
+}
+
+/**
+ * Removes temp files left by writers that were killed mid-write. Readers never look at them
+ * (lookups open the exact score file name); this only reclaims space. Age, not pid, decides,
+ * since the writer may be on another machine sharing the store.
+ */
+export async function removeStaleTemps(dir: string, olderThanMs = 3_600_000): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.includes(`.ccscores${TEMP_MARK}`)) continue;
+    const p = join(dir, name);
+    const st = await fs.stat(p).catch(() => undefined);
+    if (st && Date.now() - st.mtimeMs > olderThanMs && (await fs.rm(p).then(() => true, () => false))) removed.push(p);
+  }
+  return removed;
 }
