@@ -1,0 +1,130 @@
+// The extension's run session over the real engine (worker, store, claims) under faults: the
+// extension deactivated mid-job, the worker crashing under the session, two windows on one
+// run, and the CLI scoring the same run as the session.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { verifyStore } from '../../src/core/store/verify';
+import { createEngine } from '../../src/host/engineAdapter';
+import { RunSession } from '../../src/host/runSession';
+import { DEFAULT_SETTINGS } from '../../src/host/settings';
+import type { ScoringWorkerClient } from '../../src/scoring/workerClient';
+import { countJobs, makeRun, tally, waitGone } from '../scoring/faultsRun';
+import { REPO, settle } from '../support/cli';
+
+function session(root: string, notices: string[] = [], logs: string[] = []): RunSession {
+  const log = (level: string) => (c: string, m: string) => logs.push(`${level} ${c} ${m}`);
+  return new RunSession(root, {
+    engine: createEngine({ isTrusted: () => true, log: (l, m) => logs.push(`${l} engine ${m}`) }),
+    settings: { ...DEFAULT_SETTINGS, executionProvider: 'cpu', tokenBudget: 16, threads: 1 },
+    log: { info: log('info'), warn: log('warn'), error: log('error') },
+    isTrusted: () => true,
+    notifyUser: (m) => notices.push(m),
+  });
+}
+
+// The session's scan leaves files changed in the last two seconds for later, so each test
+// waits that out (settle) after writing its run.
+const states = (s: RunSession) => Object.fromEntries(s.snapshot().rows.map((r) => [r.step, r.state]));
+
+/** Fails the test on any unhandled rejection while it runs. */
+function noUnhandled(t: { after(fn: () => void): void }): unknown[] {
+  const seen: unknown[] = [];
+  const on = (e: unknown) => seen.push(e);
+  process.on('unhandledRejection', on);
+  t.after(() => process.off('unhandledRejection', on));
+  return seen;
+}
+
+test('deactivated mid-job: the worker process exits, nothing half is stored, the claim is released, no unhandled rejection', async (t) => {
+  const unhandled = noUnhandled(t);
+  const root = makeRun(t, [100, 200], 200);
+  await settle();
+  const { clients } = countJobs(t);
+  const s = session(root);
+  let pid: number | undefined;
+  const running = new Promise<void>((resolve) => {
+    s.onDidChange((snap) => {
+      const c = [...clients][0] as ScoringWorkerClient | undefined;
+      if (!pid && snap.progress.current && snap.progress.current.samples > 0 && c?.workerPid) {
+        pid = c.workerPid;
+        resolve();
+      }
+    });
+  });
+  await s.open();
+  await running;
+  s.dispose();
+  assert.ok(await waitGone(pid!), 'the worker exited');
+  await new Promise((r) => setTimeout(r, 200));
+  const check = await verifyStore(join(root, '.coverage', 'scores'));
+  assert.deepEqual([check.invalid, check.temporary], [[], []]);
+  assert.deepEqual(readdirSync(join(root, '.coverage', 'locks')), []);
+  assert.deepEqual(unhandled, []);
+});
+
+test('a worker that dies on every attempt under the session: two runs, then failed with the reason; told once; the others are scored', async (t) => {
+  const root = makeRun(t, [100, 200], 60);
+  await settle();
+  const { clients } = countJobs(t);
+  const notices: string[] = [];
+  const s = session(root, notices);
+  t.after(() => s.dispose());
+  const killed = new Set<number>();
+  s.onDidChange((snap) => {
+    const pid = ([...clients][0] as ScoringWorkerClient | undefined)?.workerPid;
+    if (snap.progress.current?.step === 100 && snap.progress.current.samples > 0 && pid && !killed.has(pid)) {
+      killed.add(pid);
+      process.kill(pid, 'SIGKILL');
+    }
+  });
+  await s.open();
+  await s.idle();
+  assert.deepEqual(states(s), { 100: 'failed', 200: 'done' });
+  assert.equal(killed.size, 2, 'the job ran twice: once and one retry');
+  assert.match(s.snapshot().rows[0].reason!, /^the scoring worker stopped 2 times on this checkpoint: the scoring worker was killed \(SIGKILL/);
+  assert.equal(notices.length, 1);
+  assert.match(notices[0], /^The scoring worker stopped while scoring step-100\/model\.onnx \(.*\); it restarts and retries once\.$/);
+});
+
+test('two windows on one run: both sessions finish with every checkpoint, each scored once', async (t) => {
+  const root = makeRun(t, [100, 200, 300], 40);
+  await settle();
+  const { jobs } = countJobs(t);
+  const a = session(root);
+  const b = session(root);
+  t.after(() => {
+    a.dispose();
+    b.dispose();
+  });
+  await Promise.all([a.open(), b.open()]);
+  await Promise.all([a.idle(), b.idle()]);
+  const all = { 100: 'done', 200: 'done', 300: 'done' };
+  assert.deepEqual([states(a), states(b)], [all, all]);
+  assert.deepEqual(tally(jobs), { 'step-100/model.onnx': 1, 'step-200/model.onnx': 1, 'step-300/model.onnx': 1 });
+  assert.deepEqual(a.snapshot().rows.map((r) => r.cePerToken), b.snapshot().rows.map((r) => r.cePerToken));
+});
+
+test('the CLI and a session scoring one run at once: both succeed, nothing is scored twice, every stored file verifies', async (t) => {
+  const root = makeRun(t, [100, 200, 300, 400], 40);
+  await settle();
+  const { jobs } = countJobs(t);
+  const cli = new Promise<{ code: number; err: string }>((done) => {
+    execFile(process.execPath, ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'score', root, '--provider', 'cpu', '--budget', '16'], { cwd: REPO, encoding: 'utf8' },
+      (error, _out, err) => done({ code: error ? Number(error.code) : 0, err }));
+  });
+  const s = session(root);
+  t.after(() => s.dispose());
+  await s.open();
+  const [{ code, err }] = await Promise.all([cli, s.idle()]);
+  assert.equal(code, 0, err);
+  assert.deepEqual(states(s), { 100: 'done', 200: 'done', 300: 'done', 400: 'done' });
+  const summary = /4 checkpoint\(s\): (\d+) scored in [\d.]+ s, (\d+) from the store/.exec(err);
+  assert.ok(summary, err);
+  assert.equal(Number(summary[1]) + jobs.length, 4, `CLI scored ${summary[1]}, the session ${jobs.length}: ${err}`);
+  assert.equal(new Set(jobs).size, jobs.length);
+  const check = await verifyStore(join(root, '.coverage', 'scores'));
+  assert.deepEqual([check.valid.length, check.invalid, check.temporary], [4, [], []]);
+});
