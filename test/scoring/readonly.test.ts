@@ -1,0 +1,84 @@
+// We never write inside checkpoint folders: every file and folder of the run outside the
+// store (`.coverage/`) keeps its names, sizes and mtimes through a full CLI session (runs,
+// score, report with a checkpoint as the reference model) and a full extension session over
+// the real engine (scan, score, report, inspect, rescore, close). Folder mtimes are compared
+// too, so a temp file created and removed inside a checkpoint folder would show (the run
+// root's own mtime changes when `.coverage/` is created; its entries are compared instead).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { command as report } from '../../src/cli/report';
+import { command as runs } from '../../src/cli/runs';
+import { command as score } from '../../src/cli/score';
+import { writeModel } from '../../src/core/onnx/models';
+import { createEngine } from '../../src/host/engineAdapter';
+import { RunSession } from '../../src/host/runSession';
+import { DEFAULT_SETTINGS } from '../../src/host/settings';
+import { callCommand, settle } from '../support/cli';
+import { externalWeightsModel } from '../support/badModels';
+import { makeRun } from './faultsRun';
+
+/** path → kind, size and mtime of everything under `root` except the store. */
+function snapshot(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const p = join(dir, name);
+      const rel = relative(root, p);
+      if (rel === '.coverage') continue;
+      const st = statSync(p);
+      out[rel] = `${st.isDirectory() ? 'dir' : 'file'} ${st.size} ${st.mtimeMs}`;
+      if (st.isDirectory()) walk(p);
+    }
+  };
+  walk(root);
+  return out;
+}
+
+async function runWithExternalWeights(t: { after(fn: () => void): void }): Promise<string> {
+  const root = makeRun(t, [100, 300], 30);
+  mkdirSync(join(root, 'step-200'));
+  writeModel(join(root, 'step-200'), 'model.onnx', externalWeightsModel());
+  await settle();
+  return root;
+}
+
+test('the CLI (runs, score, report with a reference model) changes nothing outside .coverage/', async (t) => {
+  const root = await runWithExternalWeights(t);
+  const before = snapshot(root);
+  assert.ok(before['step-200/model.onnx_data'], 'the run has external weights');
+  assert.equal((await callCommand(runs, [root])).code, 0);
+  const s = await callCommand(score, [root, '--provider', 'cpu']);
+  assert.equal(s.code, 0, s.err);
+  const r = await callCommand(report, [root, '--json', '--provider', 'cpu', '--reference', join(root, 'step-300', 'model.onnx')]);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(JSON.parse(r.out).checkpoints.length, 3);
+  assert.deepEqual(snapshot(root), before);
+});
+
+test('an extension session (scan, score, report, inspect, rescore, close) changes nothing outside .coverage/', async (t) => {
+  const root = await runWithExternalWeights(t);
+  const before = snapshot(root);
+  const s = new RunSession(root, {
+    engine: createEngine({ isTrusted: () => true, log: () => undefined }),
+    settings: { ...DEFAULT_SETTINGS, executionProvider: 'cpu', threads: 1 },
+    log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    isTrusted: () => true,
+  });
+  try {
+    await s.open();
+    await s.idle();
+    assert.deepEqual(s.snapshot().rows.map((r) => r.state), ['done', 'done', 'done']);
+    const inspected = await s.inspect('step-200/model.onnx');
+    assert.ok(inspected);
+    await s.rescore();
+    await s.idle();
+    assert.deepEqual(s.snapshot().rows.map((r) => r.state), ['done', 'done', 'done']);
+  } finally {
+    s.dispose();
+  }
+  await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(snapshot(root), before);
+  assert.ok(readdirSync(join(root, '.coverage', 'scores')).length >= 3, 'the scores went to the store');
+});
