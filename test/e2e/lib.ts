@@ -1,6 +1,6 @@
 // Helpers for driving code-server's workbench in headless chromium. scripts/e2e.mjs starts the server
 // and passes what the tests need through E2E_* variables; the tests never start servers themselves.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Frame, type FrameLocator, type Locator, type Page } from 'playwright-core';
@@ -14,7 +14,7 @@ export interface E2EEnv {
   cliRunDir: string;     // an untouched copy of the demo run for the CLI's own report
   cli: string;           // dist/cli.js of the packaged build
   shotsDir: string;      // screenshots, kept after the run
-  userSettings: string;  // the profile's settings.json (theme switches write here)
+  userSettings: string;  // the profile's settings.json
 }
 
 export function e2eEnv(): E2EEnv {
@@ -65,6 +65,8 @@ export async function waitForWorkbench(page: Page): Promise<void> {
   await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 90_000 });
 }
 
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 const quickInput = (page: Page): Locator => page.locator('.quick-input-widget');
 const quickInputBox = (page: Page): Locator => page.locator('.quick-input-widget .quick-input-box input');
 
@@ -79,10 +81,12 @@ export async function runCommand(page: Page, title: string, timeoutMs = 90_000):
     await page.keyboard.press('F1');
     try { await quickInputBox(page).waitFor({ state: 'visible', timeout: 5000 }); } catch { continue; }
     await quickInputBox(page).fill('>' + title);
-    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    // The row whose label starts with the title; Enter would run the top row, which may be another match
+    // ("Preferences: Browse Color Themes…" above "Preferences: Color Theme").
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: new RegExp(`^\\s*${escapeRegExp(title)}`) }).first();
     try {
       await row.waitFor({ state: 'visible', timeout: 3000 });
-      await page.keyboard.press('Enter');
+      await row.click();
       return;
     } catch {
       await page.keyboard.press('Escape');
@@ -90,6 +94,29 @@ export async function runCommand(page: Page, title: string, timeoutMs = 90_000):
     }
   }
   throw new Error(`command not found in the palette within ${timeoutMs} ms: ${title}`);
+}
+
+/** Right-clicks `target` and picks `item`; retried like runCommand, since contributed menu entries
+ *  appear only once the extension host has read the extensions. */
+export async function contextMenu(page: Page, target: Locator, item: RegExp, timeoutMs = 90_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    await target.click({ button: 'right' });
+    const entry = page.locator('.context-view .action-label', { hasText: item }).first();
+    try {
+      await entry.waitFor({ state: 'visible', timeout: 2000 });
+      await entry.hover();
+      // A click is sometimes swallowed by the menu's guard against the opening right-click's mouseup;
+      // the hovered entry is focused, so Enter runs it.
+      await page.keyboard.press('Enter');
+      await page.locator('.context-view .monaco-menu').waitFor({ state: 'hidden', timeout: 5000 });
+      return;
+    } catch {
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(1000);
+    }
+  }
+  throw new Error(`context menu entry ${item} not found within ${timeoutMs} ms`);
 }
 
 /**
@@ -109,7 +136,9 @@ export async function pickFolder(page: Page, folder: string, timeoutMs = 30_000)
     await page.waitForTimeout(100);
   }
   await page.waitForTimeout(500);
-  await page.locator('.quick-input-widget .quick-input-action a', { hasText: /^OK$/ }).click();
+  // The accept button carries the command's openLabel ("OK" when it has none); the other header
+  // action ("Show Local") is hidden in code-server.
+  await page.locator('.quick-input-widget .quick-input-action .monaco-button:visible').filter({ hasText: /\S/ }).first().click();
   await quickInput(page).waitFor({ state: 'hidden', timeout: timeoutMs });
 }
 
@@ -158,6 +187,10 @@ export async function assertNoErrors(page: Page): Promise<void> {
   }
   const toasts = page.locator('.notifications-toasts .notification-list-item:has(.codicon-error) .notification-list-item-message');
   for (const text of await toasts.allTextContents()) problems.push(`error notification: ${text.trim()}`);
+  // A command that throws when run from the palette is reported in a modal dialog, not a toast.
+  for (const box of await page.locator('.monaco-dialog-box').all()) {
+    if (await box.isVisible()) problems.push(`dialog: ${(await box.innerText()).replace(/\s+/g, ' ').trim()}`);
+  }
   if (problems.length) throw new Error(problems.join('\n'));
 }
 
@@ -216,24 +249,46 @@ export async function clickChartPoint(frame: Frame, testid: string, datasetIndex
   await frame.locator(byTestId(testid)).click({ position: pos });
 }
 
+/** A view pane in the side bar, found by its title. */
+export const treePane = (page: Page, viewTitle: string): Locator =>
+  page.locator('.pane', { has: page.locator('.pane-header', { hasText: viewTitle }) });
+
 /** Labels of the rows of a tree view in the side bar, found by the view's title. */
 export async function treeItems(page: Page, viewTitle: string): Promise<string[]> {
-  const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: viewTitle }) });
+  const pane = treePane(page, viewTitle);
+  const header = pane.locator('.pane-header').first();
+  if ((await header.getAttribute('aria-expanded')) === 'false') await header.click({ timeout: 5000 });
+  // Lists are virtualised: only rows in view exist in the DOM. Give the view the side bar's height.
+  for (const other of await page.locator('.sidebar .pane-header[aria-expanded="true"]:visible').all()) {
+    if (!((await other.textContent()) ?? '').toLowerCase().includes(viewTitle.toLowerCase())) await other.click({ timeout: 5000 });
+  }
   return (await pane.locator('.monaco-list-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? r.textContent ?? '')));
 }
 
-/** Switches the colour theme by writing the profile's settings.json, as the Settings UI would. */
-export function setColorTheme(env: E2EEnv, theme: string): void {
-  const settings = JSON.parse(readFileSync(env.userSettings, 'utf8')) as Record<string, unknown>;
-  writeFileSync(env.userSettings, JSON.stringify({ ...settings, 'workbench.colorTheme': theme }, null, 2) + '\n');
+/** Switches the colour theme the way a user does: Preferences: Color Theme, pick, Enter. */
+export async function setColorTheme(page: Page, theme: string): Promise<void> {
+  await runCommand(page, 'Preferences: Color Theme');
+  // The palette closes and the theme picker opens in the same widget: wait for the picker's own rows
+  // (every theme list has a "Modern" pair) before typing, or the text lands in the palette.
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: /Modern/ }).first().waitFor({ timeout: 10_000 });
+  await quickInputBox(page).fill(theme);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: theme }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  await quickInput(page).waitFor({ state: 'hidden', timeout: 10_000 });
 }
 
-/** Polls `check` until it returns a value other than undefined/false; the error names `what`. */
-export async function waitUntil<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 60_000,
-  everyMs = 250): Promise<T> {
+/**
+ * Polls `check` until it returns a value other than undefined/false; errors it throws count as "not
+ * yet" (frames come and go). `guard` runs on every round and its errors end the wait at once: pass
+ * `() => assertNoErrors(page)` so an error dialog fails fast instead of timing out.
+ */
+export async function waitUntil<T>(what: string, check: () => Promise<T | undefined | false>,
+  { timeoutMs = 60_000, everyMs = 250, guard }: { timeoutMs?: number; everyMs?: number; guard?: () => Promise<void> } = {},
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
+    if (guard) await guard();
     try {
       const v = await check();
       if (v !== undefined && v !== false) return v;

@@ -1,20 +1,21 @@
 // The `data-testid`s the end-to-end suite relies on: the contract between the webview and the tests.
 // Change a value here and in webview/ together.
 export const TESTID = {
-  /** Root of the panel app; present once the webview script has run. */
-  panel: 'panel',
-  /** Scoring progress; `data-scored` and `data-total` attributes (numbers of checkpoints). */
-  progress: 'progress',
-  /** The verdict line; `data-step` = the suggested checkpoint's step. */
+  /** Root of the panel app (the host's HTML); `body[data-ready]` once the first snapshot rendered. */
+  panel: 'app',
+  /** The verdict line; `data-suggested-step` and `data-min-ce-step` attributes. */
   verdict: 'verdict',
-  /** Canvases of the curves over training (chart.js; `globalThis.Chart.getChart(canvas)` must work). */
+  /** Canvases of the curves over training (chart.js; `globalThis.Chart.getChart(canvas)` works).
+   *  Dataset 0 is a curve with one point per checkpoint; the markers come last. */
   chartCe: 'chart-ce',
-  chartCoverage: 'chart-coverage',
-  /** One row per checkpoint in the figures table; `data-step` attribute. */
-  scoreRow: 'score-row',
-  /** The inspect view of one checkpoint; `data-step` attribute. */
+  chartCoverage: 'chart-cov',
+  /** One row per checkpoint in the figures table: `data-step`, `data-path`, `data-state`
+   *  (queued | scoring | done | failed). */
+  scoreRow: 'checkpoint-row',
+  /** The inspect view of one checkpoint; `data-path` of the inspected checkpoint. */
   inspect: 'inspect',
-  inspectProfile: 'inspect-profile',       // canvas: the coverage profile N -> Cov_N
+  inspectProfile: 'inspect-profile',       // section with the profile chart below
+  profileChart: 'chart-profile',           // canvas: the coverage profile N -> Cov_N
   inspectTournament: 'inspect-tournament', // its tournament row
   inspectWorst: 'inspect-worst',           // list of worst-covered samples
   worstSample: 'worst-sample',             // one item of that list
@@ -25,6 +26,7 @@ export const TESTID = {
 /** The tree view's title in the side bar and the command titles as the palette shows them. */
 export const UI = {
   treeTitle: 'Checkpoints',
+  /** A tree item's label starts with this (a RegExp, so step 300 does not match step 3000). */
+  treeLabel: (step: number): RegExp => new RegExp(`^\\s*step ${step}(?!\\d)`),
   openRun: 'Checkpoint Coverage: Open Run…',
-  reloadWindow: 'Developer: Reload Window',
 } as const;
