@@ -7,7 +7,7 @@ import { formatReportCsv, formatReportText, type CoverageReport } from '../core/
 import type { ProviderSetting } from '../core/store';
 import { EXIT_FAILURE, EXIT_OK, UsageError, parseCommandArgs, type CliIO, type Command } from './args';
 import { EmptyRunError, reportRun, type ReportRunResult } from './report/run';
-import { parseScoreArgs } from './score';
+import { failedPaths, parseScoreArgs } from './score';
 
 const USAGE = `Usage: checkpoint-coverage report <run> [--json | --csv] [--selection-n N] [--reference R]
                                    [--provider p] [--budget tokens] [--allow-outside]
@@ -109,8 +109,8 @@ export async function runReport(argv: string[], io: CliIO, extras: ReportCommand
   io.err(
     `${s.checkpoints} checkpoint(s): ${s.scored} scored in ${s.scoringSeconds.toFixed(1)} s, ` +
       `${s.reused} reused from the store (${s.lookupSeconds.toFixed(2)} s), ${s.failed.length} failed` +
-      // ensureScored printed each failure's reason as it happened; the summary names them again.
-      (s.failed.length ? ` (${s.failed.map((f) => `step ${f.step} ${f.path}`).join(', ')})` : '') +
+      // ensureScored printed each failure's reason as it happened; the summary only names them.
+      failedPaths(s.failed.map((f) => f.path)) +
       (result.referenceModel ? `; reference model ${result.referenceModel.path} ${result.referenceModel.reused ? 'reused' : 'scored'}` : '') + '\n',
   );
   if (args.format === 'json') io.out(JSON.stringify(report, null, 2) + '\n');

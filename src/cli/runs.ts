@@ -9,6 +9,7 @@ import { chooseReference, loadConfig, type ReferenceSpec, type RunConfig } from 
 import { loadEvalSet, type EvalSet } from '../core/evalset';
 import { loadTokenizer } from '../core/tokenizer';
 import { fsErrorCode, runRelative } from '../core/paths';
+import { checkpointReason } from '../scoring/failureText';
 import { readModelSignature } from '../scoring/modelSignature';
 import { planModel, type ModelPlan } from '../scoring/signature';
 import type { InputProblem } from '../core/types';
@@ -79,7 +80,7 @@ async function checkModels(layout: RunLayout, evalSet?: EvalSet): Promise<void> 
       plan = planModel(await readModelSignature(k.modelPath), k.path, await exportConfig(k.modelPath));
     } catch (e) {
       const m = e instanceof Error ? e.message : fsErrorCode(e);
-      say(m.startsWith(`${k.modelPath}: `) ? m.slice(k.modelPath.length + 2) : m.startsWith(`${k.path}: `) ? m.slice(k.path.length + 2) : m);
+      say(checkpointReason(m, k));
       continue;
     }
     if (plan.vocab !== undefined && maxAt !== undefined && maxId >= plan.vocab) {

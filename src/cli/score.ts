@@ -68,6 +68,13 @@ export async function ensureScored(run: string, opts: EnsureScoredOptions = {}):
   }
 }
 
+/** ` (a, b, c)` naming failed checkpoints in a summary line; long lists end in `and N more`. */
+export function failedPaths(paths: readonly string[], most = 20): string {
+  if (paths.length === 0) return '';
+  const shown = paths.slice(0, most).join(', ');
+  return ` (${shown}${paths.length > most ? `, and ${paths.length - most} more` : ''})`;
+}
+
 /** One line on stderr, redrawn in place on a terminal; plain lines otherwise (CI logs). */
 class ProgressBar {
   private doneCount = 0;
@@ -147,8 +154,8 @@ export const command: Command = {
       io.err(`checkpoint-coverage score: no checkpoints found in ${result.layout.root}\n`);
       return EXIT_USAGE;
     }
-    io.err(`${result.outcomes.length} checkpoint(s): ${scored} scored in ${result.scoringSeconds.toFixed(1)} s, ${reused} from the store (${result.lookupSeconds.toFixed(2)} s), ${failed.length} failed\n`);
-    for (const f of failed) io.err(`failed: ${f.error}\n`);
+    // Each failure's reason was printed as it happened; the summary only names them.
+    io.err(`${result.outcomes.length} checkpoint(s): ${scored} scored in ${result.scoringSeconds.toFixed(1)} s, ${reused} from the store (${result.lookupSeconds.toFixed(2)} s), ${failed.length} failed${failedPaths(failed.map((f) => f.entry.path))}\n`);
     return failed.length ? EXIT_FAILURE : EXIT_OK;
   },
 };

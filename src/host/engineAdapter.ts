@@ -13,6 +13,7 @@ import { storeFileName, type ScoreRecord } from '../core/store';
 import { loadTokenizer, type TextTokenizer } from '../core/tokenizer';
 import { CoverageTournament } from '../core/tournament';
 import type { CheckpointEntry, InputProblem } from '../core/types';
+import { checkpointReason } from '../scoring/failureText';
 import { RunScorer } from '../scoring/runScorer';
 import { ScoreJobError, ScoringWorkerClient } from '../scoring/workerClient';
 import type { InspectData } from '../shared/protocol';
@@ -109,8 +110,9 @@ class EngineRun implements OpenedRun {
       return { provider: record.info.provider };
     } catch (err) {
       // A 'crash' here has already been retried once by the worker client; the session fails it.
-      if (err instanceof ScoreJobError) throw new ScoreFailure(err.kind, err.message);
-      throw new ScoreFailure('error', (err as Error).message);
+      // The reason goes beside the checkpoint's row and after its path in the log: not named again.
+      const reason = checkpointReason((err as Error).message, entry);
+      throw new ScoreFailure(err instanceof ScoreJobError ? err.kind : 'error', reason);
     }
   }
 

@@ -10,6 +10,7 @@ import { readStoredScores, removeStaleTemps, scoresDir, writeStoredScores, type 
 import type { CheckpointEntry, EvalSample } from '../core/types';
 import { CANCELLED_PREFIX, type ScoreProgress, type WireSample } from '../shared/workerProtocol';
 import { DEFAULT_TOKEN_BUDGET } from './batching';
+import { checkpointFailure, checkpointReason } from './failureText';
 import { ScoreJobError, ScoringWorkerClient, type EvalSetPayload } from './workerClient';
 
 /** Bump when a change alters any stored number: every stored result is then recomputed. */
@@ -39,6 +40,7 @@ export interface CheckpointOutcome {
   record?: ScoreRecord;
   /** True when the stored result was valid and nothing was computed. */
   reused: boolean;
+  /** `<path>: <reason>`, the checkpoint named once (see failureText.ts). */
   error?: string;
 }
 
@@ -132,7 +134,7 @@ export class RunScorer {
       try {
         after = await this.key(entry);
       } catch (e) {
-        throw new ScoreJobError('error', `${entry.path}: the checkpoint was deleted or became unreadable while it was being scored; nothing was stored (${(e as Error).message})`);
+        throw new ScoreJobError('error', `${entry.path}: the checkpoint was deleted or became unreadable while it was being scored; nothing was stored (${checkpointReason((e as Error).message, entry)})`);
       }
       if (after.checkpointHash !== key.checkpointHash) {
         throw new ScoreJobError('error', `${entry.path}: the checkpoint changed while it was being scored; nothing was stored, and it will be scored again`);
@@ -201,9 +203,8 @@ export class RunScorer {
         times.scoringSeconds += (performance.now() - t1) / 1000;
       }
     } catch (e) {
-      const message = (e as Error).message;
-      // Every failure names its checkpoint, also those found before the worker saw it.
-      return { entry, reused: false, error: message.startsWith(entry.path) ? message : `${entry.path}: ${message}` };
+      // Every failure names its checkpoint once, also those found before the worker saw it.
+      return { entry, reused: false, error: checkpointFailure((e as Error).message, entry) };
     }
   }
 

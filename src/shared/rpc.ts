@@ -40,6 +40,15 @@ export class RpcRemoteError extends Error {
   }
 }
 
+/**
+ * Thrown by a request handler for an ordinary failure that the requester expects and reports
+ * itself (a checkpoint that cannot be scored). It is answered as an error reply like any other
+ * throw, but not also passed to `onError`, so each failure is told once, by the side that asked.
+ */
+export class RequestFailure extends Error {
+  override name = 'RequestFailure';
+}
+
 export function isRpcWire(value: unknown): value is RpcWire {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
@@ -69,7 +78,7 @@ type Handler = (params: unknown) => unknown;
 export interface RpcOptions {
   /** Milliseconds before an unanswered request rejects; 0 waits forever. */
   timeoutMs?: number;
-  /** Told about notifications nobody listens to and handlers that threw (for the log). */
+  /** Told about notifications nobody listens to and handlers that threw, other than a RequestFailure (for the log). */
   onError?: (message: string) => void;
 }
 
@@ -174,7 +183,7 @@ export class RpcEndpoint<OutReq extends RequestShape, InReq extends RequestShape
       try {
         wire = { rpc: 'result', id, result: await handler(params) };
       } catch (err) {
-        this.options.onError?.(`request '${method}' handler threw: ${errorText(err)}`);
+        if (!(err instanceof RequestFailure)) this.options.onError?.(`request '${method}' handler threw: ${errorText(err)}`);
         wire = { rpc: 'error', id, message: errorText(err) };
       }
     }

@@ -3,12 +3,13 @@
 // time; a cancel is seen between batches. It runs as a child process, not a worker thread: a
 // native abort in onnxruntime (seen when a thread is terminated mid-run) would otherwise take
 // the whole extension host down with it.
-import { RpcEndpoint } from '../shared/rpc';
+import { RequestFailure, RpcEndpoint } from '../shared/rpc';
 import {
   CANCELLED_PREFIX,
   type ClientToWorkerNotification, type ClientToWorkerRequest, type WireSample,
   type WorkerToClientNotification, type WorkerToClientRequest,
 } from '../shared/workerProtocol';
+import { checkpointFailure } from '../scoring/failureText';
 import { scoreModel } from '../scoring/scorer';
 
 const send = process.send?.bind(process);
@@ -50,8 +51,10 @@ rpc.onRequest('scoreCheckpointRequest', async (p) => {
       log: (level, message) => rpc.notify('workerLogNotification', { level, message: `${p.checkpointPath}: ${message}` }),
     });
   } catch (e) {
+    // A checkpoint that cannot be scored is the job's answer, not a fault of the worker: the
+    // client reports it once, so the RPC layer does not log it as a handler error too.
     const msg = (e as Error).message;
-    throw new Error(msg.startsWith(CANCELLED_PREFIX) ? msg : `${p.checkpointPath}: ${msg}`);
+    throw new RequestFailure(msg.startsWith(CANCELLED_PREFIX) ? msg : checkpointFailure(msg, { path: p.checkpointPath, modelPath: p.modelPath }));
   } finally {
     busy = undefined;
     cancelled.delete(p.jobId);

@@ -45,31 +45,39 @@ test('each bad checkpoint fails alone with a message naming it; the good ones ar
   await settle();
   const r = await callCommand(score, [root, '--provider', 'cpu']);
   assert.equal(r.code, 1, r.err);
-  const summary = r.err.split('\n').findIndex((l) => /^14 checkpoint\(s\): /.test(l));
-  assert.match(r.err.split('\n')[summary], /^14 checkpoint\(s\): 3 scored in [\d.]+ s, 0 from the store \([\d.]+ s\), 11 failed$/);
-  const failed = r.err.split('\n').slice(summary + 1).filter((l) => l !== '');
+  // Each failure is one line when it happens; the summary counts them and names each path once.
+  const lines = r.err.split('\n');
+  const bad = [2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13];
+  const summary = lines.filter((l) => /^14 checkpoint\(s\): /.test(l));
+  assert.equal(summary.length, 1, r.err);
+  const named = /^14 checkpoint\(s\): 3 scored in [\d.]+ s, 0 from the store \([\d.]+ s\), 11 failed \((.*)\)$/.exec(summary[0]);
+  assert.equal(named?.[1], bad.map((s) => `step-${s}/model.onnx`).join(', '), summary[0]);
+  const failed = lines.filter((l) => l.startsWith('failed: '));
   const byStep = new Map(failed.map((l) => [Number(/^failed: step-(\d+)\/model\.onnx: /.exec(l)?.[1]), l]));
-  assert.deepEqual([...byStep.keys()], [2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13], failed.join('\n'));
+  assert.equal(failed.length, byStep.size, `one line per failure:\n${failed.join('\n')}`);
+  assert.deepEqual([...byStep.keys()], bad, failed.join('\n'));
+  assert.doesNotMatch(r.err, /handler threw|warning: .*step-\d+\/model\.onnx: /, 'no failure repeated as a worker warning');
 
   const model = (s: number) => join(root, `step-${s}`, 'model.onnx');
+  for (const [s, l] of byStep) assert.ok(!l.includes(`${model(s)}:`) && !l.includes(`'${model(s)}'`), `the checkpoint is named once: ${l}`);
   const expectFail = (s: number, rest: string | RegExp) => {
     const line = byStep.get(s)!;
     const head = `failed: step-${s}/model.onnx: `;
     if (typeof rest === 'string') assert.equal(line, head + rest);
     else assert.match(line.slice(head.length), rest, line);
   };
-  const cut = (s: number) => `${model(s)}: not a readable ONNX model: `;
-  expectFail(2, `${cut(2)}the file is empty (at byte 0)`);
-  expectFail(3, /: not a readable ONNX model: field \d+ declares \d+ bytes but only \d+ remain \(truncated file\?\) \(at byte \d+\)$/);
-  expectFail(4, `${cut(4)}field 1 has wire type 4, which ONNX never uses (at byte 0)`);
-  expectFail(5, /: it has no logits output\. The model has inputs .* and outputs scores float32 .*; we need .* output logits \[batch, seq, vocab\] float32\/float16\.$/);
-  expectFail(6, /: logits have rank 2, not 3 \[batch, seq, vocab\]\. The model has .* outputs logits float32 \[batch_size, 16\]; we need/);
-  expectFail(7, /: logits are int64, not float32 or float16\. The model has .* outputs logits int64 \[batch_size, sequence_length, 16\]; we need/);
-  expectFail(8, `${model(8)}: 1 sample(s) have token ids outside the model's vocabulary of 4: ${join(root, 'eval.jsonl')}:2 (id b): response token 0 is id 9. Was the eval set tokenized with another tokenizer?`);
+  const cut = 'not a readable ONNX model: ';
+  expectFail(2, `${cut}the file is empty (at byte 0)`);
+  expectFail(3, /^not a readable ONNX model: field \d+ declares \d+ bytes but only \d+ remain \(truncated file\?\) \(at byte \d+\)$/);
+  expectFail(4, `${cut}field 1 has wire type 4, which ONNX never uses (at byte 0)`);
+  expectFail(5, /^it has no logits output\. The model has inputs .* and outputs scores float32 .*; we need .* output logits \[batch, seq, vocab\] float32\/float16\.$/);
+  expectFail(6, /^logits have rank 2, not 3 \[batch, seq, vocab\]\. The model has .* outputs logits float32 \[batch_size, 16\]; we need/);
+  expectFail(7, /^logits are int64, not float32 or float16\. The model has .* outputs logits int64 \[batch_size, sequence_length, 16\]; we need/);
+  expectFail(8, `1 sample(s) have token ids outside the model's vocabulary of 4: ${join(root, 'eval.jsonl')}:2 (id b): response token 0 is id 9. Was the eval set tokenized with another tokenizer?`);
   for (const s of [9, 10]) {
     expectFail(s, `the model gives NaN log-probabilities (NaN or infinite logits) for ${join(root, 'eval.jsonl')}:1 (id a) at response token 0`);
   }
-  expectFail(12, `${model(12)}: the external weights file model.onnx_data it names is missing (expected at ${join(root, 'step-12', 'model.onnx_data')})`);
+  expectFail(12, `the external weights file model.onnx_data it names is missing (expected at ${join(root, 'step-12', 'model.onnx_data')})`);
   expectFail(13, /^the model does not load: .*bigram_table.*file_length: 100 are out of bounds/);
 
   // Read back from the store: the good ones are there, the failed ones have no number at all.

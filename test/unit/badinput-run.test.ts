@@ -162,10 +162,9 @@ test('files and folders the user may not read: named with EACCES, the rest still
   assert.equal(main.code, 0, main.err);
   const j = JSON.parse(main.out) as { checkpoints: { path: string }[]; problems: { file: string; message: string }[] };
   assert.deepEqual(j.checkpoints.map((k) => k.path), ['step-1/model.onnx', 'step-2/model.onnx']);
-  const model = join(perms, 'step-2', 'model.onnx');
   assert.deepEqual(j.problems, [
     { file: 'locked', message: 'cannot read this folder (EACCES); skipped' },
-    { file: 'step-2/model.onnx', message: `cannot be scored: cannot read the model: EACCES: permission denied, open '${model}'` },
+    { file: 'step-2/model.onnx', message: 'cannot be scored: cannot read the model: EACCES: permission denied' },
   ]);
   assert.equal(ev.code, 1);
   assert.equal(ev.err, `checkpoint-coverage runs: ${join(evalLocked, 'eval.jsonl')}: cannot read the eval set (EACCES)\n`);

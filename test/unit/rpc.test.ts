@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RpcEndpoint, RpcRemoteError, RpcTimeoutError, type RpcWire } from '../../src/shared/rpc';
+import { RequestFailure, RpcEndpoint, RpcRemoteError, RpcTimeoutError, type RpcWire } from '../../src/shared/rpc';
 
 type AReq = { method: 'add'; params: { a: number; b: number }; result: number } | { method: 'boom'; params: Record<string, never>; result: void } | { method: 'never'; params: Record<string, never>; result: void };
 type BReq = { method: 'echo'; params: string; result: string };
@@ -45,6 +45,16 @@ test('a throwing handler still answers, with its message, and is reported', asyn
   await assert.rejects(a.request('boom', {}), (e: unknown) => e instanceof RpcRemoteError && e.message === 'kaput');
   assert.equal(a.pendingCount, 0);
   assert.match(errors.join('\n'), /boom.*kaput/);
+});
+
+test('an expected failure (RequestFailure) is answered as an error but not reported as a handler fault', async () => {
+  const { a, b, errors } = pair();
+  b.onRequest('boom', async () => {
+    throw new RequestFailure('step-2/model.onnx: not a readable ONNX model');
+  });
+  await assert.rejects(a.request('boom', {}), (e: unknown) => e instanceof RpcRemoteError && e.message === 'step-2/model.onnx: not a readable ONNX model');
+  assert.equal(a.pendingCount, 0);
+  assert.deepEqual(errors, []);
 });
 
 test('a request with no handler is answered with an error naming the method', async () => {

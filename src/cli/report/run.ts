@@ -9,6 +9,7 @@ import { conventionalDataNames } from '../../core/layout/naming';
 import { fsErrorCode, resolveInside, runRelative } from '../../core/paths';
 import { buildReport, type CoverageReport, type ReportCheckpointInput, type ReportFailure } from '../../core/report';
 import type { CheckpointEntry, CheckpointScores } from '../../core/types';
+import { checkpointReason } from '../../scoring/failureText';
 import { RunScorer } from '../../scoring/runScorer';
 import { ensureScored, type EnsureScoredOptions, type ScoredRun } from '../score';
 
@@ -55,7 +56,8 @@ export async function reportRun(runIn: string, opts: ReportRunOptions = {}): Pro
   const failed: ReportFailure[] = [];
   for (const o of scored.outcomes) {
     if (o.record) checkpoints.push({ step: o.entry.step, path: o.entry.path, scores: o.record.scores });
-    else failed.push({ step: o.entry.step, path: o.entry.path, reason: o.error ?? 'not scored' });
+    // `path` names the checkpoint; the reason does not repeat it (the table prints both).
+    else failed.push({ step: o.entry.step, path: o.entry.path, reason: checkpointReason(o.error ?? 'not scored', o.entry) });
   }
 
   const chosen = spec ?? chooseReference(config, scored.evalSet.samples);
