@@ -50,10 +50,12 @@ const tmp = mkdtempSync(join(root, 'run-'));
 const env = isolatedEnv(join(tmp, 'home'), { TMPDIR: join(tmp, 'tmp') });
 mkdirSync(env.TMPDIR);
 let server = null;
+let tests = null;
 let cleaned = false;
 async function cleanup() {
   if (cleaned) return;
   cleaned = true;
+  if (tests && tests.exitCode === null) tests.kill('SIGTERM');
   if (server) await server.stop();
   if (existsSync(join(tmp, 'server.log'))) copyFileSync(join(tmp, 'server.log'), join(shots, 'code-server.log'));
   if (process.env.E2E_KEEP) console.log(`[e2e] kept ${tmp}`);
@@ -101,9 +103,9 @@ try {
   };
   stamp(`tests: ${files.join(' ')}`);
   status = await new Promise((res) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files],
+    tests = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files],
       { env: testEnv, stdio: 'inherit' });
-    child.on('exit', (code, signal) => res(code ?? (signal ? 1 : 0)));
+    tests.on('exit', (code, signal) => res(code ?? (signal ? 1 : 0)));
   });
 } catch (e) {
   console.error(`[e2e] ${e instanceof Error ? e.message : e}`);

@@ -128,14 +128,15 @@ export async function pickFolder(page: Page, folder: string, timeoutMs = 30_000)
   const box = quickInputBox(page);
   await box.waitFor({ state: 'visible', timeout: timeoutMs });
   const path = folder.endsWith('/') ? folder : folder + '/';
-  await box.fill(path);
-  // The dialog re-lists the folder asynchronously; wait until its value settles on our path.
+  // The dialog writes its start folder into the box asynchronously, possibly after we typed: type,
+  // then require the value to stay ours for a moment, else type again.
   const end = Date.now() + timeoutMs;
-  while ((await box.inputValue()) !== path) {
+  for (let stable = 0; stable < 4;) {
     if (Date.now() > end) throw new Error(`folder picker did not settle on ${path}: it shows ${await box.inputValue()}`);
-    await page.waitForTimeout(100);
+    if ((await box.inputValue()) === path) stable++;
+    else { stable = 0; await box.fill(path); }
+    await page.waitForTimeout(200);
   }
-  await page.waitForTimeout(500);
   // The accept button carries the command's openLabel ("OK" when it has none); the other header
   // action ("Show Local") is hidden in code-server.
   await page.locator('.quick-input-widget .quick-input-action .monaco-button:visible').filter({ hasText: /\S/ }).first().click();

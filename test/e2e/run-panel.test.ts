@@ -63,6 +63,8 @@ describe('the demo run in the panel', () => {
   /** A scenario; when it fails, the workbench is saved as fail-<n>.png before the error propagates. */
   const scenario = (name: string, options: { skip?: string | false; timeout: number }, body: () => Promise<void>): void => {
     test(name, options, async () => {
+      // Each scenario builds on the previous ones; after a failure, fail fast instead of timing out.
+      if (failures) throw new Error('not run: an earlier scenario of this story failed');
       try {
         await body();
       } catch (e) {
