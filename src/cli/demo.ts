@@ -12,7 +12,7 @@ const usage = `Usage: checkpoint-coverage demo [dir] [--samples N] [--seed N]
 Writes a synthetic pre-training run to dir (default demo-run): eval.jsonl from a known bigram
 chain with its exact ref_logprob, coverage.json, and 13 ONNX bigram checkpoints whose
 cross-entropy keeps falling while late ones lose coverage of rare continuations
-(docs/demo.md), then scores them and prints the coverage report (as 'report' does).
+(README.md), then scores them and prints the coverage report (as 'report' does).
 Re-running replaces a previous demo run but keeps its stored scores, which stay valid because the
 models are the same bytes every time; any other non-empty folder is refused.
 `;

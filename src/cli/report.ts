@@ -15,7 +15,7 @@ const USAGE = `Usage: checkpoint-coverage report <run> [--json | --csv] [--selec
 Scores every checkpoint that has no valid stored result (progress on stderr), then prints the
 coverage report: per checkpoint its tokens, cross-entropy per token, Cov_N at a few N (lower is
 better), its tournament score and strongest rival, the suggested and the lowest-cross-entropy
-checkpoints, and a one-line verdict (docs/report.md explains how to read it).
+checkpoints, and a one-line verdict (README.md explains how to read it).
   --json           one JSON object on stdout instead of the table
   --csv            one CSV row per checkpoint instead of the table
   --selection-n    threshold N of the coverage tournament, > 1 (default: coverage.json, else 16)

@@ -1,6 +1,6 @@
 // The run-folder contract: which files in a run are checkpoints, which are still being
 // written, and which problems the user should hear about. The rules are documented in
-// docs/run-folder.md; naming rules in layout/naming.ts.
+// README.md; naming rules in layout/naming.ts.
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CheckpointEntry, InputProblem } from './types';

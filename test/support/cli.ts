@@ -62,7 +62,7 @@ export function unprivileged(): { uid?: number; skip: string | false } {
 }
 
 /**
- * Files changed in the last 2 s are still "being written" (docs/run-folder.md), so the CLI
+ * Files changed in the last 2 s are still "being written" (README.md), so the CLI
  * sees a fresh checkpoint only after that window: build every run first, then wait once.
  */
 export function settle(ms = 2100): Promise<void> {

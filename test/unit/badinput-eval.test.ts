@@ -1,7 +1,7 @@
 // Bad eval files through `checkpoint-coverage runs`: every bad line is named by file, line
 // and id with what was expected, the valid lines still load, and an eval set with nothing
 // usable makes the command exit 1 with the reason on stderr. Messages are the ones quoted in
-// docs/what-happens-when.md.
+// README.md.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';

@@ -1,6 +1,6 @@
 // Fuzzing the eval-line parser: any text gives a sample or a reason, never a throw; and for
 // lines built from valid and invalid parts, an independent statement of the contract
-// (docs/run-folder.md) says which must load, and the reason names the offending key.
+// (README.md) says which must load, and the reason names the offending key.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';

@@ -1,6 +1,6 @@
 // Fuzzing the run-layout scanner on small random trees (step-like and near-miss names, temp
 // and hidden files, nested-run markers, links up, sideways, to themselves and to nothing):
-// the scan always ends, and what it returns keeps the contract of docs/run-folder.md.
+// the scan always ends, and what it returns keeps the contract of README.md.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// The naming rule of docs/run-folder.md, form by form, and the near misses that must not match.
+// The naming rule of README.md, form by form, and the near misses that must not match.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseStep, pickModel, isInProgressName } from '../../src/core/layout/naming';

@@ -49,7 +49,7 @@ export async function reportRun(runIn: string, opts: ReportRunOptions = {}): Pro
   const scored = await ensureScored(run, scoreOpts);
   if (scored.outcomes.length === 0) {
     const pending = scored.layout.pending.length ? ` (${scored.layout.pending.length} still being written)` : '';
-    throw new EmptyRunError(`${scored.layout.root}: no checkpoints found${pending}; see docs/run-folder.md for the names a checkpoint may have`);
+    throw new EmptyRunError(`${scored.layout.root}: no checkpoints found${pending}; see README.md for the names a checkpoint may have`);
   }
 
   const checkpoints: ReportCheckpointInput[] = [];

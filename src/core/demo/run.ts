@@ -72,7 +72,7 @@ export function createDemoRun(dir: string, o: DemoOptions = {}): DemoRun {
     writeModel(folder, 'model.onnx', bigramModel({ table: c.table, vocab: data.vocab }));
   }
   const description = {
-    about: 'Written by `checkpoint-coverage demo`; see docs/demo.md. Delete the folder freely.',
+    about: 'Written by `checkpoint-coverage demo`; see README.md. Delete the folder freely.',
     chain: chainOptions,
     schedule,
     samples: data.samples.length,
