@@ -24,17 +24,24 @@ test('a worker SIGKILLed on every attempt: the job runs exactly twice, then fail
   t.after(() => client.dispose());
   const pids = new Set<number>();
   const j = job(t);
-  const failed = client.score({
-    ...j,
-    onProgress: () => {
-      const pid = client.workerPid!;
-      if (!pids.has(pid)) {
+  // Kill each new worker as soon as it exists. Killing on its first progress notification raced
+  // the job: a small job can send every progress and its result before the kill lands, and the
+  // test then saw a success. A worker needs far longer to start (node, onnxruntime, the session)
+  // than this 2 ms poll needs to see its pid.
+  let settled = false;
+  const failed = client.score(j).finally(() => { settled = true; });
+  const killer = (async () => {
+    while (!settled) {
+      const pid = client.workerPid;
+      if (pid !== undefined && !pids.has(pid)) {
         pids.add(pid);
         process.kill(pid, 'SIGKILL');
       }
-    },
-  });
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  })();
   await assert.rejects(failed, (e: ScoreJobError) => e.kind === 'crash' && /^the scoring worker stopped 2 times on this checkpoint: the scoring worker was killed \(SIGKILL/.test(e.message));
+  await killer;
   assert.equal(pids.size, 2, 'one run and one retry, each on its own worker');
   assert.deepEqual(notices.map((n) => [n.attempt, n.retrying, n.tellUser]), [[1, true, true], [2, false, false]]);
   assert.match(notices[0].message, /^The scoring worker stopped while scoring step-1\/model\.onnx \(.*SIGKILL.*\); it restarts and retries once\.$/);
