@@ -53,7 +53,7 @@ export class CurveChart {
       ? [line('CE per token (nats), lower is better', data.ce, p.series[0])]
       : data.cov.map((s, i) => line(s.label, s.points, p.series[i % p.series.length]));
     datasets.push(marker('suggested', data.suggested?.[sel], p.suggested, 'star'), marker('lowest CE', data.minCrossEntropy?.[sel], p.minCe, 'triangle'));
-    const yTitle = this.kind === 'ce' ? 'cross-entropy per token (nats) · lower is better' : data.covAxisLabel;
+    const yTitle = this.kind === 'ce' ? 'CE per token (nats) · lower is better' : data.covAxisLabel;
     const options = baseOptions(p, data.xLabel, yTitle, ui.xScale === 'log');
     options.plugins!.tooltip = {
       callbacks: {

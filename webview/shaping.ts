@@ -96,7 +96,7 @@ export function curveData(snap: RunSnapshot, ui: PanelUiState): CurveData {
     xLabel: useTokens ? 'training tokens' : 'step',
     ce,
     cov,
-    covAxisLabel: ui.covered ? '1 − Cov_N: share covered (higher is better)' : 'Cov_N: share under-weighted ≥ N× (lower is better)',
+    covAxisLabel: ui.covered ? '1 − Cov_N covered · higher is better' : 'Cov_N · lower is better',
     suggested: mark(snap.suggested),
     minCrossEntropy: mark(snap.minCrossEntropy),
     notes,
