@@ -3,7 +3,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Frame, type FrameLocator, type Locator, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Frame, type FrameLocator, type Locator, type Page, type Request } from 'playwright-core';
 import { decodePng, dominantColourShare } from './png';
 import { TESTID } from './testids';
 
@@ -260,9 +260,10 @@ export async function treeItems(page: Page, viewTitle: string): Promise<string[]
   const header = pane.locator('.pane-header').first();
   if ((await header.getAttribute('aria-expanded')) === 'false') await header.click({ timeout: 5000 });
   // Lists are virtualised: only rows in view exist in the DOM. Give the view the side bar's height.
-  for (const other of await page.locator('.sidebar .pane-header[aria-expanded="true"]:visible').all()) {
-    if (!((await other.textContent()) ?? '').toLowerCase().includes(viewTitle.toLowerCase())) await other.click({ timeout: 5000 });
-  }
+  // Re-query after each click: collapsing one header shifts the positions of the others.
+  const others = page.locator('.sidebar .pane-header[aria-expanded="true"]:visible')
+    .filter({ hasNotText: new RegExp(escapeRegExp(viewTitle), 'i') });
+  for (let i = 0; i < 10 && await others.count(); i++) await others.first().click({ timeout: 5000 });
   return (await pane.locator('.monaco-list-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? r.textContent ?? '')));
 }
 
@@ -303,4 +304,34 @@ export async function waitUntil<T>(what: string, check: () => Promise<T | undefi
 export function stepOf(label: string): number | undefined {
   const m = /\d+/.exec(label.replace(/,/g, ''));
   return m ? Number(m[0]) : undefined;
+}
+
+export interface RecordedRequest { url: string; frameUrl: string; fromServiceWorker: boolean }
+
+/**
+ * Records every request the browser context makes from now on (pages, frames, workers). A webview's
+ * resources have virtual https URLs that VS Code's service worker answers from the extension host;
+ * `fromServiceWorker` tells those apart from requests that reached the network. `stop` detaches the
+ * listeners and resolves once every recorded request has its answer (or failure) read.
+ */
+export function recordRequests(context: BrowserContext): { requests: RecordedRequest[]; stop(): Promise<RecordedRequest[]> } {
+  const requests: RecordedRequest[] = [];
+  const answers: Promise<void>[] = [];
+  const onRequest = (r: Request): void => {
+    let frameUrl = '';
+    try { frameUrl = r.frame().url(); } catch { /* a worker's request has no frame */ }
+    const rec: RecordedRequest = { url: r.url(), frameUrl, fromServiceWorker: false };
+    requests.push(rec);
+    answers.push(r.response().then((res) => { rec.fromServiceWorker = res?.fromServiceWorker() ?? false; }, () => undefined));
+  };
+  context.on('request', onRequest);
+  return {
+    requests,
+    stop: async () => {
+      context.off('request', onRequest);
+      // A request still open (a long poll) never answers: give each a moment, then read what is known.
+      await Promise.race([Promise.all(answers), new Promise((r) => setTimeout(r, 5000))]);
+      return requests;
+    },
+  };
 }
