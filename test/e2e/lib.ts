@@ -1,8 +1,9 @@
 // Helpers for driving code-server's workbench in headless chromium. scripts/e2e.mjs starts the server
 // and passes what the tests need through E2E_* variables; the tests never start servers themselves.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { chromium, type BrowserContext, type Frame, type FrameLocator, type Locator, type Page, type Request } from 'playwright-core';
 import { decodePng, dominantColourShare } from './png';
 import { TESTID } from './testids';
@@ -120,27 +121,64 @@ export async function contextMenu(page: Page, target: Locator, item: RegExp, tim
 }
 
 /**
- * Answers a folder picker. In code-server, showOpenDialog is VS Code's "simple" dialog: a quick input
- * whose value is a path. Typing the folder's path with a trailing slash lists that folder; accepting
- * with no item chosen returns the typed folder.
+ * Types `path` into the open file dialog until the dialog leaves it alone, then presses the dialog's
+ * accept button. The dialog writes its start folder into the box asynchronously, possibly after we
+ * typed: type, then require the value to stay ours for a moment, else type again.
  */
-export async function pickFolder(page: Page, folder: string, timeoutMs = 30_000): Promise<void> {
+async function answerPathDialog(page: Page, path: string, timeoutMs: number, shot?: string): Promise<void> {
   const box = quickInputBox(page);
-  await box.waitFor({ state: 'visible', timeout: timeoutMs });
-  const path = folder.endsWith('/') ? folder : folder + '/';
-  // The dialog writes its start folder into the box asynchronously, possibly after we typed: type,
-  // then require the value to stay ours for a moment, else type again.
   const end = Date.now() + timeoutMs;
   for (let stable = 0; stable < 4;) {
-    if (Date.now() > end) throw new Error(`folder picker did not settle on ${path}: it shows ${await box.inputValue()}`);
+    if (Date.now() > end) throw new Error(`file dialog did not settle on ${path}: it shows ${await box.inputValue()}`);
     if ((await box.inputValue()) === path) stable++;
     else { stable = 0; await box.fill(path); }
     await page.waitForTimeout(200);
   }
-  // The accept button carries the command's openLabel ("OK" when it has none); the other header
+  if (shot) await screenshot(page, shot);
+  // The accept button carries the command's label ("OK" or "Save" when it has none); the other header
   // action ("Show Local") is hidden in code-server.
   await page.locator('.quick-input-widget .quick-input-action .monaco-button:visible').filter({ hasText: /\S/ }).first().click();
+}
+
+/**
+ * Answers a folder picker (`shot`: a screenshot of it, answered, before accepting). In code-server, showOpenDialog is VS Code's "simple" dialog: a quick input
+ * whose value is a path. Typing the folder's path with a trailing slash lists that folder; accepting
+ * with no item chosen returns the typed folder.
+ */
+export async function pickFolder(page: Page, folder: string, timeoutMs = 30_000, shot?: string): Promise<void> {
+  await quickInputBox(page).waitFor({ state: 'visible', timeout: timeoutMs });
+  await answerPathDialog(page, folder.endsWith('/') ? folder : folder + '/', timeoutMs, shot);
   await quickInput(page).waitFor({ state: 'hidden', timeout: timeoutMs });
+}
+
+/**
+ * Answers a save dialog (the same simple dialog, showSaveDialog flavour) with a full file path, and
+ * returns once the file exists: the caller's writer ran. Waiting for the file rather than for the
+ * widget to hide matters when the next dialog reuses the widget at once (one per chart). Returns the
+ * path the dialog proposed; `shot` names a screenshot of the answered dialog. `file` must not exist yet (an overwrite prompt would follow) and its folder must.
+ */
+export async function saveAs(page: Page, file: string, { timeoutMs = 30_000, shot }: { timeoutMs?: number; shot?: string } = {}): Promise<string> {
+  if (existsSync(file)) throw new Error(`saveAs: ${file} exists already; the dialog would ask to overwrite it`);
+  const box = quickInputBox(page);
+  // The dialog is up once its box holds a path (the command palette's box holds ">…"). It writes the
+  // folder first and the proposed file name after it: the proposal is the value once it holds still.
+  let last = '', same = 0;
+  const proposed = await waitUntil('a save dialog', async () => {
+    const v = (await box.isVisible()) ? await box.inputValue() : '';
+    same = v === last ? same + 1 : 0;
+    last = v;
+    return v.startsWith('/') && same >= 3 ? v : undefined;
+  }, { timeoutMs, everyMs: 100 });
+  await answerPathDialog(page, file, timeoutMs, shot);
+  await waitUntil(`${file} to be written`, async () => existsSync(file) && statSync(file).size > 0, { timeoutMs, guard: () => assertNoErrors(page) });
+  return proposed;
+}
+
+/** Picks the row of the open quick pick whose label starts with `label`. */
+export async function pickQuickItem(page: Page, label: string, timeoutMs = 10_000): Promise<void> {
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: new RegExp(`^\\s*${escapeRegExp(label)}`) }).first();
+  await row.waitFor({ state: 'visible', timeout: timeoutMs });
+  await row.click();
 }
 
 /** Webview DOM: page > iframe.webview.ready (VS Code's host page) > iframe#active-frame (ours). */
@@ -205,6 +243,8 @@ export async function notifications(page: Page): Promise<string[]> {
 interface ChartLike {
   data: { labels?: unknown[]; datasets: { label?: string; data: unknown[]; borderColor?: unknown }[] };
   options: { color?: unknown };
+  width: number;
+  height: number;
   getDatasetMeta(n: number): { data: { x: number; y: number }[] };
 }
 interface PageGlobals {
@@ -236,17 +276,21 @@ export async function chartData(frame: Frame, testid: string): Promise<ChartSnap
   }, byTestId(testid));
 }
 
-/** Clicks a drawn point of a chart.js chart at the position chart.js computed for it. */
-export async function clickChartPoint(frame: Frame, testid: string, datasetIndex: number, index: number): Promise<void> {
-  const pos = await frame.evaluate(([sel, d, i]) => {
+/** Where chart.js drew the points of one dataset, in CSS pixels of the canvas, and the chart's CSS size. */
+export async function chartPoints(frame: Frame, testid: string, datasetIndex: number): Promise<{ width: number; height: number; points: { x: number; y: number }[] }> {
+  return frame.evaluate(([sel, d]) => {
     const g = globalThis as unknown as PageGlobals;
     const canvas = g.document.querySelector(sel as string);
     const chart = canvas && g.Chart?.getChart(canvas);
     if (!chart) throw new Error(`no chart on ${sel as string}`);
-    const el = chart.getDatasetMeta(d as number).data[i as number];
-    if (!el) throw new Error(`chart ${sel as string} has no point ${i as number} in dataset ${d as number}`);
-    return { x: el.x, y: el.y };
-  }, [byTestId(testid), datasetIndex, index] as const);
+    return { width: chart.width, height: chart.height, points: chart.getDatasetMeta(d as number).data.map((p) => ({ x: p.x, y: p.y })) };
+  }, [byTestId(testid), datasetIndex] as const);
+}
+
+/** Clicks a drawn point of a chart.js chart at the position chart.js computed for it. */
+export async function clickChartPoint(frame: Frame, testid: string, datasetIndex: number, index: number): Promise<void> {
+  const pos = (await chartPoints(frame, testid, datasetIndex)).points[index];
+  if (!pos) throw new Error(`chart ${testid} has no point ${index} in dataset ${datasetIndex}`);
   await frame.locator(byTestId(testid)).click({ position: pos });
 }
 
@@ -333,5 +377,75 @@ export function recordRequests(context: BrowserContext): { requests: RecordedReq
       await Promise.race([Promise.all(answers), new Promise((r) => setTimeout(r, 5000))]);
       return requests;
     },
+  };
+}
+
+// Page-side view of the few DOM calls the status bar recorder makes (no DOM lib in this tsconfig).
+interface StatusElement { id: string; textContent: string | null }
+interface StatusGlobals {
+  document: { querySelector(sel: string): StatusElement | null };
+  MutationObserver: new (cb: () => void) => { observe(target: object, o: object): void; disconnect(): void };
+  __e2eStatusTexts?: string[];
+  __e2eStatusRead?: () => void;
+  __e2eStatusObserver?: { disconnect(): void };
+}
+
+/**
+ * The status bar entry an extension contributed with createStatusBarItem(id): the workbench gives its
+ * element the id `<publisher>.<name>.<id>`.
+ */
+export const statusBarItem = (page: Page, id: string): Locator => page.locator(`.part.statusbar .statusbar-item[id$=".${id}"]`);
+
+/**
+ * Records every text the status bar entry `id` shows from now on (a MutationObserver on the status
+ * bar, so short-lived texts between two polls are kept too). `texts` returns them in order, repeats
+ * collapsed; `stop` ends the recording.
+ */
+export async function recordStatusBarTexts(page: Page, id: string): Promise<{ texts(): Promise<string[]>; stop(): Promise<string[]> }> {
+  await page.evaluate((sel) => {
+    const g = globalThis as unknown as StatusGlobals;
+    const seen: string[] = [];
+    // A property, not a const: tsx names const-bound functions with a `__name` helper the page lacks.
+    g.__e2eStatusRead = () => {
+      const t = (g.document.querySelector(sel)?.textContent ?? '').trim();
+      if (t && seen[seen.length - 1] !== t) seen.push(t);
+    };
+    const bar = g.document.querySelector('.part.statusbar');
+    if (!bar) throw new Error('no status bar in the workbench');
+    g.__e2eStatusObserver?.disconnect();
+    g.__e2eStatusTexts = seen;
+    const observer = new g.MutationObserver(g.__e2eStatusRead);
+    observer.observe(bar, { subtree: true, childList: true, characterData: true, attributes: true });
+    g.__e2eStatusObserver = observer;
+    g.__e2eStatusRead();
+  }, `.part.statusbar .statusbar-item[id$=".${id}"]`);
+  const texts = (): Promise<string[]> => page.evaluate(() => [...((globalThis as unknown as StatusGlobals).__e2eStatusTexts ?? [])]);
+  return {
+    texts,
+    stop: async () => {
+      const t = await texts();
+      await page.evaluate(() => (globalThis as unknown as StatusGlobals).__e2eStatusObserver?.disconnect());
+      return t;
+    },
+  };
+}
+
+/**
+ * A story's scenarios: each builds on the previous ones, so after a failure the rest fail at once
+ * instead of timing out, and the failing one saves the workbench as `<prefix>fail-<n>.png`.
+ */
+export function story(prefix: string, page: () => Page | undefined):
+  (name: string, options: { skip?: string | false; timeout: number }, body: () => Promise<void>) => void {
+  let failures = 0;
+  return (name, options, body) => {
+    test(name, options, async () => {
+      if (failures) throw new Error('not run: an earlier scenario of this story failed');
+      try {
+        await body();
+      } catch (e) {
+        await page()?.screenshot({ path: join(e2eEnv().shotsDir, `${prefix}fail-${++failures}.png`) }).catch(() => undefined);
+        throw e;
+      }
+    });
   };
 }

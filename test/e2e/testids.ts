@@ -3,6 +3,8 @@
 export const TESTID = {
   /** Root of the panel app (the host's HTML); `body[data-ready]` once the first snapshot rendered. */
   panel: 'app',
+  /** The panel's heading; its `title` attribute is the open run's folder. */
+  runTitle: 'run-title',
   /** The verdict line; `data-suggested-step` and `data-min-ce-step` attributes. */
   verdict: 'verdict',
   /** Canvases of the curves over training (chart.js; `globalThis.Chart.getChart(canvas)` works).
@@ -19,6 +21,12 @@ export const TESTID = {
   inspectTournament: 'inspect-tournament', // its tournament row
   inspectWorst: 'inspect-worst',           // list of worst-covered samples
   worstSample: 'worst-sample',             // one item of that list
+  /** The panel's export buttons (the host answers each with a save dialog; PNG: one per chart). */
+  exportCsv: 'export-csv',
+  exportJson: 'export-json',
+  exportPng: 'export-png',
+  /** The N checkboxes of the curves, `n-<N>`, inside this box. */
+  nChoice: 'n-choice',
   /** Shown when something failed; its text says what. */
   errorBanner: 'error-banner',
 } as const;
@@ -29,4 +37,8 @@ export const UI = {
   /** A tree item's label starts with this (a RegExp, so step 300 does not match step 3000). */
   treeLabel: (step: number): RegExp => new RegExp(`^\\s*step ${step}(?!\\d)`),
   openRun: 'Checkpoint Coverage: Open Run…',
+  createDemoRun: 'Checkpoint Coverage: Create Demo Run…',
+  exportResults: 'Checkpoint Coverage: Export Results…',
+  /** createStatusBarItem's id (the workbench prefixes the extension's id). */
+  statusBarId: 'checkpointCoverage.status',
 } as const;
