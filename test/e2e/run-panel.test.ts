@@ -5,11 +5,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe } from 'node:test';
 import type { Frame, Locator, Page } from 'playwright-core';
 import {
   assertNoErrors, byTestId, chartData, clickChartPoint, e2eEnv, findFrame, launch, notifications, openWorkbench,
-  pickFolder, runCommand, screenshot, setColorTheme, stepOf, treeItems, treePane, waitUntil, type Browser,
+  pickFolder, runCommand, screenshot, setColorTheme, stepOf, story, treeItems, treePane, waitUntil, type Browser,
 } from './lib';
 import { decodePng, meanLuminance } from './png';
 import { copyCheckpointInPieces, listCheckpointDirs, renameStep } from './run-files';
@@ -61,20 +61,8 @@ describe('the demo run in the panel', () => {
   let frame: Frame;
   let steps: number[] = [];
   const noErrors = (): Promise<void> => assertNoErrors(page);
-  let failures = 0;
-  /** A scenario; when it fails, the workbench is saved as fail-<n>.png before the error propagates. */
-  const scenario = (name: string, options: { skip?: string | false; timeout: number }, body: () => Promise<void>): void => {
-    test(name, options, async () => {
-      // Each scenario builds on the previous ones; after a failure, fail fast instead of timing out.
-      if (failures) throw new Error('not run: an earlier scenario of this story failed');
-      try {
-        await body();
-      } catch (e) {
-        await page?.screenshot({ path: join(env.shotsDir, `fail-${++failures}.png`) }).catch(() => undefined);
-        throw e;
-      }
-    });
-  };
+  /** A scenario; when it fails, the workbench is saved as fail-<n>.png and the later ones fail fast. */
+  const scenario = story('', () => page);
 
   before(async () => {
     if (env.runDir) steps = listCheckpointDirs(env.runDir).map((c) => c.step);
