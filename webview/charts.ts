@@ -81,12 +81,28 @@ export class CurveChart {
   }
 
   toPng(): string {
-    return this.chart.toBase64Image('image/png', 1);
+    return opaquePng(this.chart.canvas, this.palette.background);
   }
 
   destroy(): void {
     this.chart.destroy();
   }
+}
+
+/**
+ * The chart as a PNG on the theme's background. chart.js leaves the canvas transparent, so an
+ * export from a dark theme would put light text on whatever page it is pasted into.
+ */
+function opaquePng(canvas: HTMLCanvasElement, background: string): string {
+  const out = document.createElement('canvas');
+  out.width = canvas.width;
+  out.height = canvas.height;
+  const ctx = out.getContext('2d');
+  if (!ctx) return canvas.toDataURL('image/png');
+  ctx.fillStyle = background;
+  ctx.fillRect(0, 0, out.width, out.height);
+  ctx.drawImage(canvas, 0, 0);
+  return out.toDataURL('image/png');
 }
 
 /** An inspect-view chart: redrawn from its last data when the theme changes. */
@@ -108,7 +124,7 @@ abstract class InspectChart<C extends Chart<'line', { x: number; y: number }[]> 
   }
 
   toPng(): string {
-    return this.chart.toBase64Image('image/png', 1);
+    return opaquePng(this.chart.canvas, this.palette.background);
   }
 
   destroy(): void {
