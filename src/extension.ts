@@ -17,7 +17,7 @@ export function activate(context: vscode.ExtensionContext): void {
       log: (level, message) => (level === 'warning' ? log.warn('worker', message) : log.info('worker', message)),
       workerScript: join(context.extensionPath, 'dist', 'worker.js'),
     });
-    const controller = new Controller(context, log, engine, async (dir) => void createDemoRun(dir));
+    const controller = new Controller(context, log, engine, async (dir) => { createDemoRun(dir); });
     context.subscriptions.push(
       controller,
       vscode.commands.registerCommand(CMD.openRun, (uri?: vscode.Uri) => controller.openRun(uri instanceof vscode.Uri ? uri : undefined)),
