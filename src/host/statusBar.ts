@@ -18,7 +18,8 @@ export class ScoringStatus implements vscode.Disposable {
     }
     const p = snap.progress;
     const busy = p.current !== null;
-    const parts = [p.provider ?? 'provider: not yet known', progressText(p) ?? 'no checkpoints'];
+    // Until the worker has opened a session there is no provider to name; the product's name stands in.
+    const parts = [p.provider ?? 'Checkpoint Coverage', progressText(p) ?? 'no checkpoints yet'];
     if (snap.awaitingTrust) parts[1] = 'waiting for workspace trust';
     this.item.text = `${busy ? '$(sync~spin)' : snap.error ? '$(error)' : '$(graph-line)'} ${parts.join(' · ')}`;
     this.item.tooltip = `Checkpoint Coverage: ${snap.runPath}${snap.suggested ? `\nsuggested: step ${snap.suggested.step}` : ''}${snap.error ? `\n${snap.error}` : ''}`;
