@@ -5,6 +5,7 @@ import { access, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { EvalSample, InputProblem } from './types';
 import { fsErrorCode, resolveInside } from './paths';
+import { DEFAULT_N_GRID, DEFAULT_SELECTION_N } from './defaults';
 
 export type ReferenceMode = 'generator' | 'point-mass' | 'tournament';
 /** Where r(i) comes from; `model` is an absolute path once the config is resolved. */
@@ -29,9 +30,7 @@ export const CONFIG_FILE = 'coverage.json';
 export const DEFAULT_EVAL = 'eval.jsonl';
 export const DEFAULT_TOKENIZER = 'tokenizer.json';
 export const DEFAULT_STORE = '.coverage';
-export const DEFAULT_SELECTION_N = 16;
-/** 1, 2, 4, …, 2^20. */
-export const DEFAULT_N_GRID: readonly number[] = Object.freeze(Array.from({ length: 21 }, (_, i) => 2 ** i));
+export { DEFAULT_N_GRID, DEFAULT_SELECTION_N };
 
 const KEYS = ['eval', 'tokenizer', 'reference', 'nGrid', 'selectionN', 'tokensPerStep', 'store'] as const;
 const MODES: readonly string[] = ['generator', 'point-mass', 'tournament'];

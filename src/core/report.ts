@@ -4,14 +4,14 @@ import type { CheckpointScores } from './types';
 import {
   checkpointMetrics,
   commonSamples,
-  DEFAULT_N_GRID,
   resolveReference,
   smallSampleWarning,
   validateNGrid,
   type CheckpointMetrics,
   type ReferenceSetting,
 } from './metrics';
-import { CoverageTournament, DEFAULT_SELECTION_N, type TournamentResult } from './tournament';
+import { CoverageTournament, type TournamentResult } from './tournament';
+import { DEFAULT_N_GRID, DEFAULT_SELECTION_N } from './defaults';
 
 export { formatReportText, formatReportCsv, displayNs } from './report/format';
 

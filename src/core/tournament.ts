@@ -3,6 +3,7 @@
 // The class keeps integer counts so that a new checkpoint costs one row and one column, O(K·n).
 // Samples any checkpoint skipped (NaN) are left out for all of them: when a new checkpoint skips
 // samples the others scored, their contributions are subtracted pair by pair instead of rebuilding.
+import { DEFAULT_SELECTION_N } from './defaults';
 
 export interface TournamentEntry {
   /** Identity (the checkpoint's run-relative path). */
@@ -42,7 +43,6 @@ export interface TournamentResult {
   runnerUp: string | null;
 }
 
-export const DEFAULT_SELECTION_N = 16;
 export const DEFAULT_DELTA = 0.05;
 
 /** Samples per block in the full build, so that a block of every row stays in cache. */

@@ -1,8 +1,7 @@
 // The coverage profile Cov_N = (1/n)·#{i : L(i) ≥ ln N} with L(i) = r(i) − s(i) (coverage.md).
 import { wilsonInterval } from './wilson';
 
-/** The default N grid: 1, 2, 4, …, 2^20. */
-export const DEFAULT_N_GRID: readonly number[] = Array.from({ length: 21 }, (_, e) => 2 ** e);
+export { DEFAULT_N_GRID } from '../defaults';
 
 export interface CoveragePoint {
   N: number;
