@@ -1,8 +1,6 @@
 // `checkpoint-coverage demo [dir]`: writes the synthetic demo run, then shows it.
-import { existsSync, renameSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { DEFAULT_STORE } from '../core/config';
-import { createDemoRun, DEMO_MARKER, DEMO_SAMPLES } from '../core/demo/run';
+import { resolve } from 'node:path';
+import { createDemoRun, DEMO_SAMPLES } from '../core/demo/run';
 import type { CoverageReport, ReportCheckpoint, StepPath } from '../core/report';
 import { parseCommandArgs, UsageError, type CliIO, type Command } from './args';
 import { runReport } from './report';
@@ -34,10 +32,10 @@ export const command: Command = {
     );
     const dir = resolve(io.cwd, positionals[0] ?? 'demo-run');
     const t0 = Date.now();
-    const run = keepingStore(dir, () => createDemoRun(dir, {
+    const run = createDemoRun(dir, {
       samples: positiveInt(values.samples, 'samples', DEMO_SAMPLES),
       seed: values.seed === undefined ? undefined : positiveInt(values.seed, 'seed', 0),
-    }));
+    });
     io.err(`demo: wrote ${run.checkpoints.length} checkpoints and ${run.samples.length} eval samples to ${dir} in ${Date.now() - t0} ms\n`);
     // This command wrote every file and is done with them, so none is still being written:
     // the report need not wait out the run contract's settle time.
@@ -46,27 +44,6 @@ export const command: Command = {
     return code;
   },
 };
-
-/**
- * createDemoRun replaces the whole folder, store included. The models it writes are the same
- * bytes every time (seeded), so the stored scores stay valid: keeping the store lets a second
- * `npm run demo` reuse them instead of scoring again.
- */
-function keepingStore<T>(dir: string, write: () => T): T {
-  const store = join(dir, DEFAULT_STORE);
-  const kept = join(dir, `${DEFAULT_STORE}.kept`);
-  rmSync(kept, { recursive: true, force: true });
-  const keep = existsSync(join(dir, DEMO_MARKER)) && existsSync(store);
-  if (keep) renameSync(store, kept);
-  try {
-    return write();
-  } finally {
-    if (keep) {
-      rmSync(store, { recursive: true, force: true });
-      renameSync(kept, store);
-    }
-  }
-}
 
 /** The demo's finding in one sentence, from the report's own numbers (generator reference). */
 function demoPoint(r: CoverageReport): string {

@@ -43,13 +43,18 @@ export function demoData(o: DemoOptions = {}): Omit<DemoRun, 'dir'> {
   return { samples, checkpoints, vocab: chain.vocab };
 }
 
-/** Creates (or re-creates) a demo run in `dir`. Refuses a non-empty folder it did not write. */
+/**
+ * Creates (or re-creates) a demo run in `dir`. Refuses a non-empty folder it did not write.
+ * Re-creating keeps the score store: the models are the same bytes every time (seeded), and
+ * stored results are keyed by content hash, eval-set hash and scorer version, so any result that
+ * no longer matches is simply not found and the checkpoint is scored again.
+ */
 export function createDemoRun(dir: string, o: DemoOptions = {}): DemoRun {
   if (existsSync(dir) && readdirSync(dir).length > 0) {
     if (!existsSync(join(dir, DEMO_MARKER))) {
       throw new Error(`${dir}: the folder is not empty and is not a demo run (no ${DEMO_MARKER}); choose another folder`);
     }
-    for (const name of ['checkpoints', 'eval.jsonl', 'coverage.json', '.coverage', DEMO_MARKER]) {
+    for (const name of ['checkpoints', 'eval.jsonl', 'coverage.json', DEMO_MARKER]) {
       rmSync(join(dir, name), { recursive: true, force: true });
     }
   }
