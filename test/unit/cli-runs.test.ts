@@ -2,29 +2,12 @@
 // stdout vs stderr), and the command function for the details of the listing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { command } from '../../src/cli/runs';
-import type { CliIO } from '../../src/cli/args';
-import { tempRunWith } from './layout.fixture';
+import { callCommand, settle, spawnCli, tempRun } from '../support/cli';
 
-const repo = join(__dirname, '..', '..');
-
-const run = (files: Record<string, string>): string => tempRunWith(files, 'cc-cli-');
-
-function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'src/cli/main.ts'), ...args], { cwd: repo, encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-async function call(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIO = { out: (t) => { out += t; }, err: (t) => { err += t; }, cwd: '/' };
-  const code = await command.run(argv, io);
-  return { code, out, err };
-}
+const call = (argv: string[]) => callCommand(command, argv);
 
 const EVAL = [
   '{"prompt_ids":[1],"response_ids":[2,3],"ref_logprob":-1}',
@@ -37,36 +20,33 @@ const EVAL = [
 // Spawning costs about a second each, so the entry point is spawned only for what only it
 // does (dispatch, exit codes, the streams); the listing itself is checked in-process.
 test('spawned: a JSON listing on stdout with exit 0; usage errors exit 2; an unreadable run exits 1', async (t) => {
-  const root = run({ 'eval.jsonl': EVAL, 'step-1/model.onnx': 'x', 'ckpt-3.onnx.tmp': 'half' });
-  t.after(() => rmSync(root, { recursive: true }));
-  const json = cli('runs', root, '--json');
-  assert.equal(json.status, 0, json.stderr);
-  assert.equal(json.stderr, '');
-  const j = JSON.parse(json.stdout);
+  const root = tempRun(t, { 'eval.jsonl': EVAL, 'step-1/model.onnx': 'x', 'ckpt-3.onnx.tmp': 'half' });
+  // Independent processes: started together, so the suite waits for one start-up, not five.
+  const [json, none, help, unknown, missing] = await Promise.all([
+    spawnCli(['runs', root, '--json']), spawnCli([]), spawnCli(['help', 'runs']), spawnCli(['frobnicate']), spawnCli(['runs', join(root, 'nope')]),
+  ]);
+  assert.equal(json.code, 0, json.err);
+  assert.equal(json.err, '');
+  const j = JSON.parse(json.out);
   assert.equal(j.eval.samples, 2);
   assert.equal(j.eval.reference, 'generator');
   assert.deepEqual(j.eval.problems.map((p: { file: string; line: number }) => [p.file, p.line]), [['eval.jsonl', 2]]);
   assert.ok(j.pending.includes('ckpt-3.onnx.tmp'));
   assert.equal(j.config.selectionN, 16);
 
-  const none = cli();
-  assert.equal(none.status, 2);
-  assert.match(none.stderr, /Usage: checkpoint-coverage <command>/);
-  const help = cli('help', 'runs');
-  assert.equal(help.status, 0);
-  assert.match(help.stdout, /runs <dir> \[--json\]/);
-  const unknown = cli('frobnicate');
-  assert.equal(unknown.status, 2);
-  assert.match(unknown.stderr, /unknown command 'frobnicate'/);
-  const missing = cli('runs', join(root, 'nope'));
-  assert.equal(missing.status, 1);
-  assert.match(missing.stderr, /nope: cannot read the run folder \(ENOENT\)/);
-  assert.equal(missing.stdout, '');
+  assert.equal(none.code, 2);
+  assert.match(none.err, /Usage: checkpoint-coverage <command>/);
+  assert.equal(help.code, 0);
+  assert.match(help.out, /runs <dir> \[--json\]/);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.err, /unknown command 'frobnicate'/);
+  assert.equal(missing.code, 1);
+  assert.match(missing.err, /nope: cannot read the run folder \(ENOENT\)/);
+  assert.equal(missing.out, '');
 });
 
 test('text listing, usage errors and a bad coverage.json, in-process', async (t) => {
-  const root = run({ 'eval.jsonl': EVAL, 'ckpt-3.onnx.tmp': 'half' });
-  t.after(() => rmSync(root, { recursive: true }));
+  const root = tempRun(t, { 'eval.jsonl': EVAL, 'ckpt-3.onnx.tmp': 'half' });
   const text = await call([root]);
   assert.equal(text.code, 0, text.err);
   assert.equal(text.err, '');
@@ -82,20 +62,19 @@ test('text listing, usage errors and a bad coverage.json, in-process', async (t)
 });
 
 test('the listing: steps in order, sizes, same-step and duplicate flags, nested runs, settings', async (t) => {
-  const root = run({
+  const root = tempRun(t, {
     'coverage.json': JSON.stringify({ nGrid: [4, 1], tokensPerStep: 1000, reference: 'point-mass' }),
     'eval.jsonl': EVAL,
     'a/step-20/model.onnx': 'same', 'b/step-20/model.onnx': 'diff', 'step-100/model.onnx': 'same',
     'step-100/model.onnx_data': 'w'.repeat(2500), 'step-3.onnx': 'same',
     'other/coverage.json': '{}', 'other/step-1/model.onnx': 'x',
   });
-  t.after(() => rmSync(root, { recursive: true }));
   // Only files older than 2 s count: pass a root whose files are all fresh and see them pending…
   const fresh = JSON.parse((await call([root, '--json'])).out);
   assert.equal(fresh.checkpoints.length, 0);
   assert.deepEqual(fresh.pending, ['a/step-20/model.onnx', 'b/step-20/model.onnx', 'step-100/model.onnx', 'step-3.onnx']);
   // …then wait the window out once, so the listing shows them as checkpoints.
-  await new Promise((r) => setTimeout(r, 2100));
+  await settle();
   const { code, out, err } = await call([root]);
   assert.equal(code, 0, err);
   const rows = out.split('\n').filter((l) => /^\s+\d+\s.*\.onnx/.test(l));
@@ -113,15 +92,13 @@ test('the listing: steps in order, sizes, same-step and duplicate flags, nested 
 });
 
 test('an eval set that cannot be used: the listing still prints, the reason goes to stderr, exit 1', async (t) => {
-  const root = run({ 'eval.jsonl': '{"prompt":"a","response":"b"}\n' });
-  t.after(() => rmSync(root, { recursive: true }));
+  const root = tempRun(t, { 'eval.jsonl': '{"prompt":"a","response":"b"}\n' });
   const { code, out, err } = await call([root]);
   assert.equal(code, 1);
   assert.match(out, /Eval set eval\.jsonl: cannot be used/);
   assert.match(out, /line 1: has text \(prompt\/response\) but no tokenizer/);
   assert.match(err, /eval\.jsonl: no valid sample in 1 lines/);
-  const empty = run({});
-  t.after(() => rmSync(empty, { recursive: true }));
+  const empty = tempRun(t, {});
   const r = await call([empty]);
   assert.equal(r.code, 1);
   assert.match(r.err, /eval\.jsonl: cannot read the eval set \(ENOENT\)/);

@@ -3,19 +3,17 @@
 // runs, link loops and unreadable folders.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scanRun, type ScanOptions } from '../../src/core/layout';
 import { HashCache } from '../../src/core/hashcache';
-import { tempRunWith } from './layout.fixture';
-
-const run = (files: Record<string, string>): string => tempRunWith(files, 'cc-layout-');
+import { tempRun } from '../support/cli';
 
 /** A clock well past every write, so nothing is settling unless a test says so. */
 const settled: ScanOptions = { now: () => Date.now() + 60_000 };
 
 test('every naming form at any depth, sorted numerically by step', async (t) => {
-  const root = run({
+  const root = tempRun(t, {
     'step-1200/model.onnx': 'a',
     'deep/er/step_30/model.onnx': 'b',
     'checkpoint-5/model.onnx': 'c',
@@ -27,7 +25,6 @@ test('every naming form at any depth, sorted numerically by step', async (t) => 
     'files/ckpt_61.onnx': 'i',
     'checkpoint-8/onnx/model.onnx': 'j',
   });
-  t.after(() => rmSync(root, { recursive: true }));
   const l = await scanRun(root, settled);
   assert.deepEqual(l.checkpoints.map((c) => [c.step, c.path]), [
     [2, 'STEP-2/model.onnx'], [5, 'checkpoint-5/model.onnx'], [7, 'iter_0000007/model.onnx'],
@@ -45,25 +42,23 @@ test('every naming form at any depth, sorted numerically by step', async (t) => 
 });
 
 test('near misses and step-less models are not checkpoints', async (t) => {
-  const root = run({
+  const root = tempRun(t, {
     'step-12a/model.onnx': 'a', 'steps-3/model.onnx': 'b', 'mystep-5/model.onnx': 'c',
     'step-1200-final/model.onnx': 'd', 'reference/model.onnx': 'e', 'model.onnx': 'f',
     'step-9/weights.bin': 'g', 'step-10/model.onnx_data': 'h', 'step-1.5.onnx': 'i',
   });
-  t.after(() => rmSync(root, { recursive: true }));
   const l = await scanRun(root, settled);
   assert.deepEqual(l.checkpoints, []);
   assert.deepEqual(l.problems, []);
 });
 
 test('model choice: model.onnx, merged decoder, exactly one, or a problem', async (t) => {
-  const root = run({
+  const root = tempRun(t, {
     'step-1/model.onnx': 'a', 'step-1/model_fp16.onnx': 'b',
     'step-2/decoder_model.onnx': 'c', 'step-2/decoder_model_merged.onnx': 'd',
     'step-3/anything.onnx': 'e',
     'step-4/a.onnx': 'f', 'step-4/b.onnx': 'g',
   });
-  t.after(() => rmSync(root, { recursive: true }));
   const l = await scanRun(root, settled);
   assert.deepEqual(l.checkpoints.map((c) => c.path), ['step-1/model.onnx', 'step-2/decoder_model_merged.onnx', 'step-3/anything.onnx']);
   assert.equal(l.problems.length, 1);
@@ -72,12 +67,11 @@ test('model choice: model.onnx, merged decoder, exactly one, or a problem', asyn
 });
 
 test('external weights belong to their model; the hook adds names the model gives', async (t) => {
-  const root = run({
+  const root = tempRun(t, {
     'step-1/model.onnx': 'm', 'step-1/model.onnx_data': 'wwww',
     'step-2/model.onnx': 'm2', 'step-2/model.onnx.data': 'ww', 'step-2/shared.bin': 'xyz',
     'step-3.onnx': 'm3', 'step-3.onnx_data': 'w',
   });
-  t.after(() => rmSync(root, { recursive: true }));
   const l = await scanRun(root, {
     ...settled,
     externalDataNames: async (p) => (p.endsWith(join('step-2', 'model.onnx')) ? ['shared.bin', 'missing.bin'] : undefined),
@@ -91,7 +85,7 @@ test('external weights belong to their model; the hook adds names the model give
 });
 
 test('partial writes: temp names, hidden files and the 2 s rule are pending', async (t) => {
-  const root = run({
+  const root = tempRun(t, {
     'step-1/model.onnx': 'done',
     'step-2/model.onnx': 'x', 'step-2/model.onnx_data.tmp': 'half',
     'step-3.onnx.partial': 'half', 'step-4/.model.onnx.x7Gq': 'rsync temp',
@@ -99,7 +93,6 @@ test('partial writes: temp names, hidden files and the 2 s rule are pending', as
     'step-6.onnx': 'x', 'step-6.onnx_data.incomplete': 'half', 'step-7.onnx': 'x',
     'step-8/model.onnx': 'fresh',
   });
-  t.after(() => rmSync(root, { recursive: true }));
   const expectedPending = [
     'step-2/model.onnx', 'step-2/model.onnx_data.tmp', 'step-3.onnx.partial', 'step-4/.model.onnx.x7Gq',
     'step-6.onnx', 'step-6.onnx_data.incomplete',
@@ -115,8 +108,7 @@ test('partial writes: temp names, hidden files and the 2 s rule are pending', as
 });
 
 test('the settle window is injectable: a file changed 1.9 s ago waits, 2.1 s ago counts', async (t) => {
-  const root = run({ 'step-1/model.onnx': 'x' });
-  t.after(() => rmSync(root, { recursive: true }));
+  const root = tempRun(t, { 'step-1/model.onnx': 'x' });
   const st = statSync(join(root, 'step-1/model.onnx'));
   const changed = Math.max(st.mtimeMs, st.ctimeMs);
   assert.deepEqual((await scanRun(root, { now: () => changed + 1900 })).pending, ['step-1/model.onnx']);
@@ -125,8 +117,7 @@ test('the settle window is injectable: a file changed 1.9 s ago waits, 2.1 s ago
 });
 
 test('same step under two paths: both kept, both flagged', async (t) => {
-  const root = run({ 'a/step-10/model.onnx': 'a', 'b/checkpoint-10/model.onnx': 'bb', 'step-11.onnx': 'c' });
-  t.after(() => rmSync(root, { recursive: true }));
+  const root = tempRun(t, { 'a/step-10/model.onnx': 'a', 'b/checkpoint-10/model.onnx': 'bb', 'step-11.onnx': 'c' });
   const l = await scanRun(root, settled);
   assert.deepEqual(l.checkpoints.map((c) => [c.path, c.sameStep]), [
     ['a/step-10/model.onnx', ['b/checkpoint-10/model.onnx']],
@@ -136,13 +127,12 @@ test('same step under two paths: both kept, both flagged', async (t) => {
 });
 
 test('byte-identical checkpoints are flagged; the cache hashes each file once until it changes', async (t) => {
-  const root = run({
+  const root = tempRun(t, {
     'step-1/model.onnx': 'same', 'step-1/model.onnx_data': 'W',
     'step-2/model.onnx': 'same', 'step-2/model.onnx_data': 'W',
     'step-3/model.onnx': 'same', 'step-3/model.onnx_data': 'V',
     'step-4/model.onnx': 'diff', 'step-5/model.onnx': 'longer',
   });
-  t.after(() => rmSync(root, { recursive: true }));
   const cacheFile = join(root, '.coverage', 'hashes.json');
   const cache = new HashCache(cacheFile);
   const l = await scanRun(root, { ...settled, hashCache: cache });
@@ -165,7 +155,7 @@ test('byte-identical checkpoints are flagged; the cache hashes each file once un
 });
 
 test('nested runs (a subfolder with its own coverage.json or eval.jsonl) are reported, not mixed in', async (t) => {
-  const root = run({
+  const root = tempRun(t, {
     'eval.jsonl': '', 'step-1/model.onnx': 'a',
     'ablation/eval.jsonl': '', 'ablation/step-1/model.onnx': 'b', 'ablation/deeper/coverage.json': '{}',
     'other/coverage.json': '{}', 'other/step-2.onnx.tmp': 'x',
@@ -173,7 +163,6 @@ test('nested runs (a subfolder with its own coverage.json or eval.jsonl) are rep
     // A step folder with an eval.jsonl is a checkpoint, not a run.
     'step-2/model.onnx': 'c', 'step-2/eval.jsonl': '',
   });
-  t.after(() => rmSync(root, { recursive: true }));
   const l = await scanRun(root, settled);
   assert.deepEqual(l.checkpoints.map((c) => c.path), ['step-1/model.onnx', 'step-2/model.onnx']);
   assert.deepEqual(l.nestedRuns, ['ablation', 'data', 'other']);
@@ -183,18 +172,16 @@ test('nested runs (a subfolder with its own coverage.json or eval.jsonl) are rep
 });
 
 test('store, hidden folders and node_modules are skipped', async (t) => {
-  const root = run({
+  const root = tempRun(t, {
     '.coverage/step-1/model.onnx': 'a', '.git/step-2/model.onnx': 'b', 'node_modules/step-3/model.onnx': 'c',
     'cache-dir/step-4/model.onnx': 'd', 'step-5/model.onnx': 'e',
   });
-  t.after(() => rmSync(root, { recursive: true }));
   const l = await scanRun(root, { ...settled, storeDir: 'cache-dir' });
   assert.deepEqual(l.checkpoints.map((c) => c.path), ['step-5/model.onnx']);
 });
 
 test('symlink loops end with a problem; linked checkpoints are found once', async (t) => {
-  const root = run({ 'a/step-1/model.onnx': 'x', 'a/b/.keep': '' });
-  t.after(() => rmSync(root, { recursive: true }));
+  const root = tempRun(t, { 'a/step-1/model.onnx': 'x', 'a/b/.keep': '' });
   symlinkSync(join(root, 'a'), join(root, 'a/b/loop'));
   symlinkSync(join(root, 'a/step-1'), join(root, 'again'));
   symlinkSync(join(root, 'self'), join(root, 'self'));
@@ -209,17 +196,16 @@ test('symlink loops end with a problem; linked checkpoints are found once', asyn
 });
 
 test('an unreadable folder is a problem and the scan goes on', { skip: process.getuid?.() === 0 ? 'root reads everything' : false }, async (t) => {
-  const root = run({ 'locked/step-1/model.onnx': 'x', 'step-2/model.onnx': 'y' });
+  const root = tempRun(t, { 'locked/step-1/model.onnx': 'x', 'step-2/model.onnx': 'y' });
   chmodSync(join(root, 'locked'), 0o000);
-  t.after(() => { chmodSync(join(root, 'locked'), 0o755); rmSync(root, { recursive: true }); });
-  const l = await scanRun(root, settled);
+  // Given back before tempRun's cleanup, which could not remove a folder it may not read.
+  const l = await scanRun(root, settled).finally(() => chmodSync(join(root, 'locked'), 0o755));
   assert.deepEqual(l.checkpoints.map((c) => c.path), ['step-2/model.onnx']);
   assert.match(l.problems[0].message, /cannot read this folder \(EACCES\)/);
 });
 
 test('a missing root or a file as root is an error naming it', async (t) => {
-  const root = run({ 'f.txt': 'x' });
-  t.after(() => rmSync(root, { recursive: true }));
+  const root = tempRun(t, { 'f.txt': 'x' });
   await assert.rejects(scanRun(join(root, 'nope')), /nope: cannot read the run folder \(ENOENT\)/);
   await assert.rejects(scanRun(join(root, 'f.txt')), /f\.txt: expected a run folder, found a file/);
 });
