@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
 import {
-  assertNoErrors, byTestId, chartData, chartPoints, e2eEnv, findFrame, launch, notifications, openWorkbench, pickFolder, pickQuickItem,
+  assertNoErrors, byTestId, chartData, chartPoints, e2eEnv, findFrame, launchWorkbench, notifications, pickFolder, pickQuickItem,
   recordStatusBarTexts, runCommand, saveAs, screenshot, statusBarItem, story, waitUntil, type Browser,
 } from './lib';
 import { decodePng, dominantColourShare } from './png';
@@ -136,14 +136,10 @@ describe('Create Demo Run…, the status bar and the exports', () => {
   before(async () => {
     mkdirSync(parent, { recursive: true });
     mkdirSync(join(out, 'command-png'), { recursive: true });
-    b = await launch();
+    b = await launchWorkbench(env);
     page = b.page;
-    await openWorkbench(page, env);
   });
-  after(async () => {
-    if (page) await page.screenshot({ path: join(env.shotsDir, 'zz-commands-last.png') }).catch(() => undefined);
-    await b?.close();
-  });
+  after(() => b?.close('zz-commands-last'));
 
   scenario('"Create Demo Run…" writes the demo where the user picks and opens it in the panel', { timeout: 120_000 }, async () => {
     // From before the command: the entry's texts while scoring are gone within a second.

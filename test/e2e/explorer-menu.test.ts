@@ -1,9 +1,8 @@
 // "Open Run…" from the Explorer's context menu on a folder: the command receives the folder's URI
 // and must not ask for a folder again.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { assertNoErrors, byTestId, contextMenu, e2eEnv, findFrame, launch, openWorkbench, screenshot } from './lib';
+import { assertNoErrors, byTestId, contextMenu, e2eEnv, findFrame, launchWorkbench, screenshot } from './lib';
 import { listCheckpointDirs } from './run-files';
 import { TESTID } from './testids';
 
@@ -12,9 +11,8 @@ const skip = env.runDir ? false : 'waiting for the demo generator (`checkpoint-c
 
 describe('Open Run… from the Explorer context menu', { skip }, () => {
   test('opens the panel on the clicked folder without a folder picker', { timeout: 120_000 }, async () => {
-    const b = await launch();
+    const b = await launchWorkbench(env);
     try {
-      await openWorkbench(b.page, env);
       const folder = b.page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'demo-run' }).first();
       await contextMenu(b.page, folder, /^Open Run/);
       const frame = await findFrame(b.page, byTestId(TESTID.panel));
@@ -25,8 +23,7 @@ describe('Open Run… from the Explorer context menu', { skip }, () => {
       await assertNoErrors(b.page);
       await screenshot(b.page, 'explorer-menu');
     } finally {
-      await b.page.screenshot({ path: join(env.shotsDir, 'zz-explorer-menu-last.png') }).catch(() => undefined);
-      await b.close();
+      await b.close('zz-explorer-menu-last');
     }
   });
 });

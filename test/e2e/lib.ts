@@ -33,9 +33,19 @@ export function e2eEnv(): E2EEnv {
   };
 }
 
-export interface Browser { context: BrowserContext; page: Page; close(): Promise<void> }
+export interface Browser {
+  context: BrowserContext;
+  page: Page;
+  /** Saves the page as `<lastShot>.png` (where the story ended, whatever happened), then closes. */
+  close(lastShot?: string): Promise<void>;
+}
 
-export async function launch(): Promise<Browser> {
+/**
+ * A fresh headless chromium with the workbench open on the workspace: one per story. `beforeOpen`
+ * runs before the first page load (to record from the very start). When the workbench does not come
+ * up the browser is closed and the error thrown, so no caller is left holding a half-made one.
+ */
+export async function launchWorkbench(env: E2EEnv, beforeOpen?: (b: Browser) => void): Promise<Browser> {
   // Playwright refuses --user-data-dir in args; a persistent context is how to get a fresh profile.
   const userDataDir = mkdtempSync(join(tmpdir(), 'chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
@@ -46,22 +56,40 @@ export async function launch(): Promise<Browser> {
       '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
   });
   const page = context.pages()[0] ?? await context.newPage();
-  return {
+  const b: Browser = {
     context, page,
-    close: async () => {
+    close: async (lastShot) => {
+      if (lastShot) await saveScreenshot(page, lastShot);
       await context.close();
       rmSync(userDataDir, { recursive: true, force: true });
     },
   };
+  beforeOpen?.(b);
+  try {
+    await page.goto(`${env.baseUrl}/?folder=${encodeURIComponent(env.workspace)}`);
+    await waitForWorkbench(page);
+  } catch (e) {
+    await b.close('zz-launch-failed');
+    throw e;
+  }
+  return b;
 }
 
-export async function openWorkbench(page: Page, env: E2EEnv, folder = env.workspace): Promise<void> {
-  await page.goto(`${env.baseUrl}/?folder=${encodeURIComponent(folder)}`);
-  await waitForWorkbench(page);
+/**
+ * A record of the page for whoever reads a failure, not a check: when the page is gone (a crash, a
+ * closed context) the test's own error says why, so this one is only logged, never thrown over it.
+ */
+export async function saveScreenshot(page: Page, name: string): Promise<void> {
+  const file = join(e2eEnv().shotsDir, `${name}.png`);
+  try {
+    await page.screenshot({ path: file });
+  } catch (e) {
+    console.log(`[e2e] could not save ${file}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+  }
 }
 
 /** The workbench is usable once the explorer lists the folder: the remote file system is up. */
-export async function waitForWorkbench(page: Page): Promise<void> {
+async function waitForWorkbench(page: Page): Promise<void> {
   await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
   await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 90_000 });
 }
@@ -443,7 +471,9 @@ export function story(prefix: string, page: () => Page | undefined):
       try {
         await body();
       } catch (e) {
-        await page()?.screenshot({ path: join(e2eEnv().shotsDir, `${prefix}fail-${++failures}.png`) }).catch(() => undefined);
+        const p = page();
+        if (p) await saveScreenshot(p, `${prefix}fail-${++failures}`);
+        else failures++;
         throw e;
       }
     });

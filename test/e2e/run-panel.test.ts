@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe } from 'node:test';
 import type { Frame, Locator, Page } from 'playwright-core';
 import {
-  assertNoErrors, byTestId, chartData, clickChartPoint, e2eEnv, findFrame, launch, notifications, openWorkbench,
+  assertNoErrors, byTestId, chartData, clickChartPoint, e2eEnv, findFrame, launchWorkbench, notifications,
   pickFolder, runCommand, screenshot, setColorTheme, stepOf, story, treeItems, treePane, waitUntil, type Browser,
 } from './lib';
 import { decodePng, meanLuminance } from './png';
@@ -66,15 +66,10 @@ describe('the demo run in the panel', () => {
 
   before(async () => {
     if (env.runDir) steps = listCheckpointDirs(env.runDir).map((c) => c.step);
-    b = await launch();
+    b = await launchWorkbench(env);
     page = b.page;
-    await openWorkbench(page, env);
   });
-  after(async () => {
-    // The state the story ended in, whatever happened: the first thing to look at when a test failed.
-    if (page) await page.screenshot({ path: join(env.shotsDir, 'zz-last.png') }).catch(() => undefined);
-    await b?.close();
-  });
+  after(() => b?.close('zz-last'));
 
   scenario('the extension activates and "Open Run…" runs from the command palette', { timeout: 120_000 }, async () => {
     await runCommand(page, UI.openRun);

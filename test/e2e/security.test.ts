@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
 import {
-  assertNoErrors, byTestId, e2eEnv, findFrame, launch, openWorkbench, pickFolder, recordRequests, runCommand, screenshot,
+  assertNoErrors, byTestId, e2eEnv, findFrame, launchWorkbench, pickFolder, recordRequests, runCommand, screenshot,
   treeItems, treePane, waitUntil, type Browser, type RecordedRequest,
 } from './lib';
 import { listCheckpointDirs } from './run-files';
@@ -92,16 +92,11 @@ describe('hostile eval text in the inspect view', () => {
     runDir = join(env.workspace, 'hostile-run');
     hostileLines = writeHostileRun(runDir);
     steps = listCheckpointDirs(runDir).map((c) => c.step);
-    b = await launch();
-    page = b.page;
     // From before the first page load: everything the workbench and the webview ask for.
-    net = recordRequests(b.context);
-    await openWorkbench(page, env);
+    b = await launchWorkbench(env, (fresh) => { net = recordRequests(fresh.context); });
+    page = b.page;
   });
-  after(async () => {
-    if (page) await page.screenshot({ path: join(env.shotsDir, 'zz-security-last.png') }).catch(() => undefined);
-    await b?.close();
-  });
+  after(() => b?.close('zz-security-last'));
 
   scenario('the hostile run opens from the command palette and every checkpoint is scored', 180_000, async () => {
     await runCommand(page, UI.openRun);
