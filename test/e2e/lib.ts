@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { chromium, type BrowserContext, type Frame, type FrameLocator, type Locator, type Page, type Request } from 'playwright-core';
 import { decodePng, dominantColourShare } from './png';
 import { TESTID } from './testids';
@@ -463,13 +463,13 @@ export async function recordStatusBarTexts(page: Page, id: string): Promise<{ te
  * instead of timing out, and the failing one saves the workbench as `<prefix>fail-<n>.png`.
  */
 export function story(prefix: string, page: () => Page | undefined):
-  (name: string, options: { skip?: string | false; timeout: number }, body: () => Promise<void>) => void {
+  (name: string, options: { skip?: string | false; timeout: number }, body: (t: TestContext) => Promise<void>) => void {
   let failures = 0;
   return (name, options, body) => {
-    test(name, options, async () => {
+    test(name, options, async (t) => {
       if (failures) throw new Error('not run: an earlier scenario of this story failed');
       try {
-        await body();
+        await body(t);
       } catch (e) {
         const p = page();
         if (p) await saveScreenshot(p, `${prefix}fail-${++failures}`);

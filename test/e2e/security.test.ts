@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
 import {
   assertNoErrors, byTestId, e2eEnv, findFrame, launchWorkbench, pickFolder, recordRequests, runCommand, screenshot,
-  treeItems, treePane, waitUntil, type Browser, type RecordedRequest,
+  story, treeItems, treePane, waitUntil, type Browser, type RecordedRequest,
 } from './lib';
 import { listCheckpointDirs } from './run-files';
 import { TESTID, UI } from './testids';
@@ -75,18 +75,8 @@ describe('hostile eval text in the inspect view', () => {
   let hostileLines: number[] = [];
   let steps: number[] = [];
   let net: ReturnType<typeof recordRequests>;
-  let failed = false;
   const noErrors = (): Promise<void> => assertNoErrors(page);
-  const scenario = (name: string, timeout: number, body: () => Promise<void>): void => {
-    test(name, { timeout }, async () => {
-      if (failed) throw new Error('not run: an earlier step of this scenario failed');
-      try { await body(); } catch (e) {
-        failed = true;
-        await page?.screenshot({ path: join(env.shotsDir, 'security-fail.png') }).catch(() => undefined);
-        throw e;
-      }
-    });
-  };
+  const scenario = story('security-', () => page);
 
   before(async () => {
     runDir = join(env.workspace, 'hostile-run');
@@ -98,7 +88,7 @@ describe('hostile eval text in the inspect view', () => {
   });
   after(() => b?.close('zz-security-last'));
 
-  scenario('the hostile run opens from the command palette and every checkpoint is scored', 180_000, async () => {
+  scenario('the hostile run opens from the command palette and every checkpoint is scored', { timeout: 180_000 }, async () => {
     await runCommand(page, UI.openRun);
     await pickFolder(page, runDir);
     frame = await findFrame(page, byTestId(TESTID.panel));
@@ -108,7 +98,7 @@ describe('hostile eval text in the inspect view', () => {
     }, { timeoutMs: 120_000, everyMs: 1000, guard: noErrors });
   });
 
-  scenario('the inspect view lists the hostile samples as the worst covered', 60_000, async () => {
+  scenario('the inspect view lists the hostile samples as the worst covered', { timeout: 60_000 }, async () => {
     const target = steps[steps.length - 1];
     await treeItems(page, UI.treeTitle);
     await treePane(page, UI.treeTitle).locator('.monaco-list-row', { hasText: UI.treeLabel(target) }).first().click();
@@ -121,7 +111,7 @@ describe('hostile eval text in the inspect view', () => {
     await assertNoErrors(page);
   });
 
-  scenario('hostile strings are literal text and bidi controls are shown visibly', 30_000, async () => {
+  scenario('hostile strings are literal text and bidi controls are shown visibly', { timeout: 30_000 }, async () => {
     const text = (await frame.locator(byTestId(TESTID.inspectWorst)).textContent()) ?? '';
     for (const s of [SCRIPT, IMG, JS_LINK, ANCHOR]) assert.ok(text.includes(s), `the worst samples' text shows ${s} literally`);
     for (const id of IDS.slice(0, 4)) assert.ok(text.includes(`id ${id}`), `the sample id ${id} is shown as text`);
@@ -133,7 +123,7 @@ describe('hostile eval text in the inspect view', () => {
     await screenshot(page.locator('iframe.webview.ready').first(), 'security-worst');
   });
 
-  scenario('no element was made from the data and nothing ran', 30_000, async () => {
+  scenario('no element was made from the data and nothing ran', { timeout: 30_000 }, async () => {
     const made = await frame.evaluate((sel) => {
       const root = (globalThis as unknown as DomGlobals).document.querySelector(sel);
       if (!root) throw new Error(`no ${sel}`);
@@ -153,8 +143,7 @@ describe('hostile eval text in the inspect view', () => {
     await assertNoErrors(page);
   });
 
-  test('no request left 127.0.0.1', { timeout: 30_000 }, async (t) => {
-    if (failed) throw new Error('not run: an earlier step of this scenario failed');
+  scenario('no request left 127.0.0.1', { timeout: 30_000 }, async (t) => {
     const all = await net.stop();
     const origins = new Map<string, number>();
     for (const r of all) {
