@@ -12,9 +12,8 @@ import { gpt2Model, writeModel, type Gpt2Options } from '../src/core/onnx/models
 import { DataType } from '../src/core/onnx/schema';
 import { batchFeeds } from '../src/scoring/feeds';
 import { HEAD_OUTPUT, withLogprobHead } from '../src/scoring/head';
-import { readModelSignature } from '../src/scoring/modelSignature';
+import { planCheckpoint } from '../src/scoring/modelSignature';
 import { sessionOptions } from '../src/scoring/providers';
-import { planModel } from '../src/scoring/signature';
 
 const CACHE = join(__dirname, '..', '.bench-cache');
 const ROUNDS = Number(process.argv[2] ?? 5);
@@ -103,7 +102,7 @@ async function main(): Promise<void> {
       model_type: 'gpt2', architectures: ['GPT2LMHeadModel'], n_layer: o.layers, n_head: o.heads, n_embd: o.width, vocab_size: o.vocab, n_positions: o.context, use_cache: false,
     });
     const dir = join(file, '..');
-    const plan = planModel(await readModelSignature(file), file);
+    const plan = await planCheckpoint(file);
     const opts = sessionOptions('cpu', { ...settings, weightsDir: dir });
     const ours = await ort.InferenceSession.create(withLogprobHead(readFileSync(file), plan.logitsType), opts);
     const naive = await ort.InferenceSession.create(file, opts);

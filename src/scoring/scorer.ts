@@ -3,7 +3,7 @@
 // blocks its thread in session.run) but has no worker code, so tests and the bench call it
 // directly.
 import { promises as fs } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import type * as ort from 'onnxruntime-node';
 import type { ProviderAttempt } from '../core/store';
 import type { ScoreCheckpointResult, ScoreJobOptions, ScoreProgress, WireSample } from '../shared/workerProtocol';
@@ -11,9 +11,9 @@ import { CANCELLED_PREFIX } from '../shared/workerProtocol';
 import { planBatches, sampleProblem } from './batching';
 import { batchFeeds } from './feeds';
 import { HEAD_OUTPUT, logprobHeadFragment } from './head';
-import { readModelSignature } from './modelSignature';
+import { planCheckpoint } from './modelSignature';
 import { openSession, type OpenedSession } from './providers';
-import { planModel, type ModelPlan } from './signature';
+import type { ModelPlan } from './signature';
 
 export interface ScoreModelInput {
   modelPath: string;
@@ -47,24 +47,6 @@ async function readWithHead(modelPath: string, fragment: Uint8Array): Promise<Ui
   }
 }
 
-async function readConfig(modelPath: string, log: ScoreModelInput['log']): Promise<Record<string, unknown>> {
-  const file = join(dirname(modelPath), 'config.json');
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch {
-    return {};
-  }
-  try {
-    const v: unknown = JSON.parse(text);
-    if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;
-  } catch {
-    // reported below
-  }
-  log?.('warning', `${file}: not a JSON object; sizes it might state are ignored`);
-  return {};
-}
-
 /** Throws naming the first samples whose token ids the model cannot take. */
 function checkVocab(plan: ModelPlan, input: ScoreModelInput): void {
   const bad: string[] = [];
@@ -86,7 +68,7 @@ function checkVocab(plan: ModelPlan, input: ScoreModelInput): void {
 export async function scoreModel(input: ScoreModelInput): Promise<ScoreCheckpointResult> {
   const started = performance.now();
   const { samples, options, modelPath } = input;
-  const plan = planModel(await readModelSignature(modelPath), modelPath, await readConfig(modelPath, input.log));
+  const plan = await planCheckpoint(modelPath, modelPath, input.log);
   checkVocab(plan, input);
 
   const n = samples.length;

@@ -4,19 +4,17 @@
 //   input_ids [batch, seq] (int64 or int32), attention_mask, optional position_ids,
 //   optional past_key_values.<i>.key/value [batch, heads, past, head_dim] fed empty,
 //   optional use_cache_branch (merged decoders) fed false, output logits [batch, seq, vocab].
+import type { ModelSignature, TensorSignature as CoreTensorSignature } from '../core/onnx/signature';
+
 export type IdType = 'int64' | 'int32';
 export type FloatType = 'float32' | 'float16';
 
-/** ONNX TensorProto.DataType numbers we accept. */
+/** onnxruntime's tensor type names for the TensorProto.DataType numbers we accept. */
 const ELEM: Record<number, string> = { 1: 'float32', 6: 'int32', 7: 'int64', 9: 'bool', 10: 'float16', 11: 'float64', 16: 'bfloat16' };
-export const elemName = (t: number): string => ELEM[t] ?? `type ${t}`;
+const elemName = (t: number): string => ELEM[t] ?? `type ${t}`;
 
-export interface TensorSignature {
-  name: string;
-  elemType: number;
-  /** Fixed sizes are numbers, symbolic ones strings; undefined when the rank is unknown. */
-  shape?: (number | string | null)[];
-}
+/** What the plan reads of a tensor: the core reader's own fields (its null shape is an unknown rank too). */
+export type TensorSignature = Pick<CoreTensorSignature, 'name' | 'elemType'> & { shape?: CoreTensorSignature['shape'] };
 
 export interface SignatureLike {
   inputs: TensorSignature[];
@@ -24,6 +22,12 @@ export interface SignatureLike {
   /** Default-domain opset version. */
   opset: number;
   metadata: Record<string, string>;
+}
+
+/** The core reader's signature as planModel reads it: only the default domain's opset matters. */
+export function planInput(sig: Pick<ModelSignature, 'inputs' | 'outputs' | 'opsetImports' | 'metadata'>): SignatureLike {
+  const opset = sig.opsetImports.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 0;
+  return { inputs: sig.inputs, outputs: sig.outputs, opset, metadata: sig.metadata };
 }
 
 export interface PastInput { name: string; type: FloatType; heads: number; headDim: number }
