@@ -2,15 +2,18 @@
 // start-up data (`getSnapshotRequest` after load); the host pushes changes as notifications.
 // Names carry direction and kind: the union a message belongs to says who sends it.
 // Numbers here are already computed by the core; the webview only shapes and draws them.
+// The figures' types come from the core's report (a type-only import: src/core/report.ts
+// imports no node built-ins, so the webview's DOM-only type check can follow it).
+import type { ReportCheckpoint, StepPath } from '../core/report';
 
 /** Where a checkpoint is in its life in this session. */
 export type CheckpointState = 'queued' | 'scoring' | 'done' | 'failed';
 
-/** A number as the report's JSON carries it: "Infinity" (a sample had probability 0) or null (not defined). */
-export type JsonNumber = number | 'Infinity' | null;
+/** The report's figures a row carries, as the report's JSON spells them (empty / null until scored). */
+type RowFigures = Pick<ReportCheckpoint, 'cePerToken' | 'cePerSequence' | 'kl' | 'coverage' | 'coverageInterval' | 'passAt' | 'tournamentScore' | 'rivalStep'>;
 
 /** One checkpoint's figures, one row of the table and one point per curve. */
-export interface CheckpointRow {
+export interface CheckpointRow extends RowFigures {
   step: number;
   /** Path relative to the run root: the checkpoint's identity everywhere. */
   path: string;
@@ -20,25 +23,12 @@ export interface CheckpointRow {
   /** Evaluation samples and response tokens scored. */
   samples: number | null;
   evalTokens: number | null;
-  cePerToken: JsonNumber;
-  cePerSequence: JsonNumber;
-  /** Null when the reference gives no densities. */
-  kl: JsonNumber;
-  /** Cov_N keyed by N as a decimal string, as in the report. Lower is better. */
-  coverage: Record<string, number>;
-  coverageInterval: Record<string, [number, number]>;
-  passAt: Record<string, number> | null;
-  tournamentScore: number | null;
-  rivalStep: number | null;
   /** Why scoring failed (state 'failed'). */
   reason?: string;
 }
 
 /** A checkpoint named by step and path (the suggestion, the lowest-CE one). */
-export interface CheckpointRef {
-  step: number;
-  path: string;
-}
+export type CheckpointRef = StepPath;
 
 /** Scoring progress over the whole run, for the panel's progress line and the status bar. */
 export interface ScoringProgress {
