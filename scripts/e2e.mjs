@@ -7,7 +7,7 @@
 // Options (env): E2E_VSIX=<file> skips packaging; E2E_KEEP=1 keeps the temporary folder;
 // CHECKPOINT_COVERAGE_E2E_SHOTS=<dir> chooses the screenshot folder. Arguments: test files to run.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,18 +77,14 @@ try {
   const runDir = join(ws, 'demo-run');
   const cli = join(repo, 'dist', 'cli.js');
   const demo = spawnSync(process.execPath, [cli, 'demo', runDir], { env, encoding: 'utf8', timeout: 300_000 });
-  const haveRun = demo.status === 0 && existsSync(runDir);
+  if (demo.status !== 0 || !existsSync(runDir)) {
+    throw new Error(`${cli} demo ${runDir} failed (exit ${demo.status ?? demo.signal}): ${(demo.stderr || '').trim()}`);
+  }
   // The demo may come pre-scored; the suite wants the extension's worker and the CLI each to score.
   rmSync(join(runDir, '.coverage'), { recursive: true, force: true });
-  if (!haveRun) {
-    // Until the demo generator lands the scenarios that need it are skipped; the rest still run.
-    console.log(`[e2e] no demo run (cli demo exit ${demo.status}): ${(demo.stderr || '').trim().split('\n')[0]}`);
-    rmSync(runDir, { recursive: true, force: true });
-    writeFileSync(join(ws, 'no-demo-run.txt'), 'the demo generator is not available yet\n');
-  }
   // The CLI reports on an untouched copy, so its numbers do not come from the extension's store.
   const cliRunDir = join(tmp, 'cli-run');
-  if (haveRun) cpSync(runDir, cliRunDir, { recursive: true });
+  cpSync(runDir, cliRunDir, { recursive: true });
 
   stamp('start code-server');
   server = await startServer(bin, profile, { folder: ws, logFile: join(tmp, 'server.log'), env });
@@ -97,8 +93,8 @@ try {
   const files = process.argv.slice(2).length ? process.argv.slice(2)
     : readdirSync('test/e2e').filter((f) => f.endsWith('.test.ts')).sort().map((f) => join('test/e2e', f));
   const testEnv = {
-    ...env, E2E_BASE_URL: server.url, E2E_WORKSPACE: ws, E2E_RUN_DIR: haveRun ? runDir : '',
-    E2E_CLI_RUN_DIR: haveRun ? cliRunDir : '', E2E_CLI: cli, E2E_SHOTS: shots,
+    ...env, E2E_BASE_URL: server.url, E2E_WORKSPACE: ws, E2E_RUN_DIR: runDir,
+    E2E_CLI_RUN_DIR: cliRunDir, E2E_CLI: cli, E2E_SHOTS: shots,
     E2E_USER_SETTINGS: profile.settings, E2E_CHROMIUM: chromiumPath,
   };
   stamp(`tests: ${files.join(' ')}`);

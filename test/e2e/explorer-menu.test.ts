@@ -7,9 +7,8 @@ import { listCheckpointDirs } from './run-files';
 import { TESTID } from './testids';
 
 const env = e2eEnv();
-const skip = env.runDir ? false : 'waiting for the demo generator (`checkpoint-coverage demo <dir>`)';
 
-describe('Open Run… from the Explorer context menu', { skip }, () => {
+describe('Open Run… from the Explorer context menu', () => {
   test('opens the panel on the clicked folder without a folder picker', { timeout: 120_000 }, async () => {
     const b = await launchWorkbench(env);
     try {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe } from 'node:test';
 import type { Frame, Locator, Page } from 'playwright-core';
 import {
-  assertNoErrors, byTestId, chartData, clickChartPoint, e2eEnv, findFrame, launchWorkbench, notifications,
+  assertNoErrors, byTestId, chartData, clickChartPoint, e2eEnv, findFrame, launchWorkbench,
   pickFolder, runCommand, screenshot, setColorTheme, stepOf, story, treeItems, treePane, waitUntil, type Browser,
 } from './lib';
 import { decodePng, meanLuminance } from './png';
@@ -16,8 +16,6 @@ import { copyCheckpointInPieces, listCheckpointDirs, renameStep } from './run-fi
 import { TESTID, UI } from './testids';
 
 const env = e2eEnv();
-// Skipped only where the demo generator is missing; every scenario's UI exists.
-const NO_DEMO = env.runDir ? false : 'waiting for the demo generator (`checkpoint-coverage demo <dir>`)';
 // The demo's 13 checkpoints score in about a second here; two minutes leaves room for a loaded CI
 // machine while a panel that never receives scores fails in minutes, not five.
 const SCORING_MS = 120_000;
@@ -65,7 +63,7 @@ describe('the demo run in the panel', () => {
   const scenario = story('', () => page);
 
   before(async () => {
-    if (env.runDir) steps = listCheckpointDirs(env.runDir).map((c) => c.step);
+    steps = listCheckpointDirs(env.runDir).map((c) => c.step);
     b = await launchWorkbench(env);
     page = b.page;
   });
@@ -73,27 +71,18 @@ describe('the demo run in the panel', () => {
 
   scenario('the extension activates and "Open Run…" runs from the command palette', { timeout: 120_000 }, async () => {
     await runCommand(page, UI.openRun);
-    const picker = page.locator('.quick-input-widget .quick-input-box input');
-    // The command asks for a folder; the stub before the UI landed answers with a notification.
-    const outcome = await waitUntil('a folder picker, a notification or the panel', async () => {
-      if (await picker.isVisible()) return 'picker';
-      if ((await notifications(page)).length) return 'notification';
-      if (await page.locator('iframe.webview.ready').count()) return 'panel';
-      return undefined;
-    }, { timeoutMs: 20_000, guard: noErrors });
-    if (outcome === 'picker') await pickFolder(page, env.runDir || env.workspace);
-    await page.waitForTimeout(500);
-    await assertNoErrors(page);
+    await pickFolder(page, env.runDir);
+    await waitUntil('the panel', async () => (await page.locator('iframe.webview.ready').count()) > 0, { timeoutMs: 30_000, guard: noErrors });
     await screenshot(page, '01-open-run');
   });
 
-  scenario('the panel opens on the demo run', { skip: NO_DEMO, timeout: 60_000 }, async () => {
+  scenario('the panel opens on the demo run', { timeout: 60_000 }, async () => {
     frame = await findFrame(page, byTestId(TESTID.panel));
     await assertNoErrors(page);
     await panelShot(page, '02-panel');
   });
 
-  scenario('the tree lists every checkpoint', { skip: NO_DEMO, timeout: 60_000 }, async () => {
+  scenario('the tree lists every checkpoint', { timeout: 60_000 }, async () => {
     assert.ok(steps.length >= 12, `the demo run should have >= 12 checkpoints, found ${steps.length}`);
     const listed = await waitUntil('the tree to list every checkpoint', async () => {
       const s = (await treeItems(page, UI.treeTitle)).map(stepOf);
@@ -103,7 +92,7 @@ describe('the demo run in the panel', () => {
     await screenshot(page, '03-tree');
   });
 
-  scenario('scoring finishes; each chart has one point per checkpoint', { skip: NO_DEMO, timeout: SCORING_MS + 30_000 }, async () => {
+  scenario('scoring finishes; each chart has one point per checkpoint', { timeout: SCORING_MS + 30_000 }, async () => {
     await waitUntil('every checkpoint to be scored', async () => {
       const r = await rows(frame);
       return r.length === steps.length && r.every((x) => x.state === 'done');
@@ -123,7 +112,7 @@ describe('the demo run in the panel', () => {
     await panelShot(page, '04-scored');
   });
 
-  scenario('the verdict names the checkpoint `checkpoint-coverage report --json` suggests', { skip: NO_DEMO, timeout: SCORING_MS }, async () => {
+  scenario('the verdict names the checkpoint `checkpoint-coverage report --json` suggests', { timeout: SCORING_MS }, async () => {
     const out = execFileSync(process.execPath, [env.cli, 'report', '--json', env.cliRunDir],
       { encoding: 'utf8', timeout: SCORING_MS, maxBuffer: 64 << 20 });
     const expected = suggestedStep(JSON.parse(out));
@@ -143,19 +132,19 @@ describe('the demo run in the panel', () => {
     await panelShot(page, shot);
   }
 
-  scenario('clicking a point in the chart opens its inspect view', { skip: NO_DEMO, timeout: 60_000 }, async () => {
+  scenario('clicking a point in the chart opens its inspect view', { timeout: 60_000 }, async () => {
     await clickChartPoint(frame, TESTID.chartCe, 0, 1);
     await assertInspecting(steps[1], '05-inspect-from-chart');
   });
 
-  scenario('clicking a checkpoint in the tree opens its inspect view', { skip: NO_DEMO, timeout: 60_000 }, async () => {
+  scenario('clicking a checkpoint in the tree opens its inspect view', { timeout: 60_000 }, async () => {
     const target = steps[2];
     await treeItems(page, UI.treeTitle); // expands the view when collapsed
     await treePane(page, UI.treeTitle).locator('.monaco-list-row', { hasText: UI.treeLabel(target) }).first().click();
     await assertInspecting(target, '06-inspect-from-tree');
   });
 
-  scenario('a checkpoint written in pieces is ignored until complete, then scored and plotted', { skip: NO_DEMO, timeout: SCORING_MS }, async () => {
+  scenario('a checkpoint written in pieces is ignored until complete, then scored and plotted', { timeout: SCORING_MS }, async () => {
     const all = listCheckpointDirs(env.runDir);
     const last = all[all.length - 1], prev = all[all.length - 2];
     const step = last.step + (last.step - prev.step);
@@ -171,7 +160,7 @@ describe('the demo run in the panel', () => {
     await panelShot(page, '07-new-checkpoint');
   });
 
-  scenario('a dark theme redraws the charts in its colours', { skip: NO_DEMO, timeout: 60_000 }, async () => {
+  scenario('a dark theme redraws the charts in its colours', { timeout: 60_000 }, async () => {
     const light = await chartData(frame, TESTID.chartCe);
     assert.ok(meanLuminance(decodePng(await panelShot(page, '08-light'))) > 0.5, 'light theme looks light');
     await setColorTheme(page, 'Dark Modern');
@@ -184,7 +173,7 @@ describe('the demo run in the panel', () => {
     assert.ok(meanLuminance(decodePng(await panelShot(page, '09-dark'))) < 0.35, 'dark theme looks dark');
   });
 
-  scenario('reloading the window restores the panel with its state', { skip: NO_DEMO, timeout: 120_000 }, async () => {
+  scenario('reloading the window restores the panel with its state', { timeout: 120_000 }, async () => {
     const inspected = await inspectedStep(frame);
     // Developer: Reload Window is a page reload in the web workbench.
     await page.reload();
