@@ -8,10 +8,10 @@ import { describeHolder, locksDir, tryClaim, waitForRelease, type ClaimOptions }
 import { checkpointContentHash } from '../core/store/contentHash';
 import { readStoredScores, removeStaleTemps, scoresDir, writeStoredScores, type StoredLookup, type StoreWriteIO } from '../core/store/files';
 import type { CheckpointEntry, EvalSample } from '../core/types';
-import { CANCELLED_PREFIX, type ScoreProgress, type WireSample } from '../shared/workerProtocol';
+import { CANCELLED_PREFIX, type EvalSetParams, type ScoreProgress, type WireSample } from '../shared/workerProtocol';
 import { DEFAULT_TOKEN_BUDGET } from './batching';
 import { checkpointFailure, checkpointReason } from './failureText';
-import { ScoreJobError, ScoringWorkerClient, type EvalSetPayload } from './workerClient';
+import { ScoreJobError, ScoringWorkerClient } from './workerClient';
 
 /** Bump when a change alters any stored number: every stored result is then recomputed. */
 export const SCORER_VERSION = 'logprob-head-1';
@@ -59,7 +59,7 @@ export class RunScorer {
   private readonly hashes: HashCache;
   private readonly client: ScoringWorkerClient;
   private readonly ownsClient: boolean;
-  private readonly payload: EvalSetPayload;
+  private readonly payload: EvalSetParams;
   private readonly locks: string;
   private jobs = 0;
 

@@ -8,32 +8,28 @@
 // structured-clone serialization so typed arrays travel as they are.
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { DEFAULT_RESTART_POLICY, RestartPolicy } from '../core/restartPolicy';
+import { DEFAULT_RESTART_POLICY, RestartPolicy, type FailureKind } from '../core/restartPolicy';
 import { RpcEndpoint, RpcRemoteError } from '../shared/rpc';
 import {
   CANCELLED_PREFIX,
   type ClientToWorkerNotification, type ClientToWorkerRequest, type ScoreCheckpointResult, type ScoreJobOptions,
-  type ScoreProgress, type WireSample, type WorkerToClientNotification, type WorkerToClientRequest,
+  type ScoreProgress, type EvalSetParams, type WorkerToClientNotification, type WorkerToClientRequest,
 } from '../shared/workerProtocol';
 import { DEFAULT_TOKEN_BUDGET } from './batching';
 
-export type JobFailureKind = 'crash' | 'error' | 'cancelled';
-
 /** A job that did not produce scores; `kind` says whether retrying could help. */
 export class ScoreJobError extends Error {
-  constructor(readonly kind: JobFailureKind, message: string) {
+  constructor(readonly kind: FailureKind, message: string) {
     super(message);
     this.name = 'ScoreJobError';
   }
 }
 
-export interface EvalSetPayload { hash: string; file: string; samples: WireSample[] }
-
 export interface ScoreJob {
   jobId: string;
   checkpointPath: string;
   modelPath: string;
-  evalSet: EvalSetPayload;
+  evalSet: EvalSetParams;
   options?: Partial<ScoreJobOptions>;
   onProgress?: (p: ScoreProgress) => void;
 }

@@ -3,16 +3,13 @@
 // one request that resolves with the scores or rejects with a message naming what failed.
 // Typed arrays travel by structured clone (copied), so both sides own their arrays.
 import type { ProviderAttempt, ProviderName, ProviderSetting, SkippedSample } from '../core/store';
+import type { EvalSample } from '../core/types';
 
-/** One eval sample as the worker needs it: tokens plus what names it in messages. */
-export interface WireSample {
-  index: number;
-  /** 1-based line in the eval file. */
-  line: number;
-  id?: string;
-  promptIds: Int32Array;
-  responseIds: Int32Array;
-}
+/** One eval sample as the worker needs it: tokens plus what names it in messages (no text). */
+export type WireSample = Pick<EvalSample, 'index' | 'line' | 'id' | 'promptIds' | 'responseIds'>;
+
+/** An eval set as the worker keeps it; `file` names its samples in messages. */
+export interface EvalSetParams { hash: string; file: string; samples: WireSample[] }
 
 export interface ScoreJobOptions {
   provider: ProviderSetting;
@@ -50,7 +47,7 @@ export interface ScoreCheckpointResult {
 // ---- Requests the client sends; the worker answers each. ----
 export type ClientToWorkerRequest =
   /** Keep this eval set in the worker (replaces the previous one); later jobs name it by hash. */
-  | { method: 'loadEvalSetRequest'; params: { hash: string; file: string; samples: WireSample[] }; result: { samples: number } }
+  | { method: 'loadEvalSetRequest'; params: EvalSetParams; result: { samples: number } }
   /** Score one checkpoint on the loaded eval set; rejects with a message on any failure. */
   | { method: 'scoreCheckpointRequest'; params: ScoreCheckpointParams; result: ScoreCheckpointResult };
 

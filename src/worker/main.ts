@@ -6,7 +6,7 @@
 import { RequestFailure, RpcEndpoint } from '../shared/rpc';
 import {
   CANCELLED_PREFIX,
-  type ClientToWorkerNotification, type ClientToWorkerRequest, type WireSample,
+  type ClientToWorkerNotification, type ClientToWorkerRequest, type EvalSetParams,
   type WorkerToClientNotification, type WorkerToClientRequest,
 } from '../shared/workerProtocol';
 import { checkpointFailure } from '../scoring/failureText';
@@ -23,7 +23,7 @@ process.on('message', (m: unknown) => rpc.receive(m));
 // The client went away (closed, crashed): nothing would read our results.
 process.on('disconnect', () => process.exit(0));
 
-let evalSet: { hash: string; file: string; samples: WireSample[] } | undefined;
+let evalSet: EvalSetParams | undefined;
 let busy: string | undefined;
 const cancelled = new Set<string>();
 
