@@ -3,6 +3,7 @@
 // and the tests drive it with a fake engine. The host never awaits a whole scoring pass:
 // `pump()` runs in the background and every caller returns at once.
 import { basename } from 'node:path';
+import { DEFAULT_SELECTION_N } from '../core/defaults';
 import type { CheckpointEntry } from '../core/types';
 import type { CheckpointState, InspectData, RunSnapshot, ScoringProgress } from '../shared/protocol';
 import { ScoreFailure, type OpenedRun, type RunEngine, type RunReport } from './engine';
@@ -154,7 +155,7 @@ export class RunSession {
       report: this.report,
       tokensPerStep: o?.tokensPerStep ?? null,
       nGrid: o?.nGrid ?? [],
-      selectionN: o?.selectionN ?? 16,
+      selectionN: o?.selectionN ?? DEFAULT_SELECTION_N,
       progress: this.progress(),
       problems: [...(o?.problems ?? []), ...this.problems],
       error: this.error,
