@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { loadConfig, type RunConfig } from '../core/config';
 import { loadEvalSet, type EvalSet } from '../core/evalset';
 import { HashCache } from '../core/hashcache';
+import { fsErrorCode } from '../core/paths';
 import { scanRun, type RunLayout } from '../core/layout';
 import type { ProviderSetting } from '../core/store';
 import { loadTokenizer } from '../core/tokenizer';
@@ -24,6 +25,10 @@ export interface EnsureScoredOptions {
   progress?: { write(text: string): void; tty: boolean };
   /** Files changed more recently are still being written (layout scan); tests pass 0. */
   settleMs?: number;
+  /** Let coverage.json name files outside the run folder (trusted use only). */
+  allowOutside?: boolean;
+  /** The run's settings when the caller has read them already (readRunConfig); read here otherwise. */
+  config?: RunConfig;
 }
 
 export interface ScoredRun extends EnsureScoredResult {
@@ -32,13 +37,18 @@ export interface ScoredRun extends EnsureScoredResult {
   evalSet: EvalSet;
 }
 
-/** Loads the run (config, eval set, layout) and scores what the store lacks. */
-export async function ensureScored(run: string, opts: EnsureScoredOptions = {}): Promise<ScoredRun> {
-  const st = await stat(run).catch((e: Error) => {
-    throw new Error(`${run}: cannot read the run folder (${(e as NodeJS.ErrnoException).code ?? e.message})`);
+/** The run folder's coverage.json (or the defaults); a missing folder or a file in its place is named. */
+export async function readRunConfig(run: string, opts: { allowOutside?: boolean } = {}): Promise<RunConfig> {
+  const st = await stat(run).catch((e: unknown) => {
+    throw new Error(`${run}: cannot read the run folder (${fsErrorCode(e)})`);
   });
   if (!st.isDirectory()) throw new Error(`${run}: expected a run folder, found a file`);
-  const config = await loadConfig(run);
+  return loadConfig(run, { allowOutside: opts.allowOutside });
+}
+
+/** Loads the run (config, eval set, layout) and scores what the store lacks. */
+export async function ensureScored(run: string, opts: EnsureScoredOptions = {}): Promise<ScoredRun> {
+  const config = opts.config ?? await readRunConfig(run, opts);
   const tokenizer = config.tokenizer ? await loadTokenizer(config.tokenizer) : undefined;
   const evalSet = await loadEvalSet(config.eval, { tokenizer });
   const hashCache = new HashCache();

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { chooseReference, loadConfig, type ReferenceSpec, type RunConfig } from '../../core/config';
+import { chooseReference, type ReferenceSpec } from '../../core/config';
 import { HashCache } from '../../core/hashcache';
 import { conventionalDataNames } from '../../core/layout/naming';
 import { fsErrorCode, resolveInside, runRelative } from '../../core/paths';
@@ -11,9 +11,9 @@ import { buildReport, type CoverageReport, type ReportCheckpointInput, type Repo
 import type { CheckpointEntry, CheckpointScores } from '../../core/types';
 import { checkpointReason } from '../../scoring/failureText';
 import { RunScorer } from '../../scoring/runScorer';
-import { ensureScored, type EnsureScoredOptions, type ScoredRun } from '../score';
+import { ensureScored, readRunConfig, type EnsureScoredOptions, type ScoredRun } from '../score';
 
-export interface ReportRunOptions extends EnsureScoredOptions {
+export interface ReportRunOptions extends Omit<EnsureScoredOptions, 'config'> {
   /** Overrides coverage.json; a model path is absolute here. */
   reference?: ReferenceSpec;
   /** Overrides coverage.json's selectionN. */
@@ -38,15 +38,13 @@ export class EmptyRunError extends Error {
 export async function reportRun(runIn: string, opts: ReportRunOptions = {}): Promise<ReportRunResult> {
   const run = resolve(runIn);
   // Read the settings first, so a bad coverage.json or reference fails before any scoring.
-  const config = await loadRunConfig(run, opts);
+  const config = await readRunConfig(run, opts);
   const spec = opts.reference ?? config.reference;
   if (spec !== undefined && typeof spec !== 'string') await checkReferenceModel(run, spec.model, opts.allowOutside === true);
 
-  // ensureScored reads the settings itself; allowOutside travels along for when it takes it.
-  const scoreOpts: EnsureScoredOptions & { allowOutside?: boolean } = {
-    provider: opts.provider, tokenBudget: opts.tokenBudget, progress: opts.progress, settleMs: opts.settleMs, allowOutside: opts.allowOutside,
-  };
-  const scored = await ensureScored(run, scoreOpts);
+  const scored = await ensureScored(run, {
+    provider: opts.provider, tokenBudget: opts.tokenBudget, progress: opts.progress, settleMs: opts.settleMs, config,
+  });
   if (scored.outcomes.length === 0) {
     const pending = scored.layout.pending.length ? ` (${scored.layout.pending.length} still being written)` : '';
     throw new EmptyRunError(`${scored.layout.root}: no checkpoints found${pending}; see README.md for the names a checkpoint may have`);
@@ -95,14 +93,6 @@ export async function reportRun(runIn: string, opts: ReportRunOptions = {}): Pro
     },
     referenceModel,
   };
-}
-
-async function loadRunConfig(run: string, opts: ReportRunOptions): Promise<RunConfig> {
-  const st = await stat(run).catch((e: unknown) => {
-    throw new Error(`${run}: cannot read the run folder (${fsErrorCode(e)})`);
-  });
-  if (!st.isDirectory()) throw new Error(`${run}: expected a run folder, found a file`);
-  return loadConfig(run, { allowOutside: opts.allowOutside });
 }
 
 async function checkReferenceModel(run: string, model: string, allowOutside: boolean): Promise<void> {
