@@ -29,7 +29,7 @@ function ortNativeDir(): string | undefined {
 }
 
 /** Why a provider is not worth trying here, or undefined when it is. */
-export function providerUnavailable(p: ProviderName, forAuto: boolean): string | undefined {
+function providerUnavailable(p: ProviderName, forAuto: boolean): string | undefined {
   if (p === 'cpu') return undefined;
   if (p === 'cuda') {
     if (process.platform !== 'linux' && process.platform !== 'win32') return `CUDA is not offered by onnxruntime-node on ${process.platform}`;
@@ -58,7 +58,7 @@ function hasLinuxGpuDevice(): boolean {
 }
 
 /** The providers to try, in order, for a setting. The CPU is always last: it never fails the job. */
-export function providerOrder(setting: ProviderSetting): ProviderName[] {
+function providerOrder(setting: ProviderSetting): ProviderName[] {
   switch (setting) {
     case 'auto': return ['cuda', 'webgpu', 'cpu'];
     case 'cpu': return ['cpu'];
@@ -91,11 +91,9 @@ export async function openSession(
   setting: ProviderSetting,
   s: SessionSettings,
   attempts: ProviderAttempt[],
-  skip: ReadonlySet<ProviderName> = new Set(),
 ): Promise<OpenedSession> {
   let lastError: unknown;
   for (const provider of providerOrder(setting)) {
-    if (skip.has(provider)) continue;
     const why = providerUnavailable(provider, setting === 'auto');
     if (why) {
       attempts.push({ provider, ok: false, reason: why });
