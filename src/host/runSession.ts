@@ -235,7 +235,7 @@ export class RunSession {
       const e = this.entries.get(path)!;
       if (!initial) this.deps.log.info('watch', `checkpoint ${diff.replaced.includes(path) ? 'replaced' : 'arrived'}: ${path}`);
       this.cancelIfCurrent(path);
-      if (!initial || !(await opened.hasScores(e).catch(() => false))) fresh.push(e);
+      if (!initial || !(await this.storedScores(opened, e))) fresh.push(e);
       else this.states.set(path, { state: 'done' });
     }
     if (initial) this.queue.addInitial(fresh);
@@ -246,6 +246,16 @@ export class RunSession {
     this.scheduleReport();
     this.changed();
     this.pump();
+  }
+
+  /** Whether the store already holds this checkpoint's scores; a store that cannot be read means score it again, said in the log. */
+  private async storedScores(opened: OpenedRun, e: CheckpointEntry): Promise<boolean> {
+    try {
+      return await opened.hasScores(e);
+    } catch (err) {
+      this.deps.log.warn('store', `cannot read the stored scores of ${e.path}, scoring it again: ${errorText(err)}`);
+      return false;
+    }
   }
 
   private pump(): void {
