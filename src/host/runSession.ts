@@ -4,6 +4,7 @@
 // `pump()` runs in the background and every caller returns at once.
 import { basename } from 'node:path';
 import { DEFAULT_SELECTION_N } from '../core/defaults';
+import { runRelative } from '../core/paths';
 import type { CheckpointEntry } from '../core/types';
 import type { CheckpointState, InspectData, RunSnapshot, ScoringProgress } from '../shared/protocol';
 import { ScoreFailure, type OpenedRun, type RunEngine, type RunReport } from './engine';
@@ -221,7 +222,7 @@ export class RunSession {
         void this.rescan(new Map(), false);
       }, 2500);
     }
-    const files = (e: CheckpointEntry) => ({ path: e.path, step: e.step, files: [e.path, ...e.dataPaths.map((p) => relTo(this.root, p))] });
+    const files = (e: CheckpointEntry) => ({ path: e.path, step: e.step, files: [e.path, ...e.dataPaths.map((p) => runRelative(this.root, p) ?? p)] });
     const diff = diffCheckpoints([...this.entries.values()].map(files), scan.checkpoints.map(files), touched);
     this.entries = new Map(scan.checkpoints.map((e) => [e.path, e]));
     for (const path of diff.removed) {
@@ -360,9 +361,4 @@ export class RunSession {
     const snap = this.snapshot();
     for (const l of this.listeners) l(snap);
   }
-}
-
-function relTo(root: string, abs: string): string {
-  const r = abs.startsWith(root + '/') ? abs.slice(root.length + 1) : abs;
-  return r.replace(/\\/g, '/');
 }
