@@ -1,7 +1,7 @@
 // The extension's run session over the real engine (worker, store, claims) under faults: the
 // extension deactivated mid-job, the worker crashing under the session, two windows on one
 // run, and the CLI scoring the same run as the session.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { RunSession } from '../../src/host/runSession';
 import { DEFAULT_SETTINGS } from '../../src/host/settings';
 import type { ScoringWorkerClient } from '../../src/scoring/workerClient';
 import { countJobs, makeRun, tally, waitGone } from '../scoring/faultsRun';
-import { REPO, settle } from '../support/cli';
+import { fileScope, REPO, settle } from '../support/cli';
 
 function session(root: string, notices: string[] = [], logs: string[] = []): RunSession {
   const log = (level: string) => (c: string, m: string) => logs.push(`${level} ${c} ${m}`);
@@ -25,8 +25,18 @@ function session(root: string, notices: string[] = [], logs: string[] = []): Run
   });
 }
 
-// The session's scan leaves files changed in the last two seconds for later, so each test
-// waits that out (settle) after writing its run.
+// The session's scan leaves files changed in the last two seconds for later: each test's run
+// is built here, all at once, and the file waits that out (settle) once.
+const lifetime = fileScope();
+const runs = { deactivated: '', killed: '', twoWindows: '', withCli: '' };
+before(async () => {
+  runs.deactivated = makeRun(lifetime, [100, 200], 200);
+  runs.killed = makeRun(lifetime, [100, 200], 60);
+  runs.twoWindows = makeRun(lifetime, [100, 200, 300], 40);
+  runs.withCli = makeRun(lifetime, [100, 200, 300, 400], 40);
+  await settle();
+});
+
 const states = (s: RunSession) => Object.fromEntries(s.snapshot().rows.map((r) => [r.step, r.state]));
 
 /** Fails the test on any unhandled rejection while it runs. */
@@ -40,8 +50,7 @@ function noUnhandled(t: { after(fn: () => void): void }): unknown[] {
 
 test('deactivated mid-job: the worker process exits, nothing half is stored, the claim is released, no unhandled rejection', async (t) => {
   const unhandled = noUnhandled(t);
-  const root = makeRun(t, [100, 200], 200);
-  await settle();
+  const root = runs.deactivated;
   const { clients } = countJobs(t);
   const s = session(root);
   let pid: number | undefined;
@@ -66,8 +75,7 @@ test('deactivated mid-job: the worker process exits, nothing half is stored, the
 });
 
 test('a worker that dies on every attempt under the session: two runs, then failed with the reason; told once; the others are scored', async (t) => {
-  const root = makeRun(t, [100, 200], 60);
-  await settle();
+  const root = runs.killed;
   const { clients } = countJobs(t);
   const notices: string[] = [];
   const s = session(root, notices);
@@ -90,8 +98,7 @@ test('a worker that dies on every attempt under the session: two runs, then fail
 });
 
 test('two windows on one run: both sessions finish with every checkpoint, each scored once', async (t) => {
-  const root = makeRun(t, [100, 200, 300], 40);
-  await settle();
+  const root = runs.twoWindows;
   const { jobs } = countJobs(t);
   const a = session(root);
   const b = session(root);
@@ -108,8 +115,7 @@ test('two windows on one run: both sessions finish with every checkpoint, each s
 });
 
 test('the CLI and a session scoring one run at once: both succeed, nothing is scored twice, every stored file verifies', async (t) => {
-  const root = makeRun(t, [100, 200, 300, 400], 40);
-  await settle();
+  const root = runs.withCli;
   const { jobs } = countJobs(t);
   const cli = new Promise<{ code: number; err: string }>((done) => {
     execFile(process.execPath, ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'score', root, '--provider', 'cpu', '--budget', '16'], { cwd: REPO, encoding: 'utf8' },

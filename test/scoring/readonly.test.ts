@@ -4,7 +4,7 @@
 // the real engine (scan, score, report, inspect, rescore, close). Folder mtimes are compared
 // too, so a temp file created and removed inside a checkpoint folder would show (the run
 // root's own mtime changes when `.coverage/` is created; its entries are compared instead).
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -15,7 +15,7 @@ import { writeModel } from '../../src/core/onnx/models';
 import { createEngine } from '../../src/host/engineAdapter';
 import { RunSession } from '../../src/host/runSession';
 import { DEFAULT_SETTINGS } from '../../src/host/settings';
-import { callCommand, settle } from '../support/cli';
+import { callCommand, fileScope, settle } from '../support/cli';
 import { externalWeightsModel } from '../support/badModels';
 import { makeRun } from './faultsRun';
 
@@ -36,16 +36,25 @@ function snapshot(root: string): Record<string, string> {
   return out;
 }
 
-async function runWithExternalWeights(t: { after(fn: () => void): void }): Promise<string> {
+function runWithExternalWeights(t: { after(fn: () => void): void }): string {
   const root = makeRun(t, [100, 300], 30);
   mkdirSync(join(root, 'step-200'));
   writeModel(join(root, 'step-200'), 'model.onnx', externalWeightsModel());
-  await settle();
   return root;
 }
 
-test('the CLI (runs, score, report with a reference model) changes nothing outside .coverage/', async (t) => {
-  const root = await runWithExternalWeights(t);
+// One run for each test, built together so the file waits out the settle window once.
+const lifetime = fileScope();
+let cliRun: string;
+let sessionRun: string;
+before(async () => {
+  cliRun = runWithExternalWeights(lifetime);
+  sessionRun = runWithExternalWeights(lifetime);
+  await settle();
+});
+
+test('the CLI (runs, score, report with a reference model) changes nothing outside .coverage/', async () => {
+  const root = cliRun;
   const before = snapshot(root);
   assert.ok(before['step-200/model.onnx_data'], 'the run has external weights');
   assert.equal((await callCommand(runs, [root])).code, 0);
@@ -57,8 +66,8 @@ test('the CLI (runs, score, report with a reference model) changes nothing outsi
   assert.deepEqual(snapshot(root), before);
 });
 
-test('an extension session (scan, score, report, inspect, rescore, close) changes nothing outside .coverage/', async (t) => {
-  const root = await runWithExternalWeights(t);
+test('an extension session (scan, score, report, inspect, rescore, close) changes nothing outside .coverage/', async () => {
+  const root = sessionRun;
   const before = snapshot(root);
   const s = new RunSession(root, {
     engine: createEngine({ isTrusted: () => true, log: () => undefined }),

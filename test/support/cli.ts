@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { after } from 'node:test';
 import type { CliIO, Command } from '../../src/cli/args';
 
 export const REPO = join(__dirname, '..', '..');
@@ -67,4 +68,15 @@ export function unprivileged(): { uid?: number; skip: string | false } {
  */
 export function settle(ms = 2100): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/**
+ * A stand-in for a test's `t` when runs are built once in a file's `before` hook (so the file
+ * waits out the settle window once, not once a test): what is given to its `after` runs when
+ * every test of the file is done. Call it at the top level of the test file.
+ */
+export function fileScope(): { after(fn: () => void): void } {
+  const cleanups: (() => void)[] = [];
+  after(() => { for (const fn of cleanups) fn(); });
+  return { after: (fn) => { cleanups.push(fn); } };
 }

@@ -2,22 +2,19 @@
 // unknown keys or paths leading out; link loops; files nobody may read; and .onnx files that
 // are empty, cut short, random bytes or models we cannot drive. Each is named with what was
 // expected, the rest of the run still lists, and the exit code says whether it can be scored.
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { command as runs } from '../../src/cli/runs';
 import { writeModel } from '../../src/core/onnx/models';
-import { callCommand, fixture, settle, spawnCli, tempRun, unprivileged } from '../support/cli';
+import { callCommand, fileScope, fixture, settle, spawnCli, tempRun, unprivileged } from '../support/cli';
 import {
   externalWeightsModel, goodModel, noLogitsModel, randomModelBytes, truncatedModelBytes,
 } from '../support/badModels';
 
 const EVAL = '{"id":"a","prompt_ids":[1,2],"response_ids":[3]}\n{"id":"b","prompt_ids":[1],"response_ids":[9,2]}\n';
-// Cleanups of the runs built in `before`, run once every test is done.
-const cleanups: (() => void)[] = [];
-const lifetime = { after: (fn: () => void) => { cleanups.push(fn); } };
-after(() => { for (const fn of cleanups) fn(); });
+const lifetime = fileScope();
 
 interface Listing { code: number; err: string; problems: { file: string; message: string }[]; checkpoints: { path: string }[] }
 async function listing(root: string, ...flags: string[]): Promise<Listing> {
