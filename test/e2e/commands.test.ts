@@ -9,7 +9,7 @@ import { after, before, describe } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
 import {
   assertNoErrors, byTestId, chartData, chartPoints, e2eEnv, findFrame, launchWorkbench, notifications, pickFolder, pickQuickItem,
-  recordStatusBarTexts, runCommand, saveAs, screenshot, statusBarItem, story, waitUntil, type Browser,
+  recordStatusBarTexts, runCommand, saveAs, SCORING_MS, scoreRows, screenshot, statusBarItem, story, waitAllScored, waitUntil, type Browser,
 } from './lib';
 import { decodePng, dominantColourShare } from './png';
 import { listCheckpointDirs } from './run-files';
@@ -20,7 +20,6 @@ const env = e2eEnv();
 const DEMO = { checkpoints: 13, suggested: 6000, lowestCe: 13000 };
 // Neither the settings nor the demo's coverage.json name an N grid: the documented default applies.
 const DEFAULT_N_GRID = Array.from({ length: 21 }, (_, i) => 2 ** i);
-const SCORING_MS = 120_000;
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 /** RFC 4180 rows (quoted cells may hold commas, quotes and newlines). */
@@ -131,8 +130,6 @@ describe('Create Demo Run…, the status bar and the exports', () => {
   const out = join(dirname(env.workspace), 'commands-exports');
   const steps = Array.from({ length: DEMO.checkpoints }, (_, i) => 1000 * (i + 1));
 
-  const rowStates = (): Promise<string[]> => frame.locator(byTestId(TESTID.scoreRow)).evaluateAll((els) => els.map((r) => r.getAttribute('data-state') ?? ''));
-
   before(async () => {
     mkdirSync(parent, { recursive: true });
     mkdirSync(join(out, 'command-png'), { recursive: true });
@@ -154,13 +151,12 @@ describe('Create Demo Run…, the status bar and the exports', () => {
     JSON.parse(readFileSync(join(runDir, 'coverage.json'), 'utf8'));
     frame = await findFrame(page, byTestId(TESTID.panel));
     await waitUntil('the panel to show the new run', async () => (await frame.locator(byTestId(TESTID.runTitle)).getAttribute('title')) === runDir
-      && (await rowStates()).length === DEMO.checkpoints, { timeoutMs: 60_000, guard: noErrors });
+      && (await scoreRows(frame)).length === DEMO.checkpoints, { timeoutMs: 60_000, guard: noErrors });
     await screenshot(page, 'commands-01-demo-created');
   });
 
   scenario('the demo is scored; the verdict suggests step 6000 over the lowest-CE step 13000', { timeout: SCORING_MS + 10_000 }, async () => {
-    await waitUntil('every checkpoint to be scored', async () => (await rowStates()).every((s) => s === 'done'),
-      { timeoutMs: SCORING_MS, everyMs: 500, guard: noErrors });
+    await waitAllScored(page, frame, DEMO.checkpoints);
     const verdict = frame.locator(byTestId(TESTID.verdict));
     suggested = Number(await verdict.getAttribute('data-suggested-step'));
     assert.equal(suggested, DEMO.suggested, 'data-suggested-step');

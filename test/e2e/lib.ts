@@ -322,6 +322,34 @@ export async function clickChartPoint(frame: Frame, testid: string, datasetIndex
   await frame.locator(byTestId(testid)).click({ position: pos });
 }
 
+/**
+ * How long a story waits for a run to be scored. The demo's checkpoints score in about a second here;
+ * two minutes leaves room for a loaded CI machine while a panel that never receives scores fails in
+ * minutes, not five.
+ */
+export const SCORING_MS = 120_000;
+
+/** A row of the panel's figures table (`data-step`, `data-path`, `data-state`). */
+export interface ScoreRow { step: number; path: string; state: string }
+
+export async function scoreRows(frame: Frame): Promise<ScoreRow[]> {
+  return frame.locator(byTestId(TESTID.scoreRow)).evaluateAll((els) => els.map((r) => ({
+    step: Number(r.getAttribute('data-step')), path: r.getAttribute('data-path') ?? '', state: r.getAttribute('data-state') ?? '',
+  })));
+}
+
+/** Waits until the panel's table has `count` rows, all scored; a failed row or an error dialog ends the wait at once. */
+export async function waitAllScored(page: Page, frame: Frame, count: number): Promise<void> {
+  await waitUntil(`all ${count} checkpoints to be scored`, async () => {
+    const r = await scoreRows(frame);
+    return r.length === count && r.every((x) => x.state === 'done');
+  }, { timeoutMs: SCORING_MS, everyMs: 500, guard: async () => {
+    await assertNoErrors(page);
+    const failed = (await scoreRows(frame)).filter((x) => x.state === 'failed');
+    if (failed.length) throw new Error(`scoring failed for steps ${failed.map((x) => x.step).join(', ')}`);
+  } });
+}
+
 /** A view pane in the side bar, found by its title. */
 export const treePane = (page: Page, viewTitle: string): Locator =>
   page.locator('.pane', { has: page.locator('.pane-header', { hasText: viewTitle }) });

@@ -9,16 +9,14 @@ import { after, before, describe } from 'node:test';
 import type { Frame, Locator, Page } from 'playwright-core';
 import {
   assertNoErrors, byTestId, chartData, clickChartPoint, e2eEnv, findFrame, launchWorkbench,
-  pickFolder, runCommand, screenshot, setColorTheme, stepOf, story, treeItems, treePane, waitUntil, type Browser,
+  pickFolder, runCommand, SCORING_MS, scoreRows, screenshot, setColorTheme, stepOf, story, treeItems, treePane, waitAllScored,
+  waitUntil, type Browser,
 } from './lib';
 import { decodePng, meanLuminance } from './png';
 import { copyCheckpointInPieces, listCheckpointDirs, renameStep } from './run-files';
 import { TESTID, UI } from './testids';
 
 const env = e2eEnv();
-// The demo's 13 checkpoints score in about a second here; two minutes leaves room for a loaded CI
-// machine while a panel that never receives scores fails in minutes, not five.
-const SCORING_MS = 120_000;
 
 /** The suggested step in `checkpoint-coverage report --json` output. */
 function suggestedStep(report: unknown): number {
@@ -29,22 +27,14 @@ function suggestedStep(report: unknown): number {
   return r.suggested.step;
 }
 
-interface Row { step: number; path: string; state: string }
-
-async function rows(frame: Frame): Promise<Row[]> {
-  return frame.locator(byTestId(TESTID.scoreRow)).evaluateAll((els) => els.map((r) => ({
-    step: Number(r.getAttribute('data-step')), path: r.getAttribute('data-path') ?? '', state: r.getAttribute('data-state') ?? '',
-  })));
-}
-
 async function rowSteps(frame: Frame): Promise<number[]> {
-  return (await rows(frame)).map((r) => r.step);
+  return (await scoreRows(frame)).map((r) => r.step);
 }
 
 /** The step of the checkpoint the inspect view shows (it names it by path; the table maps path to step). */
 async function inspectedStep(frame: Frame): Promise<number | undefined> {
   const path = await frame.locator(byTestId(TESTID.inspect)).getAttribute('data-path');
-  return (await rows(frame)).find((r) => r.path === path)?.step;
+  return (await scoreRows(frame)).find((r) => r.path === path)?.step;
 }
 
 async function panelShot(page: Page, name: string): Promise<Buffer> {
@@ -93,14 +83,7 @@ describe('the demo run in the panel', () => {
   });
 
   scenario('scoring finishes; each chart has one point per checkpoint', { timeout: SCORING_MS + 30_000 }, async () => {
-    await waitUntil('every checkpoint to be scored', async () => {
-      const r = await rows(frame);
-      return r.length === steps.length && r.every((x) => x.state === 'done');
-    }, { timeoutMs: SCORING_MS, everyMs: 1000, guard: async () => {
-      await assertNoErrors(page);
-      const failed = (await rows(frame)).filter((x) => x.state === 'failed');
-      if (failed.length) throw new Error(`scoring failed for steps ${failed.map((x) => x.step).join(', ')}`);
-    } });
+    await waitAllScored(page, frame, steps.length);
     for (const id of [TESTID.chartCe, TESTID.chartCoverage]) {
       const chart = await chartData(frame, id);
       assert.ok(chart.datasets.length > 0, `${id} has no dataset`);

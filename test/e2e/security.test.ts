@@ -11,7 +11,7 @@ import { after, before, describe } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
 import {
   assertNoErrors, byTestId, e2eEnv, findFrame, launchWorkbench, pickFolder, recordRequests, runCommand, screenshot,
-  story, treeItems, treePane, waitUntil, type Browser, type RecordedRequest,
+  story, treeItems, treePane, waitAllScored, waitUntil, type Browser, type RecordedRequest,
 } from './lib';
 import { listCheckpointDirs } from './run-files';
 import { TESTID, UI } from './testids';
@@ -92,10 +92,7 @@ describe('hostile eval text in the inspect view', () => {
     await runCommand(page, UI.openRun);
     await pickFolder(page, runDir);
     frame = await findFrame(page, byTestId(TESTID.panel));
-    await waitUntil('every checkpoint to be scored', async () => {
-      const states = await frame.locator(byTestId(TESTID.scoreRow)).evaluateAll((els) => els.map((r) => r.getAttribute('data-state')));
-      return states.length === steps.length && states.every((s) => s === 'done');
-    }, { timeoutMs: 120_000, everyMs: 1000, guard: noErrors });
+    await waitAllScored(page, frame, steps.length);
   });
 
   scenario('the inspect view lists the hostile samples as the worst covered', { timeout: 60_000 }, async () => {
