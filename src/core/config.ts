@@ -5,7 +5,7 @@ import { access, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { EvalSample, InputProblem } from './types';
 import { fsErrorCode, resolveInside } from './paths';
-import { DEFAULT_N_GRID, DEFAULT_SELECTION_N } from './defaults';
+import { DEFAULT_N_GRID, DEFAULT_SELECTION_N, DEFAULT_STORE } from './defaults';
 
 export type ReferenceMode = 'generator' | 'point-mass' | 'tournament';
 /** Where r(i) comes from; `model` is an absolute path once the config is resolved. */
@@ -29,7 +29,6 @@ export interface RunConfig {
 export const CONFIG_FILE = 'coverage.json';
 export const DEFAULT_EVAL = 'eval.jsonl';
 export const DEFAULT_TOKENIZER = 'tokenizer.json';
-export const DEFAULT_STORE = '.coverage';
 export { DEFAULT_N_GRID, DEFAULT_SELECTION_N };
 
 const KEYS = ['eval', 'tokenizer', 'reference', 'nGrid', 'selectionN', 'tokensPerStep', 'store'] as const;

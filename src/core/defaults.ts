@@ -1,5 +1,9 @@
-// Defaults shared by the settings reader (config.ts, which needs node fs) and the pure number code
-// (metrics, tournament, report); kept here so that the metrics never pull in node fs.
+// Defaults shared by the settings reader (config.ts, which needs node fs) and the code that falls
+// back on them (metrics, tournament, report, layout scan, score store); kept apart from config.ts
+// so that the pure number code never pulls in node fs.
+
+/** The score store's folder, relative to the run root, when coverage.json names none. */
+export const DEFAULT_STORE = '.coverage';
 
 /** The default N grid: 1, 2, 4, …, 2^20. */
 export const DEFAULT_N_GRID: readonly number[] = Object.freeze(Array.from({ length: 21 }, (_, i) => 2 ** i));

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import type { CheckpointEntry, InputProblem } from './types';
 import { HashCache } from './hashcache';
 import { conventionalDataNames, isInProgressName, isOnnxName, parseStep, pickModel } from './layout/naming';
+import { DEFAULT_STORE } from './defaults';
 import { fsErrorCode as errCode } from './paths';
 import { childRel, walkRun, type FileInfo, type FolderInfo } from './layout/walk';
 
@@ -52,7 +53,7 @@ export async function scanRun(rootIn: string, opts: ScanOptions = {}): Promise<R
   if (!st.isDirectory()) throw new Error(`${root}: expected a run folder, found a file`);
 
   const problems: InputProblem[] = [];
-  const store = resolve(root, opts.storeDir ?? '.coverage');
+  const store = resolve(root, opts.storeDir ?? DEFAULT_STORE);
   const folders = await walkRun(root, { skip: [store] }, problems);
   const now = (opts.now ?? Date.now)();
   const settleMs = opts.settleMs ?? DEFAULT_SETTLE_MS;

@@ -4,13 +4,12 @@
 import { promises as fs } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { DEFAULT_STORE } from '../defaults';
 import { decodeScoreRecord, storeFileName, type ScoreRecord, type StoreKey } from '../store';
-
-export const DEFAULT_STORE_FOLDER = '.coverage';
 
 /** The folder holding score files for a run; `configured` is relative to the run or absolute. */
 export function scoresDir(runRoot: string, configured?: string): string {
-  return join(resolve(runRoot, configured ?? DEFAULT_STORE_FOLDER), 'scores');
+  return join(resolve(runRoot, configured ?? DEFAULT_STORE), 'scores');
 }
 
 export type StoredLookup =
