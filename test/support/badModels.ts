@@ -23,14 +23,24 @@ function inputs(g: GraphBuilder): string {
   return g.input('input_ids', DataType.INT64, [BATCH, SEQ]);
 }
 
+/**
+ * A bigram lookup, `out`[b, t, :] = table[input_ids[b, t], :], with the parts the broken
+ * variants change: the output's name, the table's type, where its bytes are kept.
+ */
+function lookupModel(name: string, o: { vocab: number; table: Float32Array | BigInt64Array; out?: string; dataName?: string }): BuiltModel {
+  const type = o.table instanceof BigInt64Array ? DataType.INT64 : DataType.FLOAT;
+  const out = o.out ?? 'logits';
+  const g = new GraphBuilder(name);
+  const ids = inputs(g);
+  const t = g.initializer('bigram_table', type, [o.vocab, o.vocab], o.table);
+  g.node('Gather', [t, ids], { axis: 0 }, out);
+  g.output(out, type, [BATCH, SEQ, o.vocab]);
+  return buildModel(g.graph(), undefined, o.dataName);
+}
+
 /** The bigram model, but its output is called `scores`: no `logits` to read. */
 export function noLogitsModel(vocab = 16): BuiltModel {
-  const g = new GraphBuilder('no_logits');
-  const ids = inputs(g);
-  const t = g.initializer('table', DataType.FLOAT, [vocab, vocab], new Float32Array(vocab * vocab));
-  g.node('Gather', [t, ids], { axis: 0 }, 'scores');
-  g.output('scores', DataType.FLOAT, [BATCH, SEQ, vocab]);
-  return buildModel(g.graph());
+  return lookupModel('no_logits', { vocab, table: new Float32Array(vocab * vocab), out: 'scores' });
 }
 
 /** `logits` [batch, vocab]: one distribution per sequence instead of one per position. */
@@ -46,12 +56,7 @@ export function rank2LogitsModel(vocab = 16): BuiltModel {
 
 /** `logits` of type int64 (a quantized or mis-exported head). */
 export function intLogitsModel(vocab = 16): BuiltModel {
-  const g = new GraphBuilder('int_logits');
-  const ids = inputs(g);
-  const t = g.initializer('table', DataType.INT64, [vocab, vocab], new BigInt64Array(vocab * vocab));
-  g.node('Gather', [t, ids], { axis: 0 }, 'logits');
-  g.output('logits', DataType.INT64, [BATCH, SEQ, vocab]);
-  return buildModel(g.graph());
+  return lookupModel('int_logits', { vocab, table: new BigInt64Array(vocab * vocab) });
 }
 
 /** Constant logits with one entry replaced: NaN, +Inf or -Inf at token `at`. */
@@ -65,13 +70,8 @@ export function nonFiniteLogitsModel(value: number, vocab = 16, at = 0): BuiltMo
  * external file `dataName`, as large exports keep their weights.
  */
 export function externalWeightsModel(vocab = 16, dataName = 'model.onnx_data'): BuiltModel {
-  const g = new GraphBuilder('external');
-  const ids = inputs(g);
   const table = Float32Array.from({ length: vocab * vocab }, (_, i) => (i % 7) / 7);
-  const t = g.initializer('bigram_table', DataType.FLOAT, [vocab, vocab], table);
-  g.node('Gather', [t, ids], { axis: 0 }, 'logits');
-  g.output('logits', DataType.FLOAT, [BATCH, SEQ, vocab]);
-  return buildModel(g.graph(), undefined, dataName);
+  return lookupModel('external', { vocab, table, dataName });
 }
 
 /** A well-formed bigram model with a fixed table, to score beside the broken ones. */
