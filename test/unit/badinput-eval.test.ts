@@ -44,36 +44,45 @@ test('malformed JSON lines are named by line; the valid lines load', async (t) =
   ]);
 });
 
-test('negative, fractional, string and too-large token ids, and wrong shapes: line, id and expectation', async (t) => {
-  const r = await listEval(t, fixture('eval/bad-ids.jsonl'));
-  assert.equal(r.code, 0, r.err);
-  assert.equal(r.eval.samples, 1);
-  assert.deepEqual(r.lines, [
-    [2, 'neg', '"prompt_ids"[1] is -2; expected a non-negative integer token id'],
-    [3, 'frac', '"response_ids"[0] is 2.5; expected a non-negative integer token id'],
-    [4, 'str', '"prompt_ids"[0] is "7"; expected a non-negative integer token id'],
-    [5, 'big', '"response_ids"[0] is 2147483648; expected a non-negative integer token id'],
-    [6, 'not-array', '"prompt_ids" must be an array of token ids, found 5'],
-    [7, 'no-response', 'missing "response_ids"'],
-    [8, 'empty-response', '"response_ids" is empty; expected at least one token'],
-    [9, 'both', 'mixes token ids (prompt_ids/response_ids) with text (prompt/response); use one form per line'],
-    [10, 'neither', 'expected "prompt_ids" + "response_ids" (token ids) or "prompt" + "response" (text)'],
-    [11, null, '"id" must be a string or a number, found an array'],
-  ]);
-});
-
-test('non-finite, non-numeric and positive ref_logprob are refused per line', async (t) => {
-  const r = await listEval(t, fixture('eval/ref-logprob.jsonl'));
-  assert.equal(r.code, 0, r.err);
-  assert.equal(r.eval.samples, 1);
-  assert.deepEqual(r.lines, [
-    [2, 'inf', '"ref_logprob" must be a finite number, found Infinity'],
-    [3, '-inf', '"ref_logprob" must be a finite number, found -Infinity'],
-    [4, 'nan-string', '"ref_logprob" must be a finite number, found "NaN"'],
-    [5, 'null', '"ref_logprob" must be a finite number, found null'],
-    [6, 'positive', '"ref_logprob" is 0.5; a natural-log probability is at most 0'],
-  ]);
-});
+// Each fixture has one valid line (line 1) and one bad line after another: the valid one
+// loads, and every bad one is named by line and id with what was expected.
+const perLine: { name: string; fixture: string; lines: (string | number | null)[][] }[] = [
+  {
+    name: 'negative, fractional, string and too-large token ids, and wrong shapes: line, id and expectation',
+    fixture: 'eval/bad-ids.jsonl',
+    lines: [
+      [2, 'neg', '"prompt_ids"[1] is -2; expected a non-negative integer token id'],
+      [3, 'frac', '"response_ids"[0] is 2.5; expected a non-negative integer token id'],
+      [4, 'str', '"prompt_ids"[0] is "7"; expected a non-negative integer token id'],
+      [5, 'big', '"response_ids"[0] is 2147483648; expected a non-negative integer token id'],
+      [6, 'not-array', '"prompt_ids" must be an array of token ids, found 5'],
+      [7, 'no-response', 'missing "response_ids"'],
+      [8, 'empty-response', '"response_ids" is empty; expected at least one token'],
+      [9, 'both', 'mixes token ids (prompt_ids/response_ids) with text (prompt/response); use one form per line'],
+      [10, 'neither', 'expected "prompt_ids" + "response_ids" (token ids) or "prompt" + "response" (text)'],
+      [11, null, '"id" must be a string or a number, found an array'],
+    ],
+  },
+  {
+    name: 'non-finite, non-numeric and positive ref_logprob are refused per line',
+    fixture: 'eval/ref-logprob.jsonl',
+    lines: [
+      [2, 'inf', '"ref_logprob" must be a finite number, found Infinity'],
+      [3, '-inf', '"ref_logprob" must be a finite number, found -Infinity'],
+      [4, 'nan-string', '"ref_logprob" must be a finite number, found "NaN"'],
+      [5, 'null', '"ref_logprob" must be a finite number, found null'],
+      [6, 'positive', '"ref_logprob" is 0.5; a natural-log probability is at most 0'],
+    ],
+  },
+];
+for (const c of perLine) {
+  test(c.name, async (t) => {
+    const r = await listEval(t, fixture(c.fixture));
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.eval.samples, 1);
+    assert.deepEqual(r.lines, c.lines);
+  });
+}
 
 test('text without a tokenizer: every line says so, and the run cannot be used (exit 1)', async (t) => {
   const r = await listEval(t, fixture('eval/text-no-tokenizer.jsonl'));
