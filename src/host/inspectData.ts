@@ -1,6 +1,8 @@
-// Builds the inspect view of one checkpoint from numbers the core already computed (the
-// report's coverage rows, the tournament's shares) plus its stored per-sample scores.
+// Builds the inspect view of one checkpoint from numbers the core computes (the report's
+// coverage rows, the tournament's shares, the log-ratio histogram and ranking) plus its stored
+// per-sample scores.
 // Pure, no vscode: what the panel shows is tested without a webview.
+import { histogram, sampleLogRatios, worstCovered } from '../core/logRatioView';
 import type { CoverageReport } from '../core/report';
 import type { CheckpointScores, EvalSample } from '../core/types';
 import type { InspectData, ProfileSeries, WorstSample } from '../shared/protocol';
@@ -39,23 +41,14 @@ export function buildInspectData(inp: InspectInput): InspectData {
   if (!row) notes.push('This checkpoint has no figures yet: it is not scored, or its scoring failed.');
   if (report.coverageRelativeTo) notes.push(`Reference 'tournament': log-ratios and coverage are relative to the suggested checkpoint (step ${report.coverageRelativeTo.step}).`);
 
-  const s = inp.scores.seqLogprob;
-  const L: { i: number; l: number }[] = [];
-  if (inp.r) {
-    for (let i = 0; i < s.length; i++) {
-      const l = inp.r[i] - s[i];
-      if (!Number.isNaN(l)) L.push({ i, l });
-    }
-  } else notes.push('No reference log-probabilities: the log-ratio distribution needs one.');
+  const L = inp.r ? sampleLogRatios(inp.r, inp.scores.seqLogprob) : [];
+  if (!inp.r) notes.push('No reference log-probabilities: the log-ratio distribution needs one.');
 
   const finite = L.filter((x) => Number.isFinite(x.l)).map((x) => x.l);
   const infinite = L.length - finite.length;
   const logRatios = L.length > 0 ? { ...histogram(finite, inp.bins ?? 30), infinite, samples: L.length } : null;
 
-  const worst: WorstSample[] = [...L]
-    .sort((a, b) => b.l - a.l || a.i - b.i)
-    .slice(0, inp.worstCount ?? 8)
-    .map(({ i, l }) => worstSample(inp, i, l));
+  const worst: WorstSample[] = worstCovered(L, inp.worstCount ?? 8).map(({ i, l }) => worstSample(inp, i, l));
 
   const tournament = row
     ? { score: row.tournamentScore, rivalStep: row.rivalStep, rivals: [...(inp.rivalShares ?? [])].sort((a, b) => b.share - a.share || a.step - b.step) }
@@ -81,25 +74,6 @@ function worstSample(inp: InspectInput, i: number, l: number): WorstSample {
     prompt: sample?.prompt ?? null,
     tokens,
   };
-}
-
-/** Equal-width bins over [min, max]; a single value gets one bin around it. */
-export function histogram(values: readonly number[], bins: number): { edges: number[]; counts: number[] } {
-  if (values.length === 0) return { edges: [], counts: [] };
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of values) {
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  if (hi === lo) {
-    lo -= 0.5;
-    hi += 0.5;
-  }
-  const w = (hi - lo) / bins;
-  const counts = new Array<number>(bins).fill(0);
-  for (const v of values) counts[Math.min(bins - 1, Math.floor((v - lo) / w))]++;
-  return { edges: Array.from({ length: bins + 1 }, (_, k) => lo + k * w), counts };
 }
 
 function stepOf(report: CoverageReport, path: string): number {
