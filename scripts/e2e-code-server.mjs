@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, openSync, renameSync, rmSync, write
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
-export const CODE_SERVER_VERSION = '4.100.3';
+const CODE_SERVER_VERSION = '4.100.3';
 // code-server 4.100.3 pins @vscode/ripgrep 1.15.11, whose postinstall downloads this asset unless it is
 // already in its cache folder under os.tmpdir(); the download needs a host we cannot reach.
 const RIPGREP_CACHE = 'vscode-ripgrep-cache-1.15.11';
@@ -106,7 +106,7 @@ export function ensureCodeServer() {
   return bin;
 }
 
-export const USER_SETTINGS = {
+const USER_SETTINGS = {
   'workbench.startupEditor': 'none',
   'workbench.tips.enabled': false,
   'telemetry.telemetryLevel': 'off',
@@ -130,8 +130,7 @@ export function makeProfile(dir) {
   mkdirSync(join(p.userData, 'User'), { recursive: true });
   mkdirSync(p.extensions, { recursive: true });
   writeFileSync(p.config, '');
-  p.settings = join(p.userData, 'User', 'settings.json');
-  writeFileSync(p.settings, JSON.stringify(USER_SETTINGS, null, 2) + '\n');
+  writeFileSync(join(p.userData, 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2) + '\n');
   return p;
 }
 
@@ -145,7 +144,7 @@ export function installExtension(bin, profile, vsix, env) {
   }
 }
 
-export function freePort() {
+function freePort() {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();

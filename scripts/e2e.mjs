@@ -7,11 +7,12 @@
 // Options (env): E2E_VSIX=<file> skips packaging; E2E_KEEP=1 keeps the temporary folder;
 // CHECKPOINT_COVERAGE_E2E_SHOTS=<dir> chooses the screenshot folder. Arguments: test files to run.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheRoot, ensureCodeServer, installExtension, isolatedEnv, makeProfile, startServer } from './e2e-code-server.mjs';
+import { vsixFile } from './package.mjs';
 
 const repo = resolve(fileURLToPath(import.meta.url), '../..');
 process.chdir(repo);
@@ -41,8 +42,7 @@ if (!vsix) {
   stamp('npm run package');
   const r = spawnSync('npm', ['run', 'package'], { stdio: 'inherit' });
   if (r.status !== 0) { console.error('[e2e] npm run package failed'); process.exit(1); }
-  const { name, version } = JSON.parse(readFileSync('package.json', 'utf8'));
-  vsix = `${name}-${version}-linux-x64.vsix`;
+  vsix = vsixFile();
 }
 vsix = resolve(vsix);
 
@@ -95,7 +95,7 @@ try {
   const testEnv = {
     ...env, E2E_BASE_URL: server.url, E2E_WORKSPACE: ws, E2E_RUN_DIR: runDir,
     E2E_CLI_RUN_DIR: cliRunDir, E2E_CLI: cli, E2E_SHOTS: shots,
-    E2E_USER_SETTINGS: profile.settings, E2E_CHROMIUM: chromiumPath,
+    E2E_CHROMIUM: chromiumPath,
   };
   stamp(`tests: ${files.join(' ')}`);
   status = await new Promise((res) => {

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 const TARGET = 'linux-x64';
 
 /** Entry names of a zip file, read from its central directory (no zip64: a VSIX is far below 4 GB). */
-export function zipEntries(file) {
+function zipEntries(file) {
   const buf = readFileSync(file);
   let eocd = -1;
   for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 0xffff); i--) {
@@ -55,7 +55,7 @@ const REQUIRED = [
 ];
 
 /** Problems with a VSIX's file list; empty when it holds exactly what the extension needs. */
-export function checkVsixEntries(names) {
+function checkVsixEntries(names) {
   const problems = [];
   for (const n of names) {
     if (n.endsWith('/')) continue;
@@ -66,6 +66,12 @@ export function checkVsixEntries(names) {
   return problems;
 }
 
+/** The VSIX `npm run package` writes, relative to the repository root (scripts/e2e.mjs installs it). */
+export function vsixFile() {
+  const { name, version } = JSON.parse(readFileSync('package.json', 'utf8'));
+  return `${name}-${version}-${TARGET}.vsix`;
+}
+
 function run(cmd, args) {
   const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' } });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed with exit code ${r.status}`);
@@ -74,8 +80,7 @@ function run(cmd, args) {
 function main() {
   const root = resolve(fileURLToPath(import.meta.url), '../..');
   process.chdir(root);
-  const { name, version } = JSON.parse(readFileSync('package.json', 'utf8'));
-  const out = `${name}-${version}-${TARGET}.vsix`;
+  const out = vsixFile();
   run('npm', ['run', 'build', '--', '--production']);
   // Relative README links would make vsce fail (it only knows how to rewrite them for GitHub/GitLab).
   run('npx', ['--no-install', 'vsce', 'package', '--target', TARGET, '--no-rewrite-relative-links', '--out', out]);

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { chromium, type BrowserContext, type Frame, type FrameLocator, type Locator, type Page, type Request } from 'playwright-core';
+import { chromium, type BrowserContext, type Frame, type Locator, type Page, type Request } from 'playwright-core';
 import { decodePng, dominantColourShare } from './png';
 import { TESTID } from './testids';
 
@@ -15,7 +15,7 @@ export interface E2EEnv {
   cliRunDir: string;     // an untouched copy of the demo run for the CLI's own report
   cli: string;           // dist/cli.js of the packaged build
   shotsDir: string;      // screenshots, kept after the run
-  userSettings: string;  // the profile's settings.json
+  chromium: string;      // the chromium binary scripts/e2e.mjs checked for
 }
 
 export function e2eEnv(): E2EEnv {
@@ -29,7 +29,7 @@ export function e2eEnv(): E2EEnv {
   return {
     baseUrl: get('E2E_BASE_URL'), workspace: get('E2E_WORKSPACE'), runDir: get('E2E_RUN_DIR'),
     cliRunDir: get('E2E_CLI_RUN_DIR'), cli: get('E2E_CLI'), shotsDir: get('E2E_SHOTS'),
-    userSettings: get('E2E_USER_SETTINGS'),
+    chromium: get('E2E_CHROMIUM'),
   };
 }
 
@@ -49,7 +49,7 @@ export async function launchWorkbench(env: E2EEnv, beforeOpen?: (b: Browser) => 
   // Playwright refuses --user-data-dir in args; a persistent context is how to get a fresh profile.
   const userDataDir = mkdtempSync(join(tmpdir(), 'chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: process.env.E2E_CHROMIUM || '/usr/bin/chromium',
+    executablePath: env.chromium,
     headless: true,
     viewport: { width: 1400, height: 900 },
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -208,10 +208,6 @@ export async function pickQuickItem(page: Page, label: string, timeoutMs = 10_00
   await row.waitFor({ state: 'visible', timeout: timeoutMs });
   await row.click();
 }
-
-/** Webview DOM: page > iframe.webview.ready (VS Code's host page) > iframe#active-frame (ours). */
-export const webview = (page: Page): FrameLocator =>
-  page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
 
 /** The first frame that contains `selector`; works when several webviews are open. */
 export async function findFrame(page: Page, selector: string, timeoutMs = 60_000): Promise<Frame> {
