@@ -102,8 +102,8 @@ test('check 4: product Bernoulli H = 8, p = 0.5, q = 0.4, all 256 sequences once
   }
   const p = cov(r, s, [2, 4, 16]);
   assert.deepEqual(p.map((x) => x.count), [37, 1, 0]);
-  close(p[0].coverage, 0.14453, 5e-6);
-  close(p[1].coverage, 0.00391, 5e-6);
+  // 37/256 and 1/256 exactly; coverage.md rounds them to 0.14453 and 0.00391.
+  assert.deepEqual(p.map((x) => x.coverage), [37 / 256, 1 / 256, 0]);
   const kl = meanLogRatio(logRatios(Float64Array.from(r), Float64Array.from(s), allSamples(256)));
   close(kl, 8 * (0.5 * Math.log(0.5 / 0.4) + 0.5 * Math.log(0.5 / 0.6)), 1e-12, 'KL');
   close(kl, 0.163288, 5e-7, 'KL');
@@ -140,14 +140,17 @@ test('check 6: missing mass gives KL = ∞ (never NaN) and Cov_N = 0.001 at larg
 });
 
 test('Wilson 95% intervals match known values', () => {
+  const z = 1.959963984540054;
+  // 0 of 10: the upper bound reduces to z²/(n + z²) (0.277533).
   const [lo0, hi0] = wilsonInterval(0, 10);
   assert.equal(lo0, 0);
-  close(hi0, 0.277533, 1e-6);
+  close(hi0, (z * z) / (10 + z * z), 1e-15);
+  // 5 of 10: centred on ½, half-width z·√(n/4 + z²/4)/(n + z²) (0.236593, 0.763407).
   const [lo5, hi5] = wilsonInterval(5, 10);
-  close(lo5, 0.236593, 1e-6);
-  close(hi5, 0.763407, 1e-6);
+  const half = (z * Math.sqrt(10 / 4 + (z * z) / 4)) / (10 + z * z);
+  close(lo5, 0.5 - half, 1e-15);
+  close(hi5, 0.5 + half, 1e-15);
   // Independent closed form (Wilson 1927) for 37 of 256.
-  const z = 1.959963984540054;
   const n = 256;
   const p = 37 / 256;
   const c = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
