@@ -11,7 +11,7 @@ import {
   assertNoErrors, byTestId, chartData, chartPoints, e2eEnv, findFrame, launchWorkbench, notifications, pickFolder, pickQuickItem,
   recordStatusBarTexts, runCommand, saveAs, SCORING_MS, scoreRows, screenshot, statusBarItem, story, waitAllScored, waitUntil, type Browser,
 } from './lib';
-import { decodePng, dominantColourShare } from './png';
+import { decodePng, dominantColourShare, PNG_SIGNATURE } from './png';
 import { listCheckpointDirs } from './run-files';
 import { TESTID, UI } from './testids';
 
@@ -20,7 +20,6 @@ const env = e2eEnv();
 const DEMO = { checkpoints: 13, suggested: 6000, lowestCe: 13000 };
 // Neither the settings nor the demo's coverage.json name an N grid: the documented default applies.
 const DEFAULT_N_GRID = Array.from({ length: 21 }, (_, i) => 2 ** i);
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 /** RFC 4180 rows (quoted cells may hold commas, quotes and newlines). */
 function parseCsv(text: string): string[][] {

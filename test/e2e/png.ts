@@ -4,10 +4,10 @@ import { inflateSync } from 'node:zlib';
 
 export interface Image { width: number; height: number; channels: number; pixels: Buffer }
 
-const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+export const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 export function decodePng(png: Buffer): Image {
-  if (png.length < 8 || !png.subarray(0, 8).equals(SIGNATURE)) throw new Error('not a PNG (bad signature)');
+  if (png.length < 8 || !png.subarray(0, 8).equals(PNG_SIGNATURE)) throw new Error('not a PNG (bad signature)');
   let width = 0, height = 0, channels = 0;
   const idat: Buffer[] = [];
   for (let p = 8; p + 8 <= png.length;) {
