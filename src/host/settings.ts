@@ -1,6 +1,7 @@
 // The extension's settings as one typed value, coerced from whatever the configuration
 // holds (users edit settings.json by hand). Pure: config.ts reads VS Code and calls this.
 // Empty values mean "take it from the run's coverage.json, else the built-in default".
+import { DEFAULT_TOKEN_BUDGET } from '../scoring/batching';
 
 export type ExecutionProvider = 'auto' | 'cuda' | 'webgpu' | 'cpu';
 export type PollingMode = 'auto' | 'always' | 'never';
@@ -32,7 +33,7 @@ export const DEFAULT_SETTINGS: Settings = {
   nGrid: [],
   selectionN: null,
   executionProvider: 'auto',
-  tokenBudget: 8192,
+  tokenBudget: DEFAULT_TOKEN_BUDGET,
   threads: 0,
   polling: 'auto',
   storeLocation: '',
