@@ -23,7 +23,8 @@ test('a claim is exclusive, names its holder, and is free again once released', 
   assert.deepEqual([b.holder?.pid, b.holder?.host], [process.pid, hostname()]);
   let released = false;
   const waiting = waitForRelease(dir, 'k', fast).then(() => (released = true));
-  await new Promise((r) => setTimeout(r, 120));
+  // Past staleMs (twice over), so only the heartbeat can keep the waiter from taking it over.
+  await new Promise((r) => setTimeout(r, 2 * fast.staleMs + 100));
   assert.equal(released, false, 'the heartbeat keeps a live claim from looking stale');
   await a.claim.release();
   await waiting;
