@@ -2,7 +2,7 @@
 // report (table + verdict, JSON or CSV). Only the report goes to stdout, so `--json` output can
 // be piped; progress, the scoring summary, failures and warnings go to stderr.
 import { resolve } from 'node:path';
-import type { ReferenceSpec } from '../core/config';
+import type { ReferenceSetting } from '../core/metrics';
 import { formatReportCsv, formatReportText, type CoverageReport } from '../core/report';
 import type { ProviderSetting } from '../core/store';
 import { EXIT_FAILURE, EXIT_OK, UsageError, parseCommandArgs, type CliIO, type Command } from './args';
@@ -34,7 +34,7 @@ export interface ReportArgs {
   run: string;
   format: 'text' | 'json' | 'csv';
   selectionN?: number;
-  reference?: ReferenceSpec;
+  reference?: ReferenceSetting;
   provider: ProviderSetting;
   tokenBudget: number;
   allowOutside: boolean;
@@ -74,7 +74,7 @@ export function parseReportArgs(argv: string[], cwd: string): ReportArgs {
   return args;
 }
 
-function parseReference(v: string, cwd: string): ReferenceSpec {
+function parseReference(v: string, cwd: string): ReferenceSetting {
   if (v === 'generator' || v === 'point-mass' || v === 'tournament') return v;
   const path = v.startsWith('model:') ? v.slice('model:'.length) : v;
   if (!/\.onnx$/i.test(path)) {

@@ -5,7 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { scanRun, type RunLayout } from '../core/layout';
 import { HashCache } from '../core/hashcache';
-import { chooseReference, loadConfig, type ReferenceSpec, type RunConfig } from '../core/config';
+import { chooseReference, loadConfig, type RunConfig } from '../core/config';
+import type { ReferenceSetting } from '../core/metrics';
 import { loadEvalSet, type EvalSet } from '../core/evalset';
 import { loadTokenizer } from '../core/tokenizer';
 import { fsErrorCode, runRelative } from '../core/paths';
@@ -21,7 +22,7 @@ export interface EvalSummary {
   promptTokens: number;
   responseTokens: number;
   hash: string;
-  reference: ReferenceSpec;
+  reference: ReferenceSetting;
   problems: InputProblem[];
 }
 
@@ -201,7 +202,7 @@ function show(root: string, p: string): string {
   return runRelative(root, p) ?? p;
 }
 
-function refText(root: string, r: ReferenceSpec): string {
+function refText(root: string, r: ReferenceSetting): string {
   return typeof r === 'string' ? r : `model ${show(root, r.model)}`;
 }
 

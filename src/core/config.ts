@@ -3,13 +3,11 @@
 // leave it unless the caller trusts the workspace (allowOutside).
 import { access, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { ReferenceSetting } from './metrics/references';
 import type { EvalSample, InputProblem } from './types';
 import { fsErrorCode, resolveInside } from './paths';
 import { DEFAULT_N_GRID, DEFAULT_SELECTION_N, DEFAULT_STORE } from './defaults';
 
-export type ReferenceMode = 'generator' | 'point-mass' | 'tournament';
-/** Where r(i) comes from; `model` is an absolute path once the config is resolved. */
-export type ReferenceSpec = ReferenceMode | { model: string };
 
 export interface RunConfig {
   /** The coverage.json read, when there was one. */
@@ -18,8 +16,8 @@ export interface RunConfig {
   eval: string;
   tokenizer?: string;
   store: string;
-  /** Undefined: chosen from the data by chooseReference. */
-  reference?: ReferenceSpec;
+  /** Undefined: chosen from the data by chooseReference; a `model` path is absolute. */
+  reference?: ReferenceSetting;
   /** Sorted, without repeats, every N ≥ 1. */
   nGrid: number[];
   selectionN: number;
@@ -94,10 +92,10 @@ export async function validateConfig(raw: unknown, root: string, file: string | 
   if (o.tokenizer === undefined && (await exists(join(root, DEFAULT_TOKENIZER)))) tokenizer = join(root, DEFAULT_TOKENIZER);
   const store = await path('store', o.store, DEFAULT_STORE);
 
-  let reference: ReferenceSpec | undefined;
+  let reference: ReferenceSetting | undefined;
   const r = o.reference;
   if (typeof r === 'string') {
-    if (MODES.includes(r)) reference = r as ReferenceMode;
+    if (MODES.includes(r)) reference = r as ReferenceSetting;
     else bad('reference', `is ${JSON.stringify(r)}; expected "generator", "point-mass", "tournament" or {"model": "<path to .onnx>"}`);
   } else if (typeof r === 'object' && r !== null && !Array.isArray(r)) {
     const ro = r as Record<string, unknown>;
@@ -149,7 +147,7 @@ export async function validateConfig(raw: unknown, root: string, file: string | 
  * The reference when coverage.json names none: the generator's own log-probabilities when
  * every sample carries ref_logprob (exact coverage), else the tournament, which needs none.
  */
-export function chooseReference(config: RunConfig, samples: readonly EvalSample[]): ReferenceSpec {
+export function chooseReference(config: RunConfig, samples: readonly EvalSample[]): ReferenceSetting {
   if (config.reference !== undefined) return config.reference;
   return samples.length > 0 && samples.every((s) => s.refLogprob !== undefined) ? 'generator' : 'tournament';
 }

@@ -3,7 +3,8 @@
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { chooseReference, type ReferenceSpec } from '../../core/config';
+import { chooseReference } from '../../core/config';
+import type { ReferenceSetting } from '../../core/metrics';
 import { HashCache } from '../../core/hashcache';
 import { conventionalDataNames } from '../../core/layout/naming';
 import { fsErrorCode, resolveInside, runRelative } from '../../core/paths';
@@ -15,7 +16,7 @@ import { ensureScored, readRunConfig, type EnsureScoredOptions, type ScoredRun }
 
 export interface ReportRunOptions extends Omit<EnsureScoredOptions, 'config'> {
   /** Overrides coverage.json; a model path is absolute here. */
-  reference?: ReferenceSpec;
+  reference?: ReferenceSetting;
   /** Overrides coverage.json's selectionN. */
   selectionN?: number;
   /** Let coverage.json and --reference name files outside the run (trusted use only). */
@@ -61,7 +62,7 @@ export async function reportRun(runIn: string, opts: ReportRunOptions = {}): Pro
   const chosen = spec ?? chooseReference(config, scored.evalSet.samples);
   let referenceScores: CheckpointScores | undefined;
   let referenceModel: ReportRunResult['referenceModel'];
-  let reference: 'generator' | 'point-mass' | 'tournament' | { model: string };
+  let reference: ReferenceSetting;
   if (typeof chosen === 'string') reference = chosen;
   else {
     const r = await scoreReferenceModel(scored, chosen.model, opts);

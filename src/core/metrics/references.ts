@@ -24,11 +24,6 @@ export function referenceLabel(s: ReferenceSetting): string {
   return typeof s === 'string' ? s : `model ${s.model}`;
 }
 
-export function isReferenceSetting(v: unknown): v is ReferenceSetting {
-  if (v === 'generator' || v === 'point-mass' || v === 'tournament') return true;
-  return typeof v === 'object' && v !== null && typeof (v as { model?: unknown }).model === 'string';
-}
-
 export interface ReferenceInputs {
   /** Number of eval samples. */
   n: number;
