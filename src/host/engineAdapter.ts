@@ -1,7 +1,7 @@
 // The RunEngine over the real core and scoring modules: config and eval set from the run,
 // layout scans, the worker client through RunScorer, the report with an incremental
 // tournament, and the inspect view's per-sample data. No vscode here either.
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { chooseReference, loadConfig, type RunConfig } from '../core/config';
 import { loadEvalSet, type EvalSet } from '../core/evalset';
 import { HashCache } from '../core/hashcache';
@@ -46,7 +46,7 @@ async function openRun(root: string, settings: Settings, o: EngineOptions, event
 
 /** Settings win over coverage.json where they are set (empty settings leave the run's values). */
 function applySettings(config: RunConfig, s: Settings, root: string): void {
-  const abs = (p: string) => (p.startsWith('/') ? p : `${root}/${p}`);
+  const abs = (p: string) => resolve(root, p);
   if (s.evalSet) config.eval = abs(s.evalSet);
   if (s.storeLocation) config.store = abs(s.storeLocation);
   if (s.nGrid.length) config.nGrid = s.nGrid;
