@@ -6,8 +6,9 @@
 // the model's own bytes: protobuf merges the two, so the weights are never decoded or copied
 // into a new file, and the checkpoint file is never touched. LogSoftmax + GatherElements rather
 // than ReduceLogSumExp: the latter is several times slower per element in the CPU kernels.
+import { promises as fs } from 'node:fs';
 import { GraphBuilder } from '../core/onnx/builder';
-import { appendGraphFragment, encodeGraphFragment } from '../core/onnx/encode';
+import { encodeGraphFragment } from '../core/onnx/encode';
 import { DataType } from '../core/onnx/schema';
 import type { FloatType } from './signature';
 
@@ -16,7 +17,7 @@ export const HEAD_LABELS = 'cc_head.labels';
 export const HEAD_OUTPUT = 'cc_head.logprobs';
 
 /** The fragment to append after the model bytes. `labels` is int64 [batch, seq, 1]. */
-export function logprobHeadFragment(logitsType: FloatType, logitsName = 'logits'): Uint8Array {
+function logprobHeadFragment(logitsType: FloatType, logitsName = 'logits'): Uint8Array {
   const g = new GraphBuilder('', 'cc_head.');
   let x = logitsName;
   // float16 log-softmax would lose the small differences between large logits.
@@ -30,7 +31,25 @@ export function logprobHeadFragment(logitsType: FloatType, logitsName = 'logits'
   return encodeGraphFragment(graph);
 }
 
-/** The model's bytes with the head appended (one copy of the bytes). */
-export function withLogprobHead(modelBytes: Uint8Array, logitsType: FloatType): Uint8Array {
-  return appendGraphFragment(modelBytes, logprobHeadFragment(logitsType));
+/**
+ * The model file read into a buffer with room for the head, then the head: the weights are
+ * copied once (reading the file, then appending, would copy them twice).
+ */
+export async function readWithLogprobHead(modelPath: string, logitsType: FloatType): Promise<Uint8Array> {
+  const fragment = logprobHeadFragment(logitsType);
+  const h = await fs.open(modelPath, 'r');
+  try {
+    const { size } = await h.stat();
+    const buf = new Uint8Array(size + fragment.length);
+    let at = 0;
+    while (at < size) {
+      const { bytesRead } = await h.read(buf, at, Math.min(size - at, 1 << 26), at);
+      if (bytesRead === 0) throw new Error(`${modelPath}: file shrank while being read (being rewritten?)`);
+      at += bytesRead;
+    }
+    buf.set(fragment, size);
+    return buf;
+  } finally {
+    await h.close();
+  }
 }

@@ -2,7 +2,6 @@
 // under the token budget, float64 sums over response tokens. Runs inside the worker (it
 // blocks its thread in session.run) but has no worker code, so tests and the bench call it
 // directly.
-import { promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
 import type * as ort from 'onnxruntime-node';
 import type { ProviderAttempt } from '../core/store';
@@ -10,7 +9,7 @@ import type { ScoreCheckpointResult, ScoreJobOptions, ScoreProgress, WireSample 
 import { CANCELLED_PREFIX } from '../shared/workerProtocol';
 import { planBatches, sampleProblem } from './batching';
 import { batchFeeds } from './feeds';
-import { HEAD_OUTPUT, logprobHeadFragment } from './head';
+import { HEAD_OUTPUT, readWithLogprobHead } from './head';
 import { planCheckpoint } from './modelSignature';
 import { openSession, type OpenedSession } from './providers';
 import type { ModelPlan } from './signature';
@@ -27,25 +26,6 @@ export interface ScoreModelInput {
 }
 
 export const sampleName = (file: string, s: { line: number; id?: string }) => `${file}:${s.line}${s.id !== undefined ? ` (id ${s.id})` : ''}`;
-
-/** The model file read into a buffer with room for the head, so the bytes are copied once. */
-async function readWithHead(modelPath: string, fragment: Uint8Array): Promise<Uint8Array> {
-  const h = await fs.open(modelPath, 'r');
-  try {
-    const { size } = await h.stat();
-    const buf = new Uint8Array(size + fragment.length);
-    let at = 0;
-    while (at < size) {
-      const { bytesRead } = await h.read(buf, at, Math.min(size - at, 1 << 26), at);
-      if (bytesRead === 0) throw new Error(`${modelPath}: file shrank while being read (being rewritten?)`);
-      at += bytesRead;
-    }
-    buf.set(fragment, size);
-    return buf;
-  } finally {
-    await h.close();
-  }
-}
 
 /** Throws naming the first samples whose token ids the model cannot take. */
 function checkVocab(plan: ModelPlan, input: ScoreModelInput): void {
@@ -94,7 +74,7 @@ export async function scoreModel(input: ScoreModelInput): Promise<ScoreCheckpoin
   const batches = planBatches(lengths, options.tokenBudget);
   const tokensTotal = lengths.reduce((a, b) => a + b, 0);
 
-  const model = await readWithHead(modelPath, logprobHeadFragment(plan.logitsType));
+  const model = await readWithLogprobHead(modelPath, plan.logitsType);
   const settings = { weightsDir: dirname(modelPath), allowSpinning: options.allowSpinning, intraOpThreads: options.intraOpThreads };
   const attempts: ProviderAttempt[] = [];
   let opened: OpenedSession = await openSession(model, options.provider, settings, attempts);
