@@ -102,8 +102,3 @@ export function decodeModel(bytes: Uint8Array): ModelMsg {
   const msg = ModelProtoType.decode(bytes);
   return ModelProtoType.toObject(msg, { longs: Number, arrays: false, defaults: false }) as ModelMsg;
 }
-
-/** Decode a GraphProto (for tests that inspect a fragment's graph). */
-export function decodeGraph(bytes: Uint8Array): GraphMsg {
-  return GraphProtoType.toObject(GraphProtoType.decode(bytes), { longs: Number }) as GraphMsg;
-}
