@@ -3,7 +3,6 @@
 // run, and the CLI scoring the same run as the session.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { verifyStore } from '../../src/core/store/verify';
@@ -12,7 +11,7 @@ import { RunSession } from '../../src/host/runSession';
 import { DEFAULT_SETTINGS } from '../../src/host/settings';
 import type { ScoringWorkerClient } from '../../src/scoring/workerClient';
 import { countJobs, makeRun, tally, waitGone } from '../scoring/faultsRun';
-import { fileScope, REPO, settle } from '../support/cli';
+import { fileScope, settle, spawnCli } from '../support/cli';
 
 function session(root: string, notices: string[] = [], logs: string[] = []): RunSession {
   const log = (level: string) => (c: string, m: string) => logs.push(`${level} ${c} ${m}`);
@@ -117,10 +116,7 @@ test('two windows on one run: both sessions finish with every checkpoint, each s
 test('the CLI and a session scoring one run at once: both succeed, nothing is scored twice, every stored file verifies', async (t) => {
   const root = runs.withCli;
   const { jobs } = countJobs(t);
-  const cli = new Promise<{ code: number; err: string }>((done) => {
-    execFile(process.execPath, ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'score', root, '--provider', 'cpu', '--budget', '16'], { cwd: REPO, encoding: 'utf8' },
-      (error, _out, err) => done({ code: error ? Number(error.code) : 0, err }));
-  });
+  const cli = spawnCli(['score', root, '--provider', 'cpu', '--budget', '16']);
   const s = session(root);
   t.after(() => s.dispose());
   await s.open();
