@@ -31,7 +31,6 @@ export class Controller extends Disposable implements PanelHost {
   private panel: CoveragePanel | undefined;
   private readonly tree: CheckpointTree;
   private readonly status: ScoringStatus;
-  private lastSnapshot: RunSnapshot | null = null;
 
   constructor(private readonly context: vscode.ExtensionContext, readonly log: Log, private readonly engine: RunEngine, private readonly createDemo: (dir: string) => Promise<void>) {
     super();
@@ -112,7 +111,7 @@ export class Controller extends Disposable implements PanelHost {
   }
 
   async exportResults(): Promise<void> {
-    if (!this.lastSnapshot) {
+    if (!this.session) {
       void vscode.window.showInformationMessage('Open a run first (Checkpoint Coverage: Open Run…).');
       return;
     }
@@ -149,7 +148,7 @@ export class Controller extends Disposable implements PanelHost {
   }
 
   async exportFigures(format: ExportFormat): Promise<string | null> {
-    const snap = this.lastSnapshot ?? this.currentSnapshot();
+    const snap = this.currentSnapshot();
     if (!snap) return null;
     const target = await vscode.window.showSaveDialog({
       defaultUri: vscode.Uri.file(`${snap.runPath}-coverage.${format}`),
@@ -163,7 +162,7 @@ export class Controller extends Disposable implements PanelHost {
   }
 
   async saveImage(name: string, dataUrl: string): Promise<string | null> {
-    const base = this.lastSnapshot?.runPath ?? '';
+    const base = this.session?.root ?? '';
     const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(`${base}-${name}.png`), filters: { PNG: ['png'] }, title: 'Save chart' });
     if (!target) return null;
     await this.writeDataUrl(target, dataUrl);
@@ -205,7 +204,6 @@ export class Controller extends Disposable implements PanelHost {
   }
 
   private publish(snap: RunSnapshot): void {
-    this.lastSnapshot = snap;
     this.tree.update(snap);
     this.status.update(snap);
     this.panel?.postSnapshot(snap);
@@ -215,7 +213,6 @@ export class Controller extends Disposable implements PanelHost {
     for (const d of this.sessionDisposables.splice(0)) d.dispose();
     this.session?.dispose();
     this.session = undefined;
-    this.lastSnapshot = null;
     this.tree.update(null);
     this.status.update(null);
   }
