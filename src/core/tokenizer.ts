@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
+import { fsErrorCode } from './paths';
 
 export interface TextTokenizer {
   /** The tokenizer.json this came from. */
@@ -25,14 +26,7 @@ export async function loadTokenizer(path: string): Promise<TextTokenizer> {
   if (typeof json !== 'object' || json === null || !('model' in json)) {
     throw new Error(`${path}: expected a Hugging Face tokenizer.json (a JSON object with a "model")`);
   }
-  // tokenizer_config.json beside it carries settings such as clean_up_tokenization_spaces.
-  let config: object = {};
-  try {
-    const c: unknown = JSON.parse(await readFile(join(dirname(path), 'tokenizer_config.json'), 'utf8'));
-    if (typeof c === 'object' && c !== null) config = c;
-  } catch {
-    // Optional.
-  }
+  const config = await readTokenizerConfig(join(dirname(path), 'tokenizer_config.json'));
   let tok: Tokenizer;
   try {
     tok = new Tokenizer(json, config);
@@ -51,4 +45,27 @@ export async function loadTokenizer(path: string): Promise<TextTokenizer> {
       return tok.id_to_token(id);
     },
   };
+}
+
+/**
+ * tokenizer_config.json beside tokenizer.json carries settings such as
+ * clean_up_tokenization_spaces. It is optional, but one that is there and broken is named: ignoring
+ * it would quietly change how tokens read back.
+ */
+async function readTokenizerConfig(file: string): Promise<object> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    if (fsErrorCode(e) === 'ENOENT') return {};
+    throw new Error(`${file}: cannot read (${fsErrorCode(e)})`);
+  }
+  let c: unknown;
+  try {
+    c = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${file}: not valid JSON (${e instanceof Error ? e.message : String(e)}); expected the tokenizer's settings as a JSON object`);
+  }
+  if (typeof c !== 'object' || c === null || Array.isArray(c)) throw new Error(`${file}: expected the tokenizer's settings as a JSON object`);
+  return c;
 }
