@@ -6,6 +6,7 @@ import { chooseReference, loadConfig, type RunConfig } from '../core/config';
 import { loadEvalSet, type EvalSet } from '../core/evalset';
 import { HashCache } from '../core/hashcache';
 import { scanRun } from '../core/layout';
+import { fsErrorCode } from '../core/paths';
 import { resolveReference, type ReferenceSetting } from '../core/metrics';
 import { buildReport } from '../core/report';
 import { unlink } from 'node:fs/promises';
@@ -161,7 +162,11 @@ class EngineRun implements OpenedRun {
   async invalidate(entry: CheckpointEntry): Promise<void> {
     this.records.delete(entry.path);
     this.tournament?.remove(entry.path);
-    await unlink(`${this.scorer.dir}/${storeFileName(await this.scorer.key(entry))}`).catch(() => undefined);
+    const file = `${this.scorer.dir}/${storeFileName(await this.scorer.key(entry))}`;
+    // Nothing stored is fine; a file that stays would be read back as the 'new' scores.
+    await unlink(file).catch((e: unknown) => {
+      if (fsErrorCode(e) !== 'ENOENT') throw new Error(`cannot remove the stored scores ${file} (${fsErrorCode(e)})`);
+    });
   }
 
   /** Ends the worker (a job in flight is cancelled, nothing half is stored); resolves once it is gone. */

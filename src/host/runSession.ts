@@ -117,12 +117,20 @@ export class RunSession {
     const opened = this.opened;
     if (!opened) return this.open();
     this.cancelAll();
+    const queued: CheckpointEntry[] = [];
     for (const e of this.entries.values()) {
-      await opened.invalidate(e);
-      this.states.set(e.path, { state: 'queued' });
+      try {
+        await opened.invalidate(e);
+        this.states.set(e.path, { state: 'queued' });
+        queued.push(e);
+      } catch (err) {
+        // Its old scores may still be on disk: scoring it now would only read them back.
+        this.states.set(e.path, { state: 'failed', reason: `cannot rescore: ${errorText(err)}` });
+        this.deps.log.error('rescore', `${e.path}: ${errorText(err)}`);
+      }
     }
     this.report = null;
-    this.queue.addInitial([...this.entries.values()]);
+    this.queue.addInitial(queued);
     this.changed();
     this.pump();
   }
