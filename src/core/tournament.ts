@@ -4,6 +4,8 @@
 // Samples any checkpoint skipped (NaN) are left out for all of them: when a new checkpoint skips
 // samples the others scored, their contributions are subtracted pair by pair instead of rebuilding.
 import { DEFAULT_SELECTION_N } from './defaults';
+import { crossEntropy } from './metrics/crossEntropy';
+import { commonSamples } from './metrics/samples';
 
 export interface TournamentEntry {
   /** Identity (the checkpoint's run-relative path). */
@@ -290,13 +292,7 @@ export class CoverageTournament {
   }
 
   private cePerToken(e: TournamentEntry): number {
-    let s = 0;
-    let t = 0;
-    for (const i of this.active) {
-      s += e.seqLogprob[i];
-      t += e.tokenCounts[i];
-    }
-    return t > 0 ? -s / t : Number.NaN;
+    return crossEntropy(e.seqLogprob, e.tokenCounts, this.active).perToken;
   }
 
   private compact(): void {
@@ -327,11 +323,7 @@ function cmpCe(a: number, b: number): number {
 }
 
 function activeSamples(n: number, entries: readonly TournamentEntry[]): Int32Array {
-  const keep = new Uint8Array(n).fill(1);
-  for (const e of entries) for (let i = 0; i < n; i++) if (Number.isNaN(e.seqLogprob[i])) keep[i] = 0;
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) if (keep[i]) out.push(i);
-  return Int32Array.from(out);
+  return commonSamples(n, entries.map((e) => e.seqLogprob));
 }
 
 /**
