@@ -36,7 +36,9 @@ export function histogram(values: readonly number[], bins: number): { edges: num
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
-  if (hi === lo) {
+  // One distinct value, or a spread so small that a bin's width rounds to 0 (values apart by a
+  // few subnormals): a unit-wide range around it keeps every bin index finite.
+  if (!((hi - lo) / bins > 0)) {
     lo -= 0.5;
     hi += 0.5;
   }

@@ -26,6 +26,8 @@ test('histogram: worked example; the maximum falls in the last bin; one repeated
   assert.deepEqual(histogram([0, 1, 2, 3, 4], 4), { edges: [0, 1, 2, 3, 4], counts: [1, 1, 1, 2] });
   assert.deepEqual(histogram([2, 2, 2], 2), { edges: [1.5, 2, 2.5], counts: [0, 3] });
   assert.deepEqual(histogram([], 5), { edges: [], counts: [] });
+  // Two values a subnormal apart: the bin width would round to 0 (found by the property below).
+  assert.deepEqual(histogram([5e-324, 0], 2).counts, [0, 2]);
 });
 
 test('histogram: every value is counted once, in the bin whose edges hold it (brute force)', () => {
