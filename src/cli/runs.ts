@@ -36,9 +36,7 @@ export interface RunSummary {
 export async function summarizeRun(dir: string, opts: { allowOutside?: boolean } = {}): Promise<RunSummary> {
   const root = resolve(dir);
   const config = await loadConfig(root, opts);
-  const cache = new HashCache(join(config.store, 'hashes.json'));
-  await cache.load();
-  const layout = await scanRun(root, { storeDir: config.store, hashCache: cache });
+  const layout = await scanRun(root, { storeDir: config.store, hashCache: await HashCache.forStore(config.store) });
   let evalSet: EvalSet;
   try {
     const tokenizer = config.tokenizer ? await loadTokenizer(config.tokenizer) : undefined;

@@ -51,7 +51,9 @@ export async function ensureScored(run: string, opts: EnsureScoredOptions = {}):
   const config = opts.config ?? await readRunConfig(run, opts);
   const tokenizer = config.tokenizer ? await loadTokenizer(config.tokenizer) : undefined;
   const evalSet = await loadEvalSet(config.eval, { tokenizer });
-  const hashCache = new HashCache();
+  // The file cache spares a large run rehashing every model on each call; the layout scan (duplicate
+  // check) and the store keys share it, so no file is hashed twice in one call either.
+  const hashCache = await HashCache.forStore(config.store);
   const layout = await scanRun(run, { storeDir: config.store, hashCache, settleMs: opts.settleMs });
   const bar = opts.progress ? new ProgressBar(layout.checkpoints.length, opts.progress) : undefined;
   const say = (level: 'info' | 'warning', message: string) => {

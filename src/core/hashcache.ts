@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 
 interface Entry { size: number; mtimeMs: number; sha256: string }
 const FORMAT = 1;
@@ -26,6 +26,13 @@ export class HashCache {
   hashed = 0;
 
   constructor(private readonly file?: string) {}
+
+  /** The run's cache file under its store folder, loaded: what every front end over a run uses. */
+  static async forStore(storeDir: string): Promise<HashCache> {
+    const cache = new HashCache(join(storeDir, 'hashes.json'));
+    await cache.load();
+    return cache;
+  }
 
   /** Reads the cache file if there is one; a missing or unreadable file starts empty. */
   async load(): Promise<void> {
