@@ -42,7 +42,9 @@ async function openRun(root: string, settings: Settings, o: EngineOptions, event
   const tokenizer = config.tokenizer ? await loadTokenizer(config.tokenizer) : undefined;
   const evalSet = await loadEvalSet(config.eval, { tokenizer });
   if (evalSet.samples.length === 0) throw new Error(`${config.eval}: no usable evaluation sample${evalSet.problems[0] ? ` (${problemText(evalSet.problems[0])})` : ''}`);
-  return new EngineRun(root, config, evalSet, tokenizer, settings, o, events);
+  // The run's own hashes.json, shared with the CLI: reopening a run does not rehash every model.
+  const hashCache = await HashCache.forStore(config.store);
+  return new EngineRun(root, config, evalSet, tokenizer, hashCache, settings, o, events);
 }
 
 /** Settings win over coverage.json where they are set (empty settings leave the run's values). */
@@ -63,7 +65,6 @@ class EngineRun implements OpenedRun {
   readonly nGrid: number[];
   readonly selectionN: number;
   readonly problems: string[];
-  private readonly hashCache = new HashCache();
   private readonly client: ScoringWorkerClient;
   private readonly scorer: RunScorer;
   private readonly reference: ReferenceSetting;
@@ -73,7 +74,7 @@ class EngineRun implements OpenedRun {
   private refRecord: ScoreRecord | null = null;
   private readonly log: EngineOptions['log'];
 
-  constructor(readonly root: string, private readonly config: RunConfig, private readonly evalSet: EvalSet, private readonly tokenizer: TextTokenizer | undefined, settings: Settings, o: EngineOptions, events: EngineEvents) {
+  constructor(readonly root: string, private readonly config: RunConfig, private readonly evalSet: EvalSet, private readonly tokenizer: TextTokenizer | undefined, private readonly hashCache: HashCache, settings: Settings, o: EngineOptions, events: EngineEvents) {
     this.log = o.log;
     const rel = (p: string) => relative(root, p).replace(/\\/g, '/');
     this.reference = chooseReference(config, evalSet.samples);
