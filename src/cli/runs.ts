@@ -1,8 +1,7 @@
 // `checkpoint-coverage runs <dir>`: what a run folder holds, as the scorer will see it.
 // Exit 0 when the run can be scored; 1 when its settings or eval set cannot be used (the
 // listing is still printed, the reason goes to stderr).
-import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { scanRun, type RunLayout } from '../core/layout';
 import { HashCache } from '../core/hashcache';
 import { chooseReference, loadConfig, type RunConfig } from '../core/config';
@@ -11,8 +10,8 @@ import { loadEvalSet, type EvalSet } from '../core/evalset';
 import { loadTokenizer } from '../core/tokenizer';
 import { fsErrorCode, runRelative } from '../core/paths';
 import { checkpointReason } from '../scoring/failureText';
-import { readModelSignature } from '../scoring/modelSignature';
-import { planModel, type ModelPlan } from '../scoring/signature';
+import { planCheckpoint } from '../scoring/modelSignature';
+import type { ModelPlan } from '../scoring/signature';
 import type { InputProblem } from '../core/types';
 import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, type Command } from './args';
 
@@ -74,9 +73,11 @@ async function checkModels(layout: RunLayout, evalSet?: EvalSet): Promise<void> 
   }
   for (const k of layout.checkpoints) {
     const say = (message: string): void => { layout.problems.push({ file: k.path, message: `cannot be scored: ${message}` }); };
+    // A config.json the scorer will ignore is worth naming here too (it may state the vocabulary).
+    const warn = (_level: 'info' | 'warning', message: string): void => { layout.problems.push({ file: k.path, message }); };
     let plan: ModelPlan;
     try {
-      plan = planModel(await readModelSignature(k.modelPath), k.path, await exportConfig(k.modelPath));
+      plan = await planCheckpoint(k.modelPath, k.path, warn);
     } catch (e) {
       const m = e instanceof Error ? e.message : fsErrorCode(e);
       say(checkpointReason(m, k));
@@ -86,16 +87,6 @@ async function checkModels(layout: RunLayout, evalSet?: EvalSet): Promise<void> 
       const where = `${show(layout.root, evalSet!.file)}:${maxAt.line}${maxAt.id !== undefined ? ` (id ${maxAt.id})` : ''}`;
       say(`its vocabulary has ${plan.vocab} tokens, but ${where} has token id ${maxId}`);
     }
-  }
-}
-
-/** The export's config.json beside the model (sizes the graph leaves symbolic), as the scorer reads it. */
-async function exportConfig(modelPath: string): Promise<Record<string, unknown>> {
-  try {
-    const v: unknown = JSON.parse(await readFile(join(dirname(modelPath), 'config.json'), 'utf8'));
-    return typeof v === 'object' && v !== null && !Array.isArray(v) ? v as Record<string, unknown> : {};
-  } catch {
-    return {};
   }
 }
 
