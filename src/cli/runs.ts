@@ -6,7 +6,7 @@ import { scanRun, type RunLayout } from '../core/layout';
 import { HashCache } from '../core/hashcache';
 import { chooseReference, loadConfig, type RunConfig } from '../core/config';
 import type { ReferenceSetting } from '../core/metrics';
-import { loadEvalSet, type EvalSet } from '../core/evalset';
+import { loadEvalSet, sampleName, type EvalSet } from '../core/evalset';
 import { loadTokenizer } from '../core/tokenizer';
 import { fsErrorCode, runRelative } from '../core/paths';
 import { checkpointReason } from '../scoring/failureText';
@@ -84,8 +84,7 @@ async function checkModels(layout: RunLayout, evalSet?: EvalSet): Promise<void> 
       continue;
     }
     if (plan.vocab !== undefined && maxAt !== undefined && maxId >= plan.vocab) {
-      const where = `${show(layout.root, evalSet!.file)}:${maxAt.line}${maxAt.id !== undefined ? ` (id ${maxAt.id})` : ''}`;
-      say(`its vocabulary has ${plan.vocab} tokens, but ${where} has token id ${maxId}`);
+      say(`its vocabulary has ${plan.vocab} tokens, but ${sampleName(show(layout.root, evalSet!.file), maxAt)} has token id ${maxId}`);
     }
   }
 }

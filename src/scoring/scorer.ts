@@ -4,6 +4,7 @@
 // directly.
 import { dirname } from 'node:path';
 import type * as ort from 'onnxruntime-node';
+import { sampleName } from '../core/evalset';
 import type { ProviderAttempt } from '../core/store';
 import type { ScoreCheckpointResult, ScoreJobOptions, ScoreProgress, WireSample } from '../shared/workerProtocol';
 import { CANCELLED_PREFIX } from '../shared/workerProtocol';
@@ -24,8 +25,6 @@ export interface ScoreModelInput {
   onProgress?: (p: Omit<ScoreProgress, 'jobId'>) => void;
   log?: (level: 'info' | 'warning', message: string) => void;
 }
-
-export const sampleName = (file: string, s: { line: number; id?: string }) => `${file}:${s.line}${s.id !== undefined ? ` (id ${s.id})` : ''}`;
 
 /** Throws naming the first samples whose token ids the model cannot take. */
 function checkVocab(plan: ModelPlan, input: ScoreModelInput): void {
