@@ -74,8 +74,10 @@ export class RunSession {
   /** Opens (or reopens, after coverage.json or the eval set changed) and queues what is not scored. */
   async open(): Promise<void> {
     this.cancelAll();
-    this.opened?.dispose();
+    const old = this.opened;
     this.opened = undefined;
+    // The old worker ends before the reopened run starts its own.
+    if (old) await this.close(old);
     this.error = null;
     try {
       this.opened = await this.deps.engine.open(this.root, this.deps.settings, {
@@ -185,8 +187,17 @@ export class RunSession {
     this.disposed = true;
     if (this.settleTimer) clearTimeout(this.settleTimer);
     this.cancelAll();
-    this.opened?.dispose();
+    if (this.opened) void this.close(this.opened);
     this.listeners.clear();
+  }
+
+  /** Ends an opened run without ever leaving a rejection unhandled: whatever it does not log itself goes to the session's log. */
+  private async close(opened: OpenedRun): Promise<void> {
+    try {
+      await opened.dispose();
+    } catch (err) {
+      this.deps.log.error('session', `cannot close ${this.root}: ${errorText(err)}`);
+    }
   }
 
   private progress(): ScoringProgress {

@@ -27,6 +27,8 @@ class FakeRun implements OpenedRun {
   scored: string[] = [];
   hanging: { path: string; signal: AbortSignal }[] = [];
   events: EngineEvents | undefined;
+  disposals = 0;
+  disposeFailure: Error | undefined;
   async scan() {
     return { checkpoints: [...this.checkpoints], problems: [] };
   }
@@ -71,7 +73,10 @@ class FakeRun implements OpenedRun {
   async invalidate(e: CheckpointEntry) {
     this.stored.delete(e.path);
   }
-  dispose() {}
+  async dispose() {
+    this.disposals++;
+    if (this.disposeFailure) throw this.disposeFailure;
+  }
 }
 
 function setup(opts: { trusted?: boolean } = {}) {
@@ -192,6 +197,21 @@ test('dispose cancels the running job and drops the queue', async () => {
   await session.idle();
   assert.equal(run.hanging[0].signal.aborted, true);
   assert.deepEqual(run.scored, ['step-1/model.onnx']);
+});
+
+test('a run whose dispose rejects is closed on reopen and on dispose, the failure logged rather than left unhandled', async () => {
+  const { run, session, logs } = setup();
+  run.disposeFailure = new Error('cannot save the hash cache (EACCES)');
+  await session.open();
+  await session.open();
+  assert.equal(run.disposals, 1);
+  session.dispose();
+  await new Promise((r) => setImmediate(r));
+  assert.equal(run.disposals, 2);
+  assert.deepEqual(logs.filter((l) => l.startsWith('error')), [
+    `error session cannot close ${ROOT}: cannot save the hash cache (EACCES)`,
+    `error session cannot close ${ROOT}: cannot save the hash cache (EACCES)`,
+  ]);
 });
 
 test('a run that cannot be opened shows the error instead of throwing', async () => {
