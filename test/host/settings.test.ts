@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_SETTINGS, coerceSettings } from '../../src/host/settings';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_SETTINGS, SETTING_KEYS, coerceSettings } from '../../src/host/settings';
 
 test('empty configuration gives the defaults and no problems', () => {
   assert.deepEqual(coerceSettings({}), { settings: DEFAULT_SETTINGS, problems: [] });
@@ -30,4 +32,18 @@ test('each bad value falls back to its default with a message naming the key and
     assert.match(text, new RegExp(`checkpointCoverage\\.${k}: expected`), k);
   }
   assert.match(text, /executionProvider: expected one of auto, cuda, webgpu, cpu, got "tpu"/);
+});
+
+test("package.json's setting defaults are exactly DEFAULT_SETTINGS once coerced, so the Settings editor shows what the extension uses", () => {
+  const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+    contributes: { configuration: { properties: Record<string, { default?: unknown }> } };
+  };
+  const raw: Record<string, unknown> = {};
+  for (const [name, p] of Object.entries(pkg.contributes.configuration.properties)) {
+    assert.ok('default' in p, `${name} declares a default`);
+    raw[name.replace(/^checkpointCoverage\./, '')] = p.default;
+  }
+  // config.ts reads SETTING_KEYS only: a declared key it does not read, or one it reads that is not declared, is drift too.
+  assert.deepEqual(Object.keys(raw).sort(), [...SETTING_KEYS].sort());
+  assert.deepEqual(coerceSettings(raw), { settings: DEFAULT_SETTINGS, problems: [] });
 });
