@@ -12,6 +12,7 @@ import { fsErrorCode, runRelative } from '../core/paths';
 import { checkpointReason } from '../scoring/failureText';
 import { planCheckpoint } from '../scoring/modelSignature';
 import type { ModelPlan } from '../scoring/signature';
+import { formatProblem } from '../core/problems';
 import type { InputProblem } from '../core/types';
 import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, type Command } from './args';
 
@@ -167,7 +168,7 @@ function toText(s: RunSummary): string {
   if (s.layout.pending.length) lines.push('', `Pending (still being written): ${s.layout.pending.length}`, ...s.layout.pending.map((p) => `  ${p}`));
   if (s.layout.nestedRuns.length) lines.push('', `Nested runs (open them on their own): ${s.layout.nestedRuns.join(', ')}`);
   if (s.layout.problems.length) {
-    lines.push('', `Layout problems: ${s.layout.problems.length}`, ...s.layout.problems.map((p) => `  ${p.file}: ${p.message}`));
+    lines.push('', `Layout problems: ${s.layout.problems.length}`, ...s.layout.problems.map((p) => `  ${formatProblem(p)}`));
   }
 
   lines.push('');
@@ -180,7 +181,7 @@ function toText(s: RunSummary): string {
   const problems = s.eval.problems;
   if (problems.length) {
     lines.push(`  ${problems.length} bad line${problems.length === 1 ? '' : 's'} (not loaded):`);
-    for (const p of problems.slice(0, SHOWN_PROBLEMS)) lines.push(`    line ${p.line}${p.subject ? ` (id ${p.subject})` : ''}: ${p.message}`);
+    for (const p of problems.slice(0, SHOWN_PROBLEMS)) lines.push(`    ${formatProblem({ ...p, file: rel(p.file) })}`);
     if (problems.length > SHOWN_PROBLEMS) lines.push(`    … and ${problems.length - SHOWN_PROBLEMS} more (--json lists all)`);
   }
   return lines.join('\n') + '\n';

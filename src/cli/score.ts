@@ -8,6 +8,7 @@ import { loadEvalSet, type EvalSet } from '../core/evalset';
 import { HashCache } from '../core/hashcache';
 import { fsErrorCode } from '../core/paths';
 import { scanRun, type RunLayout } from '../core/layout';
+import { formatProblem } from '../core/problems';
 import type { ProviderSetting } from '../core/store';
 import { loadTokenizer } from '../core/tokenizer';
 import { DEFAULT_TOKEN_BUDGET } from '../scoring/batching';
@@ -60,7 +61,7 @@ export async function ensureScored(run: string, opts: EnsureScoredOptions = {}):
     if (level === 'warning') bar?.note(`warning: ${message}`);
   };
   if (opts.progress) {
-    for (const p of [...evalSet.problems, ...layout.problems]) say('warning', `${p.file}${p.line ? `:${p.line}` : ''}: ${p.message}`);
+    for (const p of [...evalSet.problems, ...layout.problems]) say('warning', formatProblem(p));
     for (const p of layout.pending) say('warning', `${p}: still being written; not scored this time`);
   }
   const scorer = new RunScorer({

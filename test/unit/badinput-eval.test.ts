@@ -91,7 +91,7 @@ test('text without a tokenizer: every line says so, and the run cannot be used (
   assert.deepEqual(r.lines, [[1, 't1', why], [2, 't2', why]]);
   assert.equal(r.err, `checkpoint-coverage runs: ${join(r.root, 'eval.jsonl')}: no valid sample in 2 lines; line 1: ${why}\n`);
   const text = await callCommand(runs, [r.root]);
-  assert.match(text.out, /Eval set eval\.jsonl: cannot be used\n  2 bad lines \(not loaded\):\n    line 1 \(id t1\): has text/);
+  assert.match(text.out, /Eval set eval\.jsonl: cannot be used\n  2 bad lines \(not loaded\):\n    eval\.jsonl:1 \(id t1\): has text/);
 });
 
 test('a tokenizer.json that is not a tokenizer: exit 1 naming it and what was expected', async (t) => {

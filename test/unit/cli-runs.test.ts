@@ -51,7 +51,7 @@ test('text listing, usage errors and a bad coverage.json, in-process', async (t)
   assert.equal(text.code, 0, text.err);
   assert.equal(text.err, '');
   assert.match(text.out, /Eval set eval\.jsonl: 2 samples, 3 response tokens, 3 prompt tokens/);
-  assert.match(text.out, /line 2 \(id neg\): "response_ids"\[0\] is -4/);
+  assert.match(text.out, /\n    eval\.jsonl:2 \(id neg\): "response_ids"\[0\] is -4/);
   assert.match(text.out, /reference +generator \(chosen from the eval set\)/);
   assert.match(text.out, /Pending \(still being written\): 1\n  ckpt-3\.onnx\.tmp/);
   await assert.rejects(call([]), { name: 'UsageError', message: 'missing the run folder <dir>' });
@@ -96,7 +96,7 @@ test('an eval set that cannot be used: the listing still prints, the reason goes
   const { code, out, err } = await call([root]);
   assert.equal(code, 1);
   assert.match(out, /Eval set eval\.jsonl: cannot be used/);
-  assert.match(out, /line 1: has text \(prompt\/response\) but no tokenizer/);
+  assert.match(out, /\n    eval\.jsonl:1: has text \(prompt\/response\) but no tokenizer/);
   assert.match(err, /eval\.jsonl: no valid sample in 1 lines/);
   const empty = tempRun(t, {});
   const r = await call([empty]);
