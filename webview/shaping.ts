@@ -103,19 +103,12 @@ export function curveData(snap: RunSnapshot, ui: PanelUiState): CurveData {
   };
 }
 
-/** The one-line verdict: which checkpoint, why, and against the lowest-CE one. */
+/** The one-line verdict: the report's own (core words it), else why there is none yet. */
 export function verdictText(snap: RunSnapshot): string {
   if (snap.error) return `Cannot score this run: ${snap.error}`;
   if (snap.verdict) return snap.verdict;
-  const done = snap.rows.filter((r) => r.state === 'done').length;
-  if (!snap.suggested) return done === 0 ? 'No checkpoint scored yet.' : 'No suggestion yet.';
-  const sug = snap.rows.find((r) => r.path === snap.suggested!.path);
-  const parts = [`Suggested: step ${snap.suggested.step}${sug ? ` (tournament score ${fmt(sug.tournamentScore)} at N = ${snap.selectionN})` : ''}.`];
-  if (snap.minCrossEntropy && snap.minCrossEntropy.path !== snap.suggested.path) {
-    parts.push(`Lowest cross-entropy: step ${snap.minCrossEntropy.step}${snap.suggestedOutcoversMinCe !== null ? `; the suggestion out-covers it on ${fmt(snap.suggestedOutcoversMinCe * 100, 3)}% of samples` : ''}.`);
-  } else if (snap.minCrossEntropy) parts.push('It is also the lowest-cross-entropy checkpoint.');
-  if (snap.resolved === false) parts.push(`Not resolved by this eval set (scores within 2·dev = ${fmt(2 * (snap.dev ?? 0))}).`);
-  return parts.join(' ');
+  // Every report has a verdict, so none means no report yet: nothing scored, or the first report still being built.
+  return snap.rows.some((r) => r.state === 'done') ? 'No suggestion yet.' : 'No checkpoint scored yet.';
 }
 
 /** "scoring step 1200: 300/4000 samples · 3 of 13 done" for the panel's progress line. */

@@ -53,12 +53,15 @@ test('shown N: the user choice if available, else 2, selection N, 256', () => {
   assert.deepEqual(shownN(s, { ...DEFAULT_UI_STATE, shownN: [1, 999] }), [1]);
 });
 
-test('verdict: the report verdict when given; else composed; errors first', () => {
+test("verdict: the report's verdict; without a report (as snapshots carry it: no verdict, no marks) why there is none yet; errors first", () => {
   const rows = [row(1, 2, { '16': 0.1 }), row(2, 1, { '16': 0.3 })];
-  assert.equal(verdictText(snap(rows, { verdict: 'Suggested: step 1.' })), 'Suggested: step 1.');
-  const v = verdictText(snap(rows, { suggested: { step: 1, path: 's1.onnx' }, minCrossEntropy: { step: 2, path: 's2.onnx' }, suggestedOutcoversMinCe: 0.125, resolved: false, dev: 0.02 }));
-  assert.match(v, /Suggested: step 1 .*Lowest cross-entropy: step 2; the suggestion out-covers it on 12.5% of samples\. Not resolved.*0\.04/);
-  assert.match(verdictText(snap(rows, { error: 'eval.jsonl: empty' })), /Cannot score this run: eval.jsonl: empty/);
+  const verdict = 'Suggested step 1, not the lowest-cross-entropy step 2: it out-covers step 2 by a factor 16 on 12.5% of samples (tournament score 0.1000 at N = 16, dev 0.0200).';
+  const reported = { verdict, suggested: { step: 1, path: 's1.onnx' }, minCrossEntropy: { step: 2, path: 's2.onnx' }, suggestedOutcoversMinCe: 0.125 };
+  assert.equal(verdictText(snap(rows, reported)), verdict);
+  const noReport = { verdict: null, suggested: null, minCrossEntropy: null, dev: null, resolved: null };
+  assert.equal(verdictText(snap(rows, noReport)), 'No suggestion yet.');
+  assert.equal(verdictText(snap([row(1, null, {}, 'queued'), row(2, null, {}, 'scoring')], noReport)), 'No checkpoint scored yet.');
+  assert.equal(verdictText(snap(rows, { ...reported, error: 'eval.jsonl: empty' })), 'Cannot score this run: eval.jsonl: empty');
 });
 
 test('table cells show exact figures with intervals, ∞ for infinite KL, failure reasons', () => {
