@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { gpt2Model, type Gpt2Options } from '../../src/core/onnx/models';
-import { readSignatureFromBytes, type ModelSignature } from '../../src/core/onnx/signature';
-import { planModel } from '../../src/scoring/signature';
+import { readSignatureFromBytes } from '../../src/core/onnx/signature';
+import { planInput, planModel } from '../../src/scoring/signature';
 import { readModelSignature } from '../../src/scoring/modelSignature';
 import { assertClearError, fuzzParams } from '../support/fuzz';
 
@@ -40,19 +40,13 @@ function mutate(model: Uint8Array, ms: Mutation[]): Uint8Array {
   return b;
 }
 
-/** readModelSignature's shape, from a signature read in memory. */
-function asPlanInput(sig: ModelSignature) {
-  const tensor = (t: ModelSignature['inputs'][number]) => ({ name: t.name, elemType: t.elemType, shape: t.shape ?? undefined });
-  return { inputs: sig.inputs.map(tensor), outputs: sig.outputs.map(tensor), opset: sig.opsetImports.find((o) => o.domain === '')?.version ?? 0, metadata: sig.metadata };
-}
-
 const damaged = fc.tuple(fc.integer({ min: 0, max: VARIANTS.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: 4 }))
   .map(([v, ms]) => mutate(VARIANTS[v], ms));
 
 test('damaged exports in memory: a plan or an error naming the model', () => {
   fc.assert(fc.property(damaged, (bytes) => {
     try {
-      planModel(asPlanInput(readSignatureFromBytes(bytes, 'fuzz/model.onnx')), 'fuzz/model.onnx');
+      planModel(planInput(readSignatureFromBytes(bytes, 'fuzz/model.onnx')), 'fuzz/model.onnx');
     } catch (e) {
       assertClearError(e, 'fuzz/model.onnx');
     }
