@@ -1,8 +1,8 @@
 // One checkpoint's per-sample log-ratios L(i) = r(i) − s(i) as the inspect view shows them:
 // their distribution and the samples it covers worst. Pure; the numbers come from the same
-// helpers as the report's coverage (commonSamples, logRatios), so a sample left out there is
-// left out here too.
-import { commonSamples, logRatios } from './metrics';
+// helpers as the report's coverage (commonSamples, referencedSamples, logRatios), so a sample
+// left out there is left out here too.
+import { commonSamples, logRatios, referencedSamples } from './metrics';
 
 export interface SampleLogRatio {
   /** 0-based sample index in the eval set. */
@@ -12,14 +12,14 @@ export interface SampleLogRatio {
 }
 
 /**
- * L(i) for every sample that both r and s scored (a NaN in either marks a skipped sample), in
- * sample order. In tournament mode r is a checkpoint's own s, so r = s = −∞ can happen: L is
- * then undefined (NaN) and the sample is left out rather than ranked.
+ * L(i) for every sample that s scored and that has a usable reference value, in sample order:
+ * a NaN in either marks a skipped sample, and a −∞ reference (tournament mode, where r is a
+ * checkpoint's own s) leaves the sample out by the metrics' rule (logRatios).
  */
 export function sampleLogRatios(r: Float64Array, s: Float64Array): SampleLogRatio[] {
-  const set = commonSamples(s.length, [r, s]);
+  const set = referencedSamples(r, commonSamples(s.length, [r, s]));
   const L = logRatios(r, s, set);
-  return Array.from(set, (i, j) => ({ i, l: L[j] })).filter((x) => !Number.isNaN(x.l));
+  return Array.from(set, (i, j) => ({ i, l: L[j] }));
 }
 
 /** The k samples with the largest L (worst covered first); ties go to the earlier sample. */

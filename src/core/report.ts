@@ -4,6 +4,7 @@ import type { CheckpointScores } from './types';
 import {
   checkpointMetrics,
   commonSamples,
+  referencedSamples,
   resolveReference,
   smallSampleWarning,
   validateNGrid,
@@ -130,14 +131,20 @@ export function buildReport(input: ReportInput): CoverageReport {
     warnings.push(`${skippedByCheckpoints} of ${n} samples were skipped by some checkpoint and are left out for all of them`);
   }
   if (ref.unusable) warnings.push(`${ref.unusable.count} of ${n} samples left out of coverage: ${ref.unusable.why}`);
+  // Coverage's own denominator: the metrics leave out a sample whose r is −∞, which in
+  // tournament mode is one the suggested checkpoint gives probability 0.
+  const covered = r ? referencedSamples(r, set).length : set.length;
+  if (!ref.r && covered < set.length) {
+    warnings.push(`${set.length - covered} of ${n} samples left out of coverage: the suggested checkpoint gives them probability 0`);
+  }
   if (!ref.r && suggested) {
     warnings.push(`reference 'tournament': coverage columns are relative to the suggested checkpoint (step ${suggested.step}), not to the data`);
   }
   const selWarn = cps.length > 1 ? smallSampleWarning(t.samples, selectionN) : null;
   if (selWarn) warnings.push(`selection: ${selWarn}`);
-  const firstThin = nGrid.find((N) => smallSampleWarning(set.length, N) !== null);
+  const firstThin = nGrid.find((N) => smallSampleWarning(covered, N) !== null);
   if (cps.length > 0 && firstThin !== undefined) {
-    warnings.push(`Cov_N for N ≥ ${firstThin} rests on fewer than 10 expected samples at the 1/N level (n = ${set.length}); read those columns as bounds`);
+    warnings.push(`Cov_N for N ≥ ${firstThin} rests on fewer than 10 expected samples at the 1/N level (n = ${covered}); read those columns as bounds`);
   }
   if (cps.length > 1 && !t.resolved) {
     warnings.push(`the two best tournament scores are within 2·dev = ${(2 * t.dev).toFixed(4)}: not resolved by this eval set`);

@@ -34,7 +34,10 @@ export interface MetricsOptions {
   nGrid: readonly number[];
 }
 
-/** Metrics over the samples in `set`, which must hold no NaN score or reference value. */
+/**
+ * Metrics over the samples in `set`, which must hold no NaN score. Coverage and KL also leave
+ * out the samples whose reference value is missing or −∞ (logRatios).
+ */
 export function checkpointMetrics(scores: CheckpointScores, set: Int32Array, o: MetricsOptions): CheckpointMetrics {
   const ce = crossEntropy(scores.seqLogprob, scores.tokenCounts, set);
   let kl: number | null = null;

@@ -1,4 +1,5 @@
 // The coverage profile Cov_N = (1/n)·#{i : L(i) ≥ ln N} with L(i) = r(i) − s(i) (coverage.md).
+import { referencedSamples } from './samples';
 import { wilsonInterval } from './wilson';
 
 export { DEFAULT_N_GRID } from '../defaults';
@@ -24,12 +25,14 @@ export function validateNGrid(nGrid: readonly number[]): number[] {
 }
 
 /**
- * L(i) = r(i) − s(i) over `set`. s(i) = −∞ gives L = +∞ (uncovered at every N); callers
- * exclude samples whose r is −∞ or NaN beforehand, so no NaN can arise here.
+ * L(i) = r(i) − s(i) over the samples of `set` that have a usable reference value
+ * (referencedSamples), in their order. s(i) = −∞ gives L = +∞ (uncovered at every N); `set`
+ * must hold no NaN s, so no NaN can arise here.
  */
 export function logRatios(r: Float64Array, s: Float64Array, set: Int32Array): Float64Array {
-  const L = new Float64Array(set.length);
-  for (let j = 0; j < set.length; j++) L[j] = r[set[j]] - s[set[j]];
+  const kept = referencedSamples(r, set);
+  const L = new Float64Array(kept.length);
+  for (let j = 0; j < kept.length; j++) L[j] = r[kept[j]] - s[kept[j]];
   return L;
 }
 

@@ -3,7 +3,8 @@
 
 /**
  * KL(π_ref ‖ π_k) estimated as the mean of L. +∞ when any L is +∞ (a sample the checkpoint
- * gives probability 0); never NaN for inputs from logRatios.
+ * gives probability 0); never NaN for inputs from logRatios, which leaves out samples whose
+ * reference is missing or −∞.
  */
 export function meanLogRatio(L: Float64Array): number {
   if (L.length === 0) return Number.NaN;

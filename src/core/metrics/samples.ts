@@ -17,6 +17,21 @@ export function commonSamples(n: number, arrays: ReadonlyArray<ArrayLike<number>
   return out;
 }
 
+/**
+ * The samples of `set` whose reference value r(i) is usable. A missing (NaN) or −∞ reference
+ * leaves the sample out of coverage and KL (README, "Reference modes"): L would be −∞, or NaN
+ * where s(i) = −∞ too. This is the one place that rule lives: in tournament mode r is the
+ * suggested checkpoint's own scores, which resolveReference never sees and can be −∞.
+ */
+export function referencedSamples(r: ArrayLike<number>, set: Int32Array): Int32Array {
+  let m = 0;
+  for (let j = 0; j < set.length; j++) if (r[set[j]] > -Infinity) m++;
+  if (m === set.length) return set;
+  const out = new Int32Array(m);
+  for (let j = 0, k = 0; j < set.length; j++) if (r[set[j]] > -Infinity) out[k++] = set[j];
+  return out;
+}
+
 /** All indices 0..n-1. */
 export function allSamples(n: number): Int32Array {
   const out = new Int32Array(n);
