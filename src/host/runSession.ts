@@ -79,8 +79,9 @@ export class RunSession {
     // The old worker ends before the reopened run starts its own.
     if (old) await this.close(old);
     this.error = null;
+    let opened: OpenedRun;
     try {
-      this.opened = await this.deps.engine.open(this.root, this.deps.settings, {
+      opened = await this.deps.engine.open(this.root, this.deps.settings, {
         onWorkerCrash: (n) => {
           this.deps.log.warn('worker', n.message);
           if (n.tellUser) this.deps.notifyUser?.(n.message);
@@ -92,6 +93,9 @@ export class RunSession {
       this.changed();
       return;
     }
+    // Closed while it opened: nobody else would end this run's worker.
+    if (this.disposed) return this.close(opened);
+    this.opened = opened;
     this.entries.clear();
     this.states.clear();
     this.report = null;

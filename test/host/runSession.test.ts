@@ -214,6 +214,15 @@ test('a run whose dispose rejects is closed on reopen and on dispose, the failur
   ]);
 });
 
+test('a run that finishes opening after the session is disposed is closed, not left with its worker running', async () => {
+  const { run, session } = setup();
+  const opening = session.open();
+  session.dispose();
+  await opening;
+  assert.equal(run.disposals, 1);
+  assert.equal(session.openedRun, undefined);
+});
+
 test('a run that cannot be opened shows the error instead of throwing', async () => {
   const session = new RunSession(ROOT, {
     engine: { open: async () => { throw new Error(`${ROOT}/coverage.json: unknown key "nGird"`); } },
