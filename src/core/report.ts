@@ -101,6 +101,15 @@ export function jsonNumber(v: number): JsonNumber {
 }
 
 export function buildReport(input: ReportInput): CoverageReport {
+  return buildReportWithReference(input).report;
+}
+
+/**
+ * The report and the r(i) its coverage used: the reference's values, or the suggested
+ * checkpoint's scores in tournament mode (null when there is neither). The inspect view takes
+ * its log-ratios from this r, so they cannot drift from the report's coverage columns.
+ */
+export function buildReportWithReference(input: ReportInput): { report: CoverageReport; r: Float64Array | null } {
   const nGrid = validateNGrid(input.nGrid ?? DEFAULT_N_GRID);
   const selectionN = input.selectionN ?? DEFAULT_SELECTION_N;
   const cps = [...input.checkpoints].sort((a, b) => a.step - b.step || (a.path < b.path ? -1 : 1));
@@ -177,7 +186,7 @@ export function buildReport(input: ReportInput): CoverageReport {
     verdict: '',
   };
   report.verdict = verdict(report, t);
-  return report;
+  return { report, r };
 }
 
 function toEntry(c: ReportCheckpointInput) {

@@ -7,8 +7,8 @@ import { loadEvalSet, type EvalSet } from '../core/evalset';
 import { HashCache } from '../core/hashcache';
 import { scanRun } from '../core/layout';
 import { fsErrorCode } from '../core/paths';
-import { resolveReference, type ReferenceSetting } from '../core/metrics';
-import { buildReport } from '../core/report';
+import type { ReferenceSetting } from '../core/metrics';
+import { buildReportWithReference } from '../core/report';
 import { unlink } from 'node:fs/promises';
 import { storeFileName, type ScoreRecord } from '../core/store';
 import { loadTokenizer, type TextTokenizer } from '../core/tokenizer';
@@ -70,7 +70,8 @@ class EngineRun implements OpenedRun {
   private readonly reference: ReferenceSetting;
   private readonly records = new Map<string, ScoreRecord>();
   private tournament: CoverageTournament | null = null;
-  private lastReport: RunReport | null = null;
+  /** The latest report and the r(i) its coverage used (the inspect view's log-ratios need the same). */
+  private last: { report: RunReport; r: Float64Array | null } | null = null;
   private refRecord: ScoreRecord | null = null;
   private readonly log: EngineOptions['log'];
 
@@ -132,7 +133,7 @@ class EngineRun implements OpenedRun {
     }
     this.tournament = t;
     const referenceScores = typeof this.reference === 'object' ? (await this.referenceScores())?.scores : undefined;
-    this.lastReport = buildReport({
+    this.last = buildReportWithReference({
       checkpoints: scored.map((e) => ({ step: e.step, path: e.path, scores: this.records.get(e.path)!.scores })),
       reference: this.reference,
       refLogprobs: this.evalSet.samples.map((s) => s.refLogprob),
@@ -142,16 +143,14 @@ class EngineRun implements OpenedRun {
       evalSamples: n,
       tournament: t,
     });
-    return this.lastReport;
+    return this.last.report;
   }
 
   async inspect(entries: readonly CheckpointEntry[], path: string): Promise<InspectData> {
-    const report = this.lastReport ?? (await this.report(entries));
+    if (!this.last) await this.report(entries);
     const record = this.records.get(path);
-    if (!report || !record) throw new Error(`${path} is not scored yet; it has moved to the front of the queue`);
-    const refScores = typeof this.reference === 'object' ? (await this.referenceScores())?.scores : undefined;
-    const ref = resolveReference(this.reference, { n: this.evalSet.samples.length, refLogprobs: this.evalSet.samples.map((s) => s.refLogprob), referenceScores: refScores });
-    const r = ref.r ?? (report.suggested ? this.records.get(report.suggested.path)?.scores.seqLogprob ?? null : null);
+    if (!this.last || !record) throw new Error(`${path} is not scored yet; it has moved to the front of the queue`);
+    const { report, r } = this.last;
     const t = this.tournament;
     const rivalShares = t?.has(path)
       ? t.ids().filter((j) => j !== path).map((j) => ({ step: entries.find((e) => e.path === j)?.step ?? NaN, path: j, share: t.share(j, path) }))

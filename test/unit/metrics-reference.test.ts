@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { allSamples, checkpointMetrics, logRatios, referencedSamples } from '../../src/core/metrics';
-import { buildReport, type CoverageReport, type ReportCheckpointInput } from '../../src/core/report';
+import { buildReport, buildReportWithReference, type CoverageReport, type ReportCheckpointInput } from '../../src/core/report';
 import type { CheckpointScores } from '../../src/core/types';
 
 function scores(seq: number[]): CheckpointScores {
@@ -99,4 +99,12 @@ test('tournament: r = the suggested checkpoint\'s −∞ leaves the sample out o
     assert.equal(c.samples, 4, 'cross-entropy keeps the sample (its CE is +∞)');
   }
   assert.ok(rep.warnings.some((w) => /^1 of 4 samples left out of coverage: the suggested checkpoint gives them probability 0/.test(w)), rep.warnings.join('\n'));
+});
+
+test('the report hands out the r its coverage used: the reference values, or the suggested checkpoint\'s scores', () => {
+  const gen = buildReportWithReference({ checkpoints: cps, reference: 'generator', refLogprobs: refValues, nGrid: grid, selectionN: 2 });
+  assert.deepEqual([...gen.r!], [-1.2, -1.2, -1.2, NaN], 'a −∞ ref_logprob is an unusable one');
+  const tour = buildReportWithReference({ checkpoints: cps, reference: 'tournament', nGrid: grid, selectionN: 2 });
+  assert.equal(tour.r, cps.find((c) => c.path === tour.report.suggested!.path)!.scores.seqLogprob);
+  assert.equal(buildReportWithReference({ checkpoints: [], reference: 'tournament', evalSamples: 4 }).r, null);
 });
