@@ -47,8 +47,16 @@ export async function readRunConfig(run: string, opts: { allowOutside?: boolean 
   return loadConfig(run, { allowOutside: opts.allowOutside });
 }
 
-/** Loads the run (config, eval set, layout) and scores what the store lacks. */
-export async function ensureScored(run: string, opts: EnsureScoredOptions = {}): Promise<ScoredRun> {
+export interface LoadedRun {
+  config: RunConfig;
+  evalSet: EvalSet;
+  layout: RunLayout;
+  /** The run's hashes.json, already used by the layout scan; hand it to the RunScorer too. */
+  hashCache: HashCache;
+}
+
+/** The run as ensureScored reads it before scoring: settings, eval set (tokenized if need be), layout. */
+export async function loadRun(run: string, opts: Pick<EnsureScoredOptions, 'allowOutside' | 'config' | 'settleMs'> = {}): Promise<LoadedRun> {
   const config = opts.config ?? await readRunConfig(run, opts);
   const tokenizer = config.tokenizer ? await loadTokenizer(config.tokenizer) : undefined;
   const evalSet = await loadEvalSet(config.eval, { tokenizer });
@@ -56,6 +64,12 @@ export async function ensureScored(run: string, opts: EnsureScoredOptions = {}):
   // check) and the store keys share it, so no file is hashed twice in one call either.
   const hashCache = await HashCache.forStore(config.store);
   const layout = await scanRun(run, { storeDir: config.store, hashCache, settleMs: opts.settleMs });
+  return { config, evalSet, layout, hashCache };
+}
+
+/** Loads the run (loadRun) and scores what the store lacks. */
+export async function ensureScored(run: string, opts: EnsureScoredOptions = {}): Promise<ScoredRun> {
+  const { config, evalSet, layout, hashCache } = await loadRun(run, opts);
   const bar = opts.progress ? new ProgressBar(layout.checkpoints.length, opts.progress) : undefined;
   const say = (level: 'info' | 'warning', message: string) => {
     if (level === 'warning') bar?.note(`warning: ${message}`);

@@ -3,9 +3,7 @@
 // client in this process, and waiting for a process to be gone.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig } from '../../src/core/config';
-import { loadEvalSet } from '../../src/core/evalset';
-import { scanRun } from '../../src/core/layout';
+import { loadRun as loadScoredRun } from '../../src/cli/score';
 import { bigramModel } from '../../src/core/onnx/models';
 import { ScoringWorkerClient } from '../../src/scoring/workerClient';
 import { lcg, randomSamples, saveModel, tempDir } from './helpers';
@@ -32,13 +30,8 @@ export function replaceModel(root: string, step: number, seed: number): void {
   saveModel(root, `step-${step}`, bigramFor(seed));
 }
 
-/** Config, eval set and layout, as `ensureScored` loads them. */
-export async function loadRun(root: string) {
-  const config = await loadConfig(root);
-  const evalSet = await loadEvalSet(config.eval);
-  const layout = await scanRun(root, { storeDir: config.store, settleMs: 0 });
-  return { config, evalSet, layout };
-}
+/** The run as `ensureScored` loads it, with no settle time (the test just wrote its files). */
+export const loadRun = (root: string) => loadScoredRun(root, { settleMs: 0 });
 
 /** Counts scoring jobs handed to any worker client in this process (a retry inside the client is not a new job). */
 export function countJobs(t: { after(fn: () => void): void }): { jobs: string[]; clients: Set<ScoringWorkerClient> } {
