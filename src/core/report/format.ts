@@ -1,5 +1,5 @@
 // Plain-text and CSV renderings of a CoverageReport (pure: strings in, strings out).
-import type { CoverageReport, JsonNumber, ReportCheckpoint } from '../report';
+import type { CoverageReport, JsonNumber, ReportCheckpoint, StepPath } from '../report';
 
 /** The few N the text table shows: 2, the selection N, 256 and 4096 where the grid has them. */
 export function displayNs(nGrid: readonly number[], selectionN: number): number[] {
@@ -54,20 +54,55 @@ export function formatReportText(r: CoverageReport): string {
   return out.join('\n') + '\n';
 }
 
-/** RFC 4180 field: quoted when it holds a comma, quote or line break. */
-function csvField(v: string | number | null): string {
-  const s = v === null ? '' : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+/**
+ * RFC 4180 quoting. A text cell starting with =, +, -, @ or a control character gets a leading
+ * apostrophe so a spreadsheet shows it instead of running it as a formula: paths come from the
+ * data, and `report --csv` and the extension's export both write them.
+ */
+function csvCell(v: string | number | null): string {
+  if (v === null) return '';
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : v > 0 ? 'Infinity' : v < 0 ? '-Infinity' : 'NaN';
+  const s = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+  return /[",\n\r']/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** One row per checkpoint with every number of the report; failures are not rows. */
-export function formatReportCsv(r: CoverageReport): string {
+/** One CSV row's figures: a report row, or the extension's row for a checkpoint not scored yet. */
+export type CsvCheckpoint = Pick<ReportCheckpoint, 'step' | 'path' | 'cePerToken' | 'cePerSequence' | 'kl' | 'coverage' | 'coverageInterval' | 'passAt' | 'tournamentScore' | 'rivalStep'> & {
+  samples: number | null;
+  tokens: number | null;
+  /** The extension's columns (CsvOptions.session). */
+  state?: string;
+  trainTokens?: number | null;
+  reason?: string;
+};
+
+/** What the CSV needs of a report; the extension's snapshot gives the same with its own rows. */
+export interface CsvSource {
+  nGrid: readonly number[];
+  referenceLabel: string | null;
+  suggested: StepPath | null;
+  minCrossEntropy: StepPath | null;
+  checkpoints: readonly CsvCheckpoint[];
+}
+
+export interface CsvOptions {
+  /** Add the extension's columns: state and train_tokens after the path, reason last. */
+  session?: boolean;
+}
+
+/** Bits per token from nats: the same division crossEntropy makes, so it equals the report's ceBitsPerToken. */
+const bits = (v: JsonNumber): JsonNumber => (typeof v === 'number' ? v / Math.LN2 : v);
+
+/** One row per checkpoint with every number of the report; failures are not rows of the report. */
+export function formatReportCsv(r: CsvSource, o: CsvOptions = {}): string {
   const hasPass = r.checkpoints.some((c) => c.passAt !== null);
+  const session = o.session === true;
   const head = [
-    'step', 'path', 'samples', 'tokens', 'ce_per_token', 'ce_bits_per_token', 'ce_per_sequence', 'kl',
+    'step', 'path', ...(session ? ['state', 'train_tokens'] : []),
+    'samples', 'tokens', 'ce_per_token', 'ce_bits_per_token', 'ce_per_sequence', 'kl',
     ...r.nGrid.flatMap((N) => [`cov_${N}`, `cov_${N}_lo`, `cov_${N}_hi`]),
     ...(hasPass ? r.nGrid.map((N) => `pass_at_${N}`) : []),
-    'tournament_score', 'rival_step', 'suggested', 'lowest_ce', 'reference',
+    'tournament_score', 'rival_step', 'suggested', 'lowest_ce', 'reference', ...(session ? ['reason'] : []),
   ];
   const rows = r.checkpoints.map((c) => {
     const cov = r.nGrid.flatMap((N) => {
@@ -76,14 +111,15 @@ export function formatReportCsv(r: CoverageReport): string {
       return [c.coverage[k] ?? null, iv?.[0] ?? null, iv?.[1] ?? null];
     });
     return [
-      c.step, c.path, c.samples, c.tokens, c.cePerToken, c.ceBitsPerToken, c.cePerSequence, c.kl,
+      c.step, c.path, ...(session ? [c.state ?? null, c.trainTokens ?? null] : []),
+      c.samples, c.tokens, c.cePerToken, bits(c.cePerToken), c.cePerSequence, c.kl,
       ...cov,
       ...(hasPass ? r.nGrid.map((N) => c.passAt?.[String(N)] ?? null) : []),
       c.tournamentScore, c.rivalStep,
       r.suggested?.path === c.path ? 1 : 0,
       r.minCrossEntropy?.path === c.path ? 1 : 0,
-      r.referenceLabel,
+      r.referenceLabel, ...(session ? [c.reason ?? null] : []),
     ];
   });
-  return [head, ...rows].map((row) => row.map(csvField).join(',')).join('\n') + '\n';
+  return [head, ...rows].map((row) => row.map(csvCell).join(',')).join('\n') + '\n';
 }

@@ -1,0 +1,83 @@
+// The one CSV writer (src/core/report/format.ts): `report --csv` and the extension's export.
+// Checked by parsing the output back (RFC 4180) and comparing with the report's own figures.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildReport, formatReportCsv, type ReportCheckpointInput } from '../../src/core/report';
+import { buildSnapshot } from '../../src/host/snapshot';
+import { figuresCsv } from '../../src/host/format';
+import type { CheckpointEntry, CheckpointScores } from '../../src/core/types';
+
+function scores(seq: number[]): CheckpointScores {
+  const n = seq.length;
+  return {
+    seqLogprob: Float64Array.from(seq),
+    tokenCounts: new Uint32Array(n).fill(2),
+    tokenOffsets: Uint32Array.from({ length: n + 1 }, (_, i) => 2 * i),
+    tokenLogprobs: new Float32Array(2 * n),
+  };
+}
+
+/** RFC 4180 parser: quoted cells, doubled quotes, commas and line breaks inside quotes. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { cell += '"'; i++; } else if (c === '"') quoted = false; else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(cell); cell = ''; } else if (c === '\n') { row.push(cell); rows.push(row); row = []; cell = ''; } else cell += c;
+  }
+  return rows;
+}
+
+const cps: ReportCheckpointInput[] = [
+  { step: 200, path: '=HYPERLINK("http://x")', scores: scores([-1, -1, -1, -Infinity]) },
+  { step: 100, path: '-2+3', scores: scores([-1.5, -1.5, -1.5, -1.5]) },
+  { step: 300, path: "@SUM(A1)'s", scores: scores([-1.2, -1.4, -1.3, -1.6]) },
+];
+const rep = buildReport({ checkpoints: cps, reference: 'generator', refLogprobs: [-1.4, -1.4, -1.4, -1.4], nGrid: [1, 16], selectionN: 16 });
+
+test('report CSV: a text cell that a spreadsheet would run as a formula starts with an apostrophe; numbers stay numbers', () => {
+  const [head, ...rows] = parseCsv(formatReportCsv(rep));
+  const col = (name: string) => head.indexOf(name);
+  assert.deepEqual(rows.map((r) => r[col('path')]), ["'-2+3", `'=HYPERLINK("http://x")`, "'@SUM(A1)'s"]);
+  for (const r of rows) assert.doesNotMatch(r[col('path')], /^[=+\-@]/);
+  // Values from the report itself: negative numbers are not text, "Infinity" is written as such.
+  rows.forEach((r, j) => {
+    const c = rep.checkpoints[j];
+    assert.equal(r[col('step')], String(c.step));
+    assert.equal(r[col('kl')], String(c.kl));
+    assert.equal(r[col('ce_bits_per_token')], String(c.ceBitsPerToken), 'bits per token as the report gives them');
+    assert.equal(r[col('cov_16')], String(c.coverage['16']));
+  });
+  assert.ok(!head.includes('state') && !head.includes('reason'), 'the extension\'s columns only on request');
+});
+
+test('extension export: the same writer with state, train_tokens and reason; every checkpoint in step order', () => {
+  const entries: CheckpointEntry[] = [...cps.map((c) => ({ step: c.step, path: c.path, modelPath: `/r/${c.path}`, dataPaths: [], sameStep: [] })),
+    { step: 400, path: 'step-400.onnx', modelPath: '/r/step-400.onnx', dataPaths: [], sameStep: [] },
+    { step: 50, path: 'step-50.onnx', modelPath: '/r/step-50.onnx', dataPaths: [], sameStep: [] }];
+  const snap = buildSnapshot({
+    version: 1, runName: 'r', runPath: '/r', entries, report: rep, tokensPerStep: 1000, nGrid: rep.nGrid, selectionN: 16,
+    states: new Map([['step-400.onnx', { state: 'failed' as const, reason: '=bad model' }], ['step-50.onnx', { state: 'queued' as const }]]),
+    progress: { done: 3, failed: 1, total: 5, current: null, tokensPerSecond: null, provider: null },
+    problems: [], error: null, awaitingTrust: false, maxChartPoints: 100,
+  });
+  const [head, ...rows] = parseCsv(figuresCsv(snap));
+  const core = parseCsv(formatReportCsv(rep))[0];
+  assert.deepEqual(head, [...core.slice(0, 2), 'state', 'train_tokens', ...core.slice(2), 'reason']);
+  for (const name of ['cov_1', 'cov_1_lo', 'cov_1_hi', 'cov_16', 'cov_16_lo', 'cov_16_hi', 'suggested', 'lowest_ce']) assert.ok(head.includes(name), name);
+  const col = (name: string) => head.indexOf(name);
+  assert.deepEqual(rows.map((r) => Number(r[col('step')])), [50, 100, 200, 300, 400]);
+  assert.deepEqual(rows.map((r) => r[col('state')]), ['queued', 'done', 'done', 'done', 'failed']);
+  assert.deepEqual(rows.map((r) => r[col('train_tokens')]), ['50000', '100000', '200000', '300000', '400000']);
+  assert.deepEqual(rows.map((r) => r[col('reason')]), ['', '', '', '', "'=bad model"]);
+  assert.deepEqual(rows.map((r) => r[col('suggested')]), rows.map((r) => (Number(r[col('step')]) === rep.suggested!.step ? '1' : '0')));
+  // A scored row carries exactly the report's figures.
+  const byCore = new Map(parseCsv(formatReportCsv(rep)).slice(1).map((r) => [r[0], r]));
+  for (const r of rows.slice(1, 4)) assert.deepEqual([...r.slice(0, 2), ...r.slice(4, -1)], byCore.get(r[0]));
+  assert.ok(rows.every((r) => r.length === head.length));
+});
