@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../../src/cli/args';
@@ -99,6 +99,26 @@ test('--csv: one row per checkpoint with the JSON numbers; text: table, markers 
   assert.match(text.out, /failed: step 300 step-300\/model\.onnx/);
   const lines = text.out.trimEnd().split('\n');
   assert.match(lines[lines.length - 1], /^(Suggested step|Step) \d+/, 'ends with the verdict');
+});
+
+test('coverage.json naming an eval set outside the run: refused naming the key, read with --allow-outside', async (t) => {
+  const parent = tempDir(t);
+  const dir = join(parent, 'run');
+  mkdirSync(dir);
+  writeRun(dir, {
+    lines: [[0], [1]].map((y) => ({ prompt: [0], response: y })),
+    models: { 7: constantLogitsModel({ logits: bernoulliLogits(0.5) }) },
+    coverage: { eval: '../e.jsonl' },
+  });
+  renameSync(join(dir, 'eval.jsonl'), join(parent, 'e.jsonl'));
+  await assert.rejects(report([dir], dir), (e: Error) => {
+    assert.ok(e.message.startsWith(`${join(dir, 'coverage.json')}: "eval" is "../e.jsonl", which is outside the run folder`), e.message);
+    return true;
+  });
+  const { json } = await reportJson([dir, '--allow-outside'], dir);
+  assert.deepEqual(json.checkpoints.map((c) => [c.step, c.samples, c.tokens]), [[7, 2, 2]]);
+  // Every response is one token at probability 1/2.
+  assert.ok(Math.abs((json.checkpoints[0].cePerToken as number) - Math.LN2) < 1e-6, String(json.checkpoints[0].cePerToken));
 });
 
 test('a reference model outside the run needs --allow-outside', async (t) => {
