@@ -35,3 +35,25 @@ test('a file that is not a tokenizer is an error naming it', async (t) => {
   await assert.rejects(loadTokenizer(join(dir, 'odd.json')), /odd\.json: unsupported tokenizer/);
   await assert.rejects(loadTokenizer(join(dir, 'none.json')), /none\.json: cannot read the tokenizer \(ENOENT/);
 });
+
+test('tokenizer_config.json beside it: optional, but a broken one is an error naming it', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'cc-tok-'));
+  t.after(() => rmSync(dir, { recursive: true }));
+  const file = join(dir, 'tokenizer.json');
+  const config = join(dir, 'tokenizer_config.json');
+  writeFileSync(file, JSON.stringify(tinyTokenizerJson()));
+  // None there: the tokenizer loads and encodes as usual.
+  assert.deepEqual((await loadTokenizer(file)).encode('hell'), Int32Array.from([8]));
+  const fails = async (content: string, why: RegExp): Promise<void> => {
+    writeFileSync(config, content);
+    await assert.rejects(loadTokenizer(file), (e: Error) => {
+      assert.ok(e.message.startsWith(`${config}: `), e.message);
+      assert.match(e.message.slice(config.length), why);
+      return true;
+    }, content);
+  };
+  await fails('{"clean_up_tokenization_spaces": ', /^: not valid JSON \(.*\); expected the tokenizer's settings as a JSON object$/);
+  for (const notObject of ['[1]', 'null', '"x"', '3']) await fails(notObject, /^: expected the tokenizer's settings as a JSON object$/);
+  writeFileSync(config, '{}');
+  assert.deepEqual((await loadTokenizer(file)).encode('hell'), Int32Array.from([8]));
+});
