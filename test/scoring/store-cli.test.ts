@@ -3,8 +3,10 @@
 // alone, and the score command's arguments are checked.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { HashCache } from '../../src/core/hashcache';
 import { bigramModel } from '../../src/core/onnx/models';
 import { ensureScored, parseScoreArgs } from '../../src/cli/score';
 import { UsageError } from '../../src/cli/args';
@@ -47,6 +49,47 @@ test('scores go to the store once, are reused, and a damaged file is rescored', 
   const third = await ensureScored(dir, { provider: 'cpu', settleMs: 0 });
   assert.deepEqual(third.outcomes.map((o) => o.reused).sort(), [false, true]);
   assert.ok(third.outcomes.every((o) => !o.error));
+});
+
+/** Every HashCache that hashes a file from here on, to read their `hashed` counters. */
+function spyCaches(t: { after(fn: () => void): void }): Set<HashCache> {
+  const caches = new Set<HashCache>();
+  const original = HashCache.prototype.hash;
+  HashCache.prototype.hash = function (this: HashCache, ...args: Parameters<HashCache['hash']>) {
+    caches.add(this);
+    return original.apply(this, args);
+  };
+  t.after(() => { HashCache.prototype.hash = original; });
+  return caches;
+}
+
+test('model hashes are kept in <store>/hashes.json: each model hashed once, a second pass rehashes nothing', async (t) => {
+  const dir = tempDir(t);
+  makeRun(dir);
+  const caches = spyCaches(t);
+  const hashed = () => [...caches].reduce((a, c) => a + c.hashed, 0);
+  const first = await ensureScored(dir, { provider: 'cpu', settleMs: 0 });
+  assert.ok(first.outcomes.every((o) => !o.error && !o.reused));
+  assert.equal(hashed(), 2, 'the layout scan and the store keys share one cache: each model is read once');
+
+  const file = join(dir, '.coverage', 'hashes.json');
+  const text = readFileSync(file, 'utf8');
+  const mtime = statSync(file).mtimeMs;
+  const entries = (JSON.parse(text) as { entries: Record<string, { sha256: string }> }).entries;
+  assert.equal(Object.keys(entries).length, 2, text);
+  for (const step of [100, 200]) {
+    const model = join(dir, `step-${step}`, 'model.onnx');
+    const sha = createHash('sha256').update(readFileSync(model)).digest('hex');
+    assert.deepEqual(Object.values(entries).filter((e) => e.sha256 === sha).length, 1, `one entry for ${model}`);
+  }
+
+  caches.clear();
+  const second = await ensureScored(dir, { provider: 'cpu', settleMs: 0 });
+  assert.deepEqual(second.outcomes.map((o) => o.reused), [true, true]);
+  assert.ok(caches.size > 0, 'the second pass looked its hashes up');
+  assert.equal(hashed(), 0, 'nothing rehashed');
+  assert.equal(readFileSync(file, 'utf8'), text);
+  assert.equal(statSync(file).mtimeMs, mtime, 'hashes.json not rewritten');
 });
 
 test('a broken checkpoint fails alone, named by its path', async (t) => {
