@@ -3,7 +3,7 @@
 // covers the generator's responses better, and the eval set is large enough to resolve it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_CHAIN, makeChain } from '../../src/core/demo/chain';
@@ -94,4 +94,21 @@ test('createDemoRun writes the run and refuses a folder it did not write', () =>
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('re-creating the demo run keeps its .coverage store and writes byte-identical models', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'demo-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const run = join(dir, 'run');
+  const first = createDemoRun(run, { samples: 20 });
+  const models = first.checkpoints.map((c) => readFileSync(join(run, c.path)));
+  assert.ok(models.length >= 2);
+  const stored = join(run, '.coverage', 'scores', 'kept.bin');
+  mkdirSync(join(run, '.coverage', 'scores'), { recursive: true });
+  writeFileSync(stored, 'scores of the last demo');
+  const again = createDemoRun(run, { samples: 20 });
+  assert.equal(readFileSync(stored, 'utf8'), 'scores of the last demo');
+  assert.deepEqual(again.checkpoints.map((c) => c.path), first.checkpoints.map((c) => c.path));
+  // Same bytes, same hashes: the kept scores still match their checkpoints.
+  again.checkpoints.forEach((c, i) => assert.ok(readFileSync(join(run, c.path)).equals(models[i]), c.path));
 });
