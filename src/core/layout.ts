@@ -10,6 +10,8 @@ import { DEFAULT_STORE } from './defaults';
 import { fsErrorCode as errCode } from './paths';
 import { childRel, walkRun, type FileInfo, type FolderInfo } from './layout/walk';
 
+export { referenceEntry } from './layout/reference';
+
 export interface RunLayout {
   root: string;
   /** Sorted by step, then path. */

@@ -5,7 +5,7 @@ import { relative, resolve } from 'node:path';
 import { chooseReference, loadConfig, type RunConfig } from '../core/config';
 import { loadEvalSet, type EvalSet } from '../core/evalset';
 import { HashCache } from '../core/hashcache';
-import { scanRun } from '../core/layout';
+import { referenceEntry, scanRun } from '../core/layout';
 import { fsErrorCode } from '../core/paths';
 import type { ReferenceSetting } from '../core/metrics';
 import { buildReportWithReference } from '../core/report';
@@ -177,10 +177,11 @@ class EngineRun implements OpenedRun {
   /** The reference model is scored by the same engine and stored like a checkpoint. */
   private async referenceScores(): Promise<ScoreRecord | null> {
     if (this.refRecord || typeof this.reference !== 'object') return this.refRecord;
-    const modelPath = this.reference.model;
-    const entry: CheckpointEntry = { step: -1, path: relative(this.root, modelPath).replace(/\\/g, '/'), modelPath, dataPaths: [], sameStep: [] };
-    const found = await this.scorer.lookup(entry);
-    this.refRecord = found.status === 'ok' ? found.record : await this.scorer.score(entry);
+    const entry = await referenceEntry(this.root, this.reference.model);
+    // A reference that is one of the run's checkpoints (the final one, say) has its scores already.
+    const own = this.records.get(entry.path);
+    const found = own ? null : await this.scorer.lookup(entry);
+    this.refRecord = own ?? (found?.status === 'ok' ? found.record : await this.scorer.score(entry));
     return this.refRecord;
   }
 }

@@ -1,15 +1,14 @@
 // From a run folder to a CoverageReport: settings, scoring of what the store lacks (through
 // ensureScored, shared with `score`), the reference's values, then the pure buildReport.
-import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { chooseReference } from '../../core/config';
 import type { ReferenceSetting } from '../../core/metrics';
 import { HashCache } from '../../core/hashcache';
-import { conventionalDataNames } from '../../core/layout/naming';
-import { fsErrorCode, resolveInside, runRelative } from '../../core/paths';
+import { referenceEntry } from '../../core/layout';
+import { fsErrorCode, resolveInside } from '../../core/paths';
 import { buildReport, type CoverageReport, type ReportCheckpointInput, type ReportFailure } from '../../core/report';
-import type { CheckpointEntry, CheckpointScores } from '../../core/types';
+import type { CheckpointScores } from '../../core/types';
 import { checkpointReason } from '../../scoring/failureText';
 import { RunScorer } from '../../scoring/runScorer';
 import { ensureScored, readRunConfig, type EnsureScoredOptions, type ScoredRun } from '../score';
@@ -115,26 +114,18 @@ async function checkReferenceModel(run: string, model: string, allowOutside: boo
 async function scoreReferenceModel(
   scored: ScoredRun, model: string, opts: ReportRunOptions,
 ): Promise<{ path: string; scores: CheckpointScores; reused: boolean }> {
-  const root = scored.layout.root;
-  const modelPath = resolve(root, model);
-  const path = runRelative(root, modelPath) ?? modelPath;
-  const own = scored.outcomes.find((o) => o.entry.modelPath === modelPath);
+  const entry = await referenceEntry(scored.layout.root, model);
+  const path = entry.path;
+  const own = scored.outcomes.find((o) => o.entry.modelPath === entry.modelPath);
   if (own) {
     if (!own.record) throw new Error(`reference model ${path} could not be scored: ${own.error ?? 'unknown error'}`);
     return { path, scores: own.record.scores, reused: true };
   }
-  const entry: CheckpointEntry = {
-    step: -1,
-    path,
-    modelPath,
-    dataPaths: conventionalDataNames(basename(modelPath)).map((n) => join(dirname(modelPath), n)).filter((p) => existsSync(p)),
-    sameStep: [],
-  };
   const say = (level: 'info' | 'warning', message: string) => {
     if (level === 'warning') opts.progress?.write(`warning: ${message}\n`);
   };
   const scorer = new RunScorer({
-    runRoot: root, evalSet: scored.evalSet, storeDir: scored.config.store, hashCache: new HashCache(), log: say,
+    runRoot: scored.layout.root, evalSet: scored.evalSet, storeDir: scored.config.store, hashCache: new HashCache(), log: say,
     provider: opts.provider, tokenBudget: opts.tokenBudget,
   });
   try {

@@ -1,0 +1,30 @@
+// referenceEntry: the one entry a reference model is scored under, by the CLI and the extension.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { referenceEntry } from '../../src/core/layout';
+
+test('reference entry: run-relative path, step −1, and the external weights that exist beside it', async (t) => {
+  const base = mkdtempSync(join(tmpdir(), 'cc-ref-'));
+  t.after(() => rmSync(base, { recursive: true, force: true }));
+  const run = join(base, 'run');
+  mkdirSync(join(run, 'ref'), { recursive: true });
+  writeFileSync(join(run, 'ref', 'big.onnx'), 'm');
+  writeFileSync(join(run, 'ref', 'big.onnx_data'), 'w');
+  writeFileSync(join(run, 'ref', 'big.onnx.data'), 'w');
+  writeFileSync(join(run, 'ref', 'small.onnx'), 'm');
+  mkdirSync(join(run, 'ref', 'small.onnx_data')); // a folder is not a weights file
+  writeFileSync(join(base, 'outside.onnx'), 'm');
+
+  assert.deepEqual(await referenceEntry(run, 'ref/big.onnx'), {
+    step: -1, path: 'ref/big.onnx', modelPath: join(run, 'ref', 'big.onnx'),
+    dataPaths: [join(run, 'ref', 'big.onnx_data'), join(run, 'ref', 'big.onnx.data')], sameStep: [],
+  });
+  assert.deepEqual((await referenceEntry(run, join(run, 'ref', 'small.onnx'))).dataPaths, [], 'absolute path inside the run');
+  assert.equal((await referenceEntry(run, join(run, 'ref', 'small.onnx'))).path, 'ref/small.onnx');
+  const out = await referenceEntry(run, '../outside.onnx');
+  assert.equal(out.path, join(base, 'outside.onnx'), 'outside the run: named by its absolute path');
+  assert.deepEqual(out.dataPaths, []);
+});
