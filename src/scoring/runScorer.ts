@@ -1,7 +1,6 @@
 // One run's scoring against the store: the key for a checkpoint, whether a valid result is
 // stored, scoring through the worker client into the store, and ensureScored over a whole
 // run. Shared by the CLI (`score`, `report`, `demo`) and the extension's engine adapter.
-import { join } from 'node:path';
 import { HashCache } from '../core/hashcache';
 import { encodeScoreRecord, storeFileName, type ProviderSetting, type ScoreRecord, type StoreKey } from '../core/store';
 import { describeHolder, locksDir, tryClaim, waitForRelease, type ClaimOptions } from '../core/store/claims';
@@ -66,7 +65,9 @@ export class RunScorer {
   constructor(private readonly o: RunScorerOptions) {
     this.dir = scoresDir(o.runRoot, o.storeDir);
     this.locks = locksDir(this.dir);
-    this.hashes = o.hashCache ?? new HashCache(join(this.dir, '..', 'hashes.json'));
+    // Without the caller's cache (which HashCache.forStore loads), hash in memory only: a cache
+    // file this scorer never read would be overwritten with just its own entries.
+    this.hashes = o.hashCache ?? new HashCache();
     this.ownsClient = !o.client;
     this.client = o.client ?? new ScoringWorkerClient({ log: o.log });
     this.payload = { hash: o.evalSet.hash, file: o.evalSet.file, samples: o.evalSet.samples.map(toWire) };
