@@ -58,7 +58,11 @@ export interface OpenedRun {
   inspect(entries: readonly CheckpointEntry[], path: string): Promise<InspectData>;
   /** Forget stored scores so the next score() recomputes (Rescore). */
   invalidate(entry: CheckpointEntry): Promise<void>;
-  dispose(): void;
+  /**
+   * Ends the worker and saves the hash cache; resolves once the worker is gone. Never rejects:
+   * a failure is logged by the run itself.
+   */
+  dispose(): Promise<void>;
 }
 
 /** What the engine reports while it works, beyond each job's own outcome. */

@@ -169,9 +169,17 @@ class EngineRun implements OpenedRun {
     });
   }
 
-  /** Ends the worker (a job in flight is cancelled, nothing half is stored); resolves once it is gone. */
+  /**
+   * Ends the worker (a job in flight is cancelled, nothing half is stored); resolves once it is
+   * gone. Never rejects: callers close runs while the extension shuts down, where a rejection
+   * would go unhandled, so each failure is logged here.
+   */
   async dispose(): Promise<void> {
-    await Promise.all([this.client.dispose(), this.scorer.dispose().catch((e: Error) => this.log('warning', `cannot save the hash cache: ${e.message}`))]);
+    const logged = (what: string) => (e: unknown) => this.log('warning', `${what}: ${e instanceof Error ? e.message : String(e)}`);
+    await Promise.all([
+      this.client.dispose().catch(logged('cannot stop the scoring worker')),
+      this.scorer.dispose().catch(logged('cannot save the hash cache')),
+    ]);
   }
 
   /** The reference model is scored by the same engine and stored like a checkpoint. */
