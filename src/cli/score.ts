@@ -36,6 +36,8 @@ export interface ScoredRun extends EnsureScoredResult {
   config: RunConfig;
   layout: RunLayout;
   evalSet: EvalSet;
+  /** The run's hash cache (loaded from the store), for any further scoring of this run. */
+  hashCache: HashCache;
 }
 
 /** The run folder's coverage.json (or the defaults); a missing folder or a file in its place is named. */
@@ -88,7 +90,7 @@ export async function ensureScored(run: string, opts: EnsureScoredOptions = {}):
       onProgress: (_entry, p) => bar?.progress(p.samplesDone, p.samplesTotal, p.tokensPerSecond, p.provider),
       onDone: (o) => bar?.done(o.error ? `failed: ${o.error}` : o.reused ? undefined : `${o.entry.path}: scored on ${o.record!.info.provider} in ${o.record!.info.seconds.toFixed(1)} s`),
     });
-    return { ...result, config, layout, evalSet };
+    return { ...result, config, layout, evalSet, hashCache };
   } finally {
     bar?.finish();
     await scorer.dispose();

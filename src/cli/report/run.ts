@@ -4,7 +4,6 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { chooseReference } from '../../core/config';
 import type { ReferenceSetting } from '../../core/metrics';
-import { HashCache } from '../../core/hashcache';
 import { referenceEntry } from '../../core/layout';
 import { fsErrorCode, resolveInside } from '../../core/paths';
 import { buildReport, type CoverageReport, type ReportCheckpointInput, type ReportFailure } from '../../core/report';
@@ -125,7 +124,7 @@ async function scoreReferenceModel(
     if (level === 'warning') opts.progress?.write(`warning: ${message}\n`);
   };
   const scorer = new RunScorer({
-    runRoot: scored.layout.root, evalSet: scored.evalSet, storeDir: scored.config.store, hashCache: new HashCache(), log: say,
+    runRoot: scored.layout.root, evalSet: scored.evalSet, storeDir: scored.config.store, hashCache: scored.hashCache, log: say,
     provider: opts.provider, tokenBudget: opts.tokenBudget,
   });
   try {
