@@ -4,6 +4,7 @@
 import { relative, resolve } from 'node:path';
 import { chooseReference, loadConfig, type RunConfig } from '../core/config';
 import { loadEvalSet, type EvalSet } from '../core/evalset';
+import { formatProblem } from '../core/problems';
 import { HashCache } from '../core/hashcache';
 import { referenceEntry, scanRun } from '../core/layout';
 import { fsErrorCode } from '../core/paths';
@@ -13,7 +14,7 @@ import { unlink } from 'node:fs/promises';
 import { storeFileName, type ScoreRecord } from '../core/store';
 import { loadTokenizer, type TextTokenizer } from '../core/tokenizer';
 import { CoverageTournament } from '../core/tournament';
-import type { CheckpointEntry, InputProblem } from '../core/types';
+import type { CheckpointEntry } from '../core/types';
 import { checkpointReason } from '../scoring/failureText';
 import { RunScorer } from '../scoring/runScorer';
 import { ScoreJobError, ScoringWorkerClient } from '../scoring/workerClient';
@@ -34,14 +35,13 @@ export function createEngine(o: EngineOptions): RunEngine {
   return { open: (root, settings, events) => openRun(root, settings, o, events ?? {}) };
 }
 
-const problemText = (p: InputProblem) => `${p.file}${p.line ? `:${p.line}` : ''}${p.subject ? ` (${p.subject})` : ''}: ${p.message}`;
 
 async function openRun(root: string, settings: Settings, o: EngineOptions, events: EngineEvents): Promise<OpenedRun> {
   const config = await loadConfig(root, { allowOutside: o.isTrusted() });
   applySettings(config, settings, root);
   const tokenizer = config.tokenizer ? await loadTokenizer(config.tokenizer) : undefined;
   const evalSet = await loadEvalSet(config.eval, { tokenizer });
-  if (evalSet.samples.length === 0) throw new Error(`${config.eval}: no usable evaluation sample${evalSet.problems[0] ? ` (${problemText(evalSet.problems[0])})` : ''}`);
+  if (evalSet.samples.length === 0) throw new Error(`${config.eval}: no usable evaluation sample${evalSet.problems[0] ? ` (${formatProblem(evalSet.problems[0])})` : ''}`);
   // The run's own hashes.json, shared with the CLI: reopening a run does not rehash every model.
   const hashCache = await HashCache.forStore(config.store);
   return new EngineRun(root, config, evalSet, tokenizer, hashCache, settings, o, events);
@@ -84,7 +84,7 @@ class EngineRun implements OpenedRun {
     this.tokensPerStep = config.tokensPerStep ?? null;
     this.nGrid = config.nGrid;
     this.selectionN = config.selectionN;
-    this.problems = evalSet.problems.map(problemText);
+    this.problems = evalSet.problems.map(formatProblem);
     this.client = new ScoringWorkerClient({
       workerScript: o.workerScript, log: o.log,
       onCrash: (n) => events.onWorkerCrash?.({ checkpointPath: n.checkpointPath, message: n.message, retrying: n.retrying, tellUser: n.tellUser }),
@@ -97,7 +97,7 @@ class EngineRun implements OpenedRun {
 
   async scan(): Promise<ScanResult> {
     const layout = await scanRun(this.root, { storeDir: this.config.store, hashCache: this.hashCache });
-    return { checkpoints: layout.checkpoints, pending: layout.pending, problems: layout.problems.map(problemText) };
+    return { checkpoints: layout.checkpoints, pending: layout.pending, problems: layout.problems.map(formatProblem) };
   }
 
   async hasScores(entry: CheckpointEntry): Promise<boolean> {
