@@ -79,7 +79,7 @@ export function buildSnapshot(inp: SnapshotInput): RunSnapshot {
     nGrid: inp.report?.nGrid ?? [...inp.nGrid],
     dev: inp.report?.dev ?? null,
     resolved: inp.report ? inp.report.resolved : null,
-    verdict: inp.report?.verdict || null,
+    verdict: inp.report?.verdict ?? null,
     suggestedOutcoversMinCe: inp.report?.suggestedOutcoversMinCe ?? null,
     warnings: inp.report?.warnings ?? [],
     suggested: inp.report?.suggested ?? null,
