@@ -12,7 +12,7 @@ import { gpt2Model, writeModel, type Gpt2Options } from '../src/core/onnx/models
 import { DataType } from '../src/core/onnx/schema';
 import { batchFeeds } from '../src/scoring/feeds';
 import { HEAD_LABELS, HEAD_OUTPUT, readWithLogprobHead } from '../src/scoring/head';
-import { planCheckpoint } from '../src/scoring/modelSignature';
+import { planCheckpoint } from '../src/scoring/planCheckpoint';
 import { sessionOptions } from '../src/scoring/providers';
 
 const CACHE = join(__dirname, '..', '.bench-cache');

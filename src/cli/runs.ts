@@ -4,14 +4,14 @@
 import { resolve } from 'node:path';
 import { scanRun, type RunLayout } from '../core/layout';
 import { HashCache } from '../core/hashcache';
-import { chooseReference, loadConfig, type RunConfig } from '../core/config';
+import { chooseReference, loadConfig, type RunConfig } from '../core/runConfig';
 import type { ReferenceSetting } from '../core/metrics';
 import { loadEvalSet, sampleName, type EvalSet } from '../core/evalset';
 import { loadTokenizer } from '../core/tokenizer';
 import { fsErrorCode, runRelative } from '../core/paths';
 import { checkpointReason } from '../scoring/failureText';
-import { planCheckpoint } from '../scoring/modelSignature';
-import type { ModelPlan } from '../scoring/signature';
+import { planCheckpoint } from '../scoring/planCheckpoint';
+import type { ModelPlan } from '../scoring/plan';
 import { formatProblem } from '../core/problems';
 import type { InputProblem } from '../core/types';
 import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, type Command } from './args';

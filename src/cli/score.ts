@@ -3,7 +3,7 @@
 // for `report` and `demo`.
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { loadConfig, type RunConfig } from '../core/config';
+import { loadConfig, type RunConfig } from '../core/runConfig';
 import { loadEvalSet, type EvalSet } from '../core/evalset';
 import { HashCache } from '../core/hashcache';
 import { fsErrorCode } from '../core/paths';

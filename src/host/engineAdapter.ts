@@ -2,7 +2,7 @@
 // layout scans, the worker client through RunScorer, the report with an incremental
 // tournament, and the inspect view's per-sample data. No vscode here either.
 import { relative, resolve } from 'node:path';
-import { chooseReference, loadConfig, type RunConfig } from '../core/config';
+import { chooseReference, loadConfig, type RunConfig } from '../core/runConfig';
 import { loadEvalSet, type EvalSet } from '../core/evalset';
 import { formatProblem } from '../core/problems';
 import { HashCache } from '../core/hashcache';

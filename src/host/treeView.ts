@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { CheckpointRow, RunSnapshot } from '../shared/protocol';
 import { Disposable } from './disposable';
-import { fmt } from './format';
+import { fmt } from './exportFigures';
 
 const STATE_ICON: Record<CheckpointRow['state'], vscode.ThemeIcon> = {
   queued: new vscode.ThemeIcon('clock'),

@@ -3,7 +3,7 @@
 // the head gathers at (the next token at each position).
 import * as ort from 'onnxruntime-node';
 import { HEAD_LABELS } from './head';
-import type { IdType, ModelPlan } from './signature';
+import type { IdType, ModelPlan } from './plan';
 
 export interface Sequence {
   promptIds: Int32Array;

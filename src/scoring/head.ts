@@ -10,7 +10,7 @@ import { promises as fs } from 'node:fs';
 import { GraphBuilder } from '../core/onnx/builder';
 import { encodeGraphFragment } from '../core/onnx/encode';
 import { DataType } from '../core/onnx/schema';
-import type { FloatType } from './signature';
+import type { FloatType } from './plan';
 
 /** Names of what the head adds; the prefix keeps them apart from any exporter's names. */
 export const HEAD_LABELS = 'cc_head.labels';

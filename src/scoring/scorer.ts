@@ -11,9 +11,9 @@ import { CANCELLED_PREFIX } from '../shared/workerProtocol';
 import { planBatches, sampleProblem } from './batching';
 import { batchFeeds } from './feeds';
 import { HEAD_OUTPUT, readWithLogprobHead } from './head';
-import { planCheckpoint } from './modelSignature';
+import { planCheckpoint } from './planCheckpoint';
 import { openSession, type OpenedSession } from './providers';
-import type { ModelPlan } from './signature';
+import type { ModelPlan } from './plan';
 
 export interface ScoreModelInput {
   modelPath: string;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   ConfigError, DEFAULT_N_GRID, DEFAULT_SELECTION_N, chooseReference, loadConfig, validateConfig,
-} from '../../src/core/config';
+} from '../../src/core/runConfig';
 import type { EvalSample } from '../../src/core/types';
 
 function tempRun(t: { after: (fn: () => void) => void }): string {

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { ConfigError, validateConfig } from '../../src/core/config';
+import { ConfigError, validateConfig } from '../../src/core/runConfig';
 import { runRelative } from '../../src/core/paths';
 import { fuzzParams } from '../support/fuzz';
 

@@ -2,7 +2,7 @@
 // the streaming signature reader, then the signature check. Damaged GPT-2 exports (every
 // signature variant: plain, position_ids, past, merged, external weights) end in a plan or
 // an Error naming the file; never a hang, a crash or a non-Error. The reader's own fuzz on
-// raw bytes lives in onnx/signature.test.ts; this one goes deeper into real exports.
+// raw bytes lives in onnx/readSignature.test.ts; this one goes deeper into real exports.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { gpt2Model, type Gpt2Options } from '../../src/core/onnx/models';
-import { readSignatureFromBytes } from '../../src/core/onnx/signature';
-import { planInput, planModel } from '../../src/scoring/signature';
-import { readModelSignature } from '../../src/scoring/modelSignature';
+import { readSignatureFromBytes } from '../../src/core/onnx/readSignature';
+import { planInput, planModel } from '../../src/scoring/plan';
+import { readModelSignature } from '../../src/scoring/planCheckpoint';
 import { assertClearError, fuzzParams } from '../support/fuzz';
 
 const tiny: Gpt2Options = { layers: 1, width: 8, heads: 2, vocab: 20, context: 8, seed: 3 };

@@ -1,10 +1,10 @@
-// The one CSV writer (src/core/report/format.ts): `report --csv` and the extension's export.
+// The one CSV writer (src/core/report/render.ts): `report --csv` and the extension's export.
 // Checked by parsing the output back (RFC 4180) and comparing with the report's own figures.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildReport, formatReportCsv, type ReportCheckpointInput } from '../../src/core/report';
 import { buildSnapshot } from '../../src/host/snapshot';
-import { figuresCsv } from '../../src/host/format';
+import { figuresCsv } from '../../src/host/exportFigures';
 import type { CheckpointEntry, CheckpointScores } from '../../src/core/types';
 
 function scores(seq: number[]): CheckpointScores {

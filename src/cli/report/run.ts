@@ -2,7 +2,7 @@
 // ensureScored, shared with `score`), the reference's values, then the pure buildReport.
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { chooseReference } from '../../core/config';
+import { chooseReference } from '../../core/runConfig';
 import type { ReferenceSetting } from '../../core/metrics';
 import { referenceEntry } from '../../core/layout';
 import { fsErrorCode, resolveInside } from '../../core/paths';

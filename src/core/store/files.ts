@@ -5,7 +5,7 @@ import { promises as fs } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_STORE } from '../defaults';
-import { decodeScoreRecord, storeFileName, type ScoreRecord, type StoreKey } from '../store';
+import { decodeScoreRecord, storeFileName, type ScoreRecord, type StoreKey } from './record';
 
 /** The folder holding score files for a run; `configured` is relative to the run or absolute. */
 export function scoresDir(runRoot: string, configured?: string): string {

@@ -3,7 +3,7 @@
 // and scorers at random moments, and usable on a shared store after sharded scoring.
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { decodeScoreRecord, storeFileName, type StoreKey } from '../store';
+import { decodeScoreRecord, storeFileName, type StoreKey } from './record';
 
 export interface StoreVerification {
   /** Score files that decode and whose name matches their key. */

@@ -4,8 +4,8 @@
 // export's config.json beside the model. The scorer, the bench and `runs` plan the same way.
 import { promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { readSignature } from '../core/onnx/signature';
-import { planInput, planModel, type ModelPlan, type SignatureLike } from './signature';
+import { readSignature } from '../core/onnx/readSignature';
+import { planInput, planModel, type ModelPlan, type SignatureLike } from './plan';
 
 export async function readModelSignature(modelPath: string): Promise<SignatureLike> {
   const sig = readSignature(modelPath);

@@ -4,7 +4,7 @@
 //   input_ids [batch, seq] (int64 or int32), attention_mask, optional position_ids,
 //   optional past_key_values.<i>.key/value [batch, heads, past, head_dim] fed empty,
 //   optional use_cache_branch (merged decoders) fed false, output logits [batch, seq, vocab].
-import type { ModelSignature, TensorSignature as CoreTensorSignature } from '../core/onnx/signature';
+import type { ModelSignature, TensorSignature as CoreTensorSignature } from '../core/onnx/readSignature';
 
 export type IdType = 'int64' | 'int32';
 export type FloatType = 'float32' | 'float16';

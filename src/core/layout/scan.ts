@@ -3,14 +3,13 @@
 // README.md; naming rules in layout/naming.ts.
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { CheckpointEntry, InputProblem } from './types';
-import { HashCache } from './hashcache';
-import { conventionalDataNames, isInProgressName, isOnnxName, parseStep, pickModel } from './layout/naming';
-import { DEFAULT_STORE } from './defaults';
-import { fsErrorCode as errCode } from './paths';
-import { childRel, walkRun, type FileInfo, type FolderInfo } from './layout/walk';
+import type { CheckpointEntry, InputProblem } from '../types';
+import { HashCache } from '../hashcache';
+import { conventionalDataNames, isInProgressName, isOnnxName, parseStep, pickModel } from './naming';
+import { DEFAULT_STORE } from '../defaults';
+import { fsErrorCode as errCode } from '../paths';
+import { childRel, walkRun, type FileInfo, type FolderInfo } from './walk';
 
-export { referenceEntry } from './layout/reference';
 
 export interface RunLayout {
   root: string;

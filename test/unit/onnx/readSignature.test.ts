@@ -10,7 +10,7 @@ import { constantLogitsModel, gpt2Model, writeModel, type Gpt2Options } from '..
 import { DataType, dataTypeName, type ValueInfo } from '../../../src/core/onnx/schema';
 import {
   OnnxFormatError, readSignature, readSignatureFrom, readSignatureFromBytes, type TensorSignature,
-} from '../../../src/core/onnx/signature';
+} from '../../../src/core/onnx/readSignature';
 import { bytesSource } from '../../../src/core/onnx/wire';
 
 const tiny: Gpt2Options = { layers: 2, width: 16, heads: 2, vocab: 30, context: 8, seed: 1 };

@@ -13,7 +13,7 @@
 //   crc32                       u32 over every byte above, then 4 zero bytes
 // The checksum and the sizes written in the header make a truncated, padded or bit-flipped
 // file fail to decode, so the caller rescores instead of reading damaged numbers.
-import type { CheckpointScores } from './types';
+import type { CheckpointScores } from '../types';
 
 export const STORE_FORMAT = 1;
 const MAGIC = 'CCSCORE1';

@@ -3,13 +3,12 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { endianness } from 'node:os';
-import type { EvalSample, InputProblem } from './types';
-import type { TextTokenizer } from './tokenizer';
-import { readLines } from './evalset/lines';
-import { parseEvalLine } from './evalset/line';
-import { fsErrorCode as code } from './paths';
+import type { EvalSample, InputProblem } from '../types';
+import type { TextTokenizer } from '../tokenizer';
+import { readLines } from './readLines';
+import { parseEvalLine } from './parseLine';
+import { fsErrorCode as code } from '../paths';
 
-export { parseEvalLine } from './evalset/line';
 
 export interface EvalSet {
   file: string;

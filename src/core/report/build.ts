@@ -1,6 +1,6 @@
 // The report model: every number of `checkpoint-coverage report --json` (issue 4, item 4), built
 // from scored checkpoints. Pure; the CLI and the extension format or send it as they need.
-import type { CheckpointScores } from './types';
+import type { CheckpointScores } from '../types';
 import {
   checkpointMetrics,
   commonSamples,
@@ -10,11 +10,10 @@ import {
   validateNGrid,
   type CheckpointMetrics,
   type ReferenceSetting,
-} from './metrics';
-import { CoverageTournament, type TournamentResult } from './tournament';
-import { DEFAULT_N_GRID, DEFAULT_SELECTION_N } from './defaults';
+} from '../metrics';
+import { CoverageTournament, type TournamentResult } from '../tournament';
+import { DEFAULT_N_GRID, DEFAULT_SELECTION_N } from '../defaults';
 
-export { formatReportText, formatReportCsv, displayNs } from './report/format';
 
 export interface StepPath {
   step: number;

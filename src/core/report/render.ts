@@ -1,5 +1,5 @@
 // Plain-text and CSV renderings of a CoverageReport (pure: strings in, strings out).
-import type { CoverageReport, JsonNumber, ReportCheckpoint, StepPath } from '../report';
+import type { CoverageReport, JsonNumber, ReportCheckpoint, StepPath } from './build';
 
 /** The few N the text table shows: 2, the selection N, 256 and 4096 where the grid has them. */
 export function displayNs(nGrid: readonly number[], selectionN: number): number[] {

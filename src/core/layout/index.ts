@@ -1,0 +1,4 @@
+// The run-folder contract: which files of a run are checkpoints (scan.ts, with the naming rules in
+// naming.ts and the folder walk in walk.ts), and the entry for a reference model (reference.ts).
+export * from './scan';
+export { referenceEntry } from './reference';
