@@ -1,13 +1,13 @@
 // The only way this webview makes elements: text goes in through textContent, never as HTML,
 // so eval text such as `<img onerror=…>` stays inert, and bidi controls are made visible.
-import { visibleControls } from './shaping';
+import { escapeBidi } from './shaping';
 
 type Attrs = Record<string, string | undefined>;
 
 export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: (Node | string | null | undefined)[]): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) if (v !== undefined) el.setAttribute(k, v);
-  for (const c of children) if (c !== null && c !== undefined) el.append(typeof c === 'string' ? document.createTextNode(visibleControls(c)) : c);
+  for (const c of children) if (c !== null && c !== undefined) el.append(typeof c === 'string' ? document.createTextNode(escapeBidi(c)) : c);
   return el;
 }
 
@@ -16,5 +16,5 @@ export function clear(el: Element): void {
 }
 
 export function text(el: Element, value: string): void {
-  el.textContent = visibleControls(value);
+  el.textContent = escapeBidi(value);
 }

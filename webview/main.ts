@@ -6,7 +6,7 @@ import { CurveChart } from './charts';
 import { button, checkbox, dropdown } from './components';
 import { clear, h, text } from './dom';
 import { InspectView } from './inspect';
-import { availableN, curveData, progressLine, restoreUiState, shownN, verdictText, visibleControls } from './shaping';
+import { availableN, curveData, progressLine, restoreUiState, shownN, verdictText, escapeBidi } from './shaping';
 import { renderTable } from './table';
 import { readPalette, watchTheme } from './theme';
 
@@ -105,7 +105,7 @@ function render(): void {
     return;
   }
   text(title, `Checkpoint Coverage · ${s.runName}`);
-  title.setAttribute('title', visibleControls(s.runPath));
+  title.setAttribute('title', escapeBidi(s.runPath));
   text(verdict, verdictText(s));
   verdict.dataset.suggestedStep = s.suggested ? String(s.suggested.step) : '';
   verdict.dataset.minCeStep = s.minCrossEntropy ? String(s.minCrossEntropy.step) : '';

@@ -9,7 +9,7 @@ import Module from 'node:module';
 import { join, relative } from 'node:path';
 import type { CheckpointRow, InspectData, RunSnapshot } from '../../src/shared/protocol';
 import type { RpcWire } from '../../src/shared/rpc';
-import { visibleControls } from '../../webview/shaping';
+import { escapeBidi } from '../../webview/shaping';
 import { installFakeDom, type FakeElement } from '../support/fakeDom';
 
 const WEBVIEW = join(__dirname, '..', '..', 'webview');
@@ -66,7 +66,7 @@ test('the scan finds each sink it looks for (so an empty result means something)
     "const a = document.createElement('a');", "h('a', { href: url }, name);", 'link.href = d.path;', "el.setAttribute('onclick', f);",
   ];
   for (const line of bad) assert.equal(scan('x.ts', line).length >= 1, true, line);
-  assert.deepEqual(scan('x.ts', "el.textContent = visibleControls(v);\nh('td', { 'data-path': r.path }, r.path);\n// el.innerHTML = nope"), []);
+  assert.deepEqual(scan('x.ts', "el.textContent = escapeBidi(v);\nh('td', { 'data-path': r.path }, r.path);\n// el.innerHTML = nope"), []);
 });
 
 test('webview/ has no innerHTML, outerHTML, insertAdjacentHTML, document.write, link, script or href/src from code', () => {
@@ -171,7 +171,7 @@ test('every text from data is a text node; no link, script, href, src or handler
 
   // Each hostile string reached the page, as text, with bidi controls made visible.
   const texts = [...shown, ...afterError].join('\n');
-  for (const h of HOSTILE) assert.ok(texts.includes(visibleControls(h)), `shown as text: ${JSON.stringify(h)}`);
+  for (const h of HOSTILE) assert.ok(texts.includes(escapeBidi(h)), `shown as text: ${JSON.stringify(h)}`);
   assert.doesNotMatch(texts, BIDI, 'no raw bidi control character in any text node');
   for (const c of ['202E', '2066', '2067', '2068', '2069']) assert.ok(texts.includes(`⟨U+${c}⟩`), `U+${c} is shown visibly`);
   assert.ok(afterError.some((s) => s.includes(`${pick(2)} is not scored yet`)), 'the error answer is shown as text');
@@ -186,10 +186,10 @@ function collect(root: FakeElement): string[] {
   return [...root.walk()].filter((n) => n.nodeType === 3).map((n) => n.textContent);
 }
 
-test('visibleControls names each bidi control and leaves markup characters to textContent', () => {
-  assert.equal(visibleControls('a\u202Eb'), 'a⟨U+202E⟩b');
-  assert.equal(visibleControls('\u2066\u2067\u2068\u2069'), '⟨U+2066⟩⟨U+2067⟩⟨U+2068⟩⟨U+2069⟩');
-  assert.equal(visibleControls('\u202A\u202B\u202C\u202D\u200E\u200F\u061C'), '⟨U+202A⟩⟨U+202B⟩⟨U+202C⟩⟨U+202D⟩⟨U+200E⟩⟨U+200F⟩⟨U+061C⟩');
+test('escapeBidi names each bidi control and leaves markup characters to textContent', () => {
+  assert.equal(escapeBidi('a\u202Eb'), 'a⟨U+202E⟩b');
+  assert.equal(escapeBidi('\u2066\u2067\u2068\u2069'), '⟨U+2066⟩⟨U+2067⟩⟨U+2068⟩⟨U+2069⟩');
+  assert.equal(escapeBidi('\u202A\u202B\u202C\u202D\u200E\u200F\u061C'), '⟨U+202A⟩⟨U+202B⟩⟨U+202C⟩⟨U+202D⟩⟨U+200E⟩⟨U+200F⟩⟨U+061C⟩');
   // Markup is not escaped here: it never meets an HTML parser, so escaping would show "&lt;".
-  for (const s of ['<script>alert(1)</script>', '<img src=x onerror=alert(1)>', 'javascript:alert(1)']) assert.equal(visibleControls(s), s);
+  for (const s of ['<script>alert(1)</script>', '<img src=x onerror=alert(1)>', 'javascript:alert(1)']) assert.equal(escapeBidi(s), s);
 });

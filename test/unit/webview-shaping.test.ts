@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CheckpointRow, RunSnapshot } from '../../src/shared/protocol';
-import { DEFAULT_UI_STATE, curveData, restoreUiState, shownN, tableColumns, tokenHeat, verdictText, visibleControls } from '../../webview/shaping';
+import { DEFAULT_UI_STATE, curveData, restoreUiState, shownN, tableColumns, tokenHeat, verdictText, escapeBidi } from '../../webview/shaping';
 
 const row = (step: number, ce: number | null, cov: Record<string, number>, state: CheckpointRow['state'] = 'done'): CheckpointRow => ({
   step, path: `s${step}.onnx`, state, trainTokens: step * 100, samples: 10, evalTokens: 100, cePerToken: ce, cePerSequence: ce, kl: null,
@@ -86,6 +86,6 @@ test('token heat is 0 at probability 1 and saturates at −10 nats', () => {
 });
 
 test('bidirectional controls become visible code points; other text is untouched', () => {
-  assert.equal(visibleControls('abc\u202Edef\u2066x\u2069'), 'abc⟨U+202E⟩def⟨U+2066⟩x⟨U+2069⟩');
-  assert.equal(visibleControls('<img src=x onerror=alert(1)> עברית'), '<img src=x onerror=alert(1)> עברית');
+  assert.equal(escapeBidi('abc\u202Edef\u2066x\u2069'), 'abc⟨U+202E⟩def⟨U+2066⟩x⟨U+2069⟩');
+  assert.equal(escapeBidi('<img src=x onerror=alert(1)> עברית'), '<img src=x onerror=alert(1)> עברית');
 });
