@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const layers = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const roots = (layers.length ? layers : ['unit', 'scoring', 'host']).map((l) => join('test', l));
+const roots = (layers.length ? layers : ['unit', 'scoring', 'run', 'host']).map((l) => join('test', l));
 
 function walk(dir, out) {
   let entries;

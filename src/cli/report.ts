@@ -4,10 +4,13 @@
 import { resolve } from 'node:path';
 import type { ReferenceSetting } from '../core/metrics';
 import { formatReportCsv, formatReportText, type CoverageReport } from '../core/report';
-import type { ProviderSetting } from '../core/store';
+import type { ConfigOverrides } from '../core/runConfig';
+import { REFERENCE_TEXT_FORMS, parseReferenceText } from '../core/settings';
+import { openRun, type ReferenceScores } from '../run/openRun';
+import type { ScoringOptions } from '../run/options';
+import { reportOutcomes, type ScoringSummary } from '../run/report';
 import { EXIT_FAILURE, EXIT_OK, UsageError, parseCommandArgs, type CliIO, type Command } from './args';
-import { EmptyRunError, reportRun, type ReportRunResult } from './report/run';
-import { failedPaths, parseScoreArgs } from './score';
+import { SCORING_FLAGS, failedPaths, parseScoringFlags, scoreLayout, stderrProgress, warningLog, type ProgressOut } from './score';
 
 const USAGE = `Usage: checkpoint-coverage report <run> [--json | --csv] [--selection-n N] [--reference R]
                                    [--provider p] [--budget tokens] [--allow-outside]
@@ -35,8 +38,7 @@ export interface ReportArgs {
   format: 'text' | 'json' | 'csv';
   selectionN?: number;
   reference?: ReferenceSetting;
-  provider: ProviderSetting;
-  tokenBudget: number;
+  scoring: ScoringOptions;
   allowOutside: boolean;
 }
 
@@ -47,21 +49,14 @@ export function parseReportArgs(argv: string[], cwd: string): ReportArgs {
     csv: { type: 'boolean' },
     'selection-n': { type: 'string' },
     reference: { type: 'string' },
-    provider: { type: 'string' },
-    budget: { type: 'string' },
+    ...SCORING_FLAGS,
     'allow-outside': { type: 'boolean' },
   }, { min: 1, max: 1, names: 'the run folder' });
   if (values.json && values.csv) throw new UsageError('--json and --csv exclude each other');
-  // The score command owns what a valid provider and budget are.
-  const scoreArgv = [positionals[0]];
-  if (values.provider !== undefined) scoreArgv.push('--provider', values.provider);
-  if (values.budget !== undefined) scoreArgv.push('--budget', values.budget);
-  const { provider, tokenBudget } = parseScoreArgs(scoreArgv);
   const args: ReportArgs = {
     run: positionals[0],
     format: values.json ? 'json' : values.csv ? 'csv' : 'text',
-    provider,
-    tokenBudget,
+    scoring: parseScoringFlags(values),
     allowOutside: values['allow-outside'] === true,
   };
   const n = values['selection-n'];
@@ -70,17 +65,59 @@ export function parseReportArgs(argv: string[], cwd: string): ReportArgs {
     if (n.trim() === '' || !Number.isFinite(x) || x <= 1) throw new UsageError(`--selection-n ${n}: expected a number greater than 1`);
     args.selectionN = x;
   }
-  if (values.reference !== undefined) args.reference = parseReference(values.reference, cwd);
+  if (values.reference !== undefined) {
+    const r = parseReferenceText(values.reference);
+    if (r === undefined) throw new UsageError(`--reference ${values.reference}: expected ${REFERENCE_TEXT_FORMS}`);
+    args.reference = typeof r === 'string' ? r : { model: resolve(cwd, r.model) };
+  }
   return args;
 }
 
-function parseReference(v: string, cwd: string): ReferenceSetting {
-  if (v === 'generator' || v === 'point-mass' || v === 'tournament') return v;
-  const path = v.startsWith('model:') ? v.slice('model:'.length) : v;
-  if (!/\.onnx$/i.test(path)) {
-    throw new UsageError(`--reference ${v}: expected generator, point-mass, tournament or model:<path to an .onnx file>`);
+/** Thrown when the run holds no checkpoint at all: there is nothing to report on. */
+export class EmptyRunError extends Error {
+  override name = 'EmptyRunError';
+}
+
+export interface ReportRunOptions {
+  selectionN?: number;
+  /** A model path is absolute here. */
+  reference?: ReferenceSetting;
+  scoring?: ScoringOptions;
+  allowOutside?: boolean;
+  /** Files changed more recently are still being written; the demo, which wrote them, passes 0. */
+  settleMs?: number;
+}
+
+export interface ReportRunResult {
+  report: CoverageReport;
+  scoring: ScoringSummary;
+  referenceModel?: ReferenceScores;
+}
+
+/**
+ * A run folder to its report: the run opened with the flags over coverage.json, every
+ * checkpoint scored or read from the store (progress on `out`), then the report.
+ */
+export async function reportRun(root: string, opts: ReportRunOptions, out: ProgressOut): Promise<ReportRunResult> {
+  const overrides: ConfigOverrides = { source: 'the command line', outsideHint: 'pass --allow-outside if you trust it' };
+  if (opts.selectionN !== undefined) overrides.selectionN = opts.selectionN;
+  if (opts.reference !== undefined) overrides.reference = opts.reference;
+  // Settings (and a bad reference) fail here, before any scoring.
+  const run = await openRun(root, { allowOutside: opts.allowOutside, overrides, scoring: opts.scoring, settleMs: opts.settleMs, log: warningLog(out) });
+  try {
+    const layout = await run.scan();
+    const scored = await scoreLayout(run, layout, out);
+    if (scored.outcomes.length === 0) {
+      const pending = layout.pending.length ? ` (${layout.pending.length} still being written)` : '';
+      throw new EmptyRunError(`${layout.root}: no checkpoints found${pending}; see README.md for the names a checkpoint may have`);
+    }
+    const result = await reportOutcomes(run, scored);
+    const ref = result.referenceModel;
+    if (ref && !ref.reused) out.write(`reference model ${ref.path}: scored on ${ref.record.info.provider} in ${ref.record.info.seconds.toFixed(1)} s\n`);
+    return result;
+  } finally {
+    await run.dispose();
   }
-  return { model: resolve(cwd, path) };
 }
 
 /** Options the demo passes: it wrote the run itself, so nothing in it is still being written. */
@@ -91,13 +128,11 @@ export interface ReportCommandExtras {
 /** Runs the command; `report` is set when one was printed (the demo comments on it). */
 export async function runReport(argv: string[], io: CliIO, extras: ReportCommandExtras = {}): Promise<{ code: number; report?: CoverageReport }> {
   const args = parseReportArgs(argv, io.cwd);
-  const progress = { write: (t: string) => io.err(t), tty: process.stderr.isTTY === true };
   let result: ReportRunResult;
   try {
     result = await reportRun(resolve(io.cwd, args.run), {
-      reference: args.reference, selectionN: args.selectionN, allowOutside: args.allowOutside,
-      provider: args.provider, tokenBudget: args.tokenBudget, progress, settleMs: extras.settleMs,
-    });
+      reference: args.reference, selectionN: args.selectionN, allowOutside: args.allowOutside, scoring: args.scoring, settleMs: extras.settleMs,
+    }, stderrProgress(io));
   } catch (e) {
     if (e instanceof EmptyRunError) {
       io.err(`checkpoint-coverage report: ${e.message}\n`);
@@ -109,7 +144,7 @@ export async function runReport(argv: string[], io: CliIO, extras: ReportCommand
   io.err(
     `${s.checkpoints} checkpoint(s): ${s.scored} scored in ${s.scoringSeconds.toFixed(1)} s, ` +
       `${s.reused} reused from the store (${s.lookupSeconds.toFixed(2)} s), ${s.failed.length} failed` +
-      // ensureScored printed each failure's reason as it happened; the summary only names them.
+      // scoreLayout printed each failure's reason as it happened; the summary only names them.
       failedPaths(s.failed.map((f) => f.path)) +
       (result.referenceModel ? `; reference model ${result.referenceModel.path} ${result.referenceModel.reused ? 'reused' : 'scored'}` : '') + '\n',
   );

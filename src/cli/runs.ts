@@ -2,93 +2,13 @@
 // Exit 0 when the run can be scored; 1 when its settings or eval set cannot be used (the
 // listing is still printed, the reason goes to stderr).
 import { resolve } from 'node:path';
-import { scanRun, type RunLayout } from '../core/layout';
-import { HashCache } from '../core/hashcache';
-import { chooseReference, loadConfig, type RunConfig } from '../core/runConfig';
 import type { ReferenceSetting } from '../core/metrics';
-import { loadEvalSet, sampleName, type EvalSet } from '../core/evalset';
-import { loadTokenizer } from '../core/tokenizer';
-import { fsErrorCode, runRelative } from '../core/paths';
-import { checkpointReason } from '../scoring/failureText';
-import { planCheckpoint } from '../scoring/planCheckpoint';
-import type { ModelPlan } from '../scoring/plan';
+import { runRelative } from '../core/paths';
 import { formatProblem } from '../core/problems';
-import type { InputProblem } from '../core/types';
+import { summarizeRun, type RunSummary } from '../run/summary';
 import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, type Command } from './args';
 
-export interface EvalSummary {
-  file: string;
-  samples: number;
-  promptTokens: number;
-  responseTokens: number;
-  hash: string;
-  reference: ReferenceSetting;
-  problems: InputProblem[];
-}
-
-export interface RunSummary {
-  layout: RunLayout;
-  config: RunConfig;
-  eval: EvalSummary | { file: string; error: string; problems: InputProblem[] };
-}
-
-/** Reads everything `runs` shows; throws only when the folder or its coverage.json is unusable. */
-export async function summarizeRun(dir: string, opts: { allowOutside?: boolean } = {}): Promise<RunSummary> {
-  const root = resolve(dir);
-  const config = await loadConfig(root, opts);
-  const layout = await scanRun(root, { storeDir: config.store, hashCache: await HashCache.forStore(config.store) });
-  let evalSet: EvalSet;
-  try {
-    const tokenizer = config.tokenizer ? await loadTokenizer(config.tokenizer) : undefined;
-    evalSet = await loadEvalSet(config.eval, { tokenizer });
-  } catch (e) {
-    const problems = (e as { problems?: InputProblem[] }).problems ?? [];
-    await checkModels(layout);
-    return { layout, config, eval: { file: config.eval, error: e instanceof Error ? e.message : String(e), problems } };
-  }
-  await checkModels(layout, evalSet);
-  let promptTokens = 0;
-  let responseTokens = 0;
-  for (const s of evalSet.samples) { promptTokens += s.promptIds.length; responseTokens += s.responseIds.length; }
-  return {
-    layout, config,
-    eval: {
-      file: evalSet.file, samples: evalSet.samples.length, promptTokens, responseTokens, hash: evalSet.hash,
-      reference: chooseReference(config, evalSet.samples), problems: evalSet.problems,
-    },
-  };
-}
-
-/**
- * Reads each checkpoint's signature (its tags only, never its weights) so that a model that
- * cannot be scored is named now, not after a long scoring job: unreadable bytes, missing
- * external weights, a signature we cannot drive, token ids beyond its vocabulary.
- */
-async function checkModels(layout: RunLayout, evalSet?: EvalSet): Promise<void> {
-  let maxId = -1;
-  let maxAt: EvalSet['samples'][number] | undefined;
-  for (const s of evalSet?.samples ?? []) {
-    for (const ids of [s.promptIds, s.responseIds]) {
-      for (const id of ids) if (id > maxId) { maxId = id; maxAt = s; }
-    }
-  }
-  for (const k of layout.checkpoints) {
-    const say = (message: string): void => { layout.problems.push({ file: k.path, message: `cannot be scored: ${message}` }); };
-    // A config.json the scorer will ignore is worth naming here too (it may state the vocabulary).
-    const warn = (_level: 'info' | 'warning', message: string): void => { layout.problems.push({ file: k.path, message }); };
-    let plan: ModelPlan;
-    try {
-      plan = await planCheckpoint(k.modelPath, k.path, warn);
-    } catch (e) {
-      const m = e instanceof Error ? e.message : fsErrorCode(e);
-      say(checkpointReason(m, k));
-      continue;
-    }
-    if (plan.vocab !== undefined && maxAt !== undefined && maxId >= plan.vocab) {
-      say(`its vocabulary has ${plan.vocab} tokens, but ${sampleName(show(layout.root, evalSet!.file), maxAt)} has token id ${maxId}`);
-    }
-  }
-}
+export type { RunSummary } from '../run/summary';
 
 export const command: Command = {
   usage: `Usage: checkpoint-coverage runs <dir> [--json] [--allow-outside]

@@ -8,5 +8,8 @@ export const DEFAULT_STORE = '.coverage';
 /** The default N grid: 1, 2, 4, …, 2^20. */
 export const DEFAULT_N_GRID: readonly number[] = Object.freeze(Array.from({ length: 21 }, (_, i) => 2 ** i));
 
+/** Most padded tokens in one batch sent to onnxruntime: memory grows with it. */
+export const DEFAULT_TOKEN_BUDGET = 8192;
+
 /** The tournament's N: a rival must beat a checkpoint by a factor 16 on a sample to count. */
 export const DEFAULT_SELECTION_N = 16;

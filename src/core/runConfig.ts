@@ -1,12 +1,15 @@
-// coverage.json: the run's own settings, validated in one place. Every error names the file
-// and the key and says what was expected; paths resolve against the run root and may not
-// leave it unless the caller trusts the workspace (allowOutside).
+// coverage.json: the run's own settings, validated in one place, with the values a front end
+// puts over them (the extension's settings, the CLI's flags) checked by the same rules. Every
+// error names the file (or where an override came from) and the key and says what was
+// expected; paths resolve against the run root and may not leave it unless the caller trusts
+// the workspace (allowOutside).
 import { access, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ReferenceSetting } from './metrics/references';
 import type { EvalSample, InputProblem } from './types';
 import { fsErrorCode, resolveInside } from './paths';
 import { DEFAULT_N_GRID, DEFAULT_SELECTION_N, DEFAULT_STORE } from './defaults';
+import { isReferenceMode } from './settings';
 
 
 export interface RunConfig {
@@ -30,11 +33,27 @@ export const DEFAULT_TOKENIZER = 'tokenizer.json';
 export { DEFAULT_N_GRID, DEFAULT_SELECTION_N };
 
 const KEYS = ['eval', 'tokenizer', 'reference', 'nGrid', 'selectionN', 'tokensPerStep', 'store'] as const;
-const MODES: readonly string[] = ['generator', 'point-mass', 'tournament'];
+
+/**
+ * Values that win over coverage.json's, already parsed by the front end that read them. Paths
+ * (and a model reference's path) are relative to the run folder or absolute.
+ */
+export interface ConfigOverrides {
+  /** Where the values come from, for messages: "the settings", "the command line". */
+  source: string;
+  /** How to let a path lead outside the run when that is meant ("pass --allow-outside if you trust it"). */
+  outsideHint?: string;
+  eval?: string;
+  store?: string;
+  reference?: ReferenceSetting;
+  nGrid?: readonly number[];
+  selectionN?: number;
+}
 
 export interface ConfigOptions {
   /** Let paths point outside the run folder (trusted workspaces only). */
   allowOutside?: boolean;
+  overrides?: ConfigOverrides;
 }
 
 export class ConfigError extends Error {
@@ -95,7 +114,7 @@ export async function validateConfig(raw: unknown, root: string, file: string | 
   let reference: ReferenceSetting | undefined;
   const r = o.reference;
   if (typeof r === 'string') {
-    if (MODES.includes(r)) reference = r as ReferenceSetting;
+    if (isReferenceMode(r)) reference = r;
     else bad('reference', `is ${JSON.stringify(r)}; expected "generator", "point-mass", "tournament" or {"model": "<path to .onnx>"}`);
   } else if (typeof r === 'object' && r !== null && !Array.isArray(r)) {
     const ro = r as Record<string, unknown>;
@@ -140,7 +159,40 @@ export async function validateConfig(raw: unknown, root: string, file: string | 
   if (tokenizer !== undefined) config.tokenizer = tokenizer;
   if (reference !== undefined) config.reference = reference;
   if (tokensPerStep !== undefined) config.tokensPerStep = tokensPerStep;
+  if (opts.overrides) await applyOverrides(config, root, opts.overrides, opts.allowOutside === true);
   return config;
+}
+
+/** Puts the overrides over `config` after the checks coverage.json's own values pass. */
+async function applyOverrides(config: RunConfig, root: string, o: ConfigOverrides, allowOutside: boolean): Promise<void> {
+  const problems: InputProblem[] = [];
+  const bad = (key: string, message: string): void => { problems.push({ file: o.source, subject: key, message: `${key} ${message}` }); };
+  const path = async (key: string, v: string): Promise<string | undefined> => {
+    const { abs, inside } = await resolveInside(root, v);
+    if (inside || allowOutside) return abs;
+    bad(key, `is ${JSON.stringify(v)}, which is outside the run folder ${root}; ${o.outsideHint ?? 'paths must stay inside it unless the workspace is trusted'}`);
+    return undefined;
+  };
+  const next: Partial<RunConfig> = {};
+  if (o.eval !== undefined) next.eval = await path('eval', o.eval);
+  if (o.store !== undefined) next.store = await path('store', o.store);
+  if (o.reference !== undefined) {
+    if (typeof o.reference === 'string') next.reference = o.reference;
+    else {
+      const model = await path('reference', o.reference.model);
+      if (model !== undefined) next.reference = { model };
+    }
+  }
+  if (o.nGrid !== undefined) {
+    if (o.nGrid.length === 0 || o.nGrid.some((x) => !Number.isFinite(x) || x < 1)) bad('nGrid', 'must hold numbers N ≥ 1');
+    else next.nGrid = [...new Set(o.nGrid)].sort((a, b) => a - b);
+  }
+  if (o.selectionN !== undefined) {
+    if (!Number.isFinite(o.selectionN) || o.selectionN <= 1) bad('selectionN', `must be a number greater than 1, found ${o.selectionN}`);
+    else next.selectionN = o.selectionN;
+  }
+  if (problems.length > 0) throw new ConfigError(o.source, problems);
+  Object.assign(config, next);
 }
 
 /**

@@ -4,7 +4,7 @@
 import type { CheckpointEntry } from '../core/types';
 import type { CoverageReport } from '../core/report';
 import type { InspectData } from '../shared/protocol';
-import type { Settings } from './settings';
+import type { Settings } from '../core/settings';
 
 /** The report the core builds (the object behind `checkpoint-coverage report --json`). */
 export type RunReport = CoverageReport;
@@ -15,17 +15,6 @@ export interface JobProgress {
   samplesTotal: number;
   tokensPerSecond: number;
   provider: string | null;
-}
-
-/**
- * A failed job. 'crash' means the worker died under it and the worker client has already
- * retried it once (the client is the only place that retries), so the session fails it.
- */
-export class ScoreFailure extends Error {
-  constructor(readonly kind: 'crash' | 'error' | 'cancelled', message: string) {
-    super(message);
-    this.name = 'ScoreFailure';
-  }
 }
 
 export interface ScanResult {
@@ -51,7 +40,11 @@ export interface OpenedRun {
   scan(): Promise<ScanResult>;
   /** True when the store already holds valid scores for this checkpoint on this eval set. */
   hasScores(entry: CheckpointEntry): Promise<boolean>;
-  /** Scores one checkpoint into the store (or waits for another scorer holding it); rejects with a ScoreFailure. */
+  /**
+   * Scores one checkpoint into the store (or waits for another scorer holding it); rejects with
+   * a ScoreError. One that says 'crashed' was retried once already by the worker client (the only
+   * place that retries), so the session fails it.
+   */
   score(entry: CheckpointEntry, onProgress: (p: JobProgress) => void, signal: AbortSignal): Promise<{ provider: string | null }>;
   /** The report over every checkpoint with stored scores. */
   report(entries: readonly CheckpointEntry[]): Promise<RunReport | null>;
@@ -71,7 +64,13 @@ export interface EngineEvents {
   onWorkerCrash?(notice: { checkpointPath: string; message: string; retrying: boolean; tellUser: boolean }): void;
 }
 
+/** How the session wants the run opened beyond the user's settings. */
+export interface OpenOptions {
+  /** The layout's settle time (tests pass 0); the layout's default when absent. */
+  settleMs?: number;
+}
+
 export interface RunEngine {
   /** Reads the run's config and eval set; rejects with a message naming the file when the run cannot be used. */
-  open(root: string, settings: Settings, events?: EngineEvents): Promise<OpenedRun>;
+  open(root: string, settings: Settings, events?: EngineEvents, options?: OpenOptions): Promise<OpenedRun>;
 }

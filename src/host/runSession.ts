@@ -1,18 +1,23 @@
-// One open run: which checkpoints exist, which are scored, what the worker does next, and
-// the latest report. No vscode here: the tree, status bar and panel subscribe to changes,
-// and the tests drive it with a fake engine. The host never awaits a whole scoring pass:
-// `pump()` runs in the background and every caller returns at once.
+// One open run in the extension: its lifecycle (open, reopen when coverage.json or the eval set
+// changes, close), which checkpoints exist (rescans on watcher batches, and once more when files
+// still being written have settled), and the snapshot the tree, status bar and panel show. The
+// scoring loop (scoringLoop.ts) scores what is queued; the report scheduler (reportScheduler.ts)
+// rebuilds the report as scores arrive. No vscode here: the tests drive it with a fake engine.
+// Callers never await a whole scoring pass: everything runs in the background.
 import { basename } from 'node:path';
 import { DEFAULT_SELECTION_N } from '../core/defaults';
+import { DEFAULT_SETTLE_MS } from '../core/layout';
 import { runRelative } from '../core/paths';
+import { asScoreError } from '../core/scoreError';
+import type { Settings } from '../core/settings';
 import type { CheckpointEntry } from '../core/types';
-import type { CheckpointState, InspectData, RunSnapshot, ScoringProgress } from '../shared/protocol';
-import { ScoreFailure, type OpenedRun, type RunEngine, type RunReport } from './engine';
-import { ScoreQueue } from './queueOrder';
-import type { Settings } from './settings';
+import type { InspectData, RunSnapshot } from '../shared/protocol';
+import { errorText } from '../shared/rpc';
+import type { OpenedRun, RunEngine } from './engine';
+import { ReportScheduler } from './reportScheduler';
+import { ScoringLoop } from './scoringLoop';
 import { buildSnapshot } from './snapshot';
 import { diffCheckpoints, type WatchBatch } from './watchEvents';
-import { errorText } from '../shared/rpc';
 
 export interface SessionLog {
   info(component: string, message: string): void;
@@ -28,38 +33,41 @@ export interface SessionDeps {
   isTrusted: () => boolean;
   /** Short messages worth a notification (a crashed worker, once per streak); details go to the log. */
   notifyUser?: (message: string) => void;
-}
-
-interface Current {
-  path: string;
-  controller: AbortController;
-  samples: number;
-  totalSamples: number;
+  /** The layout's settle time (files changed more recently are still being written); tests pass 0. */
+  settleMs?: number;
+  /** Least time between two report builds while scores stream in (default 1 s). */
+  reportIntervalMs?: number;
 }
 
 export class RunSession {
   readonly runName: string;
   private opened: OpenedRun | undefined;
   private entries = new Map<string, CheckpointEntry>();
-  private readonly states = new Map<string, { state: CheckpointState; reason?: string }>();
-  private readonly queue = new ScoreQueue();
-  private report: RunReport | null = null;
   private problems: string[] = [];
   private error: string | null = null;
-  private current: Current | null = null;
-  private tokensPerSecond: number | null = null;
-  private provider: string | null = null;
   private version = 0;
-  private pumping = false;
   private disposed = false;
-  private reportRun: Promise<void> | null = null;
-  private reportDirty = false;
   private inspecting: string | null = null;
   private settleTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly listeners = new Set<(s: RunSnapshot) => void>();
+  private readonly loop: ScoringLoop;
+  private readonly reports: ReportScheduler;
 
   constructor(readonly root: string, private readonly deps: SessionDeps) {
     this.runName = basename(root);
+    this.loop = new ScoringLoop({
+      log: deps.log,
+      isTrusted: deps.isTrusted,
+      entry: (path) => this.entries.get(path),
+      changed: () => this.changed(),
+      scored: () => this.reports.schedule(),
+    });
+    this.reports = new ReportScheduler({
+      build: async () => (this.opened ? this.opened.report([...this.entries.values()]) : null),
+      changed: () => this.changed(),
+      logError: (m) => deps.log.error('report', m),
+      minIntervalMs: deps.reportIntervalMs ?? 1000,
+    });
   }
 
   onDidChange(listener: (s: RunSnapshot) => void): () => void {
@@ -73,7 +81,7 @@ export class RunSession {
 
   /** Opens (or reopens, after coverage.json or the eval set changed) and queues what is not scored. */
   async open(): Promise<void> {
-    this.cancelAll();
+    this.loop.cancelAll();
     const old = this.opened;
     this.opened = undefined;
     // The old worker ends before the reopened run starts its own.
@@ -86,7 +94,7 @@ export class RunSession {
           this.deps.log.warn('worker', n.message);
           if (n.tellUser) this.deps.notifyUser?.(n.message);
         },
-      });
+      }, { settleMs: this.deps.settleMs });
     } catch (err) {
       this.error = errorText(err);
       this.deps.log.error('session', `cannot open ${this.root}: ${this.error}`);
@@ -97,8 +105,8 @@ export class RunSession {
     if (this.disposed) return this.close(opened);
     this.opened = opened;
     this.entries.clear();
-    this.states.clear();
-    this.report = null;
+    this.loop.reset();
+    this.reports.reset();
     await this.rescan(new Map(), true);
   }
 
@@ -115,36 +123,36 @@ export class RunSession {
 
   /** Moves a checkpoint to the front of the queue (the user clicked it). */
   prioritize(path: string): void {
-    if (this.queue.promote(path)) this.changed();
+    if (this.loop.prioritize(path)) this.changed();
   }
 
   /** Forgets stored scores and scores every checkpoint again. */
   async rescore(): Promise<void> {
     const opened = this.opened;
     if (!opened) return this.open();
-    this.cancelAll();
+    this.loop.cancelAll();
     const queued: CheckpointEntry[] = [];
     for (const e of this.entries.values()) {
       try {
         await opened.invalidate(e);
-        this.states.set(e.path, { state: 'queued' });
         queued.push(e);
       } catch (err) {
         // Its old scores may still be on disk: scoring it now would only read them back.
-        this.states.set(e.path, { state: 'failed', reason: `cannot rescore: ${errorText(err)}` });
-        this.deps.log.error('rescore', `${e.path}: ${errorText(err)}`);
+        const failure = asScoreError(err, { kind: 'store', checkpoint: e.path });
+        this.loop.markFailed(e.path, { ...failure.data, message: `cannot rescore: ${failure.message}` });
+        this.deps.log.error('rescore', `${e.path}: ${failure.message}`);
       }
     }
-    this.report = null;
-    this.queue.addInitial(queued);
+    this.reports.reset();
+    this.loop.enqueue(queued, 'initial');
     this.changed();
-    this.pump();
+    this.loop.pump(opened);
   }
 
   /** Trust was granted (or scoring was otherwise unblocked): start the queue. */
   resume(): void {
     this.changed();
-    this.pump();
+    if (this.opened) this.loop.pump(this.opened);
   }
 
   async inspect(path: string): Promise<InspectData> {
@@ -166,15 +174,15 @@ export class RunSession {
       runName: this.runName,
       runPath: this.root,
       entries: [...this.entries.values()],
-      states: this.states,
-      report: this.report,
+      states: this.loop.statuses,
+      report: this.reports.report,
       tokensPerStep: o?.tokensPerStep ?? null,
       nGrid: o?.nGrid ?? [],
       selectionN: o?.selectionN ?? DEFAULT_SELECTION_N,
-      progress: this.progress(),
+      progress: this.loop.progress(this.entries.size),
       problems: [...(o?.problems ?? []), ...this.problems],
       error: this.error,
-      awaitingTrust: !this.deps.isTrusted() && this.queue.size > 0,
+      awaitingTrust: !this.deps.isTrusted() && this.loop.queue.size > 0,
       maxChartPoints: this.deps.settings.maxChartPoints,
       inspecting: this.inspecting,
     });
@@ -182,15 +190,17 @@ export class RunSession {
 
   /** Resolves when the queue is empty and no job or report is running (tests, CLI-like use). */
   async idle(): Promise<void> {
-    while (this.pumping || this.reportRun) {
-      await (this.reportRun ?? new Promise((r) => setTimeout(r, 5)));
-    }
+    do {
+      await this.loop.idle();
+      await this.reports.flush();
+    } while (this.loop.busy);
   }
 
   dispose(): void {
     this.disposed = true;
     if (this.settleTimer) clearTimeout(this.settleTimer);
-    this.cancelAll();
+    this.loop.stop();
+    this.reports.dispose();
     if (this.opened) void this.close(this.opened);
     this.listeners.clear();
   }
@@ -202,25 +212,6 @@ export class RunSession {
     } catch (err) {
       this.deps.log.error('session', `cannot close ${this.root}: ${errorText(err)}`);
     }
-  }
-
-  private progress(): ScoringProgress {
-    let done = 0;
-    let failed = 0;
-    for (const s of this.states.values()) {
-      if (s.state === 'done') done++;
-      else if (s.state === 'failed') failed++;
-    }
-    const c = this.current;
-    const entry = c ? this.entries.get(c.path) : undefined;
-    return {
-      done,
-      failed,
-      total: this.entries.size,
-      current: c && entry ? { path: c.path, step: entry.step, samples: c.samples, totalSamples: c.totalSamples } : null,
-      tokensPerSecond: this.tokensPerSecond,
-      provider: this.provider,
-    };
   }
 
   private async rescan(touched: WatchBatch['checkpoints'], initial: boolean): Promise<void> {
@@ -239,37 +230,31 @@ export class RunSession {
     this.problems = scan.problems;
     if (scan.pending?.length && !this.settleTimer) {
       // Files still being written (by the scanner's own mtime rule) get no further watcher
-      // event once they settle, so look again after the settle time.
+      // event once they settle, so look again once the settle time has passed.
       this.settleTimer = setTimeout(() => {
         this.settleTimer = undefined;
         void this.rescan(new Map(), false);
-      }, 2500);
+      }, (this.deps.settleMs ?? DEFAULT_SETTLE_MS) + SETTLE_MARGIN_MS);
     }
     const files = (e: CheckpointEntry) => ({ path: e.path, step: e.step, files: [e.path, ...e.dataPaths.map((p) => runRelative(this.root, p) ?? p)] });
     const diff = diffCheckpoints([...this.entries.values()].map(files), scan.checkpoints.map(files), touched);
     this.entries = new Map(scan.checkpoints.map((e) => [e.path, e]));
     for (const path of diff.removed) {
       this.deps.log.info('watch', `checkpoint removed: ${path}`);
-      this.cancelIfCurrent(path);
-      this.queue.remove(path);
-      this.states.delete(path);
+      this.loop.forget(path);
     }
     const fresh: CheckpointEntry[] = [];
     for (const path of [...diff.added, ...diff.replaced]) {
       const e = this.entries.get(path)!;
       if (!initial) this.deps.log.info('watch', `checkpoint ${diff.replaced.includes(path) ? 'replaced' : 'arrived'}: ${path}`);
-      this.cancelIfCurrent(path);
+      this.loop.cancelIfCurrent(path);
       if (!initial || !(await this.storedScores(opened, e))) fresh.push(e);
-      else this.states.set(path, { state: 'done' });
+      else this.loop.markDone(path);
     }
-    if (initial) this.queue.addInitial(fresh);
-    for (const e of fresh) {
-      if (!initial) this.queue.add(e.path, e.step, 'arrived');
-      this.states.set(e.path, { state: 'queued' });
-    }
-    this.scheduleReport();
+    this.loop.enqueue(fresh, initial ? 'initial' : 'arrived');
+    this.reports.schedule();
     this.changed();
-    this.pump();
+    this.loop.pump(opened);
   }
 
   /** Whether the store already holds this checkpoint's scores; a store that cannot be read means score it again, said in the log. */
@@ -282,102 +267,6 @@ export class RunSession {
     }
   }
 
-  private pump(): void {
-    if (this.pumping || this.disposed || !this.opened) return;
-    if (!this.deps.isTrusted()) {
-      if (this.queue.size > 0) this.changed();
-      return;
-    }
-    this.pumping = true;
-    void this.drain().finally(() => {
-      this.pumping = false;
-      this.current = null;
-      this.changed();
-    });
-  }
-
-  private async drain(): Promise<void> {
-    for (let item = this.queue.take(); item && !this.disposed; item = this.queue.take()) {
-      if (!this.deps.isTrusted()) {
-        this.queue.add(item.path, item.step, item.reason === 'initial' ? 'arrived' : item.reason);
-        return;
-      }
-      const entry = this.entries.get(item.path);
-      if (entry) await this.runJob(entry);
-    }
-  }
-
-  /**
-   * One attempt per job here: the worker client has already restarted a crashed worker and
-   * retried once, so a job runs at most twice in all.
-   */
-  private async runJob(entry: CheckpointEntry): Promise<void> {
-    const opened = this.opened!;
-    const controller = new AbortController();
-    this.current = { path: entry.path, controller, samples: 0, totalSamples: 0 };
-    this.states.set(entry.path, { state: 'scoring' });
-    this.changed();
-    try {
-      const t0 = Date.now();
-      const r = await opened.score(entry, (p) => {
-        if (this.current?.controller !== controller) return;
-        this.current.samples = p.samplesDone;
-        this.current.totalSamples = p.samplesTotal;
-        this.tokensPerSecond = p.tokensPerSecond;
-        if (p.provider) this.provider = p.provider;
-        this.changed();
-      }, controller.signal);
-      if (r.provider) this.provider = r.provider;
-      this.states.set(entry.path, { state: 'done' });
-      this.deps.log.info('queue', `scored ${entry.path} in ${((Date.now() - t0) / 1000).toFixed(1)} s${r.provider ? ` on ${r.provider}` : ''}`);
-      this.scheduleReport();
-    } catch (err) {
-      const failure = err instanceof ScoreFailure ? err : new ScoreFailure('error', errorText(err));
-      if (controller.signal.aborted || failure.kind === 'cancelled') {
-        // Whoever cancelled (removal, replacement, close) has set the state.
-        if (this.states.get(entry.path)?.state === 'scoring') this.states.set(entry.path, { state: 'queued' });
-        return;
-      }
-      this.states.set(entry.path, { state: 'failed', reason: failure.message });
-      this.deps.log.error('queue', `${entry.path}: ${failure.message}`);
-    } finally {
-      if (this.current?.controller === controller) this.current = null;
-    }
-  }
-
-  private cancelIfCurrent(path: string): void {
-    if (this.current?.path === path) this.current.controller.abort();
-  }
-
-  private cancelAll(): void {
-    this.queue.clear();
-    this.current?.controller.abort();
-  }
-
-  /** Recomputes the report after scores arrive; bursts collapse into one more run. */
-  private scheduleReport(): void {
-    if (this.reportRun) {
-      this.reportDirty = true;
-      return;
-    }
-    const opened = this.opened;
-    if (!opened) return;
-    this.reportRun = (async () => {
-      do {
-        this.reportDirty = false;
-        try {
-          const r = await opened.report([...this.entries.values()]);
-          if (opened === this.opened) this.report = r;
-        } catch (err) {
-          this.deps.log.error('report', errorText(err));
-        }
-        this.changed();
-      } while (this.reportDirty && opened === this.opened && !this.disposed);
-    })().finally(() => {
-      this.reportRun = null;
-    });
-  }
-
   private changed(): void {
     if (this.disposed) return;
     this.version++;
@@ -385,3 +274,6 @@ export class RunSession {
     for (const l of this.listeners) l(snap);
   }
 }
+
+/** Looked again this long after the settle time, so the files are past it by the scanner's clock too. */
+const SETTLE_MARGIN_MS = 500;

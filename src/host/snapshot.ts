@@ -1,18 +1,20 @@
 // Shapes what the session knows (checkpoints, their states, the latest report, progress)
 // into the RunSnapshot the panel, tree and status bar show. Pure.
+import { describeFailure } from '../core/scoreError';
 import type { CheckpointEntry } from '../core/types';
 import type { CheckpointRow, CheckpointState, RunSnapshot, ScoringProgress } from '../shared/protocol';
 import { compact } from '../shared/numberFormat';
 import { downsampleIndices } from './downsample';
 export { compact };
 import type { RunReport } from './engine';
+import type { CheckpointStatus } from './scoringLoop';
 
 export interface SnapshotInput {
   version: number;
   runName: string;
   runPath: string;
   entries: readonly CheckpointEntry[];
-  states: ReadonlyMap<string, { state: CheckpointState; reason?: string }>;
+  states: ReadonlyMap<string, CheckpointStatus>;
   report: RunReport | null;
   tokensPerStep: number | null;
   nGrid: readonly number[];
@@ -53,7 +55,8 @@ export function buildSnapshot(inp: SnapshotInput): RunSnapshot {
       tournamentScore: f?.tournamentScore ?? null,
       rivalStep: f?.rivalStep ?? null,
     };
-    const reason = st?.reason ?? reportReason;
+    // The row names the checkpoint already: the failure is worded without it.
+    const reason = st?.failure ? describeFailure(st.failure, 'row') : reportReason;
     if (state === 'failed' && reason) row.reason = reason;
     return row;
   });

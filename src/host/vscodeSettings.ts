@@ -1,6 +1,6 @@
 // The one place that reads the extension's settings from VS Code.
 import * as vscode from 'vscode';
-import { SETTING_KEYS, coerceSettings, type CoercedSettings } from './settings';
+import { SETTING_KEYS, coerceSettings, type CoercedSettings } from '../core/settings';
 
 export const SECTION = 'checkpointCoverage';
 

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { watch, type FSWatcher } from 'chokidar';
 import { coalesce, isEmptyBatch, type ClassifyOptions, type RawEvent, type RawEventKind, type WatchBatch } from './watchEvents';
 import { fsTypeOf, isNetworkFsType, parseMounts } from './netfs';
-import type { PollingMode } from './settings';
+import type { PollingMode } from '../core/settings';
 
 export interface PollingDecision {
   poll: boolean;

@@ -4,7 +4,7 @@
 // logits, so the budget bounds b·S. Sorting by length puts similar lengths together, which
 // wastes little padding; the longest go first so a budget too large for memory fails early.
 
-export const DEFAULT_TOKEN_BUDGET = 8192;
+export { DEFAULT_TOKEN_BUDGET } from '../core/defaults';
 
 export interface Batch {
   /** Sample positions (into the lengths array), longest first. */

@@ -10,6 +10,7 @@ import { promises as fs } from 'node:fs';
 import { GraphBuilder } from '../core/onnx/builder';
 import { encodeGraphFragment } from '../core/onnx/encode';
 import { DataType } from '../core/onnx/schema';
+import { FileError } from '../core/fileError';
 import type { FloatType } from './plan';
 
 /** Names of what the head adds; the prefix keeps them apart from any exporter's names. */
@@ -44,7 +45,7 @@ export async function readWithLogprobHead(modelPath: string, logitsType: FloatTy
     let at = 0;
     while (at < size) {
       const { bytesRead } = await h.read(buf, at, Math.min(size - at, 1 << 26), at);
-      if (bytesRead === 0) throw new Error(`${modelPath}: file shrank while being read (being rewritten?)`);
+      if (bytesRead === 0) throw new FileError(modelPath, 'file shrank while being read (being rewritten?)', 'unreadable');
       at += bytesRead;
     }
     buf.set(fragment, size);

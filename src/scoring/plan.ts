@@ -4,6 +4,7 @@
 //   input_ids [batch, seq] (int64 or int32), attention_mask, optional position_ids,
 //   optional past_key_values.<i>.key/value [batch, heads, past, head_dim] fed empty,
 //   optional use_cache_branch (merged decoders) fed false, output logits [batch, seq, vocab].
+import { FileError } from '../core/fileError';
 import type { ModelSignature, TensorSignature as CoreTensorSignature } from '../core/onnx/readSignature';
 
 export type IdType = 'int64' | 'int32';
@@ -63,8 +64,9 @@ function count(v: unknown): number | undefined {
  */
 export function planModel(sig: SignatureLike, file: string, config: Record<string, unknown> = {}): ModelPlan {
   const refuse = (why: string): never => {
-    throw new Error(
-      `${file}: ${why}. The model has inputs ${sig.inputs.map(describe).join(', ') || '(none)'} and outputs ${sig.outputs.map(describe).join(', ') || '(none)'}; we need ${WANTED}.`,
+    throw new FileError(
+      file,
+      `${why}. The model has inputs ${sig.inputs.map(describe).join(', ') || '(none)'} and outputs ${sig.outputs.map(describe).join(', ') || '(none)'}; we need ${WANTED}.`,
     );
   };
   const idType = (t: TensorSignature): IdType => {

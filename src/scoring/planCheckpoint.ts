@@ -5,6 +5,7 @@
 import { promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { readSignature } from '../core/onnx/readSignature';
+import { FileError } from '../core/fileError';
 import { planInput, planModel, type ModelPlan, type SignatureLike } from './plan';
 
 export async function readModelSignature(modelPath: string): Promise<SignatureLike> {
@@ -14,7 +15,7 @@ export async function readModelSignature(modelPath: string): Promise<SignatureLi
     try {
       await fs.access(file);
     } catch {
-      throw new Error(`${modelPath}: the external weights file ${f} it names is missing (expected at ${file})`);
+      throw new FileError(modelPath, `the external weights file ${f} it names is missing (expected at ${file})`);
     }
   }
   return planInput(sig);

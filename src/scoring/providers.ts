@@ -4,6 +4,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { ScoreError } from '../core/scoreError';
 import type { ProviderAttempt, ProviderName, ProviderSetting } from '../core/store';
 
 export interface SessionSettings {
@@ -110,5 +111,5 @@ export async function openSession(
       if (provider === 'cpu') break;
     }
   }
-  throw new Error(`the model does not load: ${(lastError as Error | undefined)?.message ?? attempts.map((a) => `${a.provider}: ${a.reason}`).join('; ')}`);
+  throw new ScoreError({ kind: 'bad-model', message: `the model does not load: ${(lastError as Error | undefined)?.message ?? attempts.map((a) => `${a.provider}: ${a.reason}`).join('; ')}` });
 }

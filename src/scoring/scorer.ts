@@ -5,9 +5,9 @@
 import { dirname } from 'node:path';
 import type * as ort from 'onnxruntime-node';
 import { sampleName } from '../core/evalset';
+import { ScoreError, checkpointError } from '../core/scoreError';
 import type { ProviderAttempt } from '../core/store';
 import type { ScoreCheckpointResult, ScoreJobOptions, ScoreProgress, WireSample } from '../shared/workerProtocol';
-import { CANCELLED_PREFIX } from '../shared/workerProtocol';
 import { planBatches, sampleProblem } from './batching';
 import { batchFeeds } from './feeds';
 import { HEAD_OUTPUT, readWithLogprobHead } from './head';
@@ -30,21 +30,40 @@ export interface ScoreModelInput {
 function checkVocab(plan: ModelPlan, input: ScoreModelInput): void {
   const bad: string[] = [];
   let count = 0;
+  let first: WireSample | undefined;
   for (const s of input.samples) {
     for (const [part, ids] of [['prompt', s.promptIds], ['response', s.responseIds]] as const) {
       const j = ids.findIndex((id) => id < 0 || (plan.vocab !== undefined && id >= plan.vocab));
       if (j >= 0) {
+        first ??= s;
         if (++count <= 3) bad.push(`${sampleName(input.evalFile, s)}: ${part} token ${j} is id ${ids[j]}`);
         break;
       }
     }
   }
-  if (count > 0) {
-    throw new Error(`${input.modelPath}: ${count} sample(s) have token ids outside the model's vocabulary of ${plan.vocab}: ${bad.join('; ')}${count > 3 ? '; …' : ''}. Was the eval set tokenized with another tokenizer?`);
+  if (first) {
+    throw new ScoreError({
+      kind: 'bad-data', file: input.evalFile, sample: sampleRef(first),
+      message: `${count} sample(s) have token ids outside the model's vocabulary of ${plan.vocab}: ${bad.join('; ')}${count > 3 ? '; …' : ''}. Was the eval set tokenized with another tokenizer?`,
+    });
   }
 }
 
+const sampleRef = (s: WireSample) => (s.id === undefined ? { line: s.line } : { line: s.line, id: s.id });
+
+/**
+ * Scores one checkpoint; every failure is a ScoreError (the checkpoint is named by whoever words
+ * it: `modelPath` stands for it here).
+ */
 export async function scoreModel(input: ScoreModelInput): Promise<ScoreCheckpointResult> {
+  try {
+    return await scoreModelOrThrow(input);
+  } catch (e) {
+    throw checkpointError(e, { path: input.modelPath, modelPath: input.modelPath });
+  }
+}
+
+async function scoreModelOrThrow(input: ScoreModelInput): Promise<ScoreCheckpointResult> {
   const started = performance.now();
   const { samples, options, modelPath } = input;
   const plan = await planCheckpoint(modelPath, modelPath, input.log);
@@ -82,7 +101,7 @@ export async function scoreModel(input: ScoreModelInput): Promise<ScoreCheckpoin
   let samplesDone = 0;
   try {
     for (const batch of batches) {
-      if (input.isCancelled?.()) throw new Error(`${CANCELLED_PREFIX}: stopped after ${samplesDone} of ${runnable.length} samples`);
+      if (input.isCancelled?.()) throw new ScoreError({ kind: 'cancelled', message: `stopped after ${samplesDone} of ${runnable.length} samples` });
       const members = batch.members.map((k) => samples[runnable[k]]);
       const feeds = batchFeeds(plan, members, batch.seqLen);
       let out: ort.Tensor;
@@ -90,7 +109,10 @@ export async function scoreModel(input: ScoreModelInput): Promise<ScoreCheckpoin
         out = (await opened.session.run(feeds, [HEAD_OUTPUT]))[HEAD_OUTPUT];
       } catch (e) {
         if (opened.provider === 'cpu') {
-          throw new Error(`inference failed on a batch of ${members.length} (first ${sampleName(input.evalFile, members[0])}): ${(e as Error).message}`);
+          throw new ScoreError({
+            kind: 'bad-model', sample: sampleRef(members[0]),
+            message: `inference failed on a batch of ${members.length} (first ${sampleName(input.evalFile, members[0])}): ${(e as Error).message}`,
+          });
         }
         // A GPU provider that fails mid-job (out of memory, unsupported kernel) must not fail the job.
         const reason = `run failed: ${(e as Error).message}`;
@@ -109,7 +131,10 @@ export async function scoreModel(input: ScoreModelInput): Promise<ScoreCheckpoin
           // Response token j sits at position p + j; the output one position earlier predicts it.
           const v = data[r * batch.seqLen + p + j - 1];
           if (Number.isNaN(v)) {
-            throw new Error(`the model gives NaN log-probabilities (NaN or infinite logits) for ${sampleName(input.evalFile, s)} at response token ${j}`);
+            throw new ScoreError({
+              kind: 'bad-model', sample: sampleRef(s),
+              message: `the model gives NaN log-probabilities (NaN or infinite logits) for ${sampleName(input.evalFile, s)} at response token ${j}`,
+            });
           }
           tokenLogprobs[offsets[i] + j] = v;
           sum += v;

@@ -22,7 +22,7 @@ export type ResultOf<U extends RequestShape, M extends U['method']> = Extract<U,
 export type RpcWire =
   | { rpc: 'request'; id: number; method: string; params: unknown }
   | { rpc: 'result'; id: number; result: unknown }
-  | { rpc: 'error'; id: number; message: string }
+  | { rpc: 'error'; id: number; message: string; code?: string; data?: unknown }
   | { rpc: 'notification'; method: string; params: unknown };
 
 export class RpcTimeoutError extends Error {
@@ -32,9 +32,13 @@ export class RpcTimeoutError extends Error {
   }
 }
 
-/** An error answered by the other side; `message` is what its handler threw. */
+/**
+ * An error answered by the other side; `message` is what its handler threw. `code` and `data`
+ * are what a RequestFailure carried: the requester decides what happened from them, never from
+ * the message.
+ */
 export class RpcRemoteError extends Error {
-  constructor(method: string, message: string) {
+  constructor(method: string, message: string, readonly code?: string, readonly data?: unknown) {
     super(message);
     this.name = `RpcRemoteError(${method})`;
   }
@@ -43,10 +47,14 @@ export class RpcRemoteError extends Error {
 /**
  * Thrown by a request handler for an ordinary failure that the requester expects and reports
  * itself (a checkpoint that cannot be scored). It is answered as an error reply like any other
- * throw, but not also passed to `onError`, so each failure is told once, by the side that asked.
+ * throw, with its `code` and `data` (structured-clone or JSON values), but not also passed to
+ * `onError`, so each failure is told once, by the side that asked.
  */
 export class RequestFailure extends Error {
   override name = 'RequestFailure';
+  constructor(message: string, readonly code?: string, readonly data?: unknown) {
+    super(message);
+  }
 }
 
 export function isRpcWire(value: unknown): value is RpcWire {
@@ -147,7 +155,7 @@ export class RpcEndpoint<OutReq extends RequestShape, InReq extends RequestShape
         break;
       case 'error': {
         const p = this.pending.get(message.id);
-        this.settle(message.id, new RpcRemoteError(p?.method ?? '?', message.message));
+        this.settle(message.id, new RpcRemoteError(p?.method ?? '?', message.message, message.code, message.data));
         break;
       }
       case 'notification': {
@@ -183,8 +191,14 @@ export class RpcEndpoint<OutReq extends RequestShape, InReq extends RequestShape
       try {
         wire = { rpc: 'result', id, result: await handler(params) };
       } catch (err) {
-        if (!(err instanceof RequestFailure)) this.options.onError?.(`request '${method}' handler threw: ${errorText(err)}`);
-        wire = { rpc: 'error', id, message: errorText(err) };
+        if (err instanceof RequestFailure) {
+          wire = { rpc: 'error', id, message: err.message };
+          if (err.code !== undefined) wire.code = err.code;
+          if (err.data !== undefined) wire.data = err.data;
+        } else {
+          this.options.onError?.(`request '${method}' handler threw: ${errorText(err)}`);
+          wire = { rpc: 'error', id, message: errorText(err) };
+        }
       }
     }
     if (this.closed) return;

@@ -1,6 +1,7 @@
 // Every message between a scoring client (extension host or CLI) and the scoring worker.
 // Carried by the RPC helper in ./rpc. The worker scores one checkpoint at a time; a job is
-// one request that resolves with the scores or rejects with a message naming what failed.
+// one request that resolves with the scores or rejects with a ScoreError as data (the error
+// reply's code is SCORE_ERROR_CODE and its data a ScoreErrorData).
 // Typed arrays travel by structured clone (copied), so both sides own their arrays.
 import type { ProviderAttempt, ProviderName, ProviderSetting, SkippedSample } from '../core/store';
 import type { EvalSample } from '../core/types';
@@ -48,12 +49,12 @@ export interface ScoreCheckpointResult {
 export type ClientToWorkerRequest =
   /** Keep this eval set in the worker (replaces the previous one); later jobs name it by hash. */
   | { method: 'loadEvalSetRequest'; params: EvalSetParams; result: { samples: number } }
-  /** Score one checkpoint on the loaded eval set; rejects with a message on any failure. */
+  /** Score one checkpoint on the loaded eval set; rejects with a ScoreError (code SCORE_ERROR_CODE) on any failure. */
   | { method: 'scoreCheckpointRequest'; params: ScoreCheckpointParams; result: ScoreCheckpointResult };
 
 // ---- Notifications the client sends. ----
 export type ClientToWorkerNotification =
-  /** Stop the job between batches; its request rejects with a message starting "cancelled". */
+  /** Stop the job between batches; its request rejects with a ScoreError of kind 'cancelled'. */
   { method: 'cancelJobNotification'; params: { jobId: string } };
 
 // ---- Requests the worker sends (none: the worker only answers and reports). ----
@@ -77,5 +78,5 @@ export type WorkerToClientNotification =
   /** A line for the log (provider fallbacks, skipped samples); warnings are worth showing. */
   | { method: 'workerLogNotification'; params: { level: 'info' | 'warning'; message: string } };
 
-/** Message prefix that marks a job stopped on request, not failed. */
-export const CANCELLED_PREFIX = 'cancelled';
+/** The RPC error code of a job's failure; the error's data is then a ScoreErrorData. */
+export const SCORE_ERROR_CODE = 'score-error';

@@ -5,11 +5,11 @@
 // the whole extension host down with it.
 import { RequestFailure, RpcEndpoint } from '../shared/rpc';
 import {
-  CANCELLED_PREFIX,
+  SCORE_ERROR_CODE,
   type ClientToWorkerNotification, type ClientToWorkerRequest, type EvalSetParams,
   type WorkerToClientNotification, type WorkerToClientRequest,
 } from '../shared/workerProtocol';
-import { checkpointFailure } from '../scoring/failureText';
+import { checkpointError } from '../core/scoreError';
 import { scoreModel } from '../scoring/scorer';
 
 const send = process.send?.bind(process);
@@ -52,9 +52,10 @@ rpc.onRequest('scoreCheckpointRequest', async (p) => {
     });
   } catch (e) {
     // A checkpoint that cannot be scored is the job's answer, not a fault of the worker: the
-    // client reports it once, so the RPC layer does not log it as a handler error too.
-    const msg = (e as Error).message;
-    throw new RequestFailure(msg.startsWith(CANCELLED_PREFIX) ? msg : checkpointFailure(msg, { path: p.checkpointPath, modelPath: p.modelPath }));
+    // client reports it once, so the RPC layer does not log it as a handler error too. It
+    // travels as data; the client words it.
+    const failure = checkpointError(e, { path: p.checkpointPath, modelPath: p.modelPath });
+    throw new RequestFailure(failure.message, SCORE_ERROR_CODE, failure.data);
   } finally {
     busy = undefined;
     cancelled.delete(p.jobId);

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { verifyStore } from '../../src/core/store/verify';
 import { createEngine } from '../../src/host/engineAdapter';
 import { RunSession } from '../../src/host/runSession';
-import { DEFAULT_SETTINGS } from '../../src/host/settings';
-import type { ScoringWorkerClient } from '../../src/scoring/workerClient';
+import { DEFAULT_SETTINGS } from '../../src/core/settings';
+import type { ScoringWorkerClient } from '../../src/run/workerClient';
 import { countJobs, makeRun, tally, waitGone } from '../scoring/faultsRun';
 import { fileScope, settle, spawnCli } from '../support/cli';
 

@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CheckpointEntry } from '../../src/core/types';
-import { ScoreFailure, type EngineEvents, type OpenedRun, type RunEngine, type RunReport } from '../../src/host/engine';
+import { ScoreError } from '../../src/core/scoreError';
+import type { EngineEvents, OpenedRun, RunEngine, RunReport } from '../../src/host/engine';
 import { RunSession } from '../../src/host/runSession';
-import { DEFAULT_SETTINGS } from '../../src/host/settings';
+import { DEFAULT_SETTINGS } from '../../src/core/settings';
 import { coalesce } from '../../src/host/watchEvents';
 import { report as mkReport, reportRow } from './reportFixture';
 
@@ -40,7 +41,7 @@ class FakeRun implements OpenedRun {
     const outcome = this.outcomes.get(e.path)?.shift() ?? 'ok';
     onProgress({ samplesDone: 1, samplesTotal: 2, tokensPerSecond: 12_000, provider: 'cpu' });
     return new Promise<{ provider: string }>((resolve, reject) => {
-      const cancel = () => reject(new ScoreFailure('cancelled', 'cancelled'));
+      const cancel = () => reject(new ScoreError({ kind: 'cancelled', checkpoint: e.path, message: 'cancelled' }));
       if (signal.aborted) return cancel();
       signal.addEventListener('abort', cancel);
       if (outcome === 'hang') {
@@ -57,7 +58,7 @@ class FakeRun implements OpenedRun {
         if (outcome === 'ok') {
           this.stored.add(e.path);
           resolve({ provider: 'cpu' });
-        } else reject(new ScoreFailure(outcome, outcome === 'crash' ? 'worker exited with code 134' : `${e.path}: model has no logits output`));
+        } else reject(new ScoreError(outcome === 'crash' ? { kind: 'crashed', checkpoint: e.path, message: 'worker exited with code 134' } : { kind: 'bad-model', checkpoint: e.path, message: 'model has no logits output' }));
       });
     });
   }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { createEngine } from '../../src/host/engineAdapter';
 import { RunSession } from '../../src/host/runSession';
-import { DEFAULT_SETTINGS } from '../../src/host/settings';
+import { DEFAULT_SETTINGS } from '../../src/core/settings';
 import { countJobs, makeRun } from '../scoring/faultsRun';
 import { settle } from '../support/cli';
 

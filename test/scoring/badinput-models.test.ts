@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { command as score, ensureScored } from '../../src/cli/score';
+import { command as score } from '../../src/cli/score';
+import { scoreRunFolder } from '../support/scoreRun';
 import { writeModel, type BuiltModel } from '../../src/core/onnx/models';
 import { callCommand, settle, tempRun } from '../support/cli';
 import * as bad from '../support/badModels';
@@ -81,7 +82,7 @@ test('each bad checkpoint fails alone with a message naming it; the good ones ar
   expectFail(13, /^the model does not load: .*bigram_table.*file_length: 100 are out of bounds/);
 
   // Read back from the store: the good ones are there, the failed ones have no number at all.
-  const again = await ensureScored(root, { provider: 'cpu', settleMs: 0 });
+  const again = await scoreRunFolder(root, { provider: 'cpu', settleMs: 0 });
   const outcome = (s: number) => again.outcomes.find((o) => o.entry.step === s)!;
   for (const s of [1, 11, 14]) assert.equal(outcome(s).reused, true, `step ${s} stored`);
   for (const s of byStep.keys()) assert.equal(outcome(s).record, undefined, `step ${s} has no record`);

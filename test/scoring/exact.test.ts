@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bigramModel, constantLogitsModel } from '../../src/core/onnx/models';
+import { ScoreError } from '../../src/core/scoreError';
 import { scoreModel } from '../../src/scoring/scorer';
 import { assertClose, CPU, lcg, logSoftmaxAt, randomSamples, saveModel, tempDir } from './helpers';
 
@@ -50,7 +51,8 @@ test('token ids beyond the vocabulary fail the checkpoint naming the sample', as
   samples[2].responseIds = Int32Array.from([1, 2, 9]);
   await assert.rejects(
     scoreModel({ modelPath, evalFile: 'data/eval.jsonl', samples, options: CPU }),
-    /small\/model\.onnx: 1 sample\(s\) have token ids outside the model's vocabulary of 4: data\/eval\.jsonl:3 \(id s2\): response token 2 is id 9/,
+    (e: ScoreError) => e.kind === 'bad-data' && e.checkpoint === modelPath && e.file === 'data/eval.jsonl' && e.sample?.line === 3 && e.sample.id === 's2' &&
+      /^1 sample\(s\) have token ids outside the model's vocabulary of 4: data\/eval\.jsonl:3 \(id s2\): response token 2 is id 9/.test(e.message),
   );
 });
 
@@ -84,6 +86,6 @@ test('a model without the causal-LM signature is refused with what it has and wh
   writeFileSync(modelPath, bytes);
   await assert.rejects(
     scoreModel({ modelPath, evalFile: 'e.jsonl', samples: randomSamples(1, 2, 1), options: CPU }),
-    (e: Error) => /odd\/model\.onnx: it has no logits output\. The model has inputs input_ids int64/.test(e.message) && /we need input_ids/.test(e.message),
+    (e: ScoreError) => e.kind === 'bad-model' && e.checkpoint === modelPath && /^it has no logits output\. The model has inputs input_ids int64/.test(e.message) && /we need input_ids/.test(e.message),
   );
 });

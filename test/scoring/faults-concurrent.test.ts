@@ -8,9 +8,10 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { tryClaim, waitForRelease } from '../../src/core/store/claims';
 import { verifyStore } from '../../src/core/store/verify';
-import { RunScorer } from '../../src/scoring/runScorer';
+import { RunScorer } from '../../src/run/runScorer';
 import { tempDir } from './helpers';
 import { countJobs, loadRun, makeRun, tally } from './faultsRun';
+import { failureLine } from '../support/scoreRun';
 
 const fast = { staleMs: 300, heartbeatMs: 50, pollMs: 10 };
 
@@ -70,7 +71,7 @@ test('two scorers on one run at once (two windows): every checkpoint is scored o
   });
   const [ra, rb] = await Promise.all([a.ensureScored(layout.checkpoints), b.ensureScored(layout.checkpoints)]);
   assert.deepEqual(tally(jobs), { 'step-100/model.onnx': 1, 'step-200/model.onnx': 1, 'step-300/model.onnx': 1, 'step-400/model.onnx': 1 });
-  assert.deepEqual([...ra.outcomes, ...rb.outcomes].map((o) => o.error), Array(8).fill(undefined));
+  assert.deepEqual([...ra.outcomes, ...rb.outcomes].map(failureLine), Array(8).fill(undefined));
   for (let i = 0; i < 4; i++) assert.deepEqual(ra.outcomes[i].record!.scores, rb.outcomes[i].record!.scores);
   // Each scorer computed some and read the others' results: the work was split, not repeated.
   assert.equal(ra.outcomes.filter((o) => !o.reused).length + rb.outcomes.filter((o) => !o.reused).length, 4);

@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureScored } from '../../src/cli/score';
+import { failureLine, scoreRunFolder } from '../support/scoreRun';
 import { writeStoredScores, type StoreWriteIO } from '../../src/core/store/files';
 import { verifyStore } from '../../src/core/store/verify';
-import { RunScorer } from '../../src/scoring/runScorer';
+import { RunScorer } from '../../src/run/runScorer';
 import { scoreModel } from '../../src/scoring/scorer';
 import { CPU } from './helpers';
 import { loadRun, makeRun, replaceModel } from './faultsRun';
@@ -41,17 +41,17 @@ test('disk full: the error names the store file and the full disk, nothing parti
   const r = await scorer.ensureScored(layout.checkpoints);
   await scorer.dispose();
   const file = join(root, '.coverage', 'scores', '[^ ]+\\.ccscores');
-  assert.match(r.outcomes[0].error!, new RegExp(`^step-100/model\\.onnx: cannot write scores to ${file}: ENOSPC: no space left on device, write \\(the disk or quota holding ${join(root, '.coverage', 'scores')} is full; nothing partial was kept`));
+  assert.match(failureLine(r.outcomes[0])!, new RegExp(`^step-100/model\\.onnx: cannot write scores to ${file}: ENOSPC: no space left on device, write \\(the disk or quota holding ${join(root, '.coverage', 'scores')} is full; nothing partial was kept`));
   assert.deepEqual(readdirSync(join(root, '.coverage', 'scores')), [], 'no temp file, no score file');
   assert.deepEqual(readdirSync(join(root, '.coverage', 'locks')), [], 'no lock left');
-  const again = await ensureScored(root, { provider: 'cpu', settleMs: 0 });
+  const again = await scoreRunFolder(root, { provider: 'cpu', settleMs: 0 });
   assert.deepEqual(again.outcomes.map((o) => [o.reused, o.error]), [[false, undefined]]);
   assert.deepEqual(again.outcomes[0].record!.scores.seqLogprob, await direct(layout.checkpoints[0].modelPath, evalSet.samples));
 });
 
 test('truncated, bit-flipped and misplaced (another key) store files are reported, rescored, and the verifier agrees', async (t) => {
   const root = makeRun(t, [100, 200, 300], 20);
-  await ensureScored(root, { provider: 'cpu', settleMs: 0 });
+  await scoreRunFolder(root, { provider: 'cpu', settleMs: 0 });
   const dir = join(root, '.coverage', 'scores');
   const file = Object.fromEntries((await verifyStore(dir)).valid.map((v) => [v.checkpointPath.slice(5, 8), v.file]));
   const intact200 = readFileSync(file[200]);
@@ -69,7 +69,7 @@ test('truncated, bit-flipped and misplaced (another key) store files are reporte
   assert.match(reasons[file[300]], /^holds the scores for key .*, which belong in /);
 
   const progress: string[] = [];
-  const r = await ensureScored(root, { provider: 'cpu', settleMs: 0, progress: { write: (s) => progress.push(s), tty: false } });
+  const r = await scoreRunFolder(root, { provider: 'cpu', settleMs: 0, progress: { write: (s) => progress.push(s), tty: false } });
   assert.deepEqual(r.outcomes.map((o) => [o.entry.step, o.reused, o.error]), [[100, false, undefined], [200, false, undefined], [300, false, undefined]]);
   const said = progress.join('');
   assert.ok(said.includes(`warning: ${file[100]}: length 100 is not a multiple of 8 (truncated or padded); scoring step-100/model.onnx again`), said);
@@ -96,7 +96,7 @@ test('temp files of killed writers are never read; old ones are removed, fresh o
   utimesSync(old, new Date(Date.now() - 2 * 3_600_000), new Date(Date.now() - 2 * 3_600_000));
   const r = await scorer.ensureScored(layout.checkpoints);
   await scorer.dispose();
-  assert.deepEqual(r.outcomes.map((o) => [o.reused, o.error]), [[false, undefined]]);
+  assert.deepEqual(r.outcomes.map((o) => [o.reused, failureLine(o)]), [[false, undefined]]);
   assert.ok(!existsSync(old) && existsSync(fresh));
   const check = await verifyStore(dir);
   assert.deepEqual([check.valid.length, check.invalid, check.temporary], [1, [], [fresh]]);
@@ -114,9 +114,9 @@ test('a checkpoint replaced while it is scored: a failure naming it, nothing sto
     },
   });
   await scorer.dispose();
-  assert.equal(r.outcomes[0].error, 'step-100/model.onnx: the checkpoint changed while it was being scored; nothing was stored, and it will be scored again');
+  assert.equal(failureLine(r.outcomes[0]), 'step-100/model.onnx: the checkpoint changed while it was being scored; nothing was stored, and it will be scored again');
   assert.deepEqual((await verifyStore(join(root, '.coverage', 'scores'))).valid, []);
-  const again = await ensureScored(root, { provider: 'cpu', settleMs: 0 });
+  const again = await scoreRunFolder(root, { provider: 'cpu', settleMs: 0 });
   assert.deepEqual(again.outcomes[0].record!.scores.seqLogprob, await direct(layout.checkpoints[0].modelPath, evalSet.samples));
 });
 
@@ -130,8 +130,8 @@ test('a checkpoint deleted while it is scored: a failure naming it and its missi
     },
   });
   await scorer.dispose();
-  assert.equal(r.outcomes[0].error, `step-100/model.onnx: the checkpoint was deleted or became unreadable while it was being scored; nothing was stored (cannot read checkpoint file (ENOENT: no such file or directory))`);
-  assert.equal(r.outcomes[1].error, undefined, 'the other checkpoint is still scored');
+  assert.equal(failureLine(r.outcomes[0]), `step-100/model.onnx: the checkpoint was deleted or became unreadable while it was being scored; nothing was stored (cannot read checkpoint file (ENOENT: no such file or directory))`);
+  assert.equal(failureLine(r.outcomes[1]), undefined, 'the other checkpoint is still scored');
   assert.deepEqual((await verifyStore(join(root, '.coverage', 'scores'))).valid.map((v) => v.checkpointPath), ['step-200/model.onnx']);
 });
 
@@ -164,7 +164,7 @@ test('the CLI killed (SIGKILL) in the middle of a run: the store holds only whol
   const dir = join(root, '.coverage', 'scores');
   const check = await verifyStore(dir);
   assert.ok(check.valid.length >= 1 && check.invalid.length === 0, JSON.stringify(check));
-  const r = await ensureScored(root, { provider: 'cpu', settleMs: 0 });
+  const r = await scoreRunFolder(root, { provider: 'cpu', settleMs: 0 });
   assert.deepEqual(r.outcomes.map((o) => o.error), [undefined, undefined, undefined, undefined]);
   assert.equal(r.outcomes.filter((o) => o.reused).length, check.valid.length);
   assert.deepEqual((await verifyStore(dir)).valid.length, 4);

@@ -6,8 +6,9 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { verifyStore } from '../../src/core/store/verify';
-import { RunScorer } from '../../src/scoring/runScorer';
-import { ScoreJobError, ScoringWorkerClient, type ScoreJob, type WorkerCrashNotice } from '../../src/scoring/workerClient';
+import { RunScorer } from '../../src/run/runScorer';
+import { ScoreError } from '../../src/core/scoreError';
+import { ScoringWorkerClient, type ScoreJob, type WorkerCrashNotice } from '../../src/run/workerClient';
 import { scoreModel } from '../../src/scoring/scorer';
 import { CPU, randomSamples, saveModel, tempDir } from './helpers';
 import { bigramFor, loadRun, makeRun, VOCAB, waitGone } from './faultsRun';
@@ -40,7 +41,7 @@ test('a worker SIGKILLed on every attempt: the job runs exactly twice, then fail
       await new Promise((r) => setTimeout(r, 2));
     }
   })();
-  await assert.rejects(failed, (e: ScoreJobError) => e.kind === 'crash' && /^the scoring worker stopped 2 times on this checkpoint: the scoring worker was killed \(SIGKILL/.test(e.message));
+  await assert.rejects(failed, (e: ScoreError) => e.kind === 'crashed' && /^the scoring worker stopped 2 times on this checkpoint: the scoring worker was killed \(SIGKILL/.test(e.message));
   await killer;
   assert.equal(pids.size, 2, 'one run and one retry, each on its own worker');
   assert.deepEqual(notices.map((n) => [n.attempt, n.retrying, n.tellUser]), [[1, true, true], [2, false, false]]);
@@ -80,7 +81,7 @@ test('out of memory under a 16 MiB heap limit: a failed job saying so; the calle
   assert.equal((await tiny.score(j)).seqLogprob.length, 10);
   // 60k samples cloned into the worker's heap do not fit in 16 MiB.
   const big = { ...j, jobId: 'j2', evalSet: { hash: 'big', file: 'eval.jsonl', samples: randomSamples(60_000, VOCAB, 5) } };
-  await assert.rejects(tiny.score(big), (e: ScoreJobError) => e.kind === 'crash' && e.message === 'the scoring worker stopped 2 times on this checkpoint: the scoring worker ran out of memory (its JavaScript heap limit of 16 MiB)');
+  await assert.rejects(tiny.score(big), (e: ScoreError) => e.kind === 'out-of-memory' && e.message === 'the scoring worker stopped 2 times on this checkpoint: the scoring worker ran out of memory (its JavaScript heap limit of 16 MiB)');
   const normal = new ScoringWorkerClient();
   t.after(() => normal.dispose());
   assert.equal((await normal.score({ ...j, jobId: 'j3' })).seqLogprob.length, 10);

@@ -3,9 +3,9 @@
 // client in this process, and waiting for a process to be gone.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadRun as loadScoredRun } from '../../src/cli/score';
 import { bigramModel } from '../../src/core/onnx/models';
-import { ScoringWorkerClient } from '../../src/scoring/workerClient';
+import { openRun } from '../../src/run/openRun';
+import { ScoringWorkerClient } from '../../src/run/workerClient';
 import { lcg, randomSamples, saveModel, tempDir } from './helpers';
 
 export const VOCAB = 9;
@@ -30,8 +30,11 @@ export function replaceModel(root: string, step: number, seed: number): void {
   saveModel(root, `step-${step}`, bigramFor(seed));
 }
 
-/** The run as `ensureScored` loads it, with no settle time (the test just wrote its files). */
-export const loadRun = (root: string) => loadScoredRun(root, { settleMs: 0 });
+/** The run as every front end opens it, and its layout, with no settle time (the test just wrote its files). */
+export async function loadRun(root: string) {
+  const run = await openRun(root, { settleMs: 0 });
+  return { run, config: run.config, evalSet: run.evalSet, hashCache: run.hashCache, layout: await run.scan() };
+}
 
 /** Counts scoring jobs handed to any worker client in this process (a retry inside the client is not a new job). */
 export function countJobs(t: { after(fn: () => void): void }): { jobs: string[]; clients: Set<ScoringWorkerClient> } {

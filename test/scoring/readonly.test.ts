@@ -14,7 +14,7 @@ import { command as score } from '../../src/cli/score';
 import { writeModel } from '../../src/core/onnx/models';
 import { createEngine } from '../../src/host/engineAdapter';
 import { RunSession } from '../../src/host/runSession';
-import { DEFAULT_SETTINGS } from '../../src/host/settings';
+import { DEFAULT_SETTINGS } from '../../src/core/settings';
 import { callCommand, fileScope, settle } from '../support/cli';
 import { externalWeightsModel } from '../support/badModels';
 import { makeRun } from './faultsRun';

@@ -8,7 +8,8 @@ import { readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'n
 import { join } from 'node:path';
 import { HashCache } from '../../src/core/hashcache';
 import { bigramModel } from '../../src/core/onnx/models';
-import { ensureScored, parseScoreArgs } from '../../src/cli/score';
+import { parseScoreArgs } from '../../src/cli/score';
+import { scoreRunFolder } from '../support/scoreRun';
 import { UsageError } from '../../src/cli/args';
 import { scoreModel } from '../../src/scoring/scorer';
 import { CPU, lcg, randomSamples, saveModel, tempDir } from './helpers';
@@ -30,14 +31,14 @@ test('scores go to the store once, are reused, and a damaged file is rescored', 
   const dir = tempDir(t);
   const { samples } = makeRun(dir);
   const before = listing(join(dir, 'step-100'));
-  const first = await ensureScored(dir, { provider: 'cpu', settleMs: 0 });
+  const first = await scoreRunFolder(dir, { provider: 'cpu', settleMs: 0 });
   assert.deepEqual(first.outcomes.map((o) => [o.entry.step, o.reused, o.error]), [[100, false, undefined], [200, false, undefined]]);
   assert.deepEqual(listing(join(dir, 'step-100')), before, 'nothing written in the checkpoint folder');
   const direct = await scoreModel({ modelPath: join(dir, 'step-100', 'model.onnx'), evalFile: 'e', samples, options: CPU });
   assert.deepEqual(first.outcomes[0].record!.scores.seqLogprob, direct.seqLogprob);
   assert.equal(first.outcomes[0].record!.info.provider, 'cpu');
 
-  const second = await ensureScored(dir, { provider: 'cpu', settleMs: 0 });
+  const second = await scoreRunFolder(dir, { provider: 'cpu', settleMs: 0 });
   assert.deepEqual(second.outcomes.map((o) => o.reused), [true, true]);
   assert.equal(second.scoringSeconds, 0);
   assert.deepEqual(second.outcomes[1].record, first.outcomes[1].record);
@@ -46,7 +47,7 @@ test('scores go to the store once, are reused, and a damaged file is rescored', 
   const files = readdirSync(scores);
   assert.equal(files.length, 2);
   writeFileSync(join(scores, files[0]), 'garbage');
-  const third = await ensureScored(dir, { provider: 'cpu', settleMs: 0 });
+  const third = await scoreRunFolder(dir, { provider: 'cpu', settleMs: 0 });
   assert.deepEqual(third.outcomes.map((o) => o.reused).sort(), [false, true]);
   assert.ok(third.outcomes.every((o) => !o.error));
 });
@@ -68,7 +69,7 @@ test('model hashes are kept in <store>/hashes.json: each model hashed once, a se
   makeRun(dir);
   const caches = spyCaches(t);
   const hashed = () => [...caches].reduce((a, c) => a + c.hashed, 0);
-  const first = await ensureScored(dir, { provider: 'cpu', settleMs: 0 });
+  const first = await scoreRunFolder(dir, { provider: 'cpu', settleMs: 0 });
   assert.ok(first.outcomes.every((o) => !o.error && !o.reused));
   assert.equal(hashed(), 2, 'the layout scan and the store keys share one cache: each model is read once');
 
@@ -84,7 +85,7 @@ test('model hashes are kept in <store>/hashes.json: each model hashed once, a se
   }
 
   caches.clear();
-  const second = await ensureScored(dir, { provider: 'cpu', settleMs: 0 });
+  const second = await scoreRunFolder(dir, { provider: 'cpu', settleMs: 0 });
   assert.deepEqual(second.outcomes.map((o) => o.reused), [true, true]);
   assert.ok(caches.size > 0, 'the second pass looked its hashes up');
   assert.equal(hashed(), 0, 'nothing rehashed');
@@ -97,14 +98,14 @@ test('a broken checkpoint fails alone, named by its path', async (t) => {
   makeRun(dir);
   mkdirSync(join(dir, 'step-300'));
   writeFileSync(join(dir, 'step-300', 'model.onnx'), 'not a model');
-  const r = await ensureScored(dir, { provider: 'cpu', settleMs: 0 });
+  const r = await scoreRunFolder(dir, { provider: 'cpu', settleMs: 0 });
   assert.deepEqual(r.outcomes.map((o) => [o.entry.step, Boolean(o.error)]), [[100, false], [200, false], [300, true]]);
   assert.match(r.outcomes[2].error!, /step-300\/model\.onnx: .*not a readable ONNX model/);
 });
 
 test('score arguments: defaults, and clear errors for bad ones', () => {
-  assert.deepEqual(parseScoreArgs(['run']), { run: 'run', provider: 'auto', tokenBudget: 8192 });
-  assert.deepEqual(parseScoreArgs(['run', '--provider', 'cpu', '--budget', '512']), { run: 'run', provider: 'cpu', tokenBudget: 512 });
+  assert.deepEqual(parseScoreArgs(['run']), { run: 'run', scoring: { provider: 'auto', tokenBudget: 8192 } });
+  assert.deepEqual(parseScoreArgs(['run', '--provider', 'cpu', '--budget', '512']), { run: 'run', scoring: { provider: 'cpu', tokenBudget: 512 } });
   assert.throws(() => parseScoreArgs(['run', '--provider', 'tpu']), (e: Error) => e instanceof UsageError && /expected one of auto, cuda, webgpu, cpu/.test(e.message));
   assert.throws(() => parseScoreArgs(['run', '--budget', '1.5']), /--budget 1.5: expected a positive whole number/);
   assert.throws(() => parseScoreArgs([]), /missing the run folder/);

@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bigramModel } from '../../src/core/onnx/models';
-import { ScoringWorkerClient, ScoreJobError, type ScoreJob } from '../../src/scoring/workerClient';
+import { ScoreError } from '../../src/core/scoreError';
+import { ScoringWorkerClient, type ScoreJob } from '../../src/run/workerClient';
 import { scoreModel } from '../../src/scoring/scorer';
 import { CPU, lcg, randomSamples, saveModel, tempDir } from './helpers';
 
@@ -46,7 +47,7 @@ test('without retries a killed job fails as a crash, and the next job runs on a 
   const client = new ScoringWorkerClient({ retries: 0 });
   t.after(() => client.dispose());
   const failed = client.score({ ...job, onProgress: () => void client.terminateWorker() });
-  await assert.rejects(failed, (e: ScoreJobError) => e.kind === 'crash' && /worker was killed/.test(e.message));
+  await assert.rejects(failed, (e: ScoreError) => e.kind === 'crashed' && /worker was killed/.test(e.message));
   const ok = await client.score({ ...job, jobId: 'j2' });
   assert.equal(ok.seqLogprob.length, job.evalSet.samples.length);
 });
@@ -56,7 +57,7 @@ test('cancel stops a job between batches; a bad model is an error, not retried',
   const client = new ScoringWorkerClient();
   t.after(() => client.dispose());
   const cancelled = client.score({ ...job, onProgress: () => client.cancel('j1') });
-  await assert.rejects(cancelled, (e: ScoreJobError) => e.kind === 'cancelled');
+  await assert.rejects(cancelled, (e: ScoreError) => e.kind === 'cancelled');
   const bad = client.score({ ...job, jobId: 'j3', checkpointPath: 'step-9/model.onnx', modelPath: '/nonexistent/model.onnx' });
-  await assert.rejects(bad, (e: ScoreJobError) => e.kind === 'error' && e.message === 'step-9/model.onnx: cannot read the model: ENOENT: no such file or directory');
+  await assert.rejects(bad, (e: ScoreError) => e.kind === 'unreadable' && e.checkpoint === 'step-9/model.onnx' && e.message === 'cannot read the model: ENOENT: no such file or directory');
 });

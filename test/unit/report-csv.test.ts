@@ -62,7 +62,7 @@ test('extension export: the same writer with state, train_tokens and reason; eve
     { step: 50, path: 'step-50.onnx', modelPath: '/r/step-50.onnx', dataPaths: [], sameStep: [] }];
   const snap = buildSnapshot({
     version: 1, runName: 'r', runPath: '/r', entries, report: rep, tokensPerStep: 1000, nGrid: rep.nGrid, selectionN: 16,
-    states: new Map([['step-400.onnx', { state: 'failed' as const, reason: '=bad model' }], ['step-50.onnx', { state: 'queued' as const }]]),
+    states: new Map([['step-400.onnx', { state: 'failed' as const, failure: { kind: 'bad-model' as const, checkpoint: 'step-400.onnx', message: '=bad model' } }], ['step-50.onnx', { state: 'queued' as const }]]),
     progress: { done: 3, failed: 1, total: 5, current: null, tokensPerSecond: null, provider: null },
     problems: [], error: null, awaitingTrust: false, maxChartPoints: 100,
   });

@@ -1,12 +1,13 @@
 // A protobuf wire-format walker over positional reads, for reading a model's signature
 // without materializing its weights: length-delimited fields are skipped by their length.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { FileError, systemErrorText } from '../fileError';
 
 /** Bad or truncated protobuf input; the message names the file and the byte offset. */
-export class OnnxFormatError extends Error {
-  constructor(readonly file: string, readonly offset: number, detail: string) {
-    super(`${file}: not a readable ONNX model: ${detail} (at byte ${offset})`);
-    this.name = 'OnnxFormatError';
+export class OnnxFormatError extends FileError {
+  override name = 'OnnxFormatError';
+  constructor(file: string, readonly offset: number, detail: string) {
+    super(file, `not a readable ONNX model: ${detail} (at byte ${offset})`);
   }
 }
 
@@ -32,7 +33,7 @@ export function fileSource(path: string): ByteSource {
     fd = openSync(path, 'r');
     size = fstatSync(fd).size;
   } catch (e) {
-    throw new Error(`${path}: cannot read the model: ${(e as Error).message}`);
+    throw new FileError(path, `cannot read the model: ${systemErrorText(e)}`, 'unreadable');
   }
   let win = new Uint8Array(0);
   let winStart = 0;

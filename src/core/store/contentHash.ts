@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { basename } from 'node:path';
 import { HashCache } from '../hashcache';
+import { FileError, systemErrorText } from '../fileError';
 import type { CheckpointEntry } from '../types';
 
 /**
@@ -19,7 +20,7 @@ export async function checkpointContentHash(entry: CheckpointEntry, cache: HashC
       const st = await fs.stat(file);
       sha = await cache.hash(file, st.size, st.mtimeMs);
     } catch (e) {
-      throw new Error(`${file}: cannot read checkpoint file (${(e as Error).message})`);
+      throw new FileError(file, `cannot read checkpoint file (${systemErrorText(e)})`, 'unreadable');
     }
     whole.update(`${basename(file)}\0${sha}\n`);
   }

@@ -8,22 +8,15 @@
 // structured-clone serialization so typed arrays travel as they are.
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { DEFAULT_RESTART_POLICY, RestartPolicy, type FailureKind } from '../core/restartPolicy';
+import { ScoreError, asScoreError, isTransient, scoreErrorData, type ScoreErrorData } from '../core/scoreError';
 import { RpcEndpoint, RpcRemoteError } from '../shared/rpc';
 import {
-  CANCELLED_PREFIX,
+  SCORE_ERROR_CODE,
   type ClientToWorkerNotification, type ClientToWorkerRequest, type ScoreCheckpointResult, type ScoreJobOptions,
   type ScoreProgress, type EvalSetParams, type WorkerToClientNotification, type WorkerToClientRequest,
 } from '../shared/workerProtocol';
-import { DEFAULT_TOKEN_BUDGET } from './batching';
-
-/** A job that did not produce scores; `kind` says whether retrying could help. */
-export class ScoreJobError extends Error {
-  constructor(readonly kind: FailureKind, message: string) {
-    super(message);
-    this.name = 'ScoreJobError';
-  }
-}
+import { DEFAULT_TOKEN_BUDGET } from '../scoring/batching';
+import { DEFAULT_RESTART_POLICY, RestartPolicy } from './restartPolicy';
 
 export interface ScoreJob {
   jobId: string;
@@ -68,9 +61,12 @@ interface Live {
   worker: ChildProcess;
   rpc: Endpoint;
   evalSetHash?: string;
-  /** Settles when the worker is gone, with why. */
-  gone: Promise<string>;
+  /** Settles when the worker is gone, with why (kind 'crashed' or 'out-of-memory'). */
+  gone: Promise<ScoreErrorData>;
 }
+
+/** How long a broken channel waits for the worker's exit to learn why it went. */
+const EXIT_GRACE_MS = 2000;
 
 export function defaultWorkerScript(): string {
   return __filename.endsWith('.ts') ? join(__dirname, '..', 'worker', 'main.ts') : join(__dirname, 'worker.js');
@@ -98,14 +94,14 @@ export class ScoringWorkerClient {
     return this.current?.worker.pid;
   }
 
-  /** Scores one checkpoint; jobs queue behind each other. Rejects with a ScoreJobError. */
+  /** Scores one checkpoint; jobs queue behind each other. Rejects with a ScoreError naming the checkpoint. */
   score(job: ScoreJob): Promise<ScoreCheckpointResult> {
     const run = this.queue.then(() => this.runWithRetry(job));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  /** Stops a job between batches; its promise rejects with kind 'cancelled'. */
+  /** Stops a job between batches; its promise rejects with a ScoreError of kind 'cancelled'. */
   cancel(jobId: string): void {
     this.current?.rpc.notify('cancelJobNotification', { jobId });
   }
@@ -131,11 +127,11 @@ export class ScoringWorkerClient {
         this.policy.onSuccess();
         return result;
       } catch (e) {
-        const err = e instanceof ScoreJobError ? e : new ScoreJobError('error', (e as Error).message);
-        if (err.kind !== 'crash') throw err;
+        const err = asScoreError(e).forCheckpoint(job.checkpointPath);
+        if (!isTransient(err.kind)) throw err;
         // Killed by dispose() (the extension closing): a stop, not a crash to retry or report.
-        if (this.disposed) throw new ScoreJobError('cancelled', `${CANCELLED_PREFIX}: the scoring client was disposed (${err.message})`);
-        const decision = this.policy.onFailure('crash', attempt, err.message);
+        if (this.disposed) throw new ScoreError({ kind: 'cancelled', checkpoint: job.checkpointPath, message: `the scoring client was disposed (${err.message})` });
+        const decision = this.policy.onFailure(err.kind, attempt, err.message);
         const retrying = decision.action === 'retry';
         const tellUser = this.policy.shouldTellUser();
         this.options.onCrash?.({
@@ -144,7 +140,7 @@ export class ScoringWorkerClient {
             ? `The scoring worker stopped while scoring ${job.checkpointPath} (${err.message}); it restarts and retries once.`
             : `The scoring worker stopped on ${job.checkpointPath} again (${err.message}); it is marked failed and the others go on.`,
         });
-        if (decision.action !== 'retry') throw new ScoreJobError('crash', decision.action === 'fail' ? decision.reason : err.message);
+        if (decision.action !== 'retry') throw new ScoreError({ ...err.data, message: decision.action === 'fail' ? decision.reason : err.message });
         this.options.log?.('warning', `${job.checkpointPath}: ${err.message}; retrying on a new worker in ${decision.delayMs} ms`);
         await new Promise((r) => setTimeout(r, decision.delayMs));
       }
@@ -152,7 +148,7 @@ export class ScoringWorkerClient {
   }
 
   private async runOnce(job: ScoreJob): Promise<ScoreCheckpointResult> {
-    if (this.disposed) throw new ScoreJobError('cancelled', `${CANCELLED_PREFIX}: the scoring client was disposed`);
+    if (this.disposed) throw new ScoreError({ kind: 'cancelled', checkpoint: job.checkpointPath, message: 'the scoring client was disposed' });
     const live = this.current ?? (this.current = this.start());
     const options: ScoreJobOptions = {
       provider: 'auto', tokenBudget: DEFAULT_TOKEN_BUDGET, intraOpThreads: 0,
@@ -170,14 +166,18 @@ export class ScoringWorkerClient {
     })();
     try {
       // A dead worker never answers: its exit settles the race instead.
-      return await Promise.race([work, live.gone.then((why) => Promise.reject(new ScoreJobError('crash', why)))]);
+      return await Promise.race([work, live.gone.then((why) => Promise.reject(new ScoreError(why)))]);
     } catch (e) {
-      if (e instanceof ScoreJobError) throw e;
-      const message = (e as Error).message;
-      if (message.startsWith(CANCELLED_PREFIX)) throw new ScoreJobError('cancelled', message);
-      // The worker answered with an error: the same input would fail the same way again.
-      if (e instanceof RpcRemoteError) throw new ScoreJobError('error', message);
-      throw new ScoreJobError('crash', message);
+      if (e instanceof ScoreError) throw e;
+      if (e instanceof RpcRemoteError) {
+        // The worker answered: its failure travels as data; the same input would fail the same way again.
+        const data = e.code === SCORE_ERROR_CODE ? scoreErrorData(e.data) : undefined;
+        throw new ScoreError(data ?? { kind: 'internal', message: e.message });
+      }
+      // The channel broke under the request because the worker is going away: its exit says why
+      // (out of memory or not), and may be reported a moment after the channel closed.
+      const why = await Promise.race([live.gone, new Promise<undefined>((r) => setTimeout(r, EXIT_GRACE_MS))]);
+      throw new ScoreError(why ?? { kind: 'crashed', message: (e as Error).message });
     } finally {
       this.progressListeners.delete(job.jobId);
       work.catch(() => undefined);
@@ -212,18 +212,20 @@ export class ScoringWorkerClient {
     worker.on('message', (m: unknown) => rpc.receive(m));
     let spawnError: Error | undefined;
     worker.on('error', (e) => (spawnError = e));
-    const gone = new Promise<string>((resolve) => {
+    const gone = new Promise<ScoreErrorData>((resolve) => {
       worker.once('exit', (code, signal) => {
         ScoringWorkerClient.live--;
         if (this.current?.worker === worker) this.current = undefined;
         const heap = this.options.maxHeapMb ? `its JavaScript heap limit of ${this.options.maxHeapMb} MiB` : 'its JavaScript heap limit';
-        const why = spawnError ? `the scoring worker failed: ${spawnError.message}`
-          : /heap out of memory|allocation failed/i.test(stderrTail) ? `the scoring worker ran out of memory (${heap})`
-          : signal === 'SIGKILL' ? 'the scoring worker was killed (SIGKILL, possibly out of memory)'
-          : signal ? `the scoring worker was killed (${signal})`
-          : code === 134 ? 'the scoring worker aborted (out of memory or a native fault)'
-          : `the scoring worker exited (code ${code})`;
-        rpc.dispose(why);
+        // V8 says why it aborted only on stderr: its fatal out-of-memory line is the one sign.
+        const heapOut = stderrTail.includes('heap out of memory') || stderrTail.includes('allocation failed');
+        const why: ScoreErrorData = spawnError ? { kind: 'crashed', message: `the scoring worker failed: ${spawnError.message}` }
+          : heapOut ? { kind: 'out-of-memory', message: `the scoring worker ran out of memory (${heap})` }
+          : signal === 'SIGKILL' ? { kind: 'crashed', message: 'the scoring worker was killed (SIGKILL, possibly out of memory)' }
+          : signal ? { kind: 'crashed', message: `the scoring worker was killed (${signal})` }
+          : code === 134 ? { kind: 'crashed', message: 'the scoring worker aborted (out of memory or a native fault)' }
+          : { kind: 'crashed', message: `the scoring worker exited (code ${code})` };
+        rpc.dispose(why.message);
         resolve(why);
       });
     });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_SETTINGS, SETTING_KEYS, coerceSettings } from '../../src/host/settings';
+import { DEFAULT_SETTINGS, SETTING_KEYS, coerceSettings } from '../../src/core/settings';
 
 test('empty configuration gives the defaults and no problems', () => {
   assert.deepEqual(coerceSettings({}), { settings: DEFAULT_SETTINGS, problems: [] });

@@ -1,12 +1,11 @@
 // What to do when a scoring job fails: the one copy of the retry and back-off rules, used by
-// the scoring worker client (src/scoring/workerClient.ts), which is the only place that
-// retries. Pure, so the rules are tested without a worker.
+// the scoring worker client (workerClient.ts), which is the only place that retries. Pure, so
+// the rules are tested without a worker.
 // A crash (the worker died: native fault, out of memory, killed) may be transient, so the job
 // is retried once on a fresh worker after a back-off that grows with consecutive crashes.
 // An error the job itself reported (bad model, bad eval data) would fail the same way again,
 // so it is not retried. A cancelled job is simply dropped.
-
-export type FailureKind = 'crash' | 'error' | 'cancelled';
+import { isTransient, type ScoreErrorKind } from '../core/scoreError';
 
 export interface RestartPolicyOptions {
   /** Delay before the first restart after a crash. */
@@ -29,7 +28,6 @@ export type FailureDecision =
 
 export class RestartPolicy {
   private crashStreak = 0;
-  private told = false;
 
   constructor(private readonly options: RestartPolicyOptions = DEFAULT_RESTART_POLICY) {}
 
@@ -42,9 +40,9 @@ export class RestartPolicy {
    * Decides after attempt number `attempt` (1-based) of a job failed.
    * `message` is the failure text; it becomes the failed checkpoint's reason.
    */
-  onFailure(kind: FailureKind, attempt: number, message: string): FailureDecision {
+  onFailure(kind: ScoreErrorKind, attempt: number, message: string): FailureDecision {
     if (kind === 'cancelled') return { action: 'drop' };
-    if (kind === 'error') return { action: 'fail', reason: message };
+    if (!isTransient(kind)) return { action: 'fail', reason: message };
     this.crashStreak++;
     if (attempt > Math.min(MAX_RETRIES_PER_JOB, this.options.retriesPerJob)) {
       return { action: 'fail', reason: attempt === 1 ? message : `the scoring worker stopped ${attempt} times on this checkpoint: ${message}` };
@@ -54,7 +52,6 @@ export class RestartPolicy {
 
   onSuccess(): void {
     this.crashStreak = 0;
-    this.told = false;
   }
 
   /** Back-off before starting a fresh worker, growing with the crash streak. */
@@ -63,10 +60,11 @@ export class RestartPolicy {
     return Math.min(this.options.maxDelayMs, this.options.baseDelayMs * 2 ** (this.crashStreak - 1));
   }
 
-  /** True once per crash streak: the user hears about crashes once, details go to the log. */
+  /**
+   * Whether the crash just counted is the first since the last successful job: the user hears
+   * about crashes once per streak, details go to the log. Asked once per crash.
+   */
   shouldTellUser(): boolean {
-    if (this.crashStreak === 0 || this.told) return false;
-    this.told = true;
-    return true;
+    return this.crashStreak === 1;
   }
 }

@@ -1,9 +1,41 @@
-// The extension's settings as one typed value, coerced from whatever the configuration
-// holds (users edit settings.json by hand). Pure: config.ts reads VS Code and calls this.
+// Settings as people type them, parsed in one place: the reference mode and the execution
+// provider (the CLI's flags, the extension's settings and coverage.json spell them the same way),
+// and the extension's settings as one typed value coerced from whatever the configuration holds
+// (users edit settings.json by hand; host/vscodeSettings.ts reads VS Code and calls this).
 // Empty values mean "take it from the run's coverage.json, else the built-in default".
-import { DEFAULT_TOKEN_BUDGET } from '../scoring/batching';
+import { DEFAULT_TOKEN_BUDGET } from './defaults';
+import type { ReferenceSetting } from './metrics/references';
+import type { ProviderSetting } from './store/record';
 
-export type ExecutionProvider = 'auto' | 'cuda' | 'webgpu' | 'cpu';
+/** The reference modes that need no model; anything else is a model path. */
+export const REFERENCE_MODES = ['generator', 'point-mass', 'tournament'] as const;
+
+export function isReferenceMode(v: unknown): v is (typeof REFERENCE_MODES)[number] {
+  return (REFERENCE_MODES as readonly unknown[]).includes(v);
+}
+
+/**
+ * A reference as typed on a command line or in a setting: a mode, `model:<path>`, or a path to
+ * an .onnx model. The model path is returned as typed (the caller resolves it against its own
+ * base: the current folder, the run folder); undefined when the text is none of these.
+ */
+export function parseReferenceText(text: string): ReferenceSetting | undefined {
+  const t = text.trim();
+  if (isReferenceMode(t)) return t;
+  const path = t.startsWith('model:') ? t.slice('model:'.length) : t;
+  return /\.onnx$/i.test(path) ? { model: path } : undefined;
+}
+
+/** How parseReferenceText's accepted forms are described in messages. */
+export const REFERENCE_TEXT_FORMS = `${REFERENCE_MODES.join(', ')} or model:<path to an .onnx file>`;
+
+export const PROVIDERS: readonly ProviderSetting[] = ['auto', 'cuda', 'webgpu', 'cpu'];
+
+export function parseProvider(v: unknown): ProviderSetting | undefined {
+  return (PROVIDERS as readonly unknown[]).includes(v) ? (v as ProviderSetting) : undefined;
+}
+
+export type ExecutionProvider = ProviderSetting;
 export type PollingMode = 'auto' | 'always' | 'never';
 
 export interface Settings {
@@ -49,8 +81,6 @@ export interface CoercedSettings {
   problems: string[];
 }
 
-const REFERENCE_MODES = ['generator', 'point-mass', 'tournament'];
-
 export function coerceSettings(raw: Readonly<Record<string, unknown>>): CoercedSettings {
   const problems: string[] = [];
   const s: Settings = { ...DEFAULT_SETTINGS, nGrid: [] };
@@ -65,8 +95,7 @@ export function coerceSettings(raw: Readonly<Record<string, unknown>>): CoercedS
   }
   if (present('reference')) {
     const r = raw.reference;
-    if (typeof r !== 'string') bad('reference', `"${REFERENCE_MODES.join('", "')}" or a path to an .onnx model`);
-    else if (r.trim() === '' || REFERENCE_MODES.includes(r.trim()) || /\.onnx$/i.test(r.trim())) s.reference = r.trim();
+    if (typeof r === 'string' && (r.trim() === '' || parseReferenceText(r) !== undefined)) s.reference = r.trim();
     else bad('reference', `"${REFERENCE_MODES.join('", "')}" or a path to an .onnx model`);
   }
   if (present('nGrid')) {
@@ -81,9 +110,9 @@ export function coerceSettings(raw: Readonly<Record<string, unknown>>): CoercedS
     else if (n !== 0) bad('selectionN', 'a number > 1 (or 0 for the run\'s value)');
   }
   if (present('executionProvider')) {
-    const p = raw.executionProvider;
-    if (p === 'auto' || p === 'cuda' || p === 'webgpu' || p === 'cpu') s.executionProvider = p;
-    else bad('executionProvider', 'one of auto, cuda, webgpu, cpu');
+    const p = parseProvider(raw.executionProvider);
+    if (p) s.executionProvider = p;
+    else bad('executionProvider', `one of ${PROVIDERS.join(', ')}`);
   }
   if (present('polling')) {
     const p = raw.polling;

@@ -1,16 +1,19 @@
 // One run's scoring against the store: the key for a checkpoint, whether a valid result is
 // stored, scoring through the worker client into the store, and ensureScored over a whole
-// run. Shared by the CLI (`score`, `report`, `demo`) and the extension's engine adapter.
+// run. The Run (openRun.ts) holds one for the CLI's commands and the extension alike.
+import { unlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import { HashCache } from '../core/hashcache';
+import { fsErrorCode } from '../core/paths';
 import { encodeScoreRecord, storeFileName, type ProviderSetting, type ScoreRecord, type StoreKey } from '../core/store';
 import { describeHolder, locksDir, tryClaim, waitForRelease, type ClaimOptions } from '../core/store/claims';
 import { checkpointContentHash } from '../core/store/contentHash';
 import { readStoredScores, removeStaleTemps, scoresDir, writeStoredScores, type StoredLookup, type StoreWriteIO } from '../core/store/files';
 import type { CheckpointEntry, EvalSample } from '../core/types';
-import { CANCELLED_PREFIX, type EvalSetParams, type ScoreProgress, type WireSample } from '../shared/workerProtocol';
-import { DEFAULT_TOKEN_BUDGET } from './batching';
-import { checkpointFailure, checkpointReason } from './failureText';
-import { ScoreJobError, ScoringWorkerClient } from './workerClient';
+import { ScoreError, checkpointError } from '../core/scoreError';
+import type { EvalSetParams, ScoreProgress, WireSample } from '../shared/workerProtocol';
+import { DEFAULT_TOKEN_BUDGET } from '../scoring/batching';
+import { ScoringWorkerClient } from './workerClient';
 
 /** Bump when a change alters any stored number: every stored result is then recomputed. */
 export const SCORER_VERSION = 'logprob-head-1';
@@ -39,8 +42,15 @@ export interface CheckpointOutcome {
   record?: ScoreRecord;
   /** True when the stored result was valid and nothing was computed. */
   reused: boolean;
-  /** `<path>: <reason>`, the checkpoint named once (see failureText.ts). */
-  error?: string;
+  /** Why it has no scores (its `checkpoint` is the entry's path). */
+  failure?: ScoreError;
+}
+
+/** What ensureScored reports while it works (a progress bar, a log). */
+export interface EnsureScoredHooks {
+  onStart?: (entry: CheckpointEntry, index: number) => void;
+  onProgress?: (entry: CheckpointEntry, p: ScoreProgress) => void;
+  onDone?: (outcome: CheckpointOutcome, index: number) => void;
 }
 
 export interface EnsureScoredResult {
@@ -84,11 +94,15 @@ export class RunScorer {
 
   /**
    * Scores one checkpoint and stores the result; when another scorer (window, CLI, machine)
-   * holds the checkpoint's claim, waits for its result instead. Rejects with a ScoreJobError.
+   * holds the checkpoint's claim, waits for its result instead. Rejects with a ScoreError naming the checkpoint.
    */
   async score(entry: CheckpointEntry, onProgress?: (p: ScoreProgress) => void, signal?: AbortSignal): Promise<ScoreRecord> {
-    const r = await this.scoreOrWait(entry, onProgress, signal, true);
-    return (r as { record: ScoreRecord }).record;
+    try {
+      const r = await this.scoreOrWait(entry, onProgress, signal, true);
+      return (r as { record: ScoreRecord }).record;
+    } catch (e) {
+      throw checkpointError(e, entry);
+    }
   }
 
   /** `wait` false: 'busy' when another scorer holds the claim (ensureScored comes back later). */
@@ -112,7 +126,7 @@ export class RunScorer {
       try {
         await waitForRelease(this.locks, name, this.o.claims, signal);
       } catch (e) {
-        throw new ScoreJobError('cancelled', (e as Error).message);
+        throw new ScoreError({ kind: 'cancelled', message: (e as Error).message });
       }
       const found = await readStoredScores(this.dir, key);
       if (found.status === 'ok') return { record: found.record, reused: true };
@@ -121,7 +135,7 @@ export class RunScorer {
   }
 
   private async compute(entry: CheckpointEntry, key: StoreKey, onProgress: ((p: ScoreProgress) => void) | undefined, signal: AbortSignal | undefined): Promise<ScoreRecord> {
-    if (signal?.aborted) throw new ScoreJobError('cancelled', `${CANCELLED_PREFIX}: ${entry.path} was cancelled before it started`);
+    if (signal?.aborted) throw new ScoreError({ kind: 'cancelled', message: 'cancelled before it started' });
     const jobId = `${process.pid}-${++this.jobs}`;
     const onAbort = () => this.client.cancel(jobId);
     signal?.addEventListener('abort', onAbort);
@@ -135,17 +149,22 @@ export class RunScorer {
       try {
         after = await this.key(entry);
       } catch (e) {
-        throw new ScoreJobError('error', `${entry.path}: the checkpoint was deleted or became unreadable while it was being scored; nothing was stored (${checkpointReason((e as Error).message, entry)})`);
+        const why = checkpointError(e, entry).message;
+        throw new ScoreError({ kind: 'deleted', message: `the checkpoint was deleted or became unreadable while it was being scored; nothing was stored (${why})` });
       }
       if (after.checkpointHash !== key.checkpointHash) {
-        throw new ScoreJobError('error', `${entry.path}: the checkpoint changed while it was being scored; nothing was stored, and it will be scored again`);
+        throw new ScoreError({ kind: 'changed', message: 'the checkpoint changed while it was being scored; nothing was stored, and it will be scored again' });
       }
       const record: ScoreRecord = {
         key,
         info: { checkpointPath: entry.path, provider: r.provider, attempts: r.attempts, skipped: r.skipped, seconds: r.seconds, tokens: r.tokens, createdAt: new Date().toISOString() },
         scores: { seqLogprob: r.seqLogprob, tokenCounts: r.tokenCounts, tokenOffsets: r.tokenOffsets, tokenLogprobs: r.tokenLogprobs },
       };
-      await writeStoredScores(this.dir, encodeScoreRecord(record), key, this.o.storeIO);
+      try {
+        await writeStoredScores(this.dir, encodeScoreRecord(record), key, this.o.storeIO);
+      } catch (e) {
+        throw new ScoreError({ kind: 'store', file: this.dir, message: (e as Error).message });
+      }
       await this.hashes.save();
       return record;
     } finally {
@@ -159,11 +178,7 @@ export class RunScorer {
    * another scorer is working on are left for last, then their results are awaited, so
    * scorers sharing a store split the work instead of repeating it.
    */
-  async ensureScored(entries: readonly CheckpointEntry[], hooks: {
-    onStart?: (entry: CheckpointEntry, index: number) => void;
-    onProgress?: (entry: CheckpointEntry, p: ScoreProgress) => void;
-    onDone?: (outcome: CheckpointOutcome, index: number) => void;
-  } = {}): Promise<EnsureScoredResult> {
+  async ensureScored(entries: readonly CheckpointEntry[], hooks: EnsureScoredHooks = {}): Promise<EnsureScoredResult> {
     const outcomes: CheckpointOutcome[] = new Array(entries.length);
     const times = { scoringSeconds: 0, lookupSeconds: 0 };
     const old = await removeStaleTemps(this.dir);
@@ -185,10 +200,7 @@ export class RunScorer {
   }
 
   /** One checkpoint of ensureScored; undefined when `wait` is false and another scorer holds it. */
-  private async ensureOne(entry: CheckpointEntry, i: number, wait: boolean, hooks: {
-    onStart?: (entry: CheckpointEntry, index: number) => void;
-    onProgress?: (entry: CheckpointEntry, p: ScoreProgress) => void;
-  }, times: { scoringSeconds: number; lookupSeconds: number }): Promise<CheckpointOutcome | undefined> {
+  private async ensureOne(entry: CheckpointEntry, i: number, wait: boolean, hooks: EnsureScoredHooks, times: { scoringSeconds: number; lookupSeconds: number }): Promise<CheckpointOutcome | undefined> {
     const t0 = performance.now();
     try {
       const found = await this.lookup(entry);
@@ -204,9 +216,21 @@ export class RunScorer {
         times.scoringSeconds += (performance.now() - t1) / 1000;
       }
     } catch (e) {
-      // Every failure names its checkpoint once, also those found before the worker saw it.
-      return { entry, reused: false, error: checkpointFailure((e as Error).message, entry) };
+      // Failures found before the worker saw the checkpoint (an unreadable file) get its name too.
+      return { entry, reused: false, failure: checkpointError(e, entry) };
     }
+  }
+
+  /**
+   * Removes a checkpoint's stored scores so the next score() recomputes them (Rescore). Nothing
+   * stored is fine; a file that cannot be removed is a 'store' failure, since it would be read
+   * back as the "new" scores.
+   */
+  async forget(entry: CheckpointEntry): Promise<void> {
+    const file = join(this.dir, storeFileName(await this.key(entry)));
+    await unlink(file).catch((e: unknown) => {
+      if (fsErrorCode(e) !== 'ENOENT') throw new ScoreError({ kind: 'store', checkpoint: entry.path, file, message: `cannot remove the stored scores ${file} (${fsErrorCode(e)})` });
+    });
   }
 
   async dispose(): Promise<void> {

@@ -1,0 +1,193 @@
+// The session's scoring loop: each checkpoint's state (queued, scoring, done, failed and why),
+// the queue in the order the user should see results, the one job in flight and its progress.
+// It runs in the background (`pump()` returns at once) and never retries: the worker client has
+// already restarted a crashed worker and retried once, so a job runs at most twice in all.
+import { ScoreError, asScoreError, describeFailure, type ScoreErrorData } from '../core/scoreError';
+import type { CheckpointEntry } from '../core/types';
+import type { CheckpointState, ScoringProgress } from '../shared/protocol';
+import type { OpenedRun } from './engine';
+import { ScoreQueue } from './queueOrder';
+import type { SessionLog } from './runSession';
+
+export interface CheckpointStatus {
+  state: CheckpointState;
+  /** Why it failed (state 'failed'). */
+  failure?: ScoreErrorData;
+}
+
+export interface ScoringLoopDeps {
+  log: SessionLog;
+  /** Workspace trust: nothing is scored while this is false. */
+  isTrusted: () => boolean;
+  /** The checkpoint a path names now (the session's latest scan), if it is still there. */
+  entry: (path: string) => CheckpointEntry | undefined;
+  /** Something the snapshot shows changed (a state, the progress). */
+  changed: () => void;
+  /** A job stored its scores. */
+  scored: (entry: CheckpointEntry) => void;
+}
+
+interface Job {
+  path: string;
+  controller: AbortController;
+  samples: number;
+  totalSamples: number;
+}
+
+export class ScoringLoop {
+  readonly queue = new ScoreQueue();
+  private readonly states = new Map<string, CheckpointStatus>();
+  private current: Job | null = null;
+  private tokensPerSecond: number | null = null;
+  private provider: string | null = null;
+  private pumping: Promise<void> | null = null;
+  private stopped = false;
+
+  constructor(private readonly deps: ScoringLoopDeps) {}
+
+  status(path: string): CheckpointStatus | undefined {
+    return this.states.get(path);
+  }
+
+  /** Every checkpoint's state, for the snapshot. */
+  get statuses(): ReadonlyMap<string, CheckpointStatus> {
+    return this.states;
+  }
+
+  /** Whether a job is running or queued work is being drained. */
+  get busy(): boolean {
+    return this.pumping !== null;
+  }
+
+  markDone(path: string): void {
+    this.states.set(path, { state: 'done' });
+  }
+
+  markFailed(path: string, failure: ScoreErrorData): void {
+    this.states.set(path, { state: 'failed', failure });
+  }
+
+  /** Queued for the first pass over the run (coarse to fine) or because it arrived or changed. */
+  enqueue(entries: readonly CheckpointEntry[], reason: 'initial' | 'arrived'): void {
+    if (reason === 'initial') this.queue.addInitial(entries);
+    else for (const e of entries) this.queue.add(e.path, e.step, 'arrived');
+    for (const e of entries) this.states.set(e.path, { state: 'queued' });
+  }
+
+  /** The checkpoint left the run: out of the queue, its job (if running) cancelled. */
+  forget(path: string): void {
+    this.cancelIfCurrent(path);
+    this.queue.remove(path);
+    this.states.delete(path);
+  }
+
+  /** Moves a checkpoint to the front of the queue (the user clicked it); true when it moved. */
+  prioritize(path: string): boolean {
+    return this.queue.promote(path);
+  }
+
+  cancelIfCurrent(path: string): void {
+    if (this.current?.path === path) this.current.controller.abort();
+  }
+
+  /** Empties the queue and cancels the job in flight; states stay as they are. */
+  cancelAll(): void {
+    this.queue.clear();
+    this.current?.controller.abort();
+  }
+
+  /** Forgets every state (a reopened run starts over). */
+  reset(): void {
+    this.cancelAll();
+    this.states.clear();
+  }
+
+  /** Ends for good: nothing more is taken from the queue. */
+  stop(): void {
+    this.stopped = true;
+    this.cancelAll();
+  }
+
+  progress(total: number): ScoringProgress {
+    let done = 0;
+    let failed = 0;
+    for (const s of this.states.values()) {
+      if (s.state === 'done') done++;
+      else if (s.state === 'failed') failed++;
+    }
+    const c = this.current;
+    const entry = c ? this.deps.entry(c.path) : undefined;
+    return {
+      done,
+      failed,
+      total,
+      current: c && entry ? { path: c.path, step: entry.step, samples: c.samples, totalSamples: c.totalSamples } : null,
+      tokensPerSecond: this.tokensPerSecond,
+      provider: this.provider,
+    };
+  }
+
+  /** Starts draining the queue in the background unless it already is (or trust is missing). */
+  pump(opened: OpenedRun): void {
+    if (this.pumping || this.stopped) return;
+    if (!this.deps.isTrusted()) {
+      if (this.queue.size > 0) this.deps.changed();
+      return;
+    }
+    this.pumping = this.drain(opened).finally(() => {
+      this.pumping = null;
+      this.current = null;
+      this.deps.changed();
+    });
+  }
+
+  /** Resolves when nothing is being drained. */
+  async idle(): Promise<void> {
+    while (this.pumping) await this.pumping;
+  }
+
+  private async drain(opened: OpenedRun): Promise<void> {
+    for (let item = this.queue.take(); item && !this.stopped; item = this.queue.take()) {
+      if (!this.deps.isTrusted()) {
+        this.queue.add(item.path, item.step, item.reason === 'initial' ? 'arrived' : item.reason);
+        return;
+      }
+      const entry = this.deps.entry(item.path);
+      if (entry) await this.runJob(opened, entry);
+    }
+  }
+
+  private async runJob(opened: OpenedRun, entry: CheckpointEntry): Promise<void> {
+    const controller = new AbortController();
+    const job: Job = { path: entry.path, controller, samples: 0, totalSamples: 0 };
+    this.current = job;
+    this.states.set(entry.path, { state: 'scoring' });
+    this.deps.changed();
+    try {
+      const t0 = Date.now();
+      const r = await opened.score(entry, (p) => {
+        if (this.current !== job) return;
+        job.samples = p.samplesDone;
+        job.totalSamples = p.samplesTotal;
+        this.tokensPerSecond = p.tokensPerSecond;
+        if (p.provider) this.provider = p.provider;
+        this.deps.changed();
+      }, controller.signal);
+      if (r.provider) this.provider = r.provider;
+      this.states.set(entry.path, { state: 'done' });
+      this.deps.log.info('queue', `scored ${entry.path} in ${((Date.now() - t0) / 1000).toFixed(1)} s${r.provider ? ` on ${r.provider}` : ''}`);
+      this.deps.scored(entry);
+    } catch (err) {
+      const failure = err instanceof ScoreError ? err : asScoreError(err, { checkpoint: entry.path });
+      if (controller.signal.aborted || failure.kind === 'cancelled') {
+        // Whoever cancelled (removal, replacement, close) has set the state.
+        if (this.states.get(entry.path)?.state === 'scoring') this.states.set(entry.path, { state: 'queued' });
+        return;
+      }
+      this.states.set(entry.path, { state: 'failed', failure: failure.data });
+      this.deps.log.error('queue', describeFailure({ ...failure.data, checkpoint: entry.path }));
+    } finally {
+      if (this.current === job) this.current = null;
+    }
+  }
+}

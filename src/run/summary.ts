@@ -1,0 +1,89 @@
+// What `checkpoint-coverage runs` shows of a run, read the way openRun reads it: settings, the
+// layout scan, the eval set (whose failure is reported, not thrown: the listing still prints),
+// and each checkpoint's signature, so a model that cannot be scored is named before a long job.
+import { resolve } from 'node:path';
+import type { EvalSet } from '../core/evalset';
+import { sampleName } from '../core/evalset';
+import { HashCache } from '../core/hashcache';
+import type { RunLayout } from '../core/layout';
+import type { ReferenceSetting } from '../core/metrics';
+import { runRelative } from '../core/paths';
+import { chooseReference, type RunConfig } from '../core/runConfig';
+import { checkpointError } from '../core/scoreError';
+import type { InputProblem } from '../core/types';
+import type { ModelPlan } from '../scoring/plan';
+import { planCheckpoint } from '../scoring/planCheckpoint';
+import { readEvalSet, readRunConfig, scanLayout } from './openRun';
+import type { RunOptions } from './options';
+
+export interface EvalSummary {
+  file: string;
+  samples: number;
+  promptTokens: number;
+  responseTokens: number;
+  hash: string;
+  reference: ReferenceSetting;
+  problems: InputProblem[];
+}
+
+export interface RunSummary {
+  layout: RunLayout;
+  config: RunConfig;
+  eval: EvalSummary | { file: string; error: string; problems: InputProblem[] };
+}
+
+/** Reads everything `runs` shows; throws only when the folder or its coverage.json is unusable. */
+export async function summarizeRun(dir: string, options: Pick<RunOptions, 'allowOutside' | 'overrides'> = {}): Promise<RunSummary> {
+  const root = resolve(dir);
+  const config = await readRunConfig(root, options);
+  const layout = await scanLayout(root, config, await HashCache.forStore(config.store));
+  let evalSet: EvalSet;
+  try {
+    evalSet = (await readEvalSet(config)).evalSet;
+  } catch (e) {
+    const problems = (e as { problems?: InputProblem[] }).problems ?? [];
+    await checkModels(layout);
+    return { layout, config, eval: { file: config.eval, error: e instanceof Error ? e.message : String(e), problems } };
+  }
+  await checkModels(layout, evalSet);
+  let promptTokens = 0;
+  let responseTokens = 0;
+  for (const s of evalSet.samples) { promptTokens += s.promptIds.length; responseTokens += s.responseIds.length; }
+  return {
+    layout, config,
+    eval: {
+      file: evalSet.file, samples: evalSet.samples.length, promptTokens, responseTokens, hash: evalSet.hash,
+      reference: chooseReference(config, evalSet.samples), problems: evalSet.problems,
+    },
+  };
+}
+
+/**
+ * Reads each checkpoint's signature (its tags only, never its weights) so that a model that
+ * cannot be scored is named now, not after a long scoring job: unreadable bytes, missing
+ * external weights, a signature we cannot drive, token ids beyond its vocabulary.
+ */
+async function checkModels(layout: RunLayout, evalSet?: EvalSet): Promise<void> {
+  let maxId = -1;
+  let maxAt: EvalSet['samples'][number] | undefined;
+  for (const s of evalSet?.samples ?? []) {
+    for (const ids of [s.promptIds, s.responseIds]) {
+      for (const id of ids) if (id > maxId) { maxId = id; maxAt = s; }
+    }
+  }
+  for (const k of layout.checkpoints) {
+    const say = (message: string): void => { layout.problems.push({ file: k.path, message: `cannot be scored: ${message}` }); };
+    // A config.json the scorer will ignore is worth naming here too (it may state the vocabulary).
+    const warn = (_level: 'info' | 'warning', message: string): void => { layout.problems.push({ file: k.path, message }); };
+    let plan: ModelPlan;
+    try {
+      plan = await planCheckpoint(k.modelPath, k.path, warn);
+    } catch (e) {
+      say(checkpointError(e, k).message);
+      continue;
+    }
+    if (plan.vocab !== undefined && maxAt !== undefined && maxId >= plan.vocab) {
+      say(`its vocabulary has ${plan.vocab} tokens, but ${sampleName(runRelative(layout.root, evalSet!.file) ?? evalSet!.file, maxAt)} has token id ${maxId}`);
+    }
+  }
+}
