@@ -23,6 +23,8 @@ export interface ScoreModelInput {
   options: ScoreJobOptions;
   isCancelled?: () => boolean;
   onProgress?: (p: Omit<ScoreProgress, 'jobId'>) => void;
+  /** Awaited after each batch's progress (the worker's test hook holds a job here until it is killed). */
+  afterBatch?: () => Promise<void>;
   log?: (level: 'info' | 'warning', message: string) => void;
 }
 
@@ -145,6 +147,7 @@ async function scoreModelOrThrow(input: ScoreModelInput): Promise<ScoreCheckpoin
       samplesDone += members.length;
       const seconds = (performance.now() - started) / 1000;
       input.onProgress?.({ samplesDone, samplesTotal: runnable.length, tokensDone, tokensTotal, tokensPerSecond: tokensDone / seconds, provider: opened.provider });
+      await input.afterBatch?.();
     }
   } finally {
     await opened.session.release();

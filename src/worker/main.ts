@@ -23,6 +23,13 @@ process.on('message', (m: unknown) => rpc.receive(m));
 // The client went away (closed, crashed): nothing would read our results.
 process.on('disconnect', () => process.exit(0));
 
+/**
+ * Tests only: the checkpoint (run-relative path) whose job stops after its first batch and waits
+ * until the worker is killed, so a fault test kills a job that is surely running, whatever the
+ * machine's load. Nobody sets it outside the tests.
+ */
+const HOLD_JOB = process.env.CHECKPOINT_COVERAGE_TEST_HOLD_JOB;
+
 let evalSet: EvalSetParams | undefined;
 let busy: string | undefined;
 const cancelled = new Set<string>();
@@ -48,6 +55,7 @@ rpc.onRequest('scoreCheckpointRequest', async (p) => {
       options: p.options,
       isCancelled: () => cancelled.has(p.jobId),
       onProgress: (progress) => rpc.notify('scoreProgressNotification', { jobId: p.jobId, ...progress }),
+      afterBatch: p.checkpointPath === HOLD_JOB ? () => new Promise<void>(() => {}) : undefined,
       log: (level, message) => rpc.notify('workerLogNotification', { level, message: `${p.checkpointPath}: ${message}` }),
     });
   } catch (e) {

@@ -47,8 +47,17 @@ function noUnhandled(t: { after(fn: () => void): void }): unknown[] {
   return seen;
 }
 
+/** Workers started while the test runs hold `checkpoint`'s job after its first batch until they are killed. */
+function holdJob(t: { after(fn: () => void): void }, checkpoint: string): void {
+  process.env.CHECKPOINT_COVERAGE_TEST_HOLD_JOB = checkpoint;
+  t.after(() => {
+    delete process.env.CHECKPOINT_COVERAGE_TEST_HOLD_JOB;
+  });
+}
+
 test('deactivated mid-job: the worker process exits, nothing half is stored, the claim is released, no unhandled rejection', async (t) => {
   const unhandled = noUnhandled(t);
+  holdJob(t, 'step-100/model.onnx');
   const root = runs.deactivated;
   const { clients } = countJobs(t);
   const s = session(root);
@@ -74,6 +83,8 @@ test('deactivated mid-job: the worker process exits, nothing half is stored, the
 });
 
 test('a worker that dies on every attempt under the session: two runs, then failed with the reason; told once; the others are scored', async (t) => {
+  // Each run of step-100's job is held after its first batch, so the kill lands while it scores.
+  holdJob(t, 'step-100/model.onnx');
   const root = runs.killed;
   const { clients } = countJobs(t);
   const notices: string[] = [];
