@@ -1,7 +1,9 @@
 // When the session rebuilds its report. Every stored score changes the report, but rebuilding
 // it for each of hundreds of small checkpoints (and sending each result to the panel) would cost
 // more than the scoring: builds never overlap, a burst of requests collapses into one more
-// build, and while scores keep arriving a build starts at most once per `minIntervalMs`.
+// build, and while scores keep arriving a build starts at most once per `minIntervalMs`, and no
+// sooner than BUILD_SHARE_INVERSE times the last build's duration after it started, so that
+// rebuilding takes at most about a tenth of the time however large the run grows.
 // `flush()` builds what is pending at once (the queue went idle, a test waits for the result).
 import { errorText } from '../shared/rpc';
 import type { RunReport } from './engine';
@@ -16,12 +18,16 @@ export interface ReportSchedulerDeps {
   minIntervalMs: number;
 }
 
+/** A build may take about 1/BUILD_SHARE_INVERSE of the time while scores stream in. */
+const BUILD_SHARE_INVERSE = 10;
+
 export class ReportScheduler {
   private latest: RunReport | null = null;
   private running: Promise<void> | null = null;
   private pending = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private lastStart = -Infinity;
+  private lastDuration = 0;
   /** Bumped by reset(): a build started before it is not kept. */
   private generation = 0;
 
@@ -35,7 +41,7 @@ export class ReportScheduler {
   schedule(): void {
     this.pending = true;
     if (this.running || this.timer) return;
-    const wait = this.lastStart + this.deps.minIntervalMs - Date.now();
+    const wait = this.lastStart + Math.max(this.deps.minIntervalMs, BUILD_SHARE_INVERSE * this.lastDuration) - Date.now();
     if (wait > 0) this.timer = setTimeout(() => this.start(), wait);
     else this.start();
   }
@@ -75,6 +81,7 @@ export class ReportScheduler {
       } catch (err) {
         this.deps.logError(errorText(err));
       }
+      this.lastDuration = Date.now() - this.lastStart;
       if (generation === this.generation) this.deps.changed();
     })().finally(() => {
       this.running = null;

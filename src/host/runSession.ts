@@ -37,6 +37,8 @@ export interface SessionDeps {
   settleMs?: number;
   /** Least time between two report builds while scores stream in (default 1 s). */
   reportIntervalMs?: number;
+  /** Least time between two snapshots sent to the listeners (default 100 ms). */
+  publishIntervalMs?: number;
 }
 
 export class RunSession {
@@ -49,6 +51,8 @@ export class RunSession {
   private disposed = false;
   private inspecting: string | null = null;
   private settleTimer: ReturnType<typeof setTimeout> | undefined;
+  private publishTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastPublish = -Infinity;
   private readonly listeners = new Set<(s: RunSnapshot) => void>();
   private readonly loop: ScoringLoop;
   private readonly reports: ReportScheduler;
@@ -188,17 +192,19 @@ export class RunSession {
     });
   }
 
-  /** Resolves when the queue is empty and no job or report is running (tests, CLI-like use). */
+  /** Resolves when the queue is empty, no job or report is running and the listeners have the last snapshot (tests, CLI-like use). */
   async idle(): Promise<void> {
     do {
       await this.loop.idle();
       await this.reports.flush();
     } while (this.loop.busy);
+    if (this.publishTimer) this.publish();
   }
 
   dispose(): void {
     this.disposed = true;
     if (this.settleTimer) clearTimeout(this.settleTimer);
+    if (this.publishTimer) clearTimeout(this.publishTimer);
     this.loop.stop();
     this.reports.dispose();
     if (this.opened) void this.close(this.opened);
@@ -267,9 +273,26 @@ export class RunSession {
     }
   }
 
+  /**
+   * Something the snapshot shows changed. The listeners (tree, status bar, panel) get it at once
+   * when they have had nothing for a while, else once the interval has passed, with everything
+   * that changed meanwhile: a run of hundreds of small checkpoints changes many times a second,
+   * and each snapshot costs the host a line per checkpoint in the tree and the panel.
+   */
   private changed(): void {
     if (this.disposed) return;
     this.version++;
+    if (this.publishTimer) return;
+    const wait = this.lastPublish + (this.deps.publishIntervalMs ?? 100) - Date.now();
+    if (wait > 0) this.publishTimer = setTimeout(() => this.publish(), wait);
+    else this.publish();
+  }
+
+  private publish(): void {
+    if (this.publishTimer) clearTimeout(this.publishTimer);
+    this.publishTimer = undefined;
+    if (this.disposed) return;
+    this.lastPublish = Date.now();
     const snap = this.snapshot();
     for (const l of this.listeners) l(snap);
   }
