@@ -176,7 +176,7 @@ export class ScoringWorkerClient {
       }
       // The channel broke under the request because the worker is going away: its exit says why
       // (out of memory or not), and may be reported a moment after the channel closed.
-      const why = await Promise.race([live.gone, new Promise<undefined>((r) => setTimeout(r, EXIT_GRACE_MS))]);
+      const why = await Promise.race([live.gone, new Promise<undefined>((r) => setTimeout(() => r(undefined), EXIT_GRACE_MS))]);
       throw new ScoreError(why ?? { kind: 'crashed', message: (e as Error).message });
     } finally {
       this.progressListeners.delete(job.jobId);
