@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import type { ExportFormat, InspectData, RunSnapshot } from '../shared/protocol';
 import { errorText } from '../shared/rpc';
 import { onDidChangeSettings, readSettings } from './vscodeSettings';
-import { Disposable, toDisposable } from './disposable';
+import { Disposable, DisposableStore, toDisposable } from './disposable';
 import type { RunEngine } from './engine';
 import { figuresCsv, figuresJson } from './exportFigures';
 import type { Log } from './log';
@@ -27,7 +27,8 @@ export const CMD = {
 
 export class Controller extends Disposable implements PanelHost {
   private session: RunSession | undefined;
-  private sessionDisposables: { dispose(): unknown }[] = [];
+  /** What the open run created (its watcher, its listener); cleared when the run closes. */
+  private readonly sessionScope = this._register(new DisposableStore());
   private panel: CoveragePanel | undefined;
   private readonly tree: CheckpointTree;
   private readonly status: ScoringStatus;
@@ -71,7 +72,7 @@ export class Controller extends Disposable implements PanelHost {
       notifyUser: (m) => void this.log.tell('warning', m),
     });
     this.session = session;
-    this.sessionDisposables.push(toDisposable(session.onDidChange((s) => this.publish(s))));
+    this.sessionScope.add(toDisposable(session.onDidChange((s) => this.publish(s))));
     if (showPanel) this.showPanel();
     await session.open();
     if (session !== this.session) return;
@@ -79,7 +80,7 @@ export class Controller extends Disposable implements PanelHost {
     if (opened) {
       const polling = await decidePolling(root, settings.polling);
       this.log.info('watch', `${polling.poll ? 'polling' : 'native events'}: ${polling.why}`);
-      this.sessionDisposables.push(new RunWatcher(root, { poll: polling.poll, storeDir: opened.storeDir, evalPaths: opened.evalPaths, onError: (m) => this.log.warn('watch', m) }, (batch) => void session.handleBatch(batch)));
+      this.sessionScope.add(new RunWatcher(root, { poll: polling.poll, storeDir: opened.storeDir, evalPaths: opened.evalPaths, onError: (m) => this.log.warn('watch', m) }, (batch) => void session.handleBatch(batch)));
     }
     if (!vscode.workspace.isTrusted) {
       const trust = 'Manage Workspace Trust';
@@ -210,7 +211,7 @@ export class Controller extends Disposable implements PanelHost {
   }
 
   private closeRun(): void {
-    for (const d of this.sessionDisposables.splice(0)) d.dispose();
+    this.sessionScope.clear();
     this.session?.dispose();
     this.session = undefined;
     this.tree.update(null);

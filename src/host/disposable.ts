@@ -24,5 +24,32 @@ export abstract class Disposable implements vscode.Disposable {
   }
 }
 
+/** A group disposed together and then reusable: what one open run created, say. */
+export class DisposableStore extends Disposable {
+  private group: { dispose(): unknown }[] = [];
+
+  add<T extends { dispose(): unknown }>(d: T): T {
+    if (this.isDisposed) d.dispose();
+    else this.group.push(d);
+    return d;
+  }
+
+  /** Disposes everything added so far, in reverse order; the store stays usable. */
+  clear(): void {
+    for (const d of this.group.splice(0).reverse()) {
+      try {
+        d.dispose();
+      } catch {
+        // One failing dispose must not keep the others alive.
+      }
+    }
+  }
+
+  override dispose(): void {
+    this.clear();
+    super.dispose();
+  }
+}
+
 /** Wraps an unsubscribe function as a disposable. */
 export const toDisposable = (f: () => unknown): { dispose(): void } => ({ dispose: () => void f() });

@@ -1,13 +1,10 @@
 // One LogOutputChannel for the extension; every line says which component wrote it.
 import * as vscode from 'vscode';
+import { Disposable } from './disposable';
 import type { SessionLog } from './runSession';
 
-export class Log implements SessionLog, vscode.Disposable {
-  readonly channel: vscode.LogOutputChannel;
-
-  constructor() {
-    this.channel = vscode.window.createOutputChannel('Checkpoint Coverage', { log: true });
-  }
+export class Log extends Disposable implements SessionLog {
+  readonly channel = this._register(vscode.window.createOutputChannel('Checkpoint Coverage', { log: true }));
 
   debug(component: string, message: string): void {
     this.channel.debug(`[${component}] ${message}`);
@@ -31,9 +28,5 @@ export class Log implements SessionLog, vscode.Disposable {
     const show = 'Show Log';
     const f = level === 'error' ? vscode.window.showErrorMessage : level === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
     if ((await f(message, show)) === show) this.show();
-  }
-
-  dispose(): void {
-    this.channel.dispose();
   }
 }

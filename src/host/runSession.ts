@@ -14,6 +14,7 @@ import type { CheckpointEntry } from '../core/types';
 import type { InspectData, RunSnapshot } from '../shared/protocol';
 import { errorText } from '../shared/rpc';
 import type { OpenedRun, RunEngine } from './engine';
+import { Disposable, toDisposable } from './disposable';
 import { ReportScheduler } from './reportScheduler';
 import { ScoringLoop } from './scoringLoop';
 import { buildSnapshot } from './snapshot';
@@ -41,14 +42,13 @@ export interface SessionDeps {
   publishIntervalMs?: number;
 }
 
-export class RunSession {
+export class RunSession extends Disposable {
   readonly runName: string;
   private opened: OpenedRun | undefined;
   private entries = new Map<string, CheckpointEntry>();
   private problems: string[] = [];
   private error: string | null = null;
   private version = 0;
-  private disposed = false;
   private inspecting: string | null = null;
   private settleTimer: ReturnType<typeof setTimeout> | undefined;
   private publishTimer: ReturnType<typeof setTimeout> | undefined;
@@ -58,6 +58,7 @@ export class RunSession {
   private readonly reports: ReportScheduler;
 
   constructor(readonly root: string, private readonly deps: SessionDeps) {
+    super();
     this.runName = basename(root);
     this.loop = new ScoringLoop({
       log: deps.log,
@@ -72,6 +73,17 @@ export class RunSession {
       logError: (m) => deps.log.error('report', m),
       minIntervalMs: deps.reportIntervalMs ?? 1000,
     });
+    this._register(toDisposable(() => this.listeners.clear()));
+    this._register(toDisposable(() => {
+      // The worker ends with the run; nobody waits for it, and close() logs what it cannot do.
+      if (this.opened) void this.close(this.opened);
+    }));
+    this._register(this.reports);
+    this._register(toDisposable(() => this.loop.stop()));
+    this._register(toDisposable(() => {
+      clearTimeout(this.settleTimer);
+      clearTimeout(this.publishTimer);
+    }));
   }
 
   onDidChange(listener: (s: RunSnapshot) => void): () => void {
@@ -106,7 +118,7 @@ export class RunSession {
       return;
     }
     // Closed while it opened: nobody else would end this run's worker.
-    if (this.disposed) return this.close(opened);
+    if (this.isDisposed) return this.close(opened);
     this.opened = opened;
     this.entries.clear();
     this.loop.reset();
@@ -116,7 +128,7 @@ export class RunSession {
 
   /** Applies one coalesced batch of file-system changes. */
   async handleBatch(batch: WatchBatch): Promise<void> {
-    if (this.disposed) return;
+    if (this.isDisposed) return;
     if (batch.config || batch.eval) {
       this.deps.log.info('watch', `${batch.config ? 'coverage.json' : 'the eval set'} changed: reopening the run`);
       await this.open();
@@ -201,15 +213,7 @@ export class RunSession {
     if (this.publishTimer) this.publish();
   }
 
-  dispose(): void {
-    this.disposed = true;
-    if (this.settleTimer) clearTimeout(this.settleTimer);
-    if (this.publishTimer) clearTimeout(this.publishTimer);
-    this.loop.stop();
-    this.reports.dispose();
-    if (this.opened) void this.close(this.opened);
-    this.listeners.clear();
-  }
+
 
   /** Ends an opened run without ever leaving a rejection unhandled: whatever it does not log itself goes to the session's log. */
   private async close(opened: OpenedRun): Promise<void> {
@@ -232,7 +236,7 @@ export class RunSession {
       this.changed();
       return;
     }
-    if (opened !== this.opened || this.disposed) return;
+    if (opened !== this.opened || this.isDisposed) return;
     this.problems = scan.problems;
     if (scan.pending?.length && !this.settleTimer) {
       // Files still being written (by the scanner's own mtime rule) get no further watcher
@@ -280,7 +284,7 @@ export class RunSession {
    * and each snapshot costs the host a line per checkpoint in the tree and the panel.
    */
   private changed(): void {
-    if (this.disposed) return;
+    if (this.isDisposed) return;
     this.version++;
     if (this.publishTimer) return;
     const wait = this.lastPublish + (this.deps.publishIntervalMs ?? 100) - Date.now();
@@ -291,7 +295,7 @@ export class RunSession {
   private publish(): void {
     if (this.publishTimer) clearTimeout(this.publishTimer);
     this.publishTimer = undefined;
-    if (this.disposed) return;
+    if (this.isDisposed) return;
     this.lastPublish = Date.now();
     const snap = this.snapshot();
     for (const l of this.listeners) l(snap);

@@ -1,12 +1,14 @@
 // Status bar: the execution provider and the scoring progress ("cpu · scoring 3/40 · 12k tok/s").
 import * as vscode from 'vscode';
 import type { RunSnapshot } from '../shared/protocol';
+import { Disposable } from './disposable';
 import { progressText } from './snapshot';
 
-export class ScoringStatus implements vscode.Disposable {
-  private readonly item = vscode.window.createStatusBarItem('checkpointCoverage.status', vscode.StatusBarAlignment.Left, 50);
+export class ScoringStatus extends Disposable {
+  private readonly item = this._register(vscode.window.createStatusBarItem('checkpointCoverage.status', vscode.StatusBarAlignment.Left, 50));
 
   constructor(showPanelCommand: string) {
+    super();
     this.item.name = 'Checkpoint Coverage';
     this.item.command = showPanelCommand;
   }
@@ -24,9 +26,5 @@ export class ScoringStatus implements vscode.Disposable {
     this.item.text = `${busy ? '$(sync~spin)' : snap.error ? '$(error)' : '$(graph-line)'} ${parts.join(' · ')}`;
     this.item.tooltip = `Checkpoint Coverage: ${snap.runPath}${snap.suggested ? `\nsuggested: step ${snap.suggested.step}` : ''}${snap.error ? `\n${snap.error}` : ''}`;
     this.item.show();
-  }
-
-  dispose(): void {
-    this.item.dispose();
   }
 }

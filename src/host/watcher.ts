@@ -4,6 +4,7 @@
 // not see writes made by other machines (the trainer), so there we poll.
 import { readFile } from 'node:fs/promises';
 import { watch, type FSWatcher } from 'chokidar';
+import { Disposable, toDisposable } from './disposable';
 import { coalesce, isEmptyBatch, type ClassifyOptions, type RawEvent, type RawEventKind, type WatchBatch } from './watchEvents';
 import { fsTypeOf, isNetworkFsType, parseMounts } from './netfs';
 import type { PollingMode } from '../core/settings';
@@ -34,12 +35,13 @@ export interface RunWatcherOptions extends ClassifyOptions {
   onError?: (message: string) => void;
 }
 
-export class RunWatcher {
+export class RunWatcher extends Disposable {
   private readonly watcher: FSWatcher;
   private events: RawEvent[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly root: string, private readonly options: RunWatcherOptions, private readonly onBatch: (b: WatchBatch) => void) {
+    super();
     const store = options.storeDir ?? '.coverage';
     this.watcher = watch(root, {
       ignoreInitial: true,
@@ -59,6 +61,9 @@ export class RunWatcher {
       this.watcher.on(kind, (p: string) => this.push(kind, p));
     }
     this.watcher.on('error', (err: unknown) => options.onError?.(`watching ${root}: ${(err as Error).message ?? String(err)}`));
+    // A watcher that fails to close has nothing left to report to.
+    this._register(toDisposable(() => this.watcher.close().catch(() => undefined)));
+    this._register(toDisposable(() => clearTimeout(this.timer)));
   }
 
   private push(kind: RawEventKind, abs: string): void {
@@ -73,10 +78,6 @@ export class RunWatcher {
     if (!isEmptyBatch(batch)) this.onBatch(batch);
   }
 
-  dispose(): void {
-    if (this.timer) clearTimeout(this.timer);
-    void this.watcher.close();
-  }
 }
 
 function relative(root: string, abs: string): string {
