@@ -13,6 +13,8 @@ import { checkpointReason } from '../scoring/failureText';
 import { planCheckpoint } from '../scoring/modelSignature';
 import type { ModelPlan } from '../scoring/signature';
 import { formatProblem } from '../core/problems';
+import { readClaims, type LockHolder } from '../core/store/claims';
+import { scoresDir } from '../core/store/files';
 import type { InputProblem } from '../core/types';
 import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, type Command } from './args';
 
@@ -30,6 +32,8 @@ export interface RunSummary {
   layout: RunLayout;
   config: RunConfig;
   eval: EvalSummary | { file: string; error: string; problems: InputProblem[] };
+  /** Checkpoints another live process is scoring into this run's store, by run-relative path. */
+  elsewhere: Map<string, LockHolder>;
 }
 
 /** Reads everything `runs` shows; throws only when the folder or its coverage.json is unusable. */
@@ -37,6 +41,7 @@ export async function summarizeRun(dir: string, opts: { allowOutside?: boolean }
   const root = resolve(dir);
   const config = await loadConfig(root, opts);
   const layout = await scanRun(root, { storeDir: config.store, hashCache: await HashCache.forStore(config.store) });
+  const elsewhere = new Map((await readClaims(scoresDir(root, config.store))).flatMap((c) => c.live && c.holder?.checkpoint ? [[c.holder.checkpoint, c.holder] as const] : []));
   let evalSet: EvalSet;
   try {
     const tokenizer = config.tokenizer ? await loadTokenizer(config.tokenizer) : undefined;
@@ -44,14 +49,14 @@ export async function summarizeRun(dir: string, opts: { allowOutside?: boolean }
   } catch (e) {
     const problems = (e as { problems?: InputProblem[] }).problems ?? [];
     await checkModels(layout);
-    return { layout, config, eval: { file: config.eval, error: e instanceof Error ? e.message : String(e), problems } };
+    return { layout, config, elsewhere, eval: { file: config.eval, error: e instanceof Error ? e.message : String(e), problems } };
   }
   await checkModels(layout, evalSet);
   let promptTokens = 0;
   let responseTokens = 0;
   for (const s of evalSet.samples) { promptTokens += s.promptIds.length; responseTokens += s.responseIds.length; }
   return {
-    layout, config,
+    layout, config, elsewhere,
     eval: {
       file: evalSet.file, samples: evalSet.samples.length, promptTokens, responseTokens, hash: evalSet.hash,
       reference: chooseReference(config, evalSet.samples), problems: evalSet.problems,
@@ -125,6 +130,7 @@ function toJson(s: RunSummary): object {
     },
     checkpoints: s.layout.checkpoints.map((k) => ({
       step: k.step, path: k.path, bytes: k.bytes ?? null, dataFiles: k.dataPaths.map(rel), sameStep: k.sameStep, duplicateOf: k.duplicateOf ?? null,
+      scoringElsewhere: elsewhereOf(s, k.path) ?? null,
     })),
     pending: s.layout.pending,
     nestedRuns: s.layout.nestedRuns,
@@ -161,6 +167,7 @@ function toText(s: RunSummary): string {
       const flags = [
         ...(k.sameStep.length ? [`same step as ${k.sameStep.join(', ')}`] : []),
         ...(k.duplicateOf ? [`duplicate of ${k.duplicateOf}`] : []),
+        ...[elsewhereOf(s, k.path)].flatMap((h) => h ? [`scoring elsewhere (${h.host} · pid ${h.pid} · since ${h.since})`] : []),
       ].join('; ');
       lines.push(`  ${String(k.step).padStart(stepW)}  ${bytes(k.bytes).padStart(9)}  ${k.path.padEnd(pathW)}  ${flags}`.trimEnd());
     }
@@ -185,6 +192,11 @@ function toText(s: RunSummary): string {
     if (problems.length > SHOWN_PROBLEMS) lines.push(`    … and ${problems.length - SHOWN_PROBLEMS} more (--json lists all)`);
   }
   return lines.join('\n') + '\n';
+}
+
+function elsewhereOf(s: RunSummary, path: string): { host: string; pid: number; since: string } | undefined {
+  const h = s.elsewhere.get(path);
+  return h && { host: h.host, pid: h.pid, since: h.startedAt.replace(/\.\d+Z$/, 'Z') };
 }
 
 function show(root: string, p: string): string {
