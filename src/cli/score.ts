@@ -14,9 +14,9 @@ import { formatProblem } from '../core/problems';
 import type { ProviderSetting } from '../core/store';
 import { readClaims } from '../core/store/claims';
 import { loadTokenizer } from '../core/tokenizer';
+import type { CheckpointEntry } from '../core/types';
 import { DEFAULT_TOKEN_BUDGET } from '../scoring/batching';
 import { RunScorer, type CheckpointOutcome, type EnsureScoredResult } from '../scoring/runScorer';
-import type { CheckpointEntry } from '../core/types';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, parseCommandArgs, type CliIO, type Command } from './args';
 
 const PROVIDERS: readonly string[] = ['auto', 'cuda', 'webgpu', 'cpu'];
