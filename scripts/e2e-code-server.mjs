@@ -63,7 +63,9 @@ export function ensureCodeServer() {
   requireSystemTools();
   const t0 = Date.now();
   log(`installing code-server ${CODE_SERVER_VERSION} into ${dir} (native modules build from source: 1-3 min)`);
-  const partial = `${dir}.partial`;
+  // Our own partial folder: two suites starting at once on one machine must not build into the
+  // same one (the second would delete the first's files mid-build).
+  const partial = `${dir}.partial-${process.pid}`;
   rmSync(partial, { recursive: true, force: true });
   mkdirSync(partial, { recursive: true });
   writeFileSync(join(partial, 'package.json'), '{"name":"checkpoint-coverage-e2e-host","private":true}\n');
@@ -100,8 +102,13 @@ export function ensureCodeServer() {
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
-  rmSync(dir, { recursive: true, force: true });
-  renameSync(partial, dir);
+  if (installedVersion(bin) === CODE_SERVER_VERSION) {
+    // Another suite finished installing first: keep its copy.
+    rmSync(partial, { recursive: true, force: true });
+  } else {
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(partial, dir);
+  }
   log(`code-server ${CODE_SERVER_VERSION} installed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return bin;
 }

@@ -8,6 +8,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ command:
   demo: { summary: 'write a synthetic demo run (known generator, 13 ONNX checkpoints) and show it', load: () => import('./demo.js') },
   score: { summary: 'score every checkpoint that has no valid stored result', load: () => import('./score.js') },
   report: { summary: 'score what is missing, then print the coverage report and the suggested checkpoint', load: () => import('./report.js') },
+  slurm: { summary: 'score the run as a Slurm job array, then write its report into the store', load: () => import('./slurm.js') },
 };
 
 const NAME = 'checkpoint-coverage';

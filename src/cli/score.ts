@@ -2,6 +2,7 @@
 // without a valid stored result, with a progress bar on stderr. scoreLayout is the same step for
 // `report` and `demo`; the run itself is opened by src/run like everywhere else.
 import { resolve } from 'node:path';
+import { taskSlotFromEnv, type TaskSlot } from '../core/cluster';
 import type { RunLayout } from '../core/layout';
 import { formatProblem } from '../core/problems';
 import { describeFailure } from '../core/scoreError';
@@ -10,7 +11,7 @@ import { DEFAULT_TOKEN_BUDGET } from '../core/defaults';
 import type { Run } from '../run/openRun';
 import { openRun } from '../run/openRun';
 import type { RunOptions, ScoringOptions } from '../run/options';
-import type { EnsureScoredResult } from '../run/runScorer';
+import { describeTask, ensureScoredAsTask, type TaskResult } from '../run/arrayTask';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, parseCommandArgs, type CliIO, type Command } from './args';
 
 /** Where the progress bar and warnings go (stderr); `tty` redraws one line in place. */
@@ -33,14 +34,15 @@ export function warningLog(out: ProgressOut): NonNullable<RunOptions['log']> {
 /**
  * Scores what the store lacks for the scanned checkpoints, with a progress bar; each failure
  * is printed as it happens. The run's input problems and files still being written are named
- * first.
+ * first. As one task of a job array, the task says who it is and starts at its own share.
  */
-export async function scoreLayout(run: Run, layout: RunLayout, out: ProgressOut): Promise<EnsureScoredResult> {
+export async function scoreLayout(run: Run, layout: RunLayout, out: ProgressOut, task?: TaskSlot): Promise<TaskResult> {
   const bar = new ProgressBar(layout.checkpoints.length, out);
+  if (task) bar.note(describeTask(task, layout));
   for (const p of [...run.evalSet.problems, ...layout.problems]) bar.note(`warning: ${formatProblem(p)}`);
   for (const p of layout.pending) bar.note(`warning: ${p}: still being written; not scored this time`);
   try {
-    return await run.ensureScored(layout.checkpoints, {
+    return await ensureScoredAsTask(run, layout, task, {
       onStart: (entry) => bar.start(entry.path),
       onProgress: (_entry, p) => bar.progress(p.samplesDone, p.samplesTotal, p.tokensPerSecond, p.provider),
       onDone: (o) => bar.done(o.failure ? `failed: ${describeFailure(o.failure.data)}` : o.reused ? undefined : `${o.entry.path}: scored on ${o.record!.info.provider} in ${o.record!.info.seconds.toFixed(1)} s`),
@@ -100,14 +102,18 @@ class ProgressBar {
 }
 
 const USAGE = `Usage: checkpoint-coverage score <run> [--provider auto|cuda|webgpu|cpu] [--budget tokens] [--threads n]
+                                  [--tasks K]
 
 Scores every checkpoint of the run that has no valid stored result (under the run's store
 folder, .coverage/ by default) and stores the per-sample and per-token log-probs.
   --provider   execution provider; auto tries CUDA, then WebGPU, then the CPU (default auto)
   --budget     most padded tokens per batch; memory grows with it (default ${DEFAULT_TOKEN_BUDGET})
   --threads    onnxruntime intra-op threads (default: onnxruntime's choice)
+  --tasks      as one of K array tasks: how many there are (Slurm sets SLURM_ARRAY_TASK_COUNT)
 Several scorers may share one store (another shell, the extension, array jobs on a cluster):
-each checkpoint is scored by one of them and the others wait for its result.
+each checkpoint is scored by one of them and the others wait for its result. In a job array
+(SLURM_ARRAY_TASK_ID, or JOB_COMPLETION_INDEX in a Kubernetes Indexed Job) task i of K starts
+at checkpoint i·n/K, which is kept for it; it logs its index and each checkpoint it scored.
 Exit codes: 0 every checkpoint scored, 1 some checkpoint failed, 2 bad input.
 `;
 
@@ -125,9 +131,11 @@ export function parseScoringFlags(values: { provider?: string; budget?: string; 
 /** The flags parseScoringFlags reads, for parseCommandArgs. */
 export const SCORING_FLAGS = { provider: { type: 'string' }, budget: { type: 'string' }, threads: { type: 'string' } } as const;
 
-export function parseScoreArgs(argv: string[]): { run: string; scoring: ScoringOptions } {
-  const { values, positionals } = parseCommandArgs(argv, SCORING_FLAGS, { min: 1, max: 1, names: 'the run folder' });
-  return { run: positionals[0], scoring: parseScoringFlags(values) };
+export function parseScoreArgs(argv: string[]): { run: string; scoring: ScoringOptions; tasks?: number } {
+  const { values, positionals } = parseCommandArgs(argv, { ...SCORING_FLAGS, tasks: { type: 'string' } }, { min: 1, max: 1, names: 'the run folder' });
+  const tasks = values.tasks === undefined ? undefined : Number(values.tasks);
+  if (tasks !== undefined && (!/^\d+$/.test(values.tasks!) || tasks < 1)) throw new UsageError(`--tasks ${values.tasks}: expected a positive whole number of array tasks`);
+  return { run: positionals[0], scoring: parseScoringFlags(values), ...(tasks === undefined ? {} : { tasks }) };
 }
 
 export const command: Command = {
@@ -135,25 +143,28 @@ export const command: Command = {
   /** 0 all scored, 1 some checkpoint failed or the run could not be read, 2 bad arguments (thrown). */
   async run(argv: string[], io: CliIO): Promise<number> {
     const args = parseScoreArgs(argv);
+    const slot = taskSlotFromEnv(process.env, args.tasks);
+    if (!slot.ok) throw new UsageError(slot.reason);
     const out = stderrProgress(io);
     const run = await openRun(resolve(io.cwd, args.run), { scoring: args.scoring, log: warningLog(out) });
     let layout: RunLayout;
-    let result: EnsureScoredResult;
+    let result: TaskResult;
     try {
       layout = await run.scan();
-      result = await scoreLayout(run, layout, out);
+      result = await scoreLayout(run, layout, out, slot.slot);
     } finally {
       await run.dispose();
     }
     const failed = result.outcomes.filter((o) => o.failure);
     const reused = result.outcomes.filter((o) => o.reused).length;
     const scored = result.outcomes.length - failed.length - reused;
-    if (result.outcomes.length === 0) {
+    if (layout.checkpoints.length === 0) {
       io.err(`checkpoint-coverage score: no checkpoints found in ${layout.root}\n`);
       return EXIT_USAGE;
     }
     // Each failure's reason was printed as it happened; the summary only names them.
-    io.err(`${result.outcomes.length} checkpoint(s): ${scored} scored in ${result.scoringSeconds.toFixed(1)} s, ${reused} from the store (${result.lookupSeconds.toFixed(2)} s), ${failed.length} failed${failedPaths(failed.map((f) => f.entry.path))}\n`);
+    const left = result.left.length ? `, ${result.left.length} left to the tasks they are kept for${failedPaths(result.left.map((e) => e.path))}` : '';
+    io.err(`${layout.checkpoints.length} checkpoint(s): ${scored} scored in ${result.scoringSeconds.toFixed(1)} s, ${reused} from the store (${result.lookupSeconds.toFixed(2)} s), ${failed.length} failed${failedPaths(failed.map((f) => f.entry.path))}${left}\n`);
     return failed.length ? EXIT_FAILURE : EXIT_OK;
   },
 };

@@ -38,6 +38,18 @@ export function scanLayout(root: string, config: RunConfig, hashCache: HashCache
   return scanRun(root, { storeDir: config.store, hashCache, settleMs });
 }
 
+/**
+ * The run's settings and layout without its eval set: what a listing or a submitter needs
+ * (duplicates are found with the run's hash cache, like everywhere else).
+ */
+export async function scanRunFolder(root: string, options: Pick<RunOptions, 'allowOutside' | 'overrides' | 'settleMs'> = {}): Promise<{ config: RunConfig; layout: RunLayout }> {
+  const config = await readRunConfig(root, options);
+  const hashCache = await HashCache.forStore(config.store);
+  const layout = await scanLayout(root, config, hashCache, options.settleMs);
+  await hashCache.save();
+  return { config, layout };
+}
+
 /** Reads the run's settings and eval set; rejects naming the file when the run cannot be used. */
 export async function openRun(rootIn: string, options: RunOptions = {}): Promise<Run> {
   const root = resolve(rootIn);

@@ -110,7 +110,7 @@ export class RunScorer {
     const key = await this.key(entry);
     const name = storeFileName(key);
     for (;;) {
-      const attempt = await tryClaim(this.locks, name, this.o.claims);
+      const attempt = await tryClaim(this.locks, name, this.o.claims, entry.path);
       if (attempt.claimed) {
         try {
           // Another scorer may have stored it between our lookup and our claim.

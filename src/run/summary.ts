@@ -4,16 +4,17 @@
 import { resolve } from 'node:path';
 import type { EvalSet } from '../core/evalset';
 import { sampleName } from '../core/evalset';
-import { HashCache } from '../core/hashcache';
 import type { RunLayout } from '../core/layout';
 import type { ReferenceSetting } from '../core/metrics';
 import { runRelative } from '../core/paths';
 import { chooseReference, type RunConfig } from '../core/runConfig';
 import { checkpointError } from '../core/scoreError';
+import { readClaims, type LockHolder } from '../core/store/claims';
+import { scoresDir } from '../core/store/files';
 import type { InputProblem } from '../core/types';
 import type { ModelPlan } from '../scoring/plan';
 import { planCheckpoint } from '../scoring/planCheckpoint';
-import { readEvalSet, readRunConfig, scanLayout } from './openRun';
+import { readEvalSet, scanRunFolder } from './openRun';
 import type { RunOptions } from './options';
 
 export interface EvalSummary {
@@ -30,27 +31,29 @@ export interface RunSummary {
   layout: RunLayout;
   config: RunConfig;
   eval: EvalSummary | { file: string; error: string; problems: InputProblem[] };
+  /** Checkpoints another live process is scoring into this run's store, by run-relative path. */
+  elsewhere: Map<string, LockHolder>;
 }
 
 /** Reads everything `runs` shows; throws only when the folder or its coverage.json is unusable. */
 export async function summarizeRun(dir: string, options: Pick<RunOptions, 'allowOutside' | 'overrides'> = {}): Promise<RunSummary> {
   const root = resolve(dir);
-  const config = await readRunConfig(root, options);
-  const layout = await scanLayout(root, config, await HashCache.forStore(config.store));
+  const { config, layout } = await scanRunFolder(root, options);
+  const elsewhere = new Map((await readClaims(scoresDir(root, config.store))).flatMap((c) => c.live && c.holder?.checkpoint ? [[c.holder.checkpoint, c.holder] as const] : []));
   let evalSet: EvalSet;
   try {
     evalSet = (await readEvalSet(config)).evalSet;
   } catch (e) {
     const problems = (e as { problems?: InputProblem[] }).problems ?? [];
     await checkModels(layout);
-    return { layout, config, eval: { file: config.eval, error: e instanceof Error ? e.message : String(e), problems } };
+    return { layout, config, elsewhere, eval: { file: config.eval, error: e instanceof Error ? e.message : String(e), problems } };
   }
   await checkModels(layout, evalSet);
   let promptTokens = 0;
   let responseTokens = 0;
   for (const s of evalSet.samples) { promptTokens += s.promptIds.length; responseTokens += s.responseIds.length; }
   return {
-    layout, config,
+    layout, config, elsewhere,
     eval: {
       file: evalSet.file, samples: evalSet.samples.length, promptTokens, responseTokens, hash: evalSet.hash,
       reference: chooseReference(config, evalSet.samples), problems: evalSet.problems,

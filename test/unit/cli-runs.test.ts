@@ -2,7 +2,9 @@
 // stdout vs stderr), and the command function for the details of the listing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { command } from '../../src/cli/runs';
 import { callCommand, settle, spawnCli, tempRun } from '../support/cli';
@@ -102,4 +104,33 @@ test('an eval set that cannot be used: the listing still prints, the reason goes
   const r = await call([empty]);
   assert.equal(r.code, 1);
   assert.match(r.err, /eval\.jsonl: cannot read the eval set \(ENOENT\)/);
+});
+
+test('checkpoints another live process is scoring show as scoring elsewhere (host · pid · since); dead and stale claims do not', async (t) => {
+  const root = tempRun(t, { 'eval.jsonl': EVAL, 'step-1/model.onnx': 'a', 'step-2/model.onnx': 'b', 'step-3/model.onnx': 'c', 'step-4/model.onnx': 'd' });
+  const locks = join(root, '.coverage', 'locks');
+  mkdirSync(locks, { recursive: true });
+  const deadPid = Number(execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }));
+  const claim = (name: string, holder: object) => writeFileSync(join(locks, `${name}.lock`), JSON.stringify({ startedAt: '2026-01-02T03:04:05.678Z', token: name, ...holder }));
+  claim('k1', { pid: process.pid, host: hostname(), checkpoint: 'step-1/model.onnx' });
+  claim('k2', { pid: deadPid, host: hostname(), checkpoint: 'step-2/model.onnx' });
+  claim('k3', { pid: 77, host: 'node-7.cluster', checkpoint: 'step-3/model.onnx' });
+  claim('k4', { pid: 78, host: 'node-8.cluster', checkpoint: 'step-4/model.onnx' });
+  // Untouched for 10 minutes: its holder's heartbeat stopped (dead or suspended), so nobody is scoring it.
+  const old = new Date(Date.now() - 600_000);
+  utimesSync(join(locks, 'k4.lock'), old, old);
+  await settle();
+  const { code, out, err } = await call([root]);
+  assert.equal(code, 0, err);
+  const flags = Object.fromEntries(out.split('\n').filter((l) => /^\s+\d+\s.*\.onnx/.test(l)).map((l) => [l.trim().split(/\s+/)[0], l.split('.onnx')[1].trim()]));
+  assert.deepEqual(flags, {
+    1: `scoring elsewhere (${hostname()} · pid ${process.pid} · since 2026-01-02T03:04:05Z)`,
+    2: '',
+    3: 'scoring elsewhere (node-7.cluster · pid 77 · since 2026-01-02T03:04:05Z)',
+    4: '',
+  });
+  const j = JSON.parse((await call([root, '--json'])).out);
+  assert.deepEqual(j.checkpoints.map((k: { scoringElsewhere: unknown }) => k.scoringElsewhere), [
+    { host: hostname(), pid: process.pid, since: '2026-01-02T03:04:05Z' }, null, { host: 'node-7.cluster', pid: 77, since: '2026-01-02T03:04:05Z' }, null,
+  ]);
 });

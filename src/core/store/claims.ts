@@ -31,6 +31,8 @@ export interface LockHolder {
   startedAt: string;
   /** Unique per claim, so a holder never removes a lock that was taken over from it. */
   token: string;
+  /** The checkpoint being scored (run-relative), so others can show who scores what without hashing. */
+  checkpoint?: string;
 }
 
 export interface Claim {
@@ -51,12 +53,18 @@ export function describeHolder(h: LockHolder | null): string {
   return h ? `process ${h.pid} on ${h.host} (since ${h.startedAt})` : 'another scorer';
 }
 
-/** Takes the lock for `name` when it is free (or its holder is dead on this host); never waits. */
-export async function tryClaim(dir: string, name: string, o: ClaimOptions = {}): Promise<ClaimAttempt> {
+/**
+ * Takes the lock for `name` when it is free (or its holder is dead on this host); never waits.
+ * `checkpoint` (run-relative) is written into the lock for readClaims.
+ */
+export async function tryClaim(dir: string, name: string, o: ClaimOptions = {}, checkpoint?: string): Promise<ClaimAttempt> {
   const file = join(dir, `${name}.lock`);
   await fs.mkdir(dir, { recursive: true });
   for (let round = 0; round < 2; round++) {
-    const me: LockHolder = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), token: randomBytes(8).toString('hex') };
+    const me: LockHolder = {
+      pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), token: randomBytes(8).toString('hex'),
+      ...(checkpoint === undefined ? {} : { checkpoint }),
+    };
     try {
       const h = await fs.open(file, 'wx');
       try {
@@ -129,11 +137,49 @@ function holdClaim(file: string, me: LockHolder, o: ClaimOptions): Claim {
   };
 }
 
+/** A claim as another process sees it: for showing who scores what, never for deciding to score. */
+export interface ClaimView {
+  /** The lock file. */
+  file: string;
+  /** Null while the lock is being written, or when it is not ours to read. */
+  holder: LockHolder | null;
+  /**
+   * Whether its holder looks alive: not a vanished pid on this host, and touched within staleMs
+   * (by the holder's clock against this machine's). A suspended or dead holder elsewhere stops
+   * touching its lock; waiters take such a claim over after staleMs.
+   */
+  live: boolean;
+}
+
+/** Every claim in the store's locks folder (`scoresDir` is the store's scores folder). */
+export async function readClaims(scoresDir: string, o: Pick<ClaimOptions, 'staleMs'> = {}): Promise<ClaimView[]> {
+  const dir = locksDir(scoresDir);
+  let names: string[];
+  try {
+    names = (await fs.readdir(dir)).filter((n) => n.endsWith('.lock')).sort();
+  } catch {
+    return [];
+  }
+  const out: ClaimView[] = [];
+  for (const name of names) {
+    const file = join(dir, name);
+    const st = await fs.stat(file).catch(() => undefined);
+    if (!st) continue; // released while we listed
+    const holder = await readHolder(file);
+    const fresh = Date.now() - st.mtimeMs < (o.staleMs ?? DEFAULT_STALE_MS);
+    out.push({ file, holder, live: fresh && !(holder && holderIsDead(holder)) });
+  }
+  return out;
+}
+
 async function readHolder(file: string): Promise<LockHolder | null> {
   try {
     const h = JSON.parse(await fs.readFile(file, 'utf8')) as Partial<LockHolder>;
     if (typeof h.pid === 'number' && typeof h.host === 'string' && typeof h.token === 'string') {
-      return { pid: h.pid, host: h.host, startedAt: String(h.startedAt ?? ''), token: h.token };
+      return {
+        pid: h.pid, host: h.host, startedAt: String(h.startedAt ?? ''), token: h.token,
+        ...(typeof h.checkpoint === 'string' ? { checkpoint: h.checkpoint } : {}),
+      };
     }
   } catch {
     // Missing, or caught between create and write: treated as held by someone unknown.

@@ -2,7 +2,7 @@
 // store folder (default `<run>/.coverage/scores`). Written to a temporary name and renamed, so
 // a reader sees either the old file, the new one, or none; never half of one.
 import { promises as fs } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_STORE } from '../defaults';
 import { decodeScoreRecord, storeFileName, type ScoreRecord, type StoreKey } from './record';
@@ -40,14 +40,14 @@ export interface StoreWriteIO {
 const TEMP_MARK = '.tmp-';
 
 /**
- * Writes atomically (temp file, fsync, rename). Throws an error naming the file on failure,
- * after removing the temp file, so a failed write leaves nothing and the next run rescores.
+ * Writes `file` atomically: a temp file beside it (`<file>.tmp-<pid>-<random>`), fsync, rename,
+ * so a reader sees the old file, the new one or none. On failure the temp file is removed and
+ * the error rethrown. Used for every file other processes read while it may be rewritten.
  */
-export async function writeStoredScores(dir: string, bytes: Uint8Array, key: StoreKey, io: StoreWriteIO = fs): Promise<string> {
-  const file = join(dir, storeFileName(key));
+export async function writeFileAtomically(file: string, bytes: Uint8Array, io: StoreWriteIO = fs): Promise<void> {
   const tmp = `${file}${TEMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
-    await fs.mkdir(dir, { recursive: true });
+    await fs.mkdir(dirname(file), { recursive: true });
     const h = await io.open(tmp, 'wx');
     try {
       await h.writeFile(bytes);
@@ -56,9 +56,22 @@ export async function writeStoredScores(dir: string, bytes: Uint8Array, key: Sto
       await h.close();
     }
     await fs.rename(tmp, file);
-    return file;
   } catch (e) {
     await fs.rm(tmp, { force: true }).catch(() => undefined);
+    throw e;
+  }
+}
+
+/**
+ * Writes a score file atomically (writeFileAtomically). Throws an error naming the file on
+ * failure, after removing the temp file, so a failed write leaves nothing and the next run rescores.
+ */
+export async function writeStoredScores(dir: string, bytes: Uint8Array, key: StoreKey, io: StoreWriteIO = fs): Promise<string> {
+  const file = join(dir, storeFileName(key));
+  try {
+    await writeFileAtomically(file, bytes, io);
+    return file;
+  } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const hint = code === 'ENOSPC' || code === 'EDQUOT' ? ` (the disk or quota holding ${dir} is full; nothing partial was kept, and the checkpoint is scored again once there is room)` : '';
     throw new Error(`cannot write scores to ${file}: ${(e as Error).message}${hint}`);
