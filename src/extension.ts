@@ -6,6 +6,7 @@ import { CMD, Controller } from './host/controller';
 import { createEngine } from './host/engineAdapter';
 import { Log } from './host/log';
 import { CoveragePanel } from './host/panel';
+import { registerSlurmCommand } from './host/slurmCommand';
 import { UI_STATE_VERSION, type PanelUiState } from './shared/protocol';
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -27,6 +28,7 @@ export function activate(context: vscode.ExtensionContext): void {
       vscode.commands.registerCommand(CMD.showLog, () => log.show()),
       vscode.commands.registerCommand(CMD.showPanel, () => controller.showPanel()),
       vscode.commands.registerCommand(CMD.inspect, (path: string) => controller.inspectCheckpoint(path)),
+      registerSlurmCommand(context, log, () => controller.currentSnapshot()?.runPath),
       vscode.window.registerWebviewPanelSerializer(CoveragePanel.viewType, {
         async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
           await controller.revivePanel(panel, runPathOf(state));

@@ -2,13 +2,10 @@
 // scripts (core/cluster) under the run's store, submits the array and then the report job that
 // depends on it, and says how to follow them. The scripts run the node binary and the CLI
 // bundle of this installation, so the compute nodes run the same code that submitted them.
-import { execFile } from 'node:child_process';
-import { existsSync, promises as fs } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { DEFAULT_TASKS, parseSlurmRequest, shellQuote, slurmJob, type SlurmJob } from '../core/cluster';
-import { writeFileAtomically } from '../core/store/files';
-import { EXIT_FAILURE, EXIT_OK, UsageError, parseCommandArgs, type CliIO, type Command } from './args';
-import { scanRunFolder } from '../run/openRun';
+import { DEFAULT_TASKS, parseSlurmRequest, shellQuote } from '../core/cluster';
+import { prepareSlurmJob, submitSlurmJob, type SlurmSubmission } from '../run/slurm';
+import { EXIT_OK, UsageError, parseCommandArgs, type CliIO, type Command } from './args';
 
 const USAGE = `Usage: checkpoint-coverage slurm <run> [--tasks K] [--partition P] [--gpus-per-task G]
                                   [--cpus-per-task C] [--mem M] [--time T] [--account A]
@@ -45,15 +42,9 @@ export const command: Command = {
     });
     if (!request.ok) throw new UsageError(request.reason);
 
-    const run = resolve(io.cwd, positionals[0]);
-    const { config, layout } = await scanRunFolder(run);
-    const found = layout.checkpoints.length;
-    const coming = layout.pending.length;
-    if (found + coming === 0) throw new Error(`${run}: no checkpoints found; nothing to score (see README.md for the names a checkpoint may have)`);
-    const cli = cliBundle();
-    const job = slurmJob({ node: process.execPath, cli, run, store: config.store }, request.value);
-    if (!job.ok) throw new Error(job.reason);
-    const j = job.value;
+    const installation = { node: process.execPath, cli: cliBundle() };
+    const prepared = await prepareSlurmJob(resolve(io.cwd, positionals[0]), request.value, installation);
+    const { job: j, found, coming } = prepared;
     const tasks = request.value.tasks;
     if (tasks > found + coming) io.err(`note: ${tasks} tasks for ${found + coming} checkpoint(s); the tasks beyond have none kept for them and mostly wait\n`);
 
@@ -65,23 +56,7 @@ export const command: Command = {
         `sbatch ${j.reportArgs(ARRAY_ID).map(shellQuote).join(' ')}   # ${ARRAY_ID}: what the first sbatch printed\n`);
       return EXIT_OK;
     }
-    if (!existsSync(cli)) throw new Error(`${cli} is missing, and the jobs would run it; run 'npm run build' in ${resolve(cli, '..', '..')} first`);
-
-    await fs.mkdir(j.logs, { recursive: true });
-    for (const script of [j.score, j.report]) {
-      await writeFileAtomically(script.path, new TextEncoder().encode(script.text)).catch((e: unknown) => {
-        throw new Error(`cannot write ${script.path}: ${(e as Error).message}`);
-      });
-    }
-    const arrayId = await sbatch(j.scoreArgs);
-    let reportId: string;
-    try {
-      reportId = await sbatch(j.reportArgs(arrayId));
-    } catch (e) {
-      io.out(`Submitted the scoring array ${arrayId} (${tasks} tasks), but not its report job.\n`);
-      throw new Error(`${(e as Error).message}\nThe tasks will score the run; for the report, run 'sbatch --dependency=afterany:${arrayId} ${shellQuote(j.report.path)}' or 'checkpoint-coverage report ${shellQuote(run)}' once they end.`);
-    }
-    io.out(submitted(j, { run, found, coming, tasks, arrayId, reportId }));
+    io.out(submitted(await submitSlurmJob(prepared, installation)));
     return EXIT_OK;
   },
 };
@@ -104,30 +79,14 @@ function cliBundle(): string {
   return basename(__filename) === 'cli.js' ? __filename : resolve(__dirname, '..', '..', 'dist', 'cli.js');
 }
 
-/** Runs `sbatch --parsable …` and returns the job id it prints (`id` or `id;cluster`). */
-function sbatch(args: string[]): Promise<string> {
-  return new Promise((done, failed) => {
-    execFile('sbatch', args, { encoding: 'utf8' }, (error, stdout, stderr) => {
-      const said = stderr.trim();
-      if (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-          failed(new Error("sbatch is not on the PATH: run this where jobs are submitted to Slurm (a login node), or add --dry-run to see the scripts"));
-        } else failed(new Error(`sbatch ${args.join(' ')} failed (exit ${error.code ?? error.signal}): ${said || 'no message'}`));
-        return;
-      }
-      const id = stdout.trim().split(/[;\n]/)[0];
-      if (!/^\d+$/.test(id)) failed(new Error(`sbatch ${args.join(' ')} printed ${JSON.stringify(stdout.trim())}, not a job id${said ? ` (${said})` : ''}`));
-      else done(id);
-    });
-  });
-}
-
-function submitted(j: SlurmJob, s: { run: string; found: number; coming: number; tasks: number; arrayId: string; reportId: string }): string {
+function submitted(s: SlurmSubmission): string {
   const q = shellQuote;
+  const j = s.job;
+  const tasks = s.request.tasks;
   const ids = `${s.arrayId},${s.reportId}`;
   return [
     `Submitted ${q(s.run)} (${s.found} checkpoint(s)${s.coming ? `, ${s.coming} still being written` : ''}) to Slurm:`,
-    `  scoring  job array ${s.arrayId}: tasks ${s.arrayId}_0 to ${s.arrayId}_${s.tasks - 1}`,
+    `  scoring  job array ${s.arrayId}: tasks ${s.arrayId}_0 to ${s.arrayId}_${tasks - 1}`,
     `  report   job ${s.reportId}, once every task has ended: writes ${j.outputs.json} and report.txt`,
     `Scripts: ${j.score.path}, ${j.report.path}`,
     'Follow:',

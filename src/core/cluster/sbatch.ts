@@ -114,6 +114,12 @@ export interface SlurmJob {
 /** `#SBATCH` lines take a double-quoted path, which cannot itself hold ", \ or a newline. */
 const SBATCH_UNSAFE = /["\\\n\r]/;
 
+/**
+ * Submitted from VS Code on a desktop, the node binary is VS Code's own (Electron), which runs as
+ * plain Node only when told so; a real node ignores the variable.
+ */
+const ELECTRON_AS_NODE = 'export ELECTRON_RUN_AS_NODE=1';
+
 export function slurmJob(places: SlurmJobPlaces, r: SlurmRequest): Checked<SlurmJob> {
   for (const [what, p] of [['run folder', places.run], ['store folder', places.store]] as const) {
     if (SBATCH_UNSAFE.test(p)) return fail(`the ${what} ${JSON.stringify(p)} has a ", \\ or line break, which an #SBATCH line cannot hold; move or rename it`);
@@ -148,6 +154,7 @@ export function slurmJob(places: SlurmJobPlaces, r: SlurmRequest): Checked<Slurm
     '# of the run that no other scorer holds (claims in the store), starting at its own share,',
     '# with the node and the CLI of the installation that submitted it. Its log names its index',
     '# and each checkpoint it scored.',
+    ELECTRON_AS_NODE,
     `exec ${cmd('score', shellQuote(places.run), '--tasks', String(r.tasks), ...threads)}`,
     '',
   ].join('\n');
@@ -162,6 +169,7 @@ export function slurmJob(places: SlurmJobPlaces, r: SlurmRequest): Checked<Slurm
     '# ended; scores what they left (a cancelled task, say), then writes report.json and report.txt',
     '# into the store, each through a temp file and a rename, so no reader sees half a report.',
     'set -u',
+    ELECTRON_AS_NODE,
     `store=${shellQuote(store)}`,
     'publish() { # publish <file> <report options>…',
     '  local file="$1" tmp="$store/.$1.tmp-$$"',
