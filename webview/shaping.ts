@@ -1,5 +1,6 @@
 // Pure shaping of a RunSnapshot into what the charts and the table draw. No DOM here, so
 // the unit tests run it under Node (test/unit/webview-shaping.test.ts).
+import { stateText } from '../src/shared/stateText';
 import type { CheckpointRow, PanelUiState, RunSnapshot } from '../src/shared/protocol';
 import { UI_STATE_VERSION } from '../src/shared/protocol';
 import { fmt } from '../src/shared/numberFormat';
@@ -131,7 +132,7 @@ export function tableColumns(snap: RunSnapshot, ns: number[]): TableColumn[] {
   return [
     { key: 'step', label: 'step', cell: (r) => String(r.step) },
     { key: 'tokens', label: 'train tokens', cell: (r) => (r.trainTokens === null ? '—' : fmt(r.trainTokens, 4)) },
-    { key: 'state', label: 'state', cell: (r) => (r.state === 'failed' && r.reason ? `failed: ${r.reason}` : r.state) },
+    { key: 'state', label: 'state', cell: (r) => stateText(r) },
     { key: 'ce', label: 'CE/token (nats)', cell: (r) => fmt(r.cePerToken, 5) },
     { key: 'kl', label: 'KL', cell: (r) => fmt(r.kl, 4) },
     ...ns.map((n) => ({ key: `cov${n}`, label: `Cov_${n}`, cell: (r: CheckpointRow) => covCell(r, n) })),

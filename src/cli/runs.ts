@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import type { ReferenceSetting } from '../core/metrics';
 import { runRelative } from '../core/paths';
 import { formatProblem } from '../core/problems';
+import { elsewhereText } from '../shared/stateText';
 import { summarizeRun, type RunSummary } from '../run/summary';
 import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, type Command } from './args';
 
@@ -45,7 +46,7 @@ function toJson(s: RunSummary): object {
     },
     checkpoints: s.layout.checkpoints.map((k) => ({
       step: k.step, path: k.path, bytes: k.bytes ?? null, dataFiles: k.dataPaths.map(rel), sameStep: k.sameStep, duplicateOf: k.duplicateOf ?? null,
-      scoringElsewhere: elsewhereOf(s, k.path) ?? null,
+      scoringElsewhere: s.elsewhere.get(k.path) ?? null,
     })),
     pending: s.layout.pending,
     nestedRuns: s.layout.nestedRuns,
@@ -82,7 +83,7 @@ function toText(s: RunSummary): string {
       const flags = [
         ...(k.sameStep.length ? [`same step as ${k.sameStep.join(', ')}`] : []),
         ...(k.duplicateOf ? [`duplicate of ${k.duplicateOf}`] : []),
-        ...[elsewhereOf(s, k.path)].flatMap((h) => h ? [`scoring elsewhere (${h.host} · pid ${h.pid} · since ${h.since})`] : []),
+        ...[s.elsewhere.get(k.path)].flatMap((h) => (h ? [elsewhereText(h)] : [])),
       ].join('; ');
       lines.push(`  ${String(k.step).padStart(stepW)}  ${bytes(k.bytes).padStart(9)}  ${k.path.padEnd(pathW)}  ${flags}`.trimEnd());
     }
@@ -107,11 +108,6 @@ function toText(s: RunSummary): string {
     if (problems.length > SHOWN_PROBLEMS) lines.push(`    … and ${problems.length - SHOWN_PROBLEMS} more (--json lists all)`);
   }
   return lines.join('\n') + '\n';
-}
-
-function elsewhereOf(s: RunSummary, path: string): { host: string; pid: number; since: string } | undefined {
-  const h = s.elsewhere.get(path);
-  return h && { host: h.host, pid: h.pid, since: h.startedAt.replace(/\.\d+Z$/, 'Z') };
 }
 
 function show(root: string, p: string): string {

@@ -13,6 +13,7 @@ import { CoveragePanel, type PanelHost } from './panel';
 import { RunSession } from './runSession';
 import { ScoringStatus } from './statusBar';
 import { CheckpointTree } from './treeView';
+import { StoreWatcher } from './storeWatcher';
 import { RunWatcher, decidePolling } from './watcher';
 
 export const CMD = {
@@ -81,6 +82,17 @@ export class Controller extends Disposable implements PanelHost {
       const polling = await decidePolling(root, settings.polling);
       this.log.info('watch', `${polling.poll ? 'polling' : 'native events'}: ${polling.why}`);
       this.sessionScope.add(new RunWatcher(root, { poll: polling.poll, storeDir: opened.storeDir, evalPaths: opened.evalPaths, onError: (m) => this.log.warn('watch', m) }, (batch) => void session.handleBatch(batch)));
+      // Other processes (the CLI, cluster tasks, other windows) claim and store into the same store.
+      try {
+        const store = await StoreWatcher.start(opened.storePath, { poll: polling.poll, onError: (m) => this.log.warn('watch', m) }, (scores) => void session.handleStoreChange(scores));
+        if (session === this.session) {
+          this.sessionScope.add(store);
+          // Whatever was stored while the watcher started.
+          void session.handleStoreChange();
+        } else store.dispose();
+      } catch (err) {
+        this.log.warn('watch', `cannot watch the store ${opened.storePath}: ${errorText(err)}; results other processes store are read when the run is reopened`);
+      }
     }
     if (!vscode.workspace.isTrusted) {
       const trust = 'Manage Workspace Trust';

@@ -3,7 +3,7 @@
 // tests with fakes; engineAdapter.ts implements them over the real core and worker client.
 import type { CheckpointEntry } from '../core/types';
 import type { CoverageReport } from '../core/report';
-import type { InspectData } from '../shared/protocol';
+import type { InspectData, ScoringElsewhere } from '../shared/protocol';
 import type { Settings } from '../core/settings';
 
 /** The report the core builds (the object behind `checkpoint-coverage report --json`). */
@@ -32,6 +32,8 @@ export interface OpenedRun {
   readonly evalPaths: readonly string[];
   /** Store folder relative to the root when inside it (the watcher ignores it). */
   readonly storeDir: string;
+  /** The store folder, absolute: its scores and locks are watched for other processes' work. */
+  readonly storePath: string;
   readonly tokensPerStep: number | null;
   readonly nGrid: readonly number[];
   readonly selectionN: number;
@@ -40,6 +42,13 @@ export interface OpenedRun {
   scan(): Promise<ScanResult>;
   /** True when the store already holds valid scores for this checkpoint on this eval set. */
   hasScores(entry: CheckpointEntry): Promise<boolean>;
+  /**
+   * Of `entries`, the paths whose valid scores are in the store now (another process stored
+   * them); with `files`, only entries whose score file is among those names are looked up.
+   */
+  storedNow(entries: readonly CheckpointEntry[], files?: ReadonlySet<string>): Promise<string[]>;
+  /** Checkpoints other live processes are scoring into the store now, by path. */
+  elsewhere(): Promise<ReadonlyMap<string, ScoringElsewhere>>;
   /**
    * Scores one checkpoint into the store (or waits for another scorer holding it); rejects with
    * a ScoreError. One that says 'crashed' was retried once already by the worker client (the only

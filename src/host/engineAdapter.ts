@@ -3,12 +3,12 @@
 // tournament across reports, plus the inspect view's per-sample data. No vscode here either.
 import { relative } from 'node:path';
 import { formatProblem } from '../core/problems';
-import type { ScoreRecord } from '../core/store';
+import { storeFileName, type ScoreRecord } from '../core/store';
 import type { CheckpointEntry } from '../core/types';
 import { openRun, type Run } from '../run/openRun';
 import { fromSettings } from '../run/options';
 import { RunReporter } from '../run/report';
-import type { InspectData } from '../shared/protocol';
+import type { InspectData, ScoringElsewhere } from '../shared/protocol';
 import type { EngineEvents, JobProgress, OpenOptions, OpenedRun, RunEngine, RunReport, ScanResult } from './engine';
 import { buildInspectData } from './inspectData';
 import type { Settings } from '../core/settings';
@@ -46,11 +46,14 @@ class EngineRun implements OpenedRun {
   readonly root: string;
   readonly evalPaths: string[];
   readonly storeDir: string;
+  readonly storePath: string;
   readonly tokensPerStep: number | null;
   readonly nGrid: number[];
   readonly selectionN: number;
   readonly problems: string[];
   private readonly records = new Map<string, ScoreRecord>();
+  /** Scan entries are new objects when a checkpoint changes, so a name kept per object stays right. */
+  private readonly fileNames = new WeakMap<CheckpointEntry, string>();
   private readonly reporter: RunReporter;
 
   constructor(private readonly run: Run) {
@@ -59,6 +62,7 @@ class EngineRun implements OpenedRun {
     const rel = (p: string) => relative(root, p).replace(/\\/g, '/');
     this.evalPaths = [config.eval, config.tokenizer, typeof reference === 'object' ? reference.model : undefined].filter((p): p is string => !!p).map(rel);
     this.storeDir = rel(config.store);
+    this.storePath = config.store;
     this.tokensPerStep = config.tokensPerStep ?? null;
     this.nGrid = config.nGrid;
     this.selectionN = config.selectionN;
@@ -75,6 +79,29 @@ class EngineRun implements OpenedRun {
     const found = await this.run.scorer.lookup(entry);
     if (found.status === 'ok') this.records.set(entry.path, found.record);
     return found.status === 'ok';
+  }
+
+  async storedNow(entries: readonly CheckpointEntry[], files?: ReadonlySet<string>): Promise<string[]> {
+    const out: string[] = [];
+    for (const entry of entries) {
+      if (files && !files.has(await this.fileName(entry))) continue;
+      if (await this.hasScores(entry)) out.push(entry.path);
+    }
+    return out;
+  }
+
+  elsewhere(): Promise<ReadonlyMap<string, ScoringElsewhere>> {
+    return this.run.elsewhere();
+  }
+
+  /** The store file a checkpoint's scores go to (its key hashes the files: kept per entry). */
+  private async fileName(entry: CheckpointEntry): Promise<string> {
+    let name = this.fileNames.get(entry);
+    if (name === undefined) {
+      name = storeFileName(await this.run.scorer.key(entry));
+      this.fileNames.set(entry, name);
+    }
+    return name;
   }
 
   async score(entry: CheckpointEntry, onProgress: (p: JobProgress) => void, signal: AbortSignal): Promise<{ provider: string | null }> {

@@ -104,9 +104,9 @@ export class ScoreQueue {
     return orderQueue([...this.items.values()]);
   }
 
-  /** Removes and returns the next checkpoint to score. */
-  take(): QueuedItem | undefined {
-    const first = this.ordered()[0];
+  /** Removes and returns the next checkpoint to score: the first item in order (that `eligible` accepts; the others stay queued). */
+  take(eligible: (item: QueuedItem) => boolean = () => true): QueuedItem | undefined {
+    const first = this.ordered().find(eligible);
     if (first) this.items.delete(first.path);
     return first;
   }

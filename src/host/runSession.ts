@@ -1,6 +1,7 @@
 // One open run in the extension: its lifecycle (open, reopen when coverage.json or the eval set
 // changes, close), which checkpoints exist (rescans on watcher batches, and once more when files
-// still being written have settled), and the snapshot the tree, status bar and panel show. The
+// still being written have settled), what other processes score into the run's store (their
+// claims, and the results they store), and the snapshot the tree, status bar and panel show. The
 // scoring loop (scoringLoop.ts) scores what is queued; the report scheduler (reportScheduler.ts)
 // rebuilds the report as scores arrive. No vscode here: the tests drive it with a fake engine.
 // Callers never await a whole scoring pass: everything runs in the background.
@@ -11,7 +12,7 @@ import { runRelative } from '../core/paths';
 import { asScoreError } from '../core/scoreError';
 import type { Settings } from '../core/settings';
 import type { CheckpointEntry } from '../core/types';
-import type { InspectData, RunSnapshot } from '../shared/protocol';
+import type { InspectData, RunSnapshot, ScoringElsewhere } from '../shared/protocol';
 import { errorText } from '../shared/rpc';
 import type { OpenedRun, RunEngine } from './engine';
 import { Disposable, toDisposable } from './disposable';
@@ -40,6 +41,8 @@ export interface SessionDeps {
   reportIntervalMs?: number;
   /** Least time between two snapshots sent to the listeners (default 100 ms). */
   publishIntervalMs?: number;
+  /** How often the store's claims are read again while another process holds some (default 5 s). */
+  claimPollMs?: number;
 }
 
 export class RunSession extends Disposable {
@@ -54,6 +57,9 @@ export class RunSession extends Disposable {
   private publishTimer: ReturnType<typeof setTimeout> | undefined;
   private lastPublish = -Infinity;
   private readonly listeners = new Set<(s: RunSnapshot) => void>();
+  /** Checkpoints other processes are scoring, from the store's claims. */
+  private elsewhere: ReadonlyMap<string, ScoringElsewhere> = new Map();
+  private claimTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly loop: ScoringLoop;
   private readonly reports: ReportScheduler;
 
@@ -66,6 +72,7 @@ export class RunSession extends Disposable {
       entry: (path) => this.entries.get(path),
       changed: () => this.changed(),
       scored: () => this.reports.schedule(),
+      heldElsewhere: (path) => this.elsewhere.has(path),
     });
     this.reports = new ReportScheduler({
       build: async () => (this.opened ? this.opened.report([...this.entries.values()]) : null),
@@ -83,6 +90,7 @@ export class RunSession extends Disposable {
     this._register(toDisposable(() => {
       clearTimeout(this.settleTimer);
       clearTimeout(this.publishTimer);
+      clearTimeout(this.claimTimer);
     }));
   }
 
@@ -121,9 +129,43 @@ export class RunSession extends Disposable {
     if (this.isDisposed) return this.close(opened);
     this.opened = opened;
     this.entries.clear();
+    this.elsewhere = new Map();
     this.loop.reset();
     this.reports.reset();
+    await this.refreshClaims(opened);
     await this.rescan(new Map(), true);
+  }
+
+  /**
+   * The run's store changed: another process claimed or released a checkpoint, or stored scores
+   * (`scores`: the score files added or changed, when the watcher knows them). Stored results
+   * are read and their checkpoints marked done; a claim released without a result is ours to
+   * score again.
+   */
+  async handleStoreChange(scores?: ReadonlySet<string>): Promise<void> {
+    const opened = this.opened;
+    if (!opened || this.isDisposed) return;
+    await this.refreshClaims(opened);
+    if (scores === undefined || scores.size > 0) {
+      const waiting = [...this.entries.values()].filter((e) => {
+        const s = this.loop.status(e.path)?.state;
+        return s !== 'done' && s !== 'scoring';
+      });
+      let stored: string[] = [];
+      try {
+        stored = await opened.storedNow(waiting, scores);
+      } catch (err) {
+        this.deps.log.warn('store', `cannot read scores other processes stored: ${errorText(err)}`);
+      }
+      if (opened !== this.opened) return;
+      for (const path of stored) {
+        this.deps.log.info('store', `${path}: scored by another process`);
+        this.loop.markStored(path);
+      }
+      if (stored.length) this.reports.schedule();
+    }
+    this.changed();
+    this.loop.pump(opened);
   }
 
   /** Applies one coalesced batch of file-system changes. */
@@ -191,6 +233,7 @@ export class RunSession extends Disposable {
       runPath: this.root,
       entries: [...this.entries.values()],
       states: this.loop.statuses,
+      elsewhere: this.elsewhere,
       report: this.reports.report,
       tokensPerStep: o?.tokensPerStep ?? null,
       nGrid: o?.nGrid ?? [],
@@ -265,6 +308,24 @@ export class RunSession extends Disposable {
     this.reports.schedule();
     this.changed();
     this.loop.pump(opened);
+  }
+
+  /**
+   * Reads who else is scoring what. While anything is held elsewhere, looks again now and then:
+   * a holder that dies leaves its lock file unchanged, so no watcher event says it is gone.
+   */
+  private async refreshClaims(opened: OpenedRun): Promise<void> {
+    clearTimeout(this.claimTimer);
+    this.claimTimer = undefined;
+    try {
+      const held = await opened.elsewhere();
+      if (opened === this.opened || !this.opened) this.elsewhere = held;
+    } catch (err) {
+      this.deps.log.warn('store', `cannot read the store's claims: ${errorText(err)}`);
+    }
+    if (this.elsewhere.size > 0 && !this.isDisposed) {
+      this.claimTimer = setTimeout(() => void this.handleStoreChange(), this.deps.claimPollMs ?? 5000);
+    }
   }
 
   /** Whether the store already holds this checkpoint's scores; a store that cannot be read means score it again, said in the log. */

@@ -25,6 +25,8 @@ export interface ScoringLoopDeps {
   changed: () => void;
   /** A job stored its scores. */
   scored: (entry: CheckpointEntry) => void;
+  /** Another process is scoring it: it stays queued, and its result is read when it is stored. */
+  heldElsewhere: (path: string) => boolean;
 }
 
 interface Job {
@@ -61,6 +63,12 @@ export class ScoringLoop {
 
   markDone(path: string): void {
     this.states.set(path, { state: 'done' });
+  }
+
+  /** Another process stored its scores: done, and out of the queue. */
+  markStored(path: string): void {
+    this.queue.remove(path);
+    this.markDone(path);
   }
 
   markFailed(path: string, failure: ScoreErrorData): void {
@@ -120,6 +128,8 @@ export class ScoringLoop {
     return {
       done,
       failed,
+      // The snapshot counts these: the claims are the session's to read, not the loop's.
+      elsewhere: 0,
       total,
       current: c && entry ? { path: c.path, step: entry.step, samples: c.samples, totalSamples: c.totalSamples } : null,
       tokensPerSecond: this.tokensPerSecond,
@@ -147,7 +157,8 @@ export class ScoringLoop {
   }
 
   private async drain(opened: OpenedRun): Promise<void> {
-    for (let item = this.queue.take(); item && !this.stopped; item = this.queue.take()) {
+    const eligible = (item: { path: string }) => !this.deps.heldElsewhere(item.path);
+    for (let item = this.queue.take(eligible); item && !this.stopped; item = this.queue.take(eligible)) {
       if (!this.deps.isTrusted()) {
         this.queue.add(item.path, item.step, item.reason === 'initial' ? 'arrived' : item.reason);
         return;

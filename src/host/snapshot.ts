@@ -2,7 +2,7 @@
 // into the RunSnapshot the panel, tree and status bar show. Pure.
 import { describeFailure } from '../core/scoreError';
 import type { CheckpointEntry } from '../core/types';
-import type { CheckpointRow, CheckpointState, RunSnapshot, ScoringProgress } from '../shared/protocol';
+import type { CheckpointRow, CheckpointState, RunSnapshot, ScoringElsewhere, ScoringProgress } from '../shared/protocol';
 import { compact } from '../shared/numberFormat';
 import { downsampleIndices } from './downsample';
 export { compact };
@@ -15,6 +15,8 @@ export interface SnapshotInput {
   runPath: string;
   entries: readonly CheckpointEntry[];
   states: ReadonlyMap<string, CheckpointStatus>;
+  /** Checkpoints other processes are scoring; shown so while this session has not scored them. */
+  elsewhere?: ReadonlyMap<string, ScoringElsewhere>;
   report: RunReport | null;
   tokensPerStep: number | null;
   nGrid: readonly number[];
@@ -37,6 +39,8 @@ export function buildSnapshot(inp: SnapshotInput): RunSnapshot {
     const st = inp.states.get(e.path);
     const reportReason = failedInReport.get(e.path);
     let state: CheckpointState = st?.state ?? (f ? 'done' : 'queued');
+    const holder = inp.elsewhere?.get(e.path);
+    if (holder && state === 'queued') state = 'elsewhere';
     // The report's failures (e.g. NaN scores found by the metrics) override a finished job.
     if (reportReason !== undefined && (state === 'done' || !st)) state = 'failed';
     const row: CheckpointRow = {
@@ -58,6 +62,7 @@ export function buildSnapshot(inp: SnapshotInput): RunSnapshot {
     // The row names the checkpoint already: the failure is worded without it.
     const reason = st?.failure ? describeFailure(st.failure, 'row') : reportReason;
     if (state === 'failed' && reason) row.reason = reason;
+    if (state === 'elsewhere' && holder) row.elsewhere = holder;
     return row;
   });
   const indexOf = new Map(rows.map((r, i) => [r.path, i]));
@@ -89,7 +94,7 @@ export function buildSnapshot(inp: SnapshotInput): RunSnapshot {
     minCrossEntropy: inp.report?.minCrossEntropy ?? null,
     rows,
     plotIndices,
-    progress: inp.progress,
+    progress: { ...inp.progress, elsewhere: rows.filter((r) => r.state === 'elsewhere').length },
     problems: [...inp.problems],
     error: inp.error,
     awaitingTrust: inp.awaitingTrust,
@@ -101,7 +106,10 @@ export function progressText(p: ScoringProgress): string | null {
   if (p.total === 0) return null;
   const settled = p.done + p.failed;
   const rate = p.tokensPerSecond !== null && p.current ? ` · ${compact(p.tokensPerSecond)} tok/s` : '';
-  if (p.current || settled < p.total) return `scoring ${settled + (p.current ? 1 : 0)}/${p.total}${rate}`;
+  const elsewhere = p.elsewhere ? ` · ${p.elsewhere} elsewhere` : '';
+  if (p.current) return `scoring ${settled + 1}/${p.total}${rate}${elsewhere}`;
+  // Nothing runs here: about to start, or the rest is being scored elsewhere.
+  if (settled < p.total) return `${settled}/${p.total} scored${elsewhere}`;
   return p.failed ? `${p.done} scored, ${p.failed} failed` : `${p.done} scored`;
 }
 

@@ -3,11 +3,13 @@
 import * as vscode from 'vscode';
 import type { CheckpointRow, RunSnapshot } from '../shared/protocol';
 import { Disposable } from './disposable';
+import { stateText } from '../shared/stateText';
 import { fmt } from './exportFigures';
 
 const STATE_ICON: Record<CheckpointRow['state'], vscode.ThemeIcon> = {
   queued: new vscode.ThemeIcon('clock'),
   scoring: new vscode.ThemeIcon('sync~spin'),
+  elsewhere: new vscode.ThemeIcon('remote'),
   done: new vscode.ThemeIcon('pass'),
   failed: new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground')),
 };
@@ -56,9 +58,9 @@ export class CheckpointTree extends Disposable implements vscode.TreeDataProvide
     const n = String(snap.selectionN);
     item.description = row.state === 'done'
       ? [`CE ${fmt(row.cePerToken)}`, `Cov@${n} ${fmt(row.coverage[n])}`, ...marks].join(' · ')
-      : [row.state, ...marks].join(' · ');
+      : [stateText(row), ...marks].join(' · ');
     const tip = new vscode.MarkdownString(undefined, false);
-    tip.appendText(`${row.path}\nstate: ${row.state}${row.reason ? `\nreason: ${row.reason}` : ''}\nCE/token: ${fmt(row.cePerToken, 6)} nats\nCov@${n}: ${fmt(row.coverage[n], 6)} (lower is better)\ntournament score: ${fmt(row.tournamentScore, 6)}`);
+    tip.appendText(`${row.path}\nstate: ${stateText(row)}\nCE/token: ${fmt(row.cePerToken, 6)} nats\nCov@${n}: ${fmt(row.coverage[n], 6)} (lower is better)\ntournament score: ${fmt(row.tournamentScore, 6)}`);
     item.tooltip = tip;
     item.contextValue = `checkpoint.${row.state}`;
     item.command = { command: this.inspectCommand, title: 'Inspect', arguments: [row.path] };

@@ -3,6 +3,7 @@
 // over the store. The CLI's commands and the extension's engine all start here; none of them
 // reads settings, scans or loads on its own.
 import { stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { loadEvalSet, type EvalSet } from '../core/evalset';
 import { HashCache } from '../core/hashcache';
@@ -11,8 +12,11 @@ import type { ReferenceSetting } from '../core/metrics';
 import { fsErrorCode } from '../core/paths';
 import { chooseReference, loadConfig, type RunConfig } from '../core/runConfig';
 import type { ScoreRecord } from '../core/store';
+import { readClaims } from '../core/store/claims';
+import { scoresDir } from '../core/store/files';
 import { loadTokenizer, type TextTokenizer } from '../core/tokenizer';
 import type { CheckpointEntry } from '../core/types';
+import type { ScoringElsewhere } from '../shared/protocol';
 import type { RunOptions } from './options';
 import { RunScorer, type EnsureScoredHooks, type EnsureScoredResult } from './runScorer';
 import { ScoringWorkerClient } from './workerClient';
@@ -48,6 +52,21 @@ export async function scanRunFolder(root: string, options: Pick<RunOptions, 'all
   const layout = await scanLayout(root, config, hashCache, options.settleMs);
   await hashCache.save();
   return { config, layout };
+}
+
+/**
+ * Checkpoints another live process is scoring into the run's store, by run-relative path, read
+ * from the store's claims (this process's own are left out).
+ */
+export async function scoringElsewhere(root: string, config: RunConfig): Promise<Map<string, ScoringElsewhere>> {
+  const out = new Map<string, ScoringElsewhere>();
+  for (const c of await readClaims(scoresDir(root, config.store))) {
+    const h = c.holder;
+    if (!c.live || !h?.checkpoint || (h.pid === process.pid && h.host === hostname())) continue;
+    // To the second: the milliseconds of a start time say nothing to a reader.
+    out.set(h.checkpoint, { host: h.host, pid: h.pid, since: h.startedAt.replace(/\.\d+Z$/, 'Z') });
+  }
+  return out;
 }
 
 /** Reads the run's settings and eval set; rejects naming the file when the run cannot be used. */
@@ -107,6 +126,14 @@ export class Run {
   /** Every checkpoint's stored result, scoring what the store lacks (see RunScorer.ensureScored). */
   ensureScored(entries: readonly CheckpointEntry[], hooks?: EnsureScoredHooks): Promise<EnsureScoredResult> {
     return this.scorer.ensureScored(entries, hooks);
+  }
+
+  /**
+   * Checkpoints another live process (a CLI, a cluster task, another window) is scoring into
+   * this run's store now, by run-relative path; this process's own claims are left out.
+   */
+  elsewhere(): Promise<Map<string, ScoringElsewhere>> {
+    return scoringElsewhere(this.root, this.config);
   }
 
   /**

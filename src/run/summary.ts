@@ -9,12 +9,11 @@ import type { ReferenceSetting } from '../core/metrics';
 import { runRelative } from '../core/paths';
 import { chooseReference, type RunConfig } from '../core/runConfig';
 import { checkpointError } from '../core/scoreError';
-import { readClaims, type LockHolder } from '../core/store/claims';
-import { scoresDir } from '../core/store/files';
 import type { InputProblem } from '../core/types';
 import type { ModelPlan } from '../scoring/plan';
 import { planCheckpoint } from '../scoring/planCheckpoint';
-import { readEvalSet, scanRunFolder } from './openRun';
+import type { ScoringElsewhere } from '../shared/protocol';
+import { readEvalSet, scanRunFolder, scoringElsewhere } from './openRun';
 import type { RunOptions } from './options';
 
 export interface EvalSummary {
@@ -32,14 +31,14 @@ export interface RunSummary {
   config: RunConfig;
   eval: EvalSummary | { file: string; error: string; problems: InputProblem[] };
   /** Checkpoints another live process is scoring into this run's store, by run-relative path. */
-  elsewhere: Map<string, LockHolder>;
+  elsewhere: Map<string, ScoringElsewhere>;
 }
 
 /** Reads everything `runs` shows; throws only when the folder or its coverage.json is unusable. */
 export async function summarizeRun(dir: string, options: Pick<RunOptions, 'allowOutside' | 'overrides'> = {}): Promise<RunSummary> {
   const root = resolve(dir);
   const { config, layout } = await scanRunFolder(root, options);
-  const elsewhere = new Map((await readClaims(scoresDir(root, config.store))).flatMap((c) => c.live && c.holder?.checkpoint ? [[c.holder.checkpoint, c.holder] as const] : []));
+  const elsewhere = await scoringElsewhere(root, config);
   let evalSet: EvalSet;
   try {
     evalSet = (await readEvalSet(config)).evalSet;

@@ -6,8 +6,18 @@
 // imports no node built-ins, so the webview's DOM-only type check can follow it).
 import type { ReportCheckpoint, StepPath } from '../core/report';
 
-/** Where a checkpoint is in its life in this session. */
-export type CheckpointState = 'queued' | 'scoring' | 'done' | 'failed';
+/**
+ * Where a checkpoint is in its life in this session; 'elsewhere': another process (the CLI, a
+ * cluster task, another window) is scoring it into the run's store, and its result will be read.
+ */
+export type CheckpointState = 'queued' | 'scoring' | 'elsewhere' | 'done' | 'failed';
+
+/** Who scores a checkpoint in another process: its host, pid, and since when (ISO time). */
+export interface ScoringElsewhere {
+  host: string;
+  pid: number;
+  since: string;
+}
 
 /** The report's figures a row carries, as the report's JSON spells them (empty / null until scored). */
 type RowFigures = Pick<ReportCheckpoint, 'cePerToken' | 'cePerSequence' | 'kl' | 'coverage' | 'coverageInterval' | 'passAt' | 'tournamentScore' | 'rivalStep'>;
@@ -25,6 +35,8 @@ export interface CheckpointRow extends RowFigures {
   evalTokens: number | null;
   /** Why scoring failed (state 'failed'). */
   reason?: string;
+  /** Who scores it (state 'elsewhere'). */
+  elsewhere?: ScoringElsewhere;
 }
 
 /** A checkpoint named by step and path (the suggestion, the lowest-CE one). */
@@ -34,6 +46,8 @@ export type CheckpointRef = StepPath;
 export interface ScoringProgress {
   done: number;
   failed: number;
+  /** Checkpoints other processes are scoring into the store now. */
+  elsewhere: number;
   total: number;
   /** The checkpoint being scored now, with its own sample progress. */
   current: { path: string; step: number; samples: number; totalSamples: number } | null;

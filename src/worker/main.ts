@@ -3,6 +3,7 @@
 // time; a cancel is seen between batches. It runs as a child process, not a worker thread: a
 // native abort in onnxruntime (seen when a thread is terminated mid-run) would otherwise take
 // the whole extension host down with it.
+import { existsSync } from 'node:fs';
 import { RequestFailure, RpcEndpoint } from '../shared/rpc';
 import {
   SCORE_ERROR_CODE,
@@ -25,10 +26,20 @@ process.on('disconnect', () => process.exit(0));
 
 /**
  * Tests only: the checkpoint (run-relative path) whose job stops after its first batch and waits
- * until the worker is killed, so a fault test kills a job that is surely running, whatever the
- * machine's load. Nobody sets it outside the tests.
+ * until the worker is killed, or until the file CHECKPOINT_COVERAGE_TEST_RELEASE_FILE exists when
+ * that is set, so a test acts on a job that is surely running, whatever the machine's load (a
+ * fault test kills it; the e2e suite shows it scoring elsewhere, then lets it finish). Nobody sets
+ * them outside the tests.
  */
 const HOLD_JOB = process.env.CHECKPOINT_COVERAGE_TEST_HOLD_JOB;
+const RELEASE_FILE = process.env.CHECKPOINT_COVERAGE_TEST_RELEASE_FILE;
+
+async function hold(): Promise<void> {
+  for (;;) {
+    if (RELEASE_FILE && existsSync(RELEASE_FILE)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 let evalSet: EvalSetParams | undefined;
 let busy: string | undefined;
@@ -55,7 +66,7 @@ rpc.onRequest('scoreCheckpointRequest', async (p) => {
       options: p.options,
       isCancelled: () => cancelled.has(p.jobId),
       onProgress: (progress) => rpc.notify('scoreProgressNotification', { jobId: p.jobId, ...progress }),
-      afterBatch: p.checkpointPath === HOLD_JOB ? () => new Promise<void>(() => {}) : undefined,
+      afterBatch: p.checkpointPath === HOLD_JOB ? hold : undefined,
       log: (level, message) => rpc.notify('workerLogNotification', { level, message: `${p.checkpointPath}: ${message}` }),
     });
   } catch (e) {

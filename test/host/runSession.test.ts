@@ -18,6 +18,9 @@ class FakeRun implements OpenedRun {
   readonly root = ROOT;
   readonly evalPaths = ['eval.jsonl'];
   readonly storeDir = '.coverage';
+  readonly storePath = `${ROOT}/.coverage`;
+  /** Claims of other processes, by path (what the store's locks would say). */
+  held = new Map<string, { host: string; pid: number; since: string }>();
   readonly tokensPerStep = 1000;
   readonly nGrid = [1, 16];
   readonly selectionN = 16;
@@ -35,6 +38,12 @@ class FakeRun implements OpenedRun {
   }
   async hasScores(e: CheckpointEntry) {
     return this.stored.has(e.path);
+  }
+  async storedNow(entries: readonly CheckpointEntry[]) {
+    return entries.filter((e) => this.stored.has(e.path)).map((e) => e.path);
+  }
+  async elsewhere() {
+    return new Map(this.held);
   }
   score(e: CheckpointEntry, onProgress: (p: { samplesDone: number; samplesTotal: number; tokensPerSecond: number; provider: string | null }) => void, signal: AbortSignal) {
     this.scored.push(e.path);
@@ -102,6 +111,44 @@ function setup(opts: { trusted?: boolean } = {}) {
 }
 
 const states = (s: RunSession) => Object.fromEntries(s.snapshot().rows.map((r) => [r.step, r.state]));
+
+test('a checkpoint another process scores shows as elsewhere, is not scored here, and is done once its result is stored', async () => {
+  const { run, session } = setup();
+  run.checkpoints = [1, 2, 3].map(entry);
+  const holder = { host: 'node-7', pid: 77, since: '2026-01-02T03:04:05Z' };
+  run.held.set('step-2/model.onnx', holder);
+  await session.open();
+  await session.idle();
+  assert.deepEqual(run.scored.sort(), ['step-1/model.onnx', 'step-3/model.onnx']);
+  assert.deepEqual(states(session), { 1: 'done', 2: 'elsewhere', 3: 'done' });
+  const row = session.snapshot().rows[1];
+  assert.deepEqual(row.elsewhere, holder);
+  assert.equal(session.snapshot().progress.elsewhere, 1);
+  // The other process stores its result and releases its claim.
+  run.stored.add('step-2/model.onnx');
+  run.held.clear();
+  await session.handleStoreChange();
+  await session.idle();
+  assert.deepEqual(states(session), { 1: 'done', 2: 'done', 3: 'done' });
+  assert.deepEqual(run.scored.sort(), ['step-1/model.onnx', 'step-3/model.onnx'], 'read from the store, not scored again');
+  assert.equal(session.snapshot().progress.elsewhere, 0);
+  session.dispose();
+});
+
+test('a claim released without a result (its holder died) is scored here', async () => {
+  const { run, session } = setup();
+  run.checkpoints = [1, 2].map(entry);
+  run.held.set('step-1/model.onnx', { host: 'node-7', pid: 77, since: 'then' });
+  await session.open();
+  await session.idle();
+  assert.deepEqual(states(session), { 1: 'elsewhere', 2: 'done' });
+  run.held.clear();
+  await session.handleStoreChange();
+  await session.idle();
+  assert.deepEqual(states(session), { 1: 'done', 2: 'done' });
+  assert.deepEqual(run.scored.sort(), ['step-1/model.onnx', 'step-2/model.onnx']);
+  session.dispose();
+});
 
 test('opening queues what the store lacks, scores it, and builds the report', async () => {
   const { run, session } = setup();

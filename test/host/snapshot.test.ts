@@ -6,7 +6,7 @@ import { report as mkReport, reportRow } from './reportFixture';
 
 const e = (step: number) => ({ step, path: `c${step}.onnx`, modelPath: `/r/c${step}.onnx`, dataPaths: [], sameStep: [] });
 const fig = reportRow;
-const progress = { done: 0, failed: 0, total: 0, current: null, tokensPerSecond: null, provider: null };
+const progress = { done: 0, failed: 0, elsewhere: 0, total: 0, current: null, tokensPerSecond: null, provider: null };
 
 test('rows carry the report figures, states, train tokens; failures in the report are failed rows', () => {
   const report: RunReport = mkReport({ suggested: { step: 2, path: 'c2.onnx' }, minCrossEntropy: { step: 3, path: 'c3.onnx' }, checkpoints: [fig(2, 1.5, 0.1), fig(3, 1.2, 0.3)], failed: [{ step: 1, path: 'c1.onnx', reason: 'NaN logits' }] });
@@ -31,6 +31,9 @@ test('long runs are downsampled but keep the suggested, lowest-CE and inspected 
 test('status bar text', () => {
   assert.equal(progressText(progress), null);
   assert.equal(progressText({ ...progress, done: 2, total: 40, current: { path: 'x', step: 1, samples: 1, totalSamples: 9 }, tokensPerSecond: 12_345 }), 'scoring 3/40 · 12k tok/s');
-  assert.equal(progressText({ ...progress, done: 38, failed: 2, total: 40 }), '38 scored, 2 failed');
+  assert.equal(progressText({ ...progress, done: 38, failed: 2, elsewhere: 0, total: 40 }), '38 scored, 2 failed');
+  assert.equal(progressText({ ...progress, done: 0, total: 40 }), '0/40 scored', 'queued, nothing running yet: not "scoring 0/40"');
+  assert.equal(progressText({ ...progress, done: 37, elsewhere: 3, total: 40 }), '37/40 scored · 3 elsewhere');
+  assert.equal(progressText({ ...progress, done: 30, elsewhere: 3, total: 40, current: { path: 'x', step: 1, samples: 1, totalSamples: 9 }, tokensPerSecond: 1000 }), 'scoring 31/40 · 1k tok/s · 3 elsewhere');
   assert.deepEqual([950, 1234, 12_345, 1_530_000].map(compact), ['950', '1.2k', '12k', '1.5M']);
 });

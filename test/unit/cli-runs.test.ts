@@ -2,7 +2,7 @@
 // stdout vs stderr), and the command function for the details of the listing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -112,7 +112,10 @@ test('checkpoints another live process is scoring show as scoring elsewhere (hos
   mkdirSync(locks, { recursive: true });
   const deadPid = Number(execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }));
   const claim = (name: string, holder: object) => writeFileSync(join(locks, `${name}.lock`), JSON.stringify({ startedAt: '2026-01-02T03:04:05.678Z', token: name, ...holder }));
-  claim('k1', { pid: process.pid, host: hostname(), checkpoint: 'step-1/model.onnx' });
+  // Another live process on this host (this one's own claims would be its own work, not elsewhere).
+  const live = spawn('sleep', ['60']);
+  t.after(() => live.kill());
+  claim('k1', { pid: live.pid, host: hostname(), checkpoint: 'step-1/model.onnx' });
   claim('k2', { pid: deadPid, host: hostname(), checkpoint: 'step-2/model.onnx' });
   claim('k3', { pid: 77, host: 'node-7.cluster', checkpoint: 'step-3/model.onnx' });
   claim('k4', { pid: 78, host: 'node-8.cluster', checkpoint: 'step-4/model.onnx' });
@@ -124,13 +127,13 @@ test('checkpoints another live process is scoring show as scoring elsewhere (hos
   assert.equal(code, 0, err);
   const flags = Object.fromEntries(out.split('\n').filter((l) => /^\s+\d+\s.*\.onnx/.test(l)).map((l) => [l.trim().split(/\s+/)[0], l.split('.onnx')[1].trim()]));
   assert.deepEqual(flags, {
-    1: `scoring elsewhere (${hostname()} · pid ${process.pid} · since 2026-01-02T03:04:05Z)`,
+    1: `scoring elsewhere (${hostname()} · pid ${live.pid} · since 2026-01-02T03:04:05Z)`,
     2: '',
     3: 'scoring elsewhere (node-7.cluster · pid 77 · since 2026-01-02T03:04:05Z)',
     4: '',
   });
   const j = JSON.parse((await call([root, '--json'])).out);
   assert.deepEqual(j.checkpoints.map((k: { scoringElsewhere: unknown }) => k.scoringElsewhere), [
-    { host: hostname(), pid: process.pid, since: '2026-01-02T03:04:05Z' }, null, { host: 'node-7.cluster', pid: 77, since: '2026-01-02T03:04:05Z' }, null,
+    { host: hostname(), pid: live.pid, since: '2026-01-02T03:04:05Z' }, null, { host: 'node-7.cluster', pid: 77, since: '2026-01-02T03:04:05Z' }, null,
   ]);
 });

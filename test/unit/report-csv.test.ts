@@ -63,7 +63,7 @@ test('extension export: the same writer with state, train_tokens and reason; eve
   const snap = buildSnapshot({
     version: 1, runName: 'r', runPath: '/r', entries, report: rep, tokensPerStep: 1000, nGrid: rep.nGrid, selectionN: 16,
     states: new Map([['step-400.onnx', { state: 'failed' as const, failure: { kind: 'bad-model' as const, checkpoint: 'step-400.onnx', message: '=bad model' } }], ['step-50.onnx', { state: 'queued' as const }]]),
-    progress: { done: 3, failed: 1, total: 5, current: null, tokensPerSecond: null, provider: null },
+    progress: { done: 3, failed: 1, elsewhere: 0, total: 5, current: null, tokensPerSecond: null, provider: null },
     problems: [], error: null, awaitingTrust: false, maxChartPoints: 100,
   });
   const [head, ...rows] = parseCsv(figuresCsv(snap));

@@ -12,7 +12,7 @@ function snap(rows: CheckpointRow[], extra: Partial<RunSnapshot> = {}): RunSnaps
   return {
     version: 1, runName: 'r', runPath: '/r', reference: 'generator', selectionN: 16, nGrid: [1, 2, 16, 256], dev: 0.01, resolved: true, verdict: null,
     suggestedOutcoversMinCe: null, warnings: [], suggested: null, minCrossEntropy: null, rows, plotIndices: rows.map((_, i) => i),
-    progress: { done: rows.length, failed: 0, total: rows.length, current: null, tokensPerSecond: null, provider: 'cpu' }, problems: [], error: null, awaitingTrust: false, ...extra,
+    progress: { done: rows.length, failed: 0, elsewhere: 0, total: rows.length, current: null, tokensPerSecond: null, provider: 'cpu' }, problems: [], error: null, awaitingTrust: false, ...extra,
   };
 }
 
