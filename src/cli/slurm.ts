@@ -7,7 +7,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { DEFAULT_TASKS, parseSlurmRequest, shellQuote, slurmJob, type SlurmJob } from '../core/cluster';
 import { writeFileAtomically } from '../core/store/files';
-import { EXIT_FAILURE, EXIT_OK, UsageError, parseCommandArgs, type CliIO, type Command } from './args';
+import { EXIT_OK, UsageError, parseCommandArgs, type CliIO, type Command } from './args';
 import { scanRunFolder } from '../run/openRun';
 
 const USAGE = `Usage: checkpoint-coverage slurm <run> [--tasks K] [--partition P] [--gpus-per-task G]
