@@ -1,6 +1,6 @@
-// The folders name their runtime, and layering.walls.json says what each may not import. This
-// test checks it with its own scanner, which also sees require() and import(), and it looks for
-// import cycles with type imports included.
+// The folders name their runtime, and layering.walls.json says what each may not import. The
+// linter reads the same file; this test checks it with its own scanner, which also sees require()
+// and import(), and it looks for import cycles with type imports included (the lint rule skips them).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -125,4 +125,38 @@ test('no import cycle in src/ or webview/, type imports included', () => {
   };
   for (const f of graph.keys()) visit(f);
   assert.deepEqual(cycles, []);
+});
+
+test('the linter stops what the walls stop (eslint.config.mjs reads the same file)', async () => {
+  const { ESLint } = await import('eslint');
+  // Only the wall rules matter here; the type-aware rules need files on disk, which the probes are not.
+  const eslint = new ESLint({
+    cwd: root,
+    overrideConfig: {
+      languageOptions: { parserOptions: { projectService: false } },
+      rules: {
+        '@typescript-eslint/no-floating-promises': 'off',
+        '@typescript-eslint/no-misused-promises': 'off',
+        'import-x/no-cycle': 'off',
+        '@typescript-eslint/no-unused-vars': 'off',
+      },
+    },
+  });
+  const missed: string[] = [];
+  for (const area of areas.filter((a) => !/\.[cm]?[jt]s$/.test(a.path))) {
+    const probe = join(root, area.path, 'wall-probe.ts');
+    const specs = area.packages.map((p) => p.replace(/\*$/, 'node'));
+    if (area.nodeBuiltins) specs.push('fs', 'node:path');
+    for (const folder of area.folders) {
+      // The folder rule resolves the import, so the probe names a file that exists.
+      const target = files(join(root, folder)).find((f) => f.endsWith('.ts'));
+      if (target) specs.push(relative(dirname(probe), target.replace(/\.ts$/, '')).split(sep).join('/'));
+    }
+    const [result] = await eslint.lintText(specs.map((s) => `import '${s}';`).join('\n'), { filePath: probe });
+    const stopped = new Set(result.messages.filter((m) => /restricted/.test(m.ruleId ?? '')).map((m) => m.line));
+    specs.forEach((s, i) => {
+      if (!stopped.has(i + 1)) missed.push(`${area.path} may import '${s}'`);
+    });
+  }
+  assert.deepEqual(missed, []);
 });
