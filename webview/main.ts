@@ -46,8 +46,8 @@ const inspect = new InspectView(palette, () => {
 });
 app.append(banner, title, verdict, progress, warnings, controls, notes, charts, inspect.root, h('h2', {}, 'All checkpoints'), tableBox);
 
-const ceChart = new CurveChart(ceCanvas, 'ce', palette, pick);
-const covChart = new CurveChart(covCanvas, 'cov', palette, pick);
+const ceChart = new CurveChart(ceCanvas, 'ce', palette, (path) => void pick(path));
+const covChart = new CurveChart(covCanvas, 'cov', palette, (path) => void pick(path));
 
 watchTheme((p) => {
   palette = p;
@@ -122,7 +122,7 @@ function render(): void {
   text(notes, data.notes.join(' '));
   ceChart.update(data, ui);
   covChart.update(data, ui);
-  renderTable(tableBox, s, shownN(s, ui), ui.inspecting, pick);
+  renderTable(tableBox, s, shownN(s, ui), ui.inspecting, (path) => void pick(path));
 }
 
 async function pick(path: string): Promise<void> {

@@ -1,4 +1,4 @@
-// The coverage tournament (coverage.md, "Choosing a checkpoint"):
+// The coverage tournament (docs/metrics.md, "Choosing a checkpoint"):
 //   A[j,k] = (1/n)·#{i : s_j(i) − s_k(i) ≥ ln N},  score_k = max_{j≠k} A[j,k],  suggested = argmin score.
 // The class keeps integer counts so that a new checkpoint costs one row and one column, O(K·n).
 // Samples any checkpoint skipped (NaN) are left out for all of them: when a new checkpoint skips

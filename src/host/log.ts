@@ -1,7 +1,7 @@
 // One LogOutputChannel for the extension; every line says which component wrote it.
 import * as vscode from 'vscode';
 import { Disposable } from './disposable';
-import type { SessionLog } from './runSession';
+import type { SessionLog } from './sessionLog';
 
 export class Log extends Disposable implements SessionLog {
   readonly channel = this._register(vscode.window.createOutputChannel('Checkpoint Coverage', { log: true }));

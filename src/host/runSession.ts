@@ -18,14 +18,9 @@ import type { OpenedRun, RunEngine } from './engine';
 import { Disposable, toDisposable } from './disposable';
 import { ReportScheduler } from './reportScheduler';
 import { ScoringLoop } from './scoringLoop';
+import type { SessionLog } from './sessionLog';
 import { buildSnapshot } from './snapshot';
 import { diffCheckpoints, type WatchBatch } from './watchEvents';
-
-export interface SessionLog {
-  info(component: string, message: string): void;
-  warn(component: string, message: string): void;
-  error(component: string, message: string): void;
-}
 
 export interface SessionDeps {
   engine: RunEngine;

@@ -7,7 +7,7 @@ import type { CheckpointEntry } from '../core/types';
 import type { CheckpointState, ScoringProgress } from '../shared/protocol';
 import type { OpenedRun } from './engine';
 import { ScoreQueue } from './queueOrder';
-import type { SessionLog } from './runSession';
+import type { SessionLog } from './sessionLog';
 
 export interface CheckpointStatus {
   state: CheckpointState;

@@ -65,6 +65,6 @@ test('coverage.json paths outside the run: refused by the engine when untrusted,
   try {
     assert.deepEqual(run.evalPaths, [relative(root, join(outside, 'eval.jsonl'))], 'the trusted run reads the eval set outside');
   } finally {
-    run.dispose();
+    await run.dispose();
   }
 });

@@ -1,4 +1,4 @@
-// coverage.md's known answers end to end: ONNX models written by our writer, scored by
+// docs/metrics.md's known answers end to end: ONNX models written by our writer, scored by
 // onnxruntime through `checkpoint-coverage report --json`, against closed forms and float64
 // enumerations done here independently of src/core/metrics.
 import { test } from 'node:test';
@@ -38,7 +38,7 @@ test('H = 8 product Bernoulli: Cov_2 = 37/256, Cov_4 = 1/256, Cov_16 = 0, KL = 0
   assert.equal(q4.coverage['16'], 0);
   for (const N of [2, 4, 16, 64]) assert.equal(q4.coverage[String(N)], bernoulliTruth(0.4, N), `Cov_${N} against the enumeration`);
   const kl = H * (0.5 * Math.log(0.5 / 0.4) + 0.5 * Math.log(0.5 / 0.6));
-  assertClose(kl, 0.163288, 5e-7, 'closed form vs coverage.md');
+  assertClose(kl, 0.163288, 5e-7, 'closed form vs docs/metrics.md');
   assertClose(q4.kl as number, kl, 1e-5, 'KL');
   assertClose(q4.cePerToken as number, -(0.5 * Math.log(0.4) + 0.5 * Math.log(0.6)), 1e-6, 'CE per token');
   // Self-coverage: the generator's own model under-weights nothing by any factor N > 1.
@@ -95,9 +95,9 @@ test('point mass: π(y*) = 1/16 gives Pass@16 = 0.643926, 1/8 gives 0.881933', a
   assert.equal(json.reference, 'point-mass');
   const [p16, p8] = [row(json, 1), row(json, 2)];
   assertClose(p16.passAt!['16'], 1 - (15 / 16) ** 16, 1e-6, 'Pass@16 at p = 1/16');
-  assertClose(p16.passAt!['16'], 0.643926, 5e-7, 'coverage.md figure');
+  assertClose(p16.passAt!['16'], 0.643926, 5e-7, 'docs/metrics.md figure');
   assertClose(p8.passAt!['16'], 1 - (7 / 8) ** 16, 1e-6, 'Pass@16 at p = 1/8');
-  assertClose(p8.passAt!['16'], 0.881933, 5e-7, 'coverage.md figure');
+  assertClose(p8.passAt!['16'], 0.881933, 5e-7, 'docs/metrics.md figure');
   assertClose(p16.passAt!['1'], 1 / 16, 1e-7, 'Pass@1 = p');
   // Cov_N = share with p ≤ 1/N, away from the exact boundaries float32 blurs.
   assert.deepEqual([p16.coverage['8'], p16.coverage['32'], p8.coverage['4'], p8.coverage['16']], [1, 0, 1, 0]);

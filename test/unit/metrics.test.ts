@@ -1,4 +1,4 @@
-// The checks of coverage.md §"Checks every implementation must pass" (1–6) plus Wilson and
+// The known answers of docs/metrics.md ("Known answers", 1–6) plus Wilson and
 // Pass@N against values computed another way.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -102,7 +102,7 @@ test('check 4: product Bernoulli H = 8, p = 0.5, q = 0.4, all 256 sequences once
   }
   const p = cov(r, s, [2, 4, 16]);
   assert.deepEqual(p.map((x) => x.count), [37, 1, 0]);
-  // 37/256 and 1/256 exactly; coverage.md rounds them to 0.14453 and 0.00391.
+  // Exactly 37/256 and 1/256 (docs/metrics.md derives the counts: 6 or more ones, 8 ones).
   assert.deepEqual(p.map((x) => x.coverage), [37 / 256, 1 / 256, 0]);
   const kl = meanLogRatio(logRatios(Float64Array.from(r), Float64Array.from(s), allSamples(256)));
   close(kl, 8 * (0.5 * Math.log(0.5 / 0.4) + 0.5 * Math.log(0.5 / 0.6)), 1e-12, 'KL');

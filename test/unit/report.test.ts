@@ -1,4 +1,4 @@
-// The report model's JSON shape (issue 4, item 4), its reference modes, and the formatters.
+// The report model's JSON shape (`report --json`), its reference modes, and the formatters.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildReport, displayNs, formatReportCsv, formatReportText, type ReportCheckpointInput } from '../../src/core/report';

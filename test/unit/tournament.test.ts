@@ -1,5 +1,5 @@
 // The coverage tournament against a naive O(K²·n) implementation, its incremental updates,
-// and check 7 of coverage.md (π_D among the candidates).
+// and known answer 7 of docs/metrics.md (π_D among the candidates).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';

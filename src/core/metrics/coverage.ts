@@ -1,4 +1,4 @@
-// The coverage profile Cov_N = (1/n)·#{i : L(i) ≥ ln N} with L(i) = r(i) − s(i) (coverage.md).
+// The coverage profile Cov_N = (1/n)·#{i : L(i) ≥ ln N} with L(i) = r(i) − s(i) (docs/metrics.md, "The coverage profile Cov_N").
 import { referencedSamples } from './samples';
 import { wilsonInterval } from './wilson';
 

@@ -1,4 +1,4 @@
-// Cross-entropy of a checkpoint on the eval set, per token and per sequence (coverage.md §Scores).
+// Cross-entropy of a checkpoint on the eval set, per token and per sequence (docs/metrics.md, "Cross-entropy").
 
 export interface CrossEntropy {
   /** −Σ s(i) / Σ |y_i|, nats per token. +∞ when some sample has probability 0. */

@@ -1,4 +1,4 @@
-// The metrics' public surface (coverage.md): import from here rather than the files.
+// The metrics' public surface (defined in docs/metrics.md): import from here rather than the files.
 export * from './wilson';
 export * from './samples';
 export * from './crossEntropy';

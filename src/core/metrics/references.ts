@@ -1,4 +1,4 @@
-// Where r(i) = ln π_ref(y_i | x_i) comes from (coverage.md, "Where r(i) comes from").
+// Where r(i) = ln π_ref(y_i | x_i) comes from (docs/metrics.md, "The reference r(i)").
 import type { CheckpointScores } from '../types';
 
 /** The reference as `coverage.json` and the settings spell it. */

@@ -1,4 +1,4 @@
-// The report model: every number of `checkpoint-coverage report --json` (issue 4, item 4), built
+// The report model: every number of `checkpoint-coverage report --json`, built
 // from scored checkpoints. Pure; the CLI and the extension format or send it as they need.
 import type { CheckpointScores } from '../types';
 import {
