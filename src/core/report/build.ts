@@ -2,13 +2,16 @@
 // from scored checkpoints. Pure; the CLI and the extension format or send it as they need.
 import type { CheckpointScores } from '../types';
 import {
+  byLengthMetrics,
   checkpointMetrics,
+  lengthQuartiles,
   commonSamples,
   referencedSamples,
   resolveReference,
   smallSampleWarning,
   validateNGrid,
   type CheckpointMetrics,
+  type LengthQuartileMetrics,
   type ReferenceSetting,
 } from '../metrics';
 import { CoverageTournament, type TournamentResult } from '../tournament';
@@ -65,6 +68,19 @@ export interface ReportCheckpoint extends StepPath {
   tournamentScore: number | null;
   rivalStep: number | null;
   rivalPath: string | null;
+  /** The same figures by response-length quartile (metrics/byLength.ts), shortest first. */
+  byLength: LengthQuartile[];
+}
+
+/** One response-length quartile of a checkpoint's figures. */
+export interface LengthQuartile {
+  quartile: number;
+  minTokens: number | null;
+  maxTokens: number | null;
+  samples: number;
+  cePerToken: JsonNumber;
+  /** Cov_N keyed by String(N), over the quartile's samples (empty without a reference). */
+  coverage: Record<string, number>;
 }
 
 export interface CoverageReport {
@@ -159,9 +175,11 @@ export function buildReportWithReference(input: ReportInput): { report: Coverage
   }
 
   const standing = new Map(t.standings.map((s) => [s.id, s]));
+  // One eval set, so every checkpoint has the same response lengths: the quartiles are shared.
+  const quartiles = cps.length > 0 ? lengthQuartiles(cps[0].scores.tokenCounts, set) : [];
   const checkpoints = cps.map((c) => {
     const m = checkpointMetrics(c.scores, set, { r, densities: ref.densities, pointMass: input.reference === 'point-mass', nGrid });
-    return toRow(c, m, standing.get(c.path)!, byPath);
+    return toRow(c, m, standing.get(c.path)!, byPath, byLengthMetrics(c.scores, quartiles, r, nGrid));
   });
   const minCrossEntropy = stepPath(t.minCrossEntropy);
   const outcovers = t.suggested && t.minCrossEntropy && t.differs ? tournament.share(t.suggested, t.minCrossEntropy) : null;
@@ -204,6 +222,7 @@ function toRow(
   m: CheckpointMetrics,
   s: TournamentResult['standings'][number],
   byPath: Map<string, ReportCheckpointInput>,
+  byLength: LengthQuartileMetrics[],
 ): ReportCheckpoint {
   return {
     step: c.step,
@@ -221,6 +240,14 @@ function toRow(
     tournamentScore: Number.isNaN(s.score) ? null : s.score,
     rivalStep: s.rival === null ? null : byPath.get(s.rival)!.step,
     rivalPath: s.rival,
+    byLength: byLength.map((q) => ({
+      quartile: q.quartile,
+      minTokens: q.minTokens,
+      maxTokens: q.maxTokens,
+      samples: q.samples,
+      cePerToken: jsonNumber(q.cePerToken),
+      coverage: keyed(q.coverage, (p) => p.coverage) ?? {},
+    })),
   };
 }
 
