@@ -16,6 +16,7 @@ import {
 } from '../metrics';
 import { CoverageTournament, type TournamentResult } from '../tournament';
 import { DEFAULT_N_GRID, DEFAULT_SELECTION_N } from '../defaults';
+import { tournamentVerdict } from './verdict';
 
 
 export interface StepPath {
@@ -202,7 +203,13 @@ export function buildReportWithReference(input: ReportInput): { report: Coverage
     warnings,
     verdict: '',
   };
-  report.verdict = verdict(report, t);
+  report.verdict = tournamentVerdict({
+    t,
+    name: (id) => `step ${byPath.get(id)!.step}`,
+    share: (j, k) => tournament.share(j, k),
+    checkpoints: checkpoints.length,
+    failed: report.failed.length,
+  });
   return { report, r };
 }
 
@@ -254,22 +261,4 @@ function toRow(
 /** Values keyed by String(N), the JSON shape of the N grid. */
 function keyed<P extends { N: number }, T>(pts: P[] | null, f: (p: P) => T): Record<string, T> | null {
   return pts ? Object.fromEntries(pts.map((p) => [String(p.N), f(p)])) : null;
-}
-
-function verdict(r: CoverageReport, t: TournamentResult): string {
-  const N = r.selectionN;
-  if (!r.suggested || !r.minCrossEntropy) {
-    return r.failed.length > 0 ? `No checkpoint could be scored (${r.failed.length} failed).` : 'No checkpoints to compare.';
-  }
-  const score = t.standings.find((s) => s.id === r.suggested!.path)!.score;
-  const figures = `tournament score ${score.toFixed(4)} at N = ${N}, dev ${t.dev.toFixed(4)}`;
-  if (r.checkpoints.length === 1) return `Only one checkpoint (step ${r.suggested.step}): nothing to compare.`;
-  if (!r.differs) {
-    return `Step ${r.suggested.step} is both the suggested and the lowest-cross-entropy checkpoint (${figures})` +
-      (r.resolved ? '.' : `; not resolved by this eval set (runner-up within 2·dev).`);
-  }
-  const out = ((r.suggestedOutcoversMinCe ?? 0) * 100).toFixed(1);
-  const head = `Suggested step ${r.suggested.step}, not the lowest-cross-entropy step ${r.minCrossEntropy.step}: ` +
-    `it out-covers step ${r.minCrossEntropy.step} by a factor ${N} on ${out}% of samples (${figures})`;
-  return r.resolved ? `${head}.` : `${head}; not resolved by this eval set (runner-up within 2·dev).`;
 }
