@@ -22,7 +22,10 @@ export interface TournamentStanding {
   step: number;
   /** max over rivals of A[rival, k]; 0 when there is no rival (a single checkpoint). */
   score: number;
-  /** The rival attaining the max (the earliest-added on ties); null when there is none. */
+  /**
+   * The rival attaining the max; on ties the earlier step, then the smaller id (not the order of
+   * adding, which in the extension is the scoring order); null when there is none.
+   */
   rival: string | null;
   /** Per-token cross-entropy over the tournament's samples (the tie-break). */
   cePerToken: number;
@@ -200,7 +203,7 @@ export class CoverageTournament {
       for (let j = 0; j < K; j++) {
         if (j === k) continue;
         const c = this.counts[j * this.cap + k];
-        if (rival < 0 || c > max) {
+        if (rival < 0 || c > max || (c === max && this.tieBreak(j, rival) < 0)) {
           max = c;
           rival = j;
         }
