@@ -1,4 +1,5 @@
-// The report: every number of `checkpoint-coverage report --json` (build.ts, pure) and its plain-text
-// and CSV renderings (render.ts).
+// The report: every number of `checkpoint-coverage report --json` (build.ts, pure), the
+// comparison across runs (across.ts), and their plain-text and CSV renderings (render.ts).
 export * from './build';
+export * from './across';
 export { formatReportText, formatReportCsv, displayNs } from './render';
