@@ -1,12 +1,13 @@
 // From a run folder to a CoverageReport: settings, scoring of what the store lacks (through
 // ensureScored, shared with `score`), the reference's values, then the pure buildReport.
+// The result also carries what a comparison across runs needs (report/compare.ts).
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { chooseReference } from '../../core/runConfig';
 import type { ReferenceSetting } from '../../core/metrics';
 import { referenceEntry } from '../../core/layout';
 import { fsErrorCode, resolveInside } from '../../core/paths';
-import { buildReport, type CoverageReport, type ReportCheckpointInput, type ReportFailure } from '../../core/report';
+import { buildReportWithReference, type CoverageReport, type ReportCheckpointInput, type ReportFailure } from '../../core/report';
 import type { CheckpointScores } from '../../core/types';
 import { checkpointReason } from '../../scoring/failureText';
 import { RunScorer } from '../../scoring/runScorer';
@@ -27,6 +28,12 @@ export interface ReportRunResult {
   scoring: { checkpoints: number; scored: number; reused: number; failed: ReportFailure[]; scoringSeconds: number; lookupSeconds: number };
   /** The reference model's path and whether its scores came from the store (model mode only). */
   referenceModel?: { path: string; reused: boolean };
+  /** What a comparison across runs needs (core/report/across.ts): the eval set's token-id hash, */
+  evalSetHash: string;
+  /** the scored checkpoints the report was built from, */
+  checkpoints: ReportCheckpointInput[];
+  /** and the r(i) its coverage used (null when there was none). */
+  r: Float64Array | null;
 }
 
 /** Thrown when the run holds no checkpoint at all: there is nothing to report on. */
@@ -69,7 +76,7 @@ export async function reportRun(runIn: string, opts: ReportRunOptions = {}): Pro
     reference = { model: r.path };
   }
 
-  const report = buildReport({
+  const { report, r } = buildReportWithReference({
     checkpoints,
     failed,
     reference,
@@ -91,6 +98,9 @@ export async function reportRun(runIn: string, opts: ReportRunOptions = {}): Pro
       lookupSeconds: scored.lookupSeconds,
     },
     referenceModel,
+    evalSetHash: scored.evalSet.hash,
+    checkpoints,
+    r,
   };
 }
 
