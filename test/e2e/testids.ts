@@ -25,8 +25,10 @@ export const TESTID = {
   exportCsv: 'export-csv',
   exportJson: 'export-json',
   exportPng: 'export-png',
-  /** The N checkboxes of the curves, `n-<N>`, inside this box. */
+  /** The N checkboxes of the curves, `n-<N>`, inside this box (the chooser's "custom" list). */
   nChoice: 'n-choice',
+  /** The box around the figures table (it scrolls sideways only when the table is wider than the panel). */
+  table: 'table',
   /** Shown when something failed; its text says what. */
   errorBanner: 'error-banner',
 } as const;
