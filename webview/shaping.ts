@@ -164,7 +164,7 @@ export interface TableColumn {
   key: string;
   label: string;
   cell: (r: CheckpointRow, snap: RunSnapshot) => string;
-  /** Secondary text shown small after the cell (a coverage value's interval), so the table can wrap it. */
+  /** Secondary text shown small under the cell (a coverage value's interval), so the table stays narrow. */
   note?: (r: CheckpointRow) => string | null;
 }
 

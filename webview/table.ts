@@ -12,8 +12,8 @@ export function renderTable(container: HTMLElement, snap: RunSnapshot, ns: numbe
     const tr = h('tr', { 'data-testid': 'checkpoint-row', 'data-step': String(r.step), 'data-path': r.path, 'data-state': r.state, tabindex: '0', class: r.path === selected ? 'selected' : undefined });
     for (const c of cols) {
       const note = c.note?.(r) ?? null;
-      // The note may wrap under the value when the panel is narrow; the value never breaks.
-      tr.append(h('td', { class: c.note ? `${c.key} wrap` : c.key }, note === null ? c.cell(r, snap) : h('span', { class: 'value' }, c.cell(r, snap)), note === null ? null : ' ', note === null ? null : h('span', { class: 'ci' }, note)));
+      // The note (an interval) goes on its own smaller line under the value, so the table fits the panel.
+      tr.append(h('td', { class: c.key }, c.cell(r, snap), note === null ? null : h('span', { class: 'ci' }, note)));
     }
     tr.addEventListener('click', () => onPick(r.path));
     tr.addEventListener('keydown', (e) => {

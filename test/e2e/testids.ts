@@ -21,6 +21,8 @@ export const TESTID = {
   inspectTournament: 'inspect-tournament', // its tournament row
   inspectWorst: 'inspect-worst',           // list of worst-covered samples
   worstSample: 'worst-sample',             // one item of that list
+  inspectByLength: 'inspect-bylength',     // CE and Cov_N by response-length quartile
+  byLengthRow: 'bylength-row',             // one quartile: `data-quartile` 1…4
   /** The panel's export buttons (the host answers each with a save dialog; PNG: one per chart). */
   exportCsv: 'export-csv',
   exportJson: 'export-json',

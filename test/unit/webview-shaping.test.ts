@@ -90,7 +90,7 @@ test('table cells show exact figures with intervals, ∞ for infinite KL, failur
   const cols = tableColumns(s, [16]);
   const cells = (x: CheckpointRow) => Object.fromEntries(cols.map((c) => [c.key, c.cell(x, s)]));
   assert.deepEqual(cells(r), { step: '3', tokens: '300', state: 'done', ce: '1.2346', kl: '∞', cov16: '0.125', score: '0.1', rival: '—', mark: '★ suggested' });
-  // The interval is a note the table may wrap under the value, so the table fits the panel.
+  // The interval is a note the table shows under the value, so the table fits the panel.
   const notes = (x: CheckpointRow) => Object.fromEntries(cols.filter((c) => c.note).map((c) => [c.key, c.note!(x)]));
   assert.deepEqual(notes(r), { cov16: '[0.063, 0.25]' });
   assert.deepEqual(notes(f), { cov16: null });
