@@ -13,6 +13,8 @@ export class InspectView {
   private profile: ProfileChart | null = null;
   private histogram: HistogramChart | null = null;
   private data: InspectData | null = null;
+  /** The open run's name, for the header: with several runs a path alone is ambiguous. */
+  runName = '';
 
   constructor(private palette: Palette, private readonly onClose: () => void) {}
 
@@ -24,14 +26,14 @@ export class InspectView {
     this.destroyCharts();
     clear(this.root);
     this.root.hidden = false;
-    this.root.append(h('h2', {}, `Inspect ${path}`), h('p', { 'data-testid': 'inspect-loading' }, 'Loading…'));
+    this.root.append(h('h2', {}, `Inspect ${this.named(path)}`), h('p', { 'data-testid': 'inspect-loading' }, 'Loading…'));
   }
 
   showError(path: string, message: string): void {
     this.destroyCharts();
     clear(this.root);
     this.root.hidden = false;
-    this.root.append(this.header(`Inspect ${path}`), h('p', { 'data-testid': 'inspect-error', class: 'error' }, message));
+    this.root.append(this.header(`Inspect ${this.named(path)}`), h('p', { 'data-testid': 'inspect-error', class: 'error' }, message));
   }
 
   show(d: InspectData): void {
@@ -40,7 +42,7 @@ export class InspectView {
     clear(this.root);
     this.root.hidden = false;
     this.root.dataset.path = d.path;
-    this.root.append(this.header(`Step ${d.step} · ${d.path}`));
+    this.root.append(this.header(this.named(`step ${d.step} · ${d.path}`)));
     this.root.append(h('p', { class: 'muted' }, `Reference: ${d.reference ?? 'unknown'}. Cov_N is the share of samples this checkpoint under-weights by N× or more: lower is better.`));
     for (const n of d.notes) this.root.append(h('p', { class: 'note' }, n));
 
@@ -57,6 +59,7 @@ export class InspectView {
     }
 
     this.root.append(this.tournament(d));
+    if (d.byLength) this.root.append(this.byLength(d, d.byLength));
     this.root.append(this.worst(d));
     if (d.passAt) {
       const rows = Object.entries(d.passAt).sort((a, b) => Number(a[0]) - Number(b[0]));
@@ -87,6 +90,15 @@ export class InspectView {
     return out;
   }
 
+  /** Scrolls the view's top into sight (after a click on a point or a row, not on a reload). */
+  reveal(): void {
+    this.root.scrollIntoView({ block: 'start' });
+  }
+
+  private named(what: string): string {
+    return this.runName ? `${this.runName} · ${what}` : what;
+  }
+
   private header(title: string): HTMLElement {
     const close = h('button', { 'data-testid': 'inspect-close', class: 'link', title: 'Close the inspect view' }, 'close');
     close.addEventListener('click', () => this.onClose());
@@ -105,6 +117,21 @@ export class InspectView {
     sec.append(h('table', { class: 'figures' },
       h('thead', {}, h('tr', {}, h('th', {}, 'rival step'), h('th', {}, 'out-covers this on'))),
       h('tbody', {}, ...rows.map((r) => h('tr', { 'data-testid': 'tournament-rival', 'data-step': String(r.step) }, h('td', {}, String(r.step)), h('td', {}, `${fmt(r.share * 100, 4)}%`))))));
+    return sec;
+  }
+
+  /** CE per token and Cov_N by response-length quartile: coverage need not degrade with length as CE per sequence does. */
+  private byLength(d: InspectData, quartiles: NonNullable<InspectData['byLength']>): HTMLElement {
+    const sec = h('div', { 'data-testid': 'inspect-bylength', class: 'section' }, h('h3', {}, 'By response length (quartiles of the eval set)'));
+    const keys = [...new Set(quartiles.flatMap((q) => Object.keys(q.coverage)))].map(Number).sort((a, b) => a - b);
+    const wanted = [2, d.selectionN, 256].filter((n) => keys.includes(n));
+    const ns = wanted.length ? [...new Set(wanted)] : keys.slice(0, 3);
+    const tokens = (q: (typeof quartiles)[number]) => (q.minTokens === null ? '—' : q.minTokens === q.maxTokens ? String(q.minTokens) : `${q.minTokens}–${q.maxTokens}`);
+    sec.append(h('table', { class: 'figures' },
+      h('thead', {}, h('tr', {}, h('th', {}, 'quartile'), h('th', {}, 'response tokens'), h('th', {}, 'samples'), h('th', {}, 'CE/token'), ...ns.map((n) => h('th', {}, `Cov_${n}`)))),
+      h('tbody', {}, ...quartiles.map((q) => h('tr', { 'data-testid': 'bylength-row', 'data-quartile': String(q.quartile) },
+        h('td', {}, `Q${q.quartile}`), h('td', {}, tokens(q)), h('td', {}, String(q.samples)), h('td', {}, fmt(q.cePerToken, 5)),
+        ...ns.map((n) => h('td', {}, fmt(q.coverage[String(n)], 3))))))));
     return sec;
   }
 

@@ -6,7 +6,7 @@ import { CurveChart } from './charts';
 import { button, checkbox, dropdown } from './components';
 import { clear, h, text } from './dom';
 import { InspectView } from './inspect';
-import { availableN, curveData, progressLine, restoreUiState, shownN, verdictText, escapeBidi } from './shaping';
+import { availableN, curveData, nPresets, presetKey, progressLine, restoreUiState, shownN, verdictText, escapeBidi } from './shaping';
 import { renderTable } from './table';
 import { readPalette, watchTheme } from './theme';
 
@@ -81,14 +81,28 @@ function renderControls(s: RunSnapshot): void {
     h('label', {}, ' scale: ', dropdown('x-scale', [{ value: 'linear', label: 'linear' }, { value: 'log', label: 'log' }], ui.xScale, (v) => setUi({ xScale: v }))),
     checkbox('draw 1 − Cov_N (covered)', 'covered-toggle', ui.covered, (c) => setUi({ covered: c })),
   );
-  const nBox = h('span', { class: 'n-choice', 'data-testid': 'n-choice' }, 'Cov_N for N = ');
+  // A compact N chooser: presets in a dropdown, and every N of the grid behind "custom".
+  const presets = nPresets(s);
+  const grid = h('div', { class: 'n-grid' });
   for (const n of ns) {
-    nBox.append(checkbox(String(n), `n-${n}`, shown.includes(n), (c) => {
+    grid.append(checkbox(String(n), `n-${n}`, shown.includes(n), (c) => {
       const next = c ? [...new Set([...shown, n])] : shown.filter((x) => x !== n);
       setUi({ shownN: next.sort((a, b) => a - b) });
     }));
   }
-  controls.append(nBox,
+  const custom = h('details', { class: 'n-choice', 'data-testid': 'n-choice' }, h('summary', {}, 'custom'), grid);
+  if (customOpen) custom.setAttribute('open', '');
+  custom.addEventListener('toggle', () => { customOpen = (custom as HTMLDetailsElement).open; });
+  const options = [...presets.map((p) => ({ value: p.key, label: p.label })), { value: 'custom', label: 'custom' }];
+  const preset = dropdown('n-preset', options, presetKey(presets, shown), (v) => {
+    const p = presets.find((x) => x.key === v);
+    if (p) setUi({ shownN: p.ns });
+    else {
+      customOpen = true;
+      custom.setAttribute('open', '');
+    }
+  });
+  controls.append(h('span', { class: 'n-pick' }, 'Cov_N for N =', preset, custom),
     button('Export CSV', 'export-csv', () => void exportFigures('csv'), true),
     button('Export JSON', 'export-json', () => void exportFigures('json'), true),
     button('Save charts as PNG', 'export-png', () => void saveCharts(), true),
@@ -97,6 +111,8 @@ function renderControls(s: RunSnapshot): void {
 }
 
 let controlsKey = '';
+/** Whether the custom N list is open, kept across the controls' re-renders. */
+let customOpen = false;
 
 function render(): void {
   const s = snap;
@@ -125,15 +141,21 @@ function render(): void {
   renderTable(tableBox, s, shownN(s, ui), ui.inspecting, (path) => void pick(path));
 }
 
-async function pick(path: string): Promise<void> {
+/** Opens the inspect view of a checkpoint; `reveal` scrolls it into sight (a click, not a reload). */
+async function pick(path: string, reveal = true): Promise<void> {
   ui = { ...ui, inspecting: path };
   save();
   rpc.notify('didSelectCheckpointNotification', { path });
   inspect.showLoading(path);
-  inspect.root.scrollIntoView({ block: 'nearest' });
+  // Its top, not 'nearest': the view sits below the charts and grows once its data arrives, so
+  // scrolling to its nearest edge showed only the loading line at the bottom of the panel.
+  if (reveal) inspect.reveal();
   try {
     const d = await rpc.request('inspectCheckpointRequest', { path });
-    if (ui.inspecting === path) inspect.show(d);
+    if (ui.inspecting === path) {
+      inspect.show(d);
+      if (reveal) inspect.reveal();
+    }
   } catch (err) {
     if (ui.inspecting === path) inspect.showError(path, errorText(err));
   }
@@ -168,6 +190,7 @@ rpc.onNotification('didChangeSnapshotNotification', (s) => {
   if (snap && s.version < snap.version && s.runPath === snap.runPath) return;
   const runChanged = snap?.runPath !== s.runPath;
   snap = s;
+  inspect.runName = s.runName;
   if (runChanged && ui.runPath !== s.runPath) {
     ui = { ...ui, runPath: s.runPath, inspecting: null };
     inspect.hide();
@@ -195,7 +218,8 @@ void (async () => {
     if (snap) ui = { ...ui, runPath: snap.runPath };
     save();
     render();
-    if (snap && ui.inspecting && snap.rows.some((r) => r.path === ui.inspecting)) void pick(ui.inspecting);
+    if (snap) inspect.runName = snap.runName;
+    if (snap && ui.inspecting && snap.rows.some((r) => r.path === ui.inspecting)) void pick(ui.inspecting, false);
     document.body.dataset.ready = 'true';
   } catch (err) {
     report(`Could not load the run: ${errorText(err)}`);

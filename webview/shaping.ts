@@ -53,9 +53,48 @@ export function availableN(snap: RunSnapshot): number[] {
 export function shownN(snap: RunSnapshot, ui: PanelUiState): number[] {
   const avail = availableN(snap);
   const chosen = ui.shownN.filter((n) => avail.includes(n));
-  if (chosen.length) return chosen;
+  return chosen.length ? chosen : defaultN(snap, avail);
+}
+
+function defaultN(snap: RunSnapshot, avail: number[]): number[] {
   const pick = [2, snap.selectionN, 256].filter((n) => avail.includes(n));
-  return pick.length ? [...new Set(pick)] : avail.slice(0, 3);
+  return pick.length ? [...new Set(pick)].sort((a, b) => a - b) : avail.slice(0, 3);
+}
+
+/** A named set of N for the compact N chooser; any other set is "custom". */
+export interface NPreset {
+  key: string;
+  label: string;
+  ns: number[];
+}
+
+/**
+ * The chooser's presets over the available N: the default three, the selection N alone, every
+ * 16th power of 2 (the grid's coarse steps), and all of them. Sets that coincide are offered once.
+ */
+export function nPresets(snap: RunSnapshot): NPreset[] {
+  const avail = availableN(snap);
+  const list = (ns: number[]) => (ns.length > 4 ? `${ns.slice(0, 3).join(', ')}, …, ${ns[ns.length - 1]}` : ns.join(', '));
+  const every16 = avail.filter((n) => Number.isInteger(Math.log2(n) / 4));
+  const candidates: NPreset[] = [
+    { key: 'default', label: list(defaultN(snap, avail)), ns: defaultN(snap, avail) },
+    { key: 'selection', label: `${snap.selectionN} (selection N)`, ns: avail.includes(snap.selectionN) ? [snap.selectionN] : [] },
+    { key: 'every16', label: `${list(every16)} (every 16×)`, ns: every16.length >= 2 ? every16 : [] },
+    { key: 'all', label: `all ${avail.length}`, ns: avail },
+  ];
+  const seen = new Set<string>();
+  return candidates.filter((p) => {
+    const id = p.ns.join(',');
+    if (p.ns.length === 0 || seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}
+
+/** The preset whose set is `shown`, else "custom". */
+export function presetKey(presets: readonly NPreset[], shown: readonly number[]): string {
+  const id = [...shown].sort((a, b) => a - b).join(',');
+  return presets.find((p) => p.ns.join(',') === id)?.key ?? 'custom';
 }
 
 function xOf(r: CheckpointRow, ui: PanelUiState, useTokens: boolean): number {
@@ -126,6 +165,8 @@ export interface TableColumn {
   key: string;
   label: string;
   cell: (r: CheckpointRow, snap: RunSnapshot) => string;
+  /** Secondary text shown small under the cell (a coverage value's interval), so the table stays narrow. */
+  note?: (r: CheckpointRow) => string | null;
 }
 
 export function tableColumns(snap: RunSnapshot, ns: number[]): TableColumn[] {
@@ -135,18 +176,17 @@ export function tableColumns(snap: RunSnapshot, ns: number[]): TableColumn[] {
     { key: 'state', label: 'state', cell: (r) => stateText(r) },
     { key: 'ce', label: 'CE/token (nats)', cell: (r) => fmt(r.cePerToken, 5) },
     { key: 'kl', label: 'KL', cell: (r) => fmt(r.kl, 4) },
-    ...ns.map((n) => ({ key: `cov${n}`, label: `Cov_${n}`, cell: (r: CheckpointRow) => covCell(r, n) })),
+    ...ns.map((n) => ({ key: `cov${n}`, label: `Cov_${n}`, cell: (r: CheckpointRow) => fmt(r.coverage[String(n)], 3), note: (r: CheckpointRow) => covInterval(r, n) })),
     { key: 'score', label: `score (N=${snap.selectionN})`, cell: (r) => fmt(r.tournamentScore, 4) },
     { key: 'rival', label: 'rival', cell: (r) => (r.rivalStep === null ? '—' : String(r.rivalStep)) },
     { key: 'mark', label: '', cell: (r, s) => [r.path === s.suggested?.path ? '★ suggested' : '', r.path === s.minCrossEntropy?.path ? '▼ lowest CE' : ''].filter(Boolean).join(' ') },
   ];
 }
 
-function covCell(r: CheckpointRow, n: number): string {
-  const v = r.coverage[String(n)];
-  if (v === undefined) return '—';
-  const ci = r.coverageInterval[String(n)];
-  return ci ? `${fmt(v, 3)} [${fmt(ci[0], 2)}, ${fmt(ci[1], 2)}]` : fmt(v, 3);
+/** The 95% Wilson interval of a coverage cell, or null when there is none. */
+function covInterval(r: CheckpointRow, n: number): string | null {
+  const ci = r.coverage[String(n)] === undefined ? undefined : r.coverageInterval[String(n)];
+  return ci ? `[${fmt(ci[0], 2)}, ${fmt(ci[1], 2)}]` : null;
 }
 
 /** Heat of one token for the strip: 0 (probability 1) … 1 (log-prob ≤ −10 nats). */

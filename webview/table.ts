@@ -10,7 +10,11 @@ export function renderTable(container: HTMLElement, snap: RunSnapshot, ns: numbe
   const body = h('tbody');
   for (const r of snap.rows) {
     const tr = h('tr', { 'data-testid': 'checkpoint-row', 'data-step': String(r.step), 'data-path': r.path, 'data-state': r.state, tabindex: '0', class: r.path === selected ? 'selected' : undefined });
-    for (const c of cols) tr.append(h('td', { class: c.key }, c.cell(r, snap)));
+    for (const c of cols) {
+      const note = c.note?.(r) ?? null;
+      // The note (an interval) goes on its own smaller line under the value, so the table fits the panel.
+      tr.append(h('td', { class: c.key }, c.cell(r, snap), note === null ? null : h('span', { class: 'ci' }, note)));
+    }
     tr.addEventListener('click', () => onPick(r.path));
     tr.addEventListener('keydown', (e) => {
       if (e.key === 'Enter') onPick(r.path);

@@ -6,14 +6,16 @@ import type { ReferenceSetting } from '../core/metrics';
 import { formatReportCsv, formatReportText, type CoverageReport } from '../core/report';
 import type { ConfigOverrides } from '../core/runConfig';
 import { REFERENCE_TEXT_FORMS, parseReferenceText } from '../core/settings';
-import { openRun, type ReferenceScores } from '../run/openRun';
+import { openRun } from '../run/openRun';
 import type { ScoringOptions } from '../run/options';
-import { reportOutcomes, type ScoringSummary } from '../run/report';
+import { reportOutcomes, type RunReportResult } from '../run/report';
 import { EXIT_FAILURE, EXIT_OK, UsageError, parseCommandArgs, type CliIO, type Command } from './args';
+import { reportSeveral } from './compareRuns';
 import { SCORING_FLAGS, failedPaths, parseScoringFlags, scoreLayout, stderrProgress, warningLog, type ProgressOut } from './score';
 
-const USAGE = `Usage: checkpoint-coverage report <run> [--json | --csv] [--selection-n N] [--reference R]
+const USAGE = `Usage: checkpoint-coverage report <run> [<run> …] [--json | --csv] [--selection-n N] [--reference R]
                                    [--provider p] [--budget tokens] [--allow-outside]
+       checkpoint-coverage report <sweep> --all-nested [options]
 
 Scores every checkpoint that has no valid stored result (progress on stderr), then prints the
 coverage report: per checkpoint its tokens, cross-entropy per token, Cov_N at a few N (lower is
@@ -28,13 +30,19 @@ checkpoints, and a one-line verdict (README.md explains how to read it).
   --provider       auto | cuda | webgpu | cpu (default auto)
   --budget         most padded tokens per batch (default 8192)
   --allow-outside  let coverage.json and --reference name files outside the run folder
+  --all-nested     report every nested run of the folder (a sweep), as if each were named
+Several runs: each run's report, then one coverage tournament over all their checkpoints with
+one suggestion across them (JSON: {"runs": [...], "across": {...}}). Runs whose eval sets
+differ get "across": null and the reason ("acrossError"); their own reports still print.
 Checkpoints that cannot be scored are listed under "failed" and on stderr; the report covers
-the others. Exit codes: 0 report printed, 1 the run could not be read or nothing could be
+the others. Exit codes: 0 report printed, 1 a run could not be read or nothing could be
 scored, 2 bad arguments.
 `;
 
 export interface ReportArgs {
-  run: string;
+  /** The run folders as given; with allNested, the one sweep folder. */
+  runs: string[];
+  allNested: boolean;
   format: 'text' | 'json' | 'csv';
   selectionN?: number;
   reference?: ReferenceSetting;
@@ -51,10 +59,20 @@ export function parseReportArgs(argv: string[], cwd: string): ReportArgs {
     reference: { type: 'string' },
     ...SCORING_FLAGS,
     'allow-outside': { type: 'boolean' },
-  }, { min: 1, max: 1, names: 'the run folder' });
+    'all-nested': { type: 'boolean' },
+  }, { min: 1, max: Infinity, names: 'the run folder' });
   if (values.json && values.csv) throw new UsageError('--json and --csv exclude each other');
+  const allNested = values['all-nested'] === true;
+  if (allNested && positionals.length > 1) throw new UsageError('--all-nested takes one folder, the sweep whose nested runs to report');
+  const seen = new Map<string, string>();
+  for (const p of positionals) {
+    const abs = resolve(cwd, p);
+    if (seen.has(abs)) throw new UsageError(`the run folder ${p} is given twice${seen.get(abs) === p ? '' : ` (as ${seen.get(abs)})`}`);
+    seen.set(abs, p);
+  }
   const args: ReportArgs = {
-    run: positionals[0],
+    runs: positionals,
+    allNested,
     format: values.json ? 'json' : values.csv ? 'csv' : 'text',
     scoring: parseScoringFlags(values),
     allowOutside: values['allow-outside'] === true,
@@ -88,11 +106,7 @@ export interface ReportRunOptions {
   settleMs?: number;
 }
 
-export interface ReportRunResult {
-  report: CoverageReport;
-  scoring: ScoringSummary;
-  referenceModel?: ReferenceScores;
-}
+export type ReportRunResult = RunReportResult;
 
 /**
  * A run folder to its report: the run opened with the flags over coverage.json, every
@@ -128,11 +142,12 @@ export interface ReportCommandExtras {
 /** Runs the command; `report` is set when one was printed (the demo comments on it). */
 export async function runReport(argv: string[], io: CliIO, extras: ReportCommandExtras = {}): Promise<{ code: number; report?: CoverageReport }> {
   const args = parseReportArgs(argv, io.cwd);
+  if (args.allNested || args.runs.length > 1) {
+    return { code: await reportSeveral(args, io, { report: (run) => reportRun(run, reportOptions(args, extras), stderrProgress(io)), summary: scoringSummary }) };
+  }
   let result: ReportRunResult;
   try {
-    result = await reportRun(resolve(io.cwd, args.run), {
-      reference: args.reference, selectionN: args.selectionN, allowOutside: args.allowOutside, scoring: args.scoring, settleMs: extras.settleMs,
-    }, stderrProgress(io));
+    result = await reportRun(resolve(io.cwd, args.runs[0]), reportOptions(args, extras), stderrProgress(io));
   } catch (e) {
     if (e instanceof EmptyRunError) {
       io.err(`checkpoint-coverage report: ${e.message}\n`);
@@ -140,20 +155,31 @@ export async function runReport(argv: string[], io: CliIO, extras: ReportCommand
     }
     throw e;
   }
-  const { report, scoring: s } = result;
-  io.err(
-    `${s.checkpoints} checkpoint(s): ${s.scored} scored in ${s.scoringSeconds.toFixed(1)} s, ` +
-      `${s.reused} reused from the store (${s.lookupSeconds.toFixed(2)} s), ${s.failed.length} failed` +
-      // scoreLayout printed each failure's reason as it happened; the summary only names them.
-      failedPaths(s.failed.map((f) => f.path)) +
-      (result.referenceModel ? `; reference model ${result.referenceModel.path} ${result.referenceModel.reused ? 'reused' : 'scored'}` : '') + '\n',
-  );
+  const { report } = result;
+  io.err(scoringSummary(result));
   if (args.format === 'json') io.out(JSON.stringify(report, null, 2) + '\n');
   else if (args.format === 'csv') io.out(formatReportCsv(report));
   else io.out(formatReportText(report));
   // The table prints its warnings; JSON and CSV readers see them here.
   if (args.format !== 'text') for (const w of report.warnings) io.err(`warning: ${w}\n`);
   return { code: report.checkpoints.length > 0 ? EXIT_OK : EXIT_FAILURE, report };
+}
+
+/** reportRun's options from the arguments. */
+function reportOptions(args: ReportArgs, extras: ReportCommandExtras): ReportRunOptions {
+  return { reference: args.reference, selectionN: args.selectionN, allowOutside: args.allowOutside, scoring: args.scoring, settleMs: extras.settleMs };
+}
+
+/** The one line on stderr that says how the scores were obtained. */
+function scoringSummary(result: ReportRunResult): string {
+  const s = result.scoring;
+  return (
+    `${s.checkpoints} checkpoint(s): ${s.scored} scored in ${s.scoringSeconds.toFixed(1)} s, ` +
+      `${s.reused} reused from the store (${s.lookupSeconds.toFixed(2)} s), ${s.failed.length} failed` +
+      // scoreLayout printed each failure's reason as it happened; the summary only names them.
+      failedPaths(s.failed.map((f) => f.path)) +
+      (result.referenceModel ? `; reference model ${result.referenceModel.path} ${result.referenceModel.reused ? 'reused' : 'scored'}` : '') + '\n'
+  );
 }
 
 export const command: Command = {

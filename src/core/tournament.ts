@@ -6,6 +6,7 @@
 import { DEFAULT_SELECTION_N } from './defaults';
 import { crossEntropy } from './metrics/crossEntropy';
 import { commonSamples } from './metrics/samples';
+import { pairCounter } from './pairKernel';
 
 export interface TournamentEntry {
   /** Identity (the checkpoint's run-relative path). */
@@ -21,7 +22,10 @@ export interface TournamentStanding {
   step: number;
   /** max over rivals of A[rival, k]; 0 when there is no rival (a single checkpoint). */
   score: number;
-  /** The rival attaining the max (the earliest-added on ties); null when there is none. */
+  /**
+   * The rival attaining the max; on ties the earlier step, then the smaller id (not the order of
+   * adding, which in the extension is the scoring order); null when there is none.
+   */
   rival: string | null;
   /** Per-token cross-entropy over the tournament's samples (the tie-break). */
   cePerToken: number;
@@ -46,9 +50,6 @@ export interface TournamentResult {
 }
 
 export const DEFAULT_DELTA = 0.05;
-
-/** Samples per block in the full build, so that a block of every row stays in cache. */
-const BLOCK = 256;
 
 export function tournamentDev(K: number, n: number, delta: number = DEFAULT_DELTA): number {
   return n > 0 && K > 0 ? Math.sqrt(Math.log((2 * K * K) / delta) / (2 * n)) : Number.NaN;
@@ -77,7 +78,7 @@ export class CoverageTournament {
     for (let i = 0; i < n; i++) this.active[i] = i;
   }
 
-  /** A tournament over all entries at once (the blocked all-pairs loop). */
+  /** A tournament over all entries at once (every pair counted by pairKernel.ts). */
   static build(n: number, entries: readonly TournamentEntry[], selectionN?: number, delta?: number): CoverageTournament {
     const t = new CoverageTournament(n, selectionN, delta);
     const seen = new Set<string>();
@@ -90,7 +91,7 @@ export class CoverageTournament {
     t.active = activeSamples(n, t.entries);
     t.grow(entries.length);
     t.compact();
-    allPairs(t.rows, t.active.length, t.threshold, t.counts, t.cap);
+    pairCounter()(t.rows, t.active.length, t.threshold, t.counts, t.cap);
     return t;
   }
 
@@ -202,7 +203,7 @@ export class CoverageTournament {
       for (let j = 0; j < K; j++) {
         if (j === k) continue;
         const c = this.counts[j * this.cap + k];
-        if (rival < 0 || c > max) {
+        if (rival < 0 || c > max || (c === max && this.tieBreak(j, rival) < 0)) {
           max = c;
           rival = j;
         }
@@ -339,31 +340,4 @@ function pairCounts(x: Float64Array, y: Float64Array, n: number, c: number): [nu
     b += +(d <= -c);
   }
   return [a, b];
-}
-
-/**
- * Every unordered pair once, in sample blocks so that the block of every row stays cached.
- * The counts are added branch-free: the sign of d is unpredictable between close checkpoints,
- * and `+(cond)` measured 2.5× faster than if/else here (bench/tournament.ts).
- */
-function allPairs(rows: Float64Array[], n: number, c: number, counts: Int32Array, cap: number): void {
-  const K = rows.length;
-  for (let i0 = 0; i0 < n; i0 += BLOCK) {
-    const i1 = Math.min(n, i0 + BLOCK);
-    for (let j = 0; j < K; j++) {
-      const rj = rows[j];
-      for (let k = j + 1; k < K; k++) {
-        const rk = rows[k];
-        let a = 0;
-        let b = 0;
-        for (let i = i0; i < i1; i++) {
-          const d = rj[i] - rk[i];
-          a += +(d >= c);
-          b += +(d <= -c);
-        }
-        counts[j * cap + k] += a;
-        counts[k * cap + j] += b;
-      }
-    }
-  }
 }

@@ -53,7 +53,7 @@ export function buildInspectData(inp: InspectInput): InspectData {
   const tournament = row
     ? { score: row.tournamentScore, rivalStep: row.rivalStep, rivals: [...(inp.rivalShares ?? [])].sort((a, b) => b.share - a.share || a.step - b.step) }
     : null;
-  return { step: row?.step ?? stepOf(report, path), path, reference: report.referenceLabel, selectionN: report.selectionN, profiles, logRatios, tournament, worst, passAt: row?.passAt ?? null, notes };
+  return { step: row?.step ?? stepOf(report, path), path, reference: report.referenceLabel, selectionN: report.selectionN, profiles, logRatios, tournament, worst, passAt: row?.passAt ?? null, byLength: row?.byLength ?? null, notes };
 }
 
 function worstSample(inp: InspectInput, i: number, l: number): WorstSample {

@@ -2,7 +2,7 @@
 // reference model when the run names one), then core's pure buildReport. The CLI builds it once;
 // the extension keeps one RunReporter and rebuilds as scores arrive, with the tournament kept
 // across builds (a new checkpoint adds one row and one column, not K²).
-import { buildReportWithReference, type CoverageReport, type ReportFailure } from '../core/report';
+import { buildReportWithReference, type CoverageReport, type ReportCheckpointInput, type ReportFailure } from '../core/report';
 import { describeFailure, ScoreError } from '../core/scoreError';
 import type { ScoreRecord } from '../core/store';
 import { CoverageTournament } from '../core/tournament';
@@ -96,11 +96,24 @@ export interface ScoringSummary {
   lookupSeconds: number;
 }
 
+/** A run's report with what a summary line and a comparison across runs need. */
+export interface RunReportResult {
+  report: CoverageReport;
+  scoring: ScoringSummary;
+  referenceModel?: ReferenceScores;
+  /** The eval set's token-id hash: runs are compared only on one eval set. */
+  evalSetHash: string;
+  /** The scored checkpoints the report was built from. */
+  checkpoints: ReportCheckpointInput[];
+  /** The r(i) its coverage used (null when there was none). */
+  r: Float64Array | null;
+}
+
 /**
  * The report over a whole ensureScored pass: scored checkpoints are reported, failed ones listed
  * with their reason (worded for a row that already names the checkpoint).
  */
-export async function reportOutcomes(run: Run, result: EnsureScoredResult): Promise<{ report: CoverageReport; scoring: ScoringSummary; referenceModel?: ReferenceScores }> {
+export async function reportOutcomes(run: Run, result: EnsureScoredResult): Promise<RunReportResult> {
   const scored: ScoredCheckpoint[] = [];
   const failed: ReportFailure[] = [];
   for (const o of result.outcomes) {
@@ -108,12 +121,15 @@ export async function reportOutcomes(run: Run, result: EnsureScoredResult): Prom
     else failed.push({ step: o.entry.step, path: o.entry.path, reason: o.failure ? describeFailure(o.failure.data, 'row') : 'not scored' });
   }
   const reporter = new RunReporter(run);
-  const { report } = await reporter.build(scored, failed);
+  const { report, r } = await reporter.build(scored, failed);
   const reused = result.outcomes.filter((o) => o.reused).length;
   const scoring: ScoringSummary = {
     checkpoints: result.outcomes.length, scored: scored.length - reused, reused, failed,
     scoringSeconds: result.scoringSeconds, lookupSeconds: result.lookupSeconds,
   };
   const referenceModel = reporter.referenceModel;
-  return referenceModel ? { report, scoring, referenceModel } : { report, scoring };
+  const checkpoints = scored.map(({ entry, record }) => ({ step: entry.step, path: entry.path, scores: record.scores }));
+  const out: RunReportResult = { report, scoring, evalSetHash: run.evalSet.hash, checkpoints, r };
+  if (referenceModel) out.referenceModel = referenceModel;
+  return out;
 }

@@ -4,7 +4,7 @@
 // Numbers here are already computed by the core; the webview only shapes and draws them.
 // The figures' types come from the core's report (a type-only import: src/core/report.ts
 // imports no node built-ins, so the webview's DOM-only type check can follow it).
-import type { ReportCheckpoint, StepPath } from '../core/report';
+import type { LengthQuartile, ReportCheckpoint, StepPath } from '../core/report';
 
 /**
  * Where a checkpoint is in its life in this session; 'elsewhere': another process (the CLI, a
@@ -126,6 +126,8 @@ export interface InspectData {
   tournament: { score: number | null; rivalStep: number | null; rivals: { step: number; path: string; share: number }[] } | null;
   worst: WorstSample[];
   passAt: Record<string, number> | null;
+  /** CE per token and Cov_N by response-length quartile (the report's byLength); null until scored. */
+  byLength: LengthQuartile[] | null;
   /** Why a section is empty (no reference densities, not scored yet, …). */
   notes: string[];
 }

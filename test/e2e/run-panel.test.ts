@@ -92,7 +92,16 @@ describe('the demo run in the panel', () => {
       assert.ok(xs.every((x) => typeof x === 'number' && Number.isFinite(x)), `${id}: finite x values`);
     }
     assert.deepEqual(await rowSteps(frame), steps, 'one table row per checkpoint, in step order');
+    // Issue 15: at 1400×900 the table fits the panel; its last column was cut off.
+    const fit = await frame.locator(byTestId(TESTID.table)).evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+    assert.ok(fit.scroll <= fit.client + 1, `the table fits the panel (${fit.scroll} px wide in ${fit.client} px)`);
     await panelShot(page, '04-scored');
+    // The N chooser is one dropdown of presets; "custom" opens every N of the grid over the charts.
+    const custom = frame.locator(`${byTestId(TESTID.nChoice)} > summary`);
+    await custom.click();
+    await waitUntil('the custom N list to open', async () => frame.locator(`${byTestId(TESTID.nChoice)} [data-testid="n-16"]`).isVisible(), { guard: noErrors });
+    await panelShot(page, '04b-n-chooser-custom');
+    await custom.click();
   });
 
   scenario('the verdict names the checkpoint `checkpoint-coverage report --json` suggests', { timeout: SCORING_MS }, async () => {
@@ -111,6 +120,13 @@ describe('the demo run in the panel', () => {
     assert.ok(profile.datasets.some((d) => d.data.length > 1), 'the coverage profile has points');
     assert.notEqual(((await frame.locator(byTestId(TESTID.inspectTournament)).textContent()) ?? '').trim(), '', 'tournament row');
     assert.ok(await frame.locator(byTestId(TESTID.worstSample)).count() > 0, 'worst-covered samples are listed');
+    assert.equal(await frame.locator(byTestId(TESTID.byLengthRow)).count(), 4, 'one row per response-length quartile');
+    // Its header names the run (the panel's title does too), and a click scrolled its top into sight.
+    const run = ((await frame.locator(byTestId(TESTID.runTitle)).textContent()) ?? '').replace(/^Checkpoint Coverage · /, '');
+    const head = (await frame.locator(`${byTestId(TESTID.inspect)} h2`).first().textContent()) ?? '';
+    assert.ok(run !== '' && head.startsWith(`${run} · step ${step} · `), `the inspect header names the run: ${JSON.stringify(head)}`);
+    const top = await frame.locator(byTestId(TESTID.inspect)).evaluate((el) => ({ top: el.getBoundingClientRect().top, height: (globalThis as unknown as { innerHeight: number }).innerHeight }));
+    assert.ok(top.top >= -1 && top.top < top.height / 2, `the inspect view's top is in sight (at ${top.top} px of ${top.height})`);
     await assertNoErrors(page);
     await panelShot(page, shot);
   }
@@ -118,6 +134,8 @@ describe('the demo run in the panel', () => {
   scenario('clicking a point in the chart opens its inspect view', { timeout: 60_000 }, async () => {
     await clickChartPoint(frame, TESTID.chartCe, 0, 1);
     await assertInspecting(steps[1], '05-inspect-from-chart');
+    await frame.locator(byTestId(TESTID.inspectByLength)).scrollIntoViewIfNeeded();
+    await panelShot(page, '05b-inspect-by-length');
   });
 
   scenario('clicking a checkpoint in the tree opens its inspect view', { timeout: 60_000 }, async () => {

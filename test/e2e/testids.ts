@@ -21,12 +21,16 @@ export const TESTID = {
   inspectTournament: 'inspect-tournament', // its tournament row
   inspectWorst: 'inspect-worst',           // list of worst-covered samples
   worstSample: 'worst-sample',             // one item of that list
+  inspectByLength: 'inspect-bylength',     // CE and Cov_N by response-length quartile
+  byLengthRow: 'bylength-row',             // one quartile: `data-quartile` 1…4
   /** The panel's export buttons (the host answers each with a save dialog; PNG: one per chart). */
   exportCsv: 'export-csv',
   exportJson: 'export-json',
   exportPng: 'export-png',
-  /** The N checkboxes of the curves, `n-<N>`, inside this box. */
+  /** The N checkboxes of the curves, `n-<N>`, inside this box (the chooser's "custom" list). */
   nChoice: 'n-choice',
+  /** The box around the figures table (it scrolls sideways only when the table is wider than the panel). */
+  table: 'table',
   /** Shown when something failed; its text says what. */
   errorBanner: 'error-banner',
 } as const;

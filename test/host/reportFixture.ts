@@ -5,7 +5,7 @@ export function reportRow(step: number, ce: number, cov: number, path = `c${step
   return {
     step, path, samples: 4, tokens: 40, cePerToken: ce, ceBitsPerToken: ce / Math.LN2, cePerSequence: ce * 10, kl: 'Infinity',
     coverage: { '16': cov }, coverageInterval: { '16': [cov / 2, Math.min(1, cov * 2)] }, passAt: null, passAtInterval: null,
-    tournamentScore: cov, rivalStep: 1, rivalPath: 'c1.onnx',
+    tournamentScore: cov, rivalStep: 1, rivalPath: 'c1.onnx', byLength: [],
   };
 }
 

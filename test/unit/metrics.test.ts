@@ -160,6 +160,28 @@ test('Wilson 95% intervals match known values', () => {
   close(hi, c + h, 1e-15);
 });
 
+test('Wilson at 0 of n is exactly [0, z²/(n + z²)] and at n of n exactly [n/(n + z²), 1], for every n to 5000', () => {
+  const z = 1.959963984540054;
+  for (let n = 1; n <= 5000; n++) {
+    // The textbook form (A − B)/(1 + z²/n) gave 5.4e-20 instead of 0 for 1256 of these n.
+    const [lo0, hi0] = wilsonInterval(0, n);
+    assert.equal(lo0, 0, `lower bound at 0 of ${n}`);
+    close(hi0, (z * z) / (n + z * z), 4e-16);
+    const [loN, hiN] = wilsonInterval(n, n);
+    assert.equal(hiN, 1, `upper bound at ${n} of ${n}`);
+    close(loN, n / (n + z * z), 4e-16);
+    // Away from the ends the bounds are Wilson's own (A ∓ B)/(1 + z²/n), computed plainly.
+    const k = Math.floor(n / 3) + 1;
+    if (k >= n) continue;
+    const p = k / n;
+    const c = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
+    const h = (z / (1 + (z * z) / n)) * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n));
+    const [lo, hi] = wilsonInterval(k, n);
+    close(lo, c - h, 1e-12);
+    close(hi, c + h, 1e-12);
+  }
+});
+
 test('cross-entropy per token, bits and per sequence', () => {
   const ce = crossEntropy(Float64Array.from([-2, -4, NaN]), Uint32Array.from([1, 3, 9]), Int32Array.from([0, 1]));
   assert.equal(ce.perToken, 1.5);

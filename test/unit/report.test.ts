@@ -123,3 +123,27 @@ test('text table and CSV', () => {
   assert.deepEqual(displayNs([1, 2, 4, 16, 256, 4096, 65536], 16), [2, 16, 256, 4096]);
   assert.deepEqual(displayNs([3, 5, 7], 16), [3, 5, 7]);
 });
+
+test('verdict when the suggestion never out-covers the lowest-CE checkpoint: it says why it still wins', () => {
+  // Y has the lowest CE but Z out-covers it on samples 0 and 1; X sits between them there
+  // (within a factor 16 of both) and beats Z elsewhere: nothing out-covers X, and X never
+  // out-covers Y. The old wording read "out-covers step 2 … on 0.0% of samples".
+  const one = (seq: number[]) => scores(seq, 1);
+  const rest = (v: number) => new Array<number>(8).fill(v);
+  const rep = buildReport({
+    checkpoints: [
+      { step: 1, path: 'x.onnx', scores: one([-7.5, -7.5, ...rest(-2)]) },
+      { step: 2, path: 'y.onnx', scores: one([-10, -10, ...rest(-1)]) },
+      { step: 3, path: 'z.onnx', scores: one([-5, -5, ...rest(-5)]) },
+    ],
+    reference: 'tournament',
+    nGrid: [16],
+    selectionN: 16,
+  });
+  assert.equal(rep.suggested!.step, 1);
+  assert.equal(rep.minCrossEntropy!.step, 2);
+  assert.equal(rep.suggestedOutcoversMinCe, 0);
+  assert.equal(rep.checkpoints[1].tournamentScore, 0.2);
+  assert.match(rep.verdict, /^Suggested step 1, not the lowest-cross-entropy step 2: it does not out-cover step 2 by a factor 16 on any sample; it is suggested because no checkpoint out-covers it on any sample, while step 3 out-covers step 2 on 20\.0% \(tournament score 0\.0000 at N = 16, dev /);
+  assert.doesNotMatch(rep.verdict, /0\.0% of samples/);
+});

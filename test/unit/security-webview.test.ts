@@ -109,7 +109,7 @@ function inspectData(path: string): InspectData {
     step: 1, path, reference: pick(3), selectionN: 16, profiles: [], logRatios: null,
     tournament: { score: 0.5, rivalStep: 3, rivals: [{ step: 3, path: pick(5), share: 0.25 }] },
     worst: HOSTILE.map((t, i) => ({ line: i + 1, id: pick(i + 1), logRatio: 1, seqLogprob: -2, prompt: t, tokens: [{ text: pick(i + 2), logprob: -1 }, { text: t, logprob: -3 }] })),
-    passAt: null, notes: [pick(4)],
+    passAt: null, byLength: null, notes: [pick(4)],
   };
 }
 
@@ -179,7 +179,7 @@ test('every text from data is a text node; no link, script, href, src or handler
   assert.ok(afterError.some((s) => s.includes(`${pick(2)} is not scored yet`)), 'the error answer is shown as text');
   assert.ok(shown.some((s) => s.includes('not a readable ONNX model: <img src=x onerror=')), "a failed row's reason is shown as text");
   assert.ok(shown.includes(`line 6 · id ${pick(6)} · L = 1 nats · log p = -2`), 'the inspect view drew its worst samples (ids, prompts, tokens)');
-  assert.ok(shown.includes(`Step 1 · ${snap.rows[0].path}`), 'the inspect view names the checkpoint');
+  assert.ok(shown.includes(escapeBidi(`${snap.runName} · step 1 · ${snap.rows[0].path}`)), 'the inspect view names the run and the checkpoint');
   assert.equal((globalThis as Record<string, unknown>).__pwned, undefined);
 });
 

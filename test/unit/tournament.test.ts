@@ -54,6 +54,9 @@ function assertMatches(t: CoverageTournament, entries: TournamentEntry[], n: num
   for (const [k, s] of res.standings.entries()) {
     assert.equal(s.id, entries[k].id);
     assert.equal(s.score, ref.score[k] / ref.keep);
+    // The rival on ties: the earlier step, then the smaller id, whatever the order of adding.
+    const rivals = entries.filter((_, j) => j !== k && ref.A[j][k] === ref.score[k]).sort((a, b) => a.step - b.step || (a.id < b.id ? -1 : 1));
+    assert.equal(s.rival, rivals[0]?.id ?? null, `rival of ${s.id}`);
   }
   // The argmin with its tie rule: lower CE (NaN last), then earlier step, then id.
   const order = entries

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CheckpointRow, RunSnapshot } from '../../src/shared/protocol';
-import { DEFAULT_UI_STATE, curveData, restoreUiState, shownN, tableColumns, tokenHeat, verdictText, escapeBidi } from '../../webview/shaping';
+import { DEFAULT_UI_STATE, curveData, nPresets, presetKey, restoreUiState, shownN, tableColumns, tokenHeat, verdictText, escapeBidi } from '../../webview/shaping';
 
 const row = (step: number, ce: number | null, cov: Record<string, number>, state: CheckpointRow['state'] = 'done'): CheckpointRow => ({
   step, path: `s${step}.onnx`, state, trainTokens: step * 100, samples: 10, evalTokens: 100, cePerToken: ce, cePerSequence: ce, kl: null,
@@ -53,6 +53,25 @@ test('shown N: the user choice if available, else 2, selection N, 256', () => {
   assert.deepEqual(shownN(s, { ...DEFAULT_UI_STATE, shownN: [1, 999] }), [1]);
 });
 
+test('N presets: default three, selection N, every 16×, all; each set once; any other set is custom', () => {
+  const grid = Array.from({ length: 21 }, (_, i) => 2 ** i);
+  const s = snap([row(1, 1, Object.fromEntries(grid.map((n) => [String(n), 0.1])))], { nGrid: grid });
+  const presets = nPresets(s);
+  assert.deepEqual(presets.map((p) => [p.key, p.ns]), [
+    ['default', [2, 16, 256]],
+    ['selection', [16]],
+    ['every16', [1, 16, 256, 4096, 65536, 1048576]],
+    ['all', grid],
+  ]);
+  assert.deepEqual(presets.map((p) => p.label), ['2, 16, 256', '16 (selection N)', '1, 16, 256, …, 1048576 (every 16×)', 'all 21']);
+  assert.equal(presetKey(presets, shownN(s, DEFAULT_UI_STATE)), 'default');
+  assert.equal(presetKey(presets, [256, 2, 16]), 'default');
+  assert.equal(presetKey(presets, [2, 4]), 'custom');
+  // A small grid: sets that coincide are offered once.
+  const small = snap([row(1, 1, { '16': 0.1 })], { nGrid: [16] });
+  assert.deepEqual(nPresets(small).map((p) => p.key), ['default']);
+});
+
 test("verdict: the report's verdict; without a report (as snapshots carry it: no verdict, no marks) why there is none yet; errors first", () => {
   const rows = [row(1, 2, { '16': 0.1 }), row(2, 1, { '16': 0.3 })];
   const verdict = 'Suggested step 1, not the lowest-cross-entropy step 2: it out-covers step 2 by a factor 16 on 12.5% of samples (tournament score 0.1000 at N = 16, dev 0.0200).';
@@ -70,7 +89,12 @@ test('table cells show exact figures with intervals, ∞ for infinite KL, failur
   const s = snap([r, f], { suggested: { step: 3, path: 's3.onnx' } });
   const cols = tableColumns(s, [16]);
   const cells = (x: CheckpointRow) => Object.fromEntries(cols.map((c) => [c.key, c.cell(x, s)]));
-  assert.deepEqual(cells(r), { step: '3', tokens: '300', state: 'done', ce: '1.2346', kl: '∞', cov16: '0.125 [0.063, 0.25]', score: '0.1', rival: '—', mark: '★ suggested' });
+  assert.deepEqual(cells(r), { step: '3', tokens: '300', state: 'done', ce: '1.2346', kl: '∞', cov16: '0.125', score: '0.1', rival: '—', mark: '★ suggested' });
+  // The interval is a note the table shows under the value, so the table fits the panel.
+  const notes = (x: CheckpointRow) => Object.fromEntries(cols.filter((c) => c.note).map((c) => [c.key, c.note!(x)]));
+  assert.deepEqual(notes(r), { cov16: '[0.063, 0.25]' });
+  assert.deepEqual(notes(f), { cov16: null });
+  assert.equal(cells(f).cov16, '—');
   assert.equal(cells(f).state, 'failed: NaN logits');
 });
 

@@ -7,3 +7,4 @@ export * from './kl';
 export * from './passAt';
 export * from './references';
 export * from './checkpoint';
+export * from './byLength';

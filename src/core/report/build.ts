@@ -2,17 +2,21 @@
 // from scored checkpoints. Pure; the CLI and the extension format or send it as they need.
 import type { CheckpointScores } from '../types';
 import {
+  byLengthMetrics,
   checkpointMetrics,
+  lengthQuartiles,
   commonSamples,
   referencedSamples,
   resolveReference,
   smallSampleWarning,
   validateNGrid,
   type CheckpointMetrics,
+  type LengthQuartileMetrics,
   type ReferenceSetting,
 } from '../metrics';
 import { CoverageTournament, type TournamentResult } from '../tournament';
 import { DEFAULT_N_GRID, DEFAULT_SELECTION_N } from '../defaults';
+import { tournamentVerdict } from './verdict';
 
 
 export interface StepPath {
@@ -65,6 +69,19 @@ export interface ReportCheckpoint extends StepPath {
   tournamentScore: number | null;
   rivalStep: number | null;
   rivalPath: string | null;
+  /** The same figures by response-length quartile (metrics/byLength.ts), shortest first. */
+  byLength: LengthQuartile[];
+}
+
+/** One response-length quartile of a checkpoint's figures. */
+export interface LengthQuartile {
+  quartile: number;
+  minTokens: number | null;
+  maxTokens: number | null;
+  samples: number;
+  cePerToken: JsonNumber;
+  /** Cov_N keyed by String(N), over the quartile's samples (empty without a reference). */
+  coverage: Record<string, number>;
 }
 
 export interface CoverageReport {
@@ -159,9 +176,11 @@ export function buildReportWithReference(input: ReportInput): { report: Coverage
   }
 
   const standing = new Map(t.standings.map((s) => [s.id, s]));
+  // One eval set, so every checkpoint has the same response lengths: the quartiles are shared.
+  const quartiles = cps.length > 0 ? lengthQuartiles(cps[0].scores.tokenCounts, set) : [];
   const checkpoints = cps.map((c) => {
     const m = checkpointMetrics(c.scores, set, { r, densities: ref.densities, pointMass: input.reference === 'point-mass', nGrid });
-    return toRow(c, m, standing.get(c.path)!, byPath);
+    return toRow(c, m, standing.get(c.path)!, byPath, byLengthMetrics(c.scores, quartiles, r, nGrid));
   });
   const minCrossEntropy = stepPath(t.minCrossEntropy);
   const outcovers = t.suggested && t.minCrossEntropy && t.differs ? tournament.share(t.suggested, t.minCrossEntropy) : null;
@@ -184,7 +203,13 @@ export function buildReportWithReference(input: ReportInput): { report: Coverage
     warnings,
     verdict: '',
   };
-  report.verdict = verdict(report, t);
+  report.verdict = tournamentVerdict({
+    t,
+    name: (id) => `step ${byPath.get(id)!.step}`,
+    share: (j, k) => tournament.share(j, k),
+    checkpoints: checkpoints.length,
+    failed: report.failed.length,
+  });
   return { report, r };
 }
 
@@ -204,6 +229,7 @@ function toRow(
   m: CheckpointMetrics,
   s: TournamentResult['standings'][number],
   byPath: Map<string, ReportCheckpointInput>,
+  byLength: LengthQuartileMetrics[],
 ): ReportCheckpoint {
   return {
     step: c.step,
@@ -221,28 +247,18 @@ function toRow(
     tournamentScore: Number.isNaN(s.score) ? null : s.score,
     rivalStep: s.rival === null ? null : byPath.get(s.rival)!.step,
     rivalPath: s.rival,
+    byLength: byLength.map((q) => ({
+      quartile: q.quartile,
+      minTokens: q.minTokens,
+      maxTokens: q.maxTokens,
+      samples: q.samples,
+      cePerToken: jsonNumber(q.cePerToken),
+      coverage: keyed(q.coverage, (p) => p.coverage) ?? {},
+    })),
   };
 }
 
 /** Values keyed by String(N), the JSON shape of the N grid. */
 function keyed<P extends { N: number }, T>(pts: P[] | null, f: (p: P) => T): Record<string, T> | null {
   return pts ? Object.fromEntries(pts.map((p) => [String(p.N), f(p)])) : null;
-}
-
-function verdict(r: CoverageReport, t: TournamentResult): string {
-  const N = r.selectionN;
-  if (!r.suggested || !r.minCrossEntropy) {
-    return r.failed.length > 0 ? `No checkpoint could be scored (${r.failed.length} failed).` : 'No checkpoints to compare.';
-  }
-  const score = t.standings.find((s) => s.id === r.suggested!.path)!.score;
-  const figures = `tournament score ${score.toFixed(4)} at N = ${N}, dev ${t.dev.toFixed(4)}`;
-  if (r.checkpoints.length === 1) return `Only one checkpoint (step ${r.suggested.step}): nothing to compare.`;
-  if (!r.differs) {
-    return `Step ${r.suggested.step} is both the suggested and the lowest-cross-entropy checkpoint (${figures})` +
-      (r.resolved ? '.' : `; not resolved by this eval set (runner-up within 2·dev).`);
-  }
-  const out = ((r.suggestedOutcoversMinCe ?? 0) * 100).toFixed(1);
-  const head = `Suggested step ${r.suggested.step}, not the lowest-cross-entropy step ${r.minCrossEntropy.step}: ` +
-    `it out-covers step ${r.minCrossEntropy.step} by a factor ${N} on ${out}% of samples (${figures})`;
-  return r.resolved ? `${head}.` : `${head}; not resolved by this eval set (runner-up within 2·dev).`;
 }

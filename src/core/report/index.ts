@@ -1,4 +1,7 @@
-// The report: every number of `checkpoint-coverage report --json` (build.ts, pure) and its plain-text
-// and CSV renderings (render.ts).
+// The report: every number of `checkpoint-coverage report --json` (build.ts, pure), the
+// comparison across runs (across.ts), and their plain-text, CSV and JSON renderings (render.ts
+// for one run, renderRuns.ts for several).
 export * from './build';
+export * from './across';
 export { formatReportText, formatReportCsv, displayNs } from './render';
+export { formatRunsCsv, formatRunsJson, formatRunsText, type NamedReport } from './renderRuns';

@@ -22,6 +22,14 @@ function marker(r: CoverageReport, c: ReportCheckpoint): string {
   return m.join(' ');
 }
 
+/** Columns right-aligned to their widest cell, two spaces apart; the last (markers) left as is. */
+export function alignedLines(head: string[], rows: string[][]): string[] {
+  const widths = head.map((h, j) => Math.max(h.length, ...rows.map((row) => row[j].length)));
+  const line = (cells: string[]) =>
+    cells.map((cell, j) => (j === cells.length - 1 ? cell : cell.padStart(widths[j]))).join('  ').trimEnd();
+  return [line(head), ...rows.map(line)];
+}
+
 /** A readable table plus the one-line verdict, for terminals. */
 export function formatReportText(r: CoverageReport): string {
   const Ns = displayNs(r.nGrid, r.selectionN);
@@ -36,9 +44,6 @@ export function formatReportText(r: CoverageReport): string {
     c.rivalStep === null ? '—' : String(c.rivalStep),
     marker(r, c),
   ]);
-  const widths = head.map((h, j) => Math.max(h.length, ...rows.map((row) => row[j].length)));
-  const line = (cells: string[]) =>
-    cells.map((cell, j) => (j === cells.length - 1 ? cell : cell.padStart(widths[j]))).join('  ').trimEnd();
   const out: string[] = [];
   out.push(
     `reference: ${r.referenceLabel}` +
@@ -47,7 +52,7 @@ export function formatReportText(r: CoverageReport): string {
       (r.dev === null ? '' : ` · dev = ${r.dev.toFixed(4)}`),
   );
   out.push(`Cov@N = share of samples the checkpoint under-weights by a factor ≥ N (lower is better); score: the same against its best rival.`);
-  out.push(line(head), ...rows.map(line));
+  out.push(...alignedLines(head, rows));
   for (const f of r.failed) out.push(`failed: step ${f.step} ${f.path}: ${f.reason}`);
   for (const w of r.warnings) out.push(`warning: ${w}`);
   out.push(r.verdict);
@@ -59,7 +64,7 @@ export function formatReportText(r: CoverageReport): string {
  * apostrophe so a spreadsheet shows it instead of running it as a formula: paths come from the
  * data, and `report --csv` and the extension's export both write them.
  */
-function csvCell(v: string | number | null): string {
+function csvCell(v: CsvValue): string {
   if (v === null) return '';
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : v > 0 ? 'Infinity' : v < 0 ? '-Infinity' : 'NaN';
   const s = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
@@ -88,14 +93,28 @@ export interface CsvSource {
 export interface CsvOptions {
   /** Add the extension's columns: state and train_tokens after the path, reason last. */
   session?: boolean;
+  /** Pass@N columns; default: when some row has Pass@N (several runs share one choice). */
+  passAt?: boolean;
 }
+
+export type CsvValue = string | number | null;
 
 /** Bits per token from nats: the same division crossEntropy makes, so it equals the report's ceBitsPerToken. */
 const bits = (v: JsonNumber): JsonNumber => (typeof v === 'number' ? v / Math.LN2 : v);
 
 /** One row per checkpoint with every number of the report; failures are not rows of the report. */
 export function formatReportCsv(r: CsvSource, o: CsvOptions = {}): string {
-  const hasPass = r.checkpoints.some((c) => c.passAt !== null);
+  return joinCsv(csvTable(r, o));
+}
+
+/** The CSV lines, RFC 4180 quoted. */
+export function joinCsv(table: readonly (readonly CsvValue[])[]): string {
+  return table.map((row) => row.map(csvCell).join(',')).join('\n') + '\n';
+}
+
+/** The header, then one row per checkpoint (formatReportCsv's cells, before quoting). */
+export function csvTable(r: CsvSource, o: CsvOptions = {}): CsvValue[][] {
+  const hasPass = o.passAt ?? r.checkpoints.some((c) => c.passAt !== null);
   const session = o.session === true;
   const head = [
     'step', 'path', ...(session ? ['state', 'train_tokens'] : []),
@@ -121,5 +140,5 @@ export function formatReportCsv(r: CsvSource, o: CsvOptions = {}): string {
       r.referenceLabel, ...(session ? [c.reason ?? null] : []),
     ];
   });
-  return [head, ...rows].map((row) => row.map(csvCell).join(',')).join('\n') + '\n';
+  return [head, ...rows];
 }
