@@ -57,6 +57,8 @@ export class RunSession extends Disposable {
   private claimTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly loop: ScoringLoop;
   private readonly reports: ReportScheduler;
+  /** Settles once a disposed session's run is closed and its last job has settled. */
+  private closed: Promise<void> = Promise.resolve();
 
   constructor(readonly root: string, private readonly deps: SessionDeps) {
     super();
@@ -77,8 +79,9 @@ export class RunSession extends Disposable {
     });
     this._register(toDisposable(() => this.listeners.clear()));
     this._register(toDisposable(() => {
-      // The worker ends with the run; nobody waits for it, and close() logs what it cannot do.
-      if (this.opened) void this.close(this.opened);
+      // The worker ends with the run; close() logs what it cannot do. The loop has stopped by now
+      // (disposed first), so its idle() is the job in flight settling. disposeAndWait() returns this.
+      this.closed = Promise.all([this.opened ? this.close(this.opened) : undefined, this.loop.idle()]).then(() => undefined);
     }));
     this._register(this.reports);
     this._register(toDisposable(() => this.loop.stop()));
@@ -87,6 +90,16 @@ export class RunSession extends Disposable {
       clearTimeout(this.publishTimer);
       clearTimeout(this.claimTimer);
     }));
+  }
+
+  /**
+   * dispose(), then resolves once the run is closed (its worker gone) and the job in flight has
+   * settled (its claim released), for a caller that must know (a test, a shutdown). Never rejects;
+   * calling it again, or after dispose(), waits for the same.
+   */
+  disposeAndWait(): Promise<void> {
+    this.dispose();
+    return this.closed;
   }
 
   onDidChange(listener: (s: RunSnapshot) => void): () => void {

@@ -6,30 +6,51 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import type { RunEngine } from '../../src/host/engine';
 import { createEngine } from '../../src/host/engineAdapter';
 import { RunSession } from '../../src/host/runSession';
 import { DEFAULT_SETTINGS } from '../../src/core/settings';
-import { countJobs, makeRun } from '../scoring/faultsRun';
+import { countJobs, isAlive, makeRun } from '../scoring/faultsRun';
 import { settle } from '../support/cli';
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const settings = { ...DEFAULT_SETTINGS, executionProvider: 'cpu' as const, tokenBudget: 64, threads: 1 };
 
+/** The engine, recording each checkpoint the session asks it to score at the call, before any worker is involved. */
+function recordingEngine(engine: RunEngine, asked: string[]): RunEngine {
+  return {
+    open: async (...args) => {
+      const run = await engine.open(...args);
+      const score = run.score.bind(run);
+      run.score = (entry, onProgress, signal) => {
+        asked.push(entry.path);
+        return score(entry, onProgress, signal);
+      };
+      return run;
+    },
+  };
+}
+
 test('untrusted: zero score jobs and no stored scores until trust is granted; then every checkpoint is scored', async (t) => {
   const root = makeRun(t, [100, 200], 12);
   await settle();
   const { jobs, clients } = countJobs(t);
+  const asked: string[] = [];
   let trusted = false;
   const s = new RunSession(root, {
-    engine: createEngine({ isTrusted: () => trusted, log: () => undefined }),
+    engine: recordingEngine(createEngine({ isTrusted: () => trusted, log: () => undefined }), asked),
     settings, log: quiet, isTrusted: () => trusted,
   });
-  t.after(() => s.dispose());
+  t.after(() => s.disposeAndWait());
+  const told: boolean[] = [];
+  s.onDidChange((snap) => told.push(snap.awaitingTrust));
+  // The session decides within open(): it either starts its pump (which idle() then waits out,
+  // job and worker included) or says it awaits trust. No timer decides anything here.
   await s.open();
   await s.idle();
-  // Give a wrongly started pump time to reach the worker before looking.
-  await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual(asked, [], 'the session asked the engine to score nothing');
   assert.deepEqual(jobs, [], 'no job was handed to a worker');
+  assert.equal(told.at(-1), true, 'the session told its listeners it awaits trust');
   assert.equal(clients.size, 0, 'no worker client scored anything');
   const scores = join(root, '.coverage', 'scores');
   assert.ok(!existsSync(scores) || readdirSync(scores).length === 0, 'no score file');
@@ -44,6 +65,12 @@ test('untrusted: zero score jobs and no stored scores until trust is granted; th
   assert.deepEqual(s.snapshot().rows.map((r) => r.state), ['done', 'done']);
   assert.equal(s.snapshot().awaitingTrust, false);
   assert.equal(readdirSync(scores).length, 2);
+  assert.deepEqual([...asked].sort(), ['step-100/model.onnx', 'step-200/model.onnx']);
+  // Disposing ends the worker that scored them; the test waits for that instead of leaving it running.
+  const pid = [...clients][0]?.workerPid;
+  assert.ok(pid !== undefined && isAlive(pid), 'the worker is still up after the jobs');
+  await s.disposeAndWait();
+  assert.equal(isAlive(pid), false, 'the worker is gone once dispose resolves');
 });
 
 test('coverage.json paths outside the run: refused by the engine when untrusted, followed when trusted', async (t) => {
