@@ -80,14 +80,14 @@ test('an extension session (scan, score, report, inspect, rescore, close) change
     await s.idle();
     assert.deepEqual(s.snapshot().rows.map((r) => r.state), ['done', 'done', 'done']);
     const inspected = await s.inspect('step-200/model.onnx');
-    assert.ok(inspected);
+    assert.deepEqual([inspected.step, inspected.path], [200, 'step-200/model.onnx']);
     await s.rescore();
     await s.idle();
     assert.deepEqual(s.snapshot().rows.map((r) => r.state), ['done', 'done', 'done']);
   } finally {
-    s.dispose();
+    // Closing ends the worker and saves the hash cache: look once that is done, not after a guess.
+    await s.disposeAndWait();
   }
-  await new Promise((r) => setTimeout(r, 100));
   assert.deepEqual(snapshot(root), before);
   assert.ok(readdirSync(join(root, '.coverage', 'scores')).length >= 3, 'the scores went to the store');
 });
