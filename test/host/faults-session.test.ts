@@ -10,7 +10,7 @@ import { createEngine } from '../../src/host/engineAdapter';
 import { RunSession } from '../../src/host/runSession';
 import { DEFAULT_SETTINGS } from '../../src/core/settings';
 import type { ScoringWorkerClient } from '../../src/run/workerClient';
-import { countJobs, makeRun, tally, waitGone } from '../scoring/faultsRun';
+import { countJobs, isAlive, makeRun, tally } from '../scoring/faultsRun';
 import { fileScope, settle, spawnCli } from '../support/cli';
 
 function session(root: string, notices: string[] = [], logs: string[] = []): RunSession {
@@ -73,9 +73,9 @@ test('deactivated mid-job: the worker process exits, nothing half is stored, the
   });
   await s.open();
   await running;
-  s.dispose();
-  assert.ok(await waitGone(pid!), 'the worker exited');
-  await new Promise((r) => setTimeout(r, 200));
+  // Resolves once the job has settled (its claim released) and the worker is gone.
+  await s.disposeAndWait();
+  assert.equal(isAlive(pid!), false, 'the worker exited');
   const check = await verifyStore(join(root, '.coverage', 'scores'));
   assert.deepEqual([check.invalid, check.temporary], [[], []]);
   assert.deepEqual(readdirSync(join(root, '.coverage', 'locks')), []);
@@ -89,7 +89,7 @@ test('a worker that dies on every attempt under the session: two runs, then fail
   const { clients } = countJobs(t);
   const notices: string[] = [];
   const s = session(root, notices);
-  t.after(() => s.dispose());
+  t.after(() => s.disposeAndWait());
   const killed = new Set<number>();
   s.onDidChange((snap) => {
     const pid = ([...clients][0] as ScoringWorkerClient | undefined)?.workerPid;
@@ -112,10 +112,7 @@ test('two windows on one run: both sessions finish with every checkpoint, each s
   const { jobs } = countJobs(t);
   const a = session(root);
   const b = session(root);
-  t.after(() => {
-    a.dispose();
-    b.dispose();
-  });
+  t.after(() => Promise.all([a.disposeAndWait(), b.disposeAndWait()]));
   await Promise.all([a.open(), b.open()]);
   await Promise.all([a.idle(), b.idle()]);
   const all = { 100: 'done', 200: 'done', 300: 'done' };
@@ -129,7 +126,7 @@ test('the CLI and a session scoring one run at once: both succeed, nothing is sc
   const { jobs } = countJobs(t);
   const cli = spawnCli(['score', root, '--provider', 'cpu', '--budget', '16']);
   const s = session(root);
-  t.after(() => s.dispose());
+  t.after(() => s.disposeAndWait());
   await s.open();
   const [{ code, err }] = await Promise.all([cli, s.idle()]);
   assert.equal(code, 0, err);
