@@ -7,13 +7,16 @@ import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
-import {
-  assertNoErrors, byTestId, chartData, chartPoints, e2eEnv, findFrame, launchWorkbench, notifications, pickFolder, pickQuickItem,
-  recordStatusBarTexts, runCommand, saveAs, SCORING_MS, scoreRows, screenshot, statusBarItem, story, waitAllScored, waitUntil, type Browser,
-} from './lib';
+import { e2eEnv } from './env';
+import { launchWorkbench, type Browser } from './browser';
+import { pickFolder, saveAs } from './dialogs';
+import { chartData, chartPoints, findFrame, scoreRows, SCORING_MS, waitAllScored } from './panel';
+import { recordStatusBarTexts, screenshot } from './recorders';
+import { story, waitUntil } from './story';
+import { assertNoErrors, notifications, pickQuickItem, runCommand, statusBarItem } from './workbench';
 import { decodePng, dominantColourShare, PNG_SIGNATURE } from './png';
 import { listCheckpointDirs } from './run-files';
-import { TESTID, UI } from './testids';
+import { byTestId, TESTID, UI } from './testids';
 
 const env = e2eEnv();
 // What the demo is built to show (README, "The demo"): coverage says 6000, cross-entropy says 13000.

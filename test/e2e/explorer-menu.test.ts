@@ -2,9 +2,13 @@
 // and must not ask for a folder again.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { assertNoErrors, byTestId, contextMenu, e2eEnv, findFrame, launchWorkbench, screenshot } from './lib';
+import { e2eEnv } from './env';
+import { launchWorkbench } from './browser';
+import { findFrame } from './panel';
+import { screenshot } from './recorders';
+import { assertNoErrors, contextMenu } from './workbench';
 import { listCheckpointDirs } from './run-files';
-import { TESTID } from './testids';
+import { byTestId, TESTID } from './testids';
 
 const env = e2eEnv();
 

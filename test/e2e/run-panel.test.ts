@@ -7,14 +7,16 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe } from 'node:test';
 import type { Frame, Locator, Page } from 'playwright-core';
-import {
-  assertNoErrors, byTestId, chartData, clickChartPoint, e2eEnv, findFrame, launchWorkbench,
-  pickFolder, runCommand, SCORING_MS, scoreRows, screenshot, setColorTheme, stepOf, story, treeItems, treePane, waitAllScored,
-  waitUntil, type Browser,
-} from './lib';
+import { e2eEnv } from './env';
+import { launchWorkbench, type Browser } from './browser';
+import { pickFolder } from './dialogs';
+import { chartData, clickChartPoint, findFrame, scoreRows, SCORING_MS, stepOf, waitAllScored } from './panel';
+import { screenshot } from './recorders';
+import { story, waitUntil } from './story';
+import { assertNoErrors, runCommand, setColorTheme, treeItems, treePane } from './workbench';
 import { decodePng, meanLuminance } from './png';
 import { copyCheckpointInPieces, listCheckpointDirs, renameStep } from './run-files';
-import { TESTID, UI } from './testids';
+import { byTestId, TESTID, UI } from './testids';
 
 const env = e2eEnv();
 

@@ -9,12 +9,15 @@ import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
-import {
-  assertNoErrors, byTestId, e2eEnv, findFrame, launchWorkbench, pickFolder, recordRequests, runCommand, screenshot,
-  story, treeItems, treePane, waitAllScored, waitUntil, type Browser, type RecordedRequest,
-} from './lib';
+import { e2eEnv } from './env';
+import { launchWorkbench, type Browser } from './browser';
+import { pickFolder } from './dialogs';
+import { findFrame, waitAllScored } from './panel';
+import { recordRequests, screenshot, type RecordedRequest } from './recorders';
+import { story, waitUntil } from './story';
+import { assertNoErrors, runCommand, treeItems, treePane } from './workbench';
 import { listCheckpointDirs } from './run-files';
-import { TESTID, UI } from './testids';
+import { byTestId, TESTID, UI } from './testids';
 
 const env = e2eEnv();
 

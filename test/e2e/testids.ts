@@ -46,3 +46,6 @@ export const UI = {
   /** createStatusBarItem's id (the workbench prefixes the extension's id). */
   statusBarId: 'checkpointCoverage.status',
 } as const;
+
+/** The CSS selector of the element(s) with this test id; `extra` narrows it (`:visible`, `[data-step="3"]`). */
+export const byTestId = (id: string, extra = ''): string => `[data-testid="${id}"]${extra}`;
