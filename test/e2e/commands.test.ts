@@ -15,6 +15,7 @@ import { recordStatusBarTexts, screenshot } from './recorders';
 import { story, waitUntil } from './story';
 import { assertNoErrors, notifications, pickQuickItem, runCommand, statusBarItem } from './workbench';
 import { decodePng, dominantColourShare, PNG_SIGNATURE } from './png';
+import { parseCsv } from '../support/csv';
 import { listCheckpointDirs } from './run-files';
 import { byTestId, TESTID, UI } from './testids';
 
@@ -23,21 +24,6 @@ const env = e2eEnv();
 const DEMO = { checkpoints: 13, suggested: 6000, lowestCe: 13000 };
 // Neither the settings nor the demo's coverage.json name an N grid: the documented default applies.
 const DEFAULT_N_GRID = Array.from({ length: 21 }, (_, i) => 2 ** i);
-
-/** RFC 4180 rows (quoted cells may hold commas, quotes and newlines). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [], cell = '', quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { cell += '"'; i++; } else if (c === '"') quoted = false; else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(cell); cell = ''; } else if (c === '\n') { row.push(cell); rows.push(row); row = []; cell = ''; } else cell += c;
-  }
-  if (cell !== '' || row.length) { row.push(cell); rows.push(row); }
-  return rows;
-}
 
 /** The CSV export: one row per checkpoint in step order, every N of the grid as three columns. */
 function checkCsv(file: string, steps: number[], ns: number[]): void {

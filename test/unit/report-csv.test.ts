@@ -6,6 +6,7 @@ import { buildReport, formatReportCsv, type ReportCheckpointInput } from '../../
 import { buildSnapshot } from '../../src/host/snapshot';
 import { figuresCsv } from '../../src/host/exportFigures';
 import type { CheckpointEntry, CheckpointScores } from '../../src/core/types';
+import { parseCsv } from '../support/csv';
 
 function scores(seq: number[]): CheckpointScores {
   const n = seq.length;
@@ -15,22 +16,6 @@ function scores(seq: number[]): CheckpointScores {
     tokenOffsets: Uint32Array.from({ length: n + 1 }, (_, i) => 2 * i),
     tokenLogprobs: new Float32Array(2 * n),
   };
-}
-
-/** RFC 4180 parser: quoted cells, doubled quotes, commas and line breaks inside quotes. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { cell += '"'; i++; } else if (c === '"') quoted = false; else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(cell); cell = ''; } else if (c === '\n') { row.push(cell); rows.push(row); row = []; cell = ''; } else cell += c;
-  }
-  return rows;
 }
 
 const cps: ReportCheckpointInput[] = [
@@ -80,4 +65,12 @@ test('extension export: the same writer with state, train_tokens and reason; eve
   const byCore = new Map(parseCsv(formatReportCsv(rep)).slice(1).map((r) => [r[0], r]));
   for (const r of rows.slice(1, 4)) assert.deepEqual([...r.slice(0, 2), ...r.slice(4, -1)], byCore.get(r[0]));
   assert.ok(rows.every((r) => r.length === head.length));
+});
+
+test('the reader these checks use (test/support/csv.ts) reads RFC 4180 and refuses what is not', () => {
+  assert.deepEqual(parseCsv('a,"b,""c""\nd",\r\n1,2,3'), [['a', 'b,"c"\nd', ''], ['1', '2', '3']]);
+  assert.deepEqual(parseCsv('"",x\n'), [['', 'x']]);
+  assert.throws(() => parseCsv('a,b"c\n'), /CSV line 1: a quote inside an unquoted cell/);
+  assert.throws(() => parseCsv('a,"b"c\n'), /CSV line 1: text after a closing quote/);
+  assert.throws(() => parseCsv('a\n"b\n'), /CSV line 2: a quoted cell is never closed/);
 });
