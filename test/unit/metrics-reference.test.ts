@@ -5,17 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { allSamples, checkpointMetrics, logRatios, referencedSamples } from '../../src/core/metrics';
 import { buildReport, buildReportWithReference, type CoverageReport, type ReportCheckpointInput } from '../../src/core/report';
-import type { CheckpointScores } from '../../src/core/types';
-
-function scores(seq: number[]): CheckpointScores {
-  const n = seq.length;
-  return {
-    seqLogprob: Float64Array.from(seq),
-    tokenCounts: new Uint32Array(n).fill(1),
-    tokenOffsets: Uint32Array.from({ length: n + 1 }, (_, i) => i),
-    tokenLogprobs: new Float32Array(n),
-  };
-}
+import { testScores } from '../support/scores';
 
 /** Cov_N by counting, over the samples whose r is a finite number. */
 function bruteCoverage(r: number[], s: number[], N: number): number {
@@ -44,14 +34,14 @@ test('metrics: r = −∞ leaves the sample out of L, coverage and KL; s = −�
   const set = allSamples(r.length);
   assert.deepEqual([...referencedSamples(Float64Array.from(r), set)], [0, 2]);
   assert.deepEqual([...logRatios(Float64Array.from(r), Float64Array.from(s), set)], [2, Infinity]);
-  const m = checkpointMetrics(scores(s.map((v, i) => (i === 3 ? -1 : v))), set, {
+  const m = checkpointMetrics(testScores(s.map((v, i) => (i === 3 ? -1 : v))), set, {
     r: Float64Array.from(r), densities: true, pointMass: false, nGrid: grid,
   });
   assert.equal(m.kl, Infinity, 'sample 2 has probability 0 under the checkpoint');
   assert.equal(m.samples, 5, 'cross-entropy keeps every sample of the set');
   for (const p of m.coverage!) assert.equal(p.coverage, bruteCoverage(r, s, p.N), `Cov_${p.N}`);
   // Without the s = −∞ sample, KL is the plain mean of the kept L.
-  const finite = checkpointMetrics(scores([-3, -Infinity, -1]), allSamples(3), {
+  const finite = checkpointMetrics(testScores([-3, -Infinity, -1]), allSamples(3), {
     r: Float64Array.from([-1, -Infinity, -1]), densities: true, pointMass: false, nGrid: grid,
   });
   assert.equal(finite.kl, (2 + 0) / 2);
@@ -60,8 +50,8 @@ test('metrics: r = −∞ leaves the sample out of L, coverage and KL; s = −�
 
 // Four samples; every checkpoint gives sample 3 probability 0, and so does the reference.
 const cps: ReportCheckpointInput[] = [
-  { step: 100, path: 'step-100.onnx', scores: scores([-1, -2, -3, -Infinity]) },
-  { step: 200, path: 'step-200.onnx', scores: scores([-1.5, -1, -6, -Infinity]) },
+  { step: 100, path: 'step-100.onnx', scores: testScores([-1, -2, -3, -Infinity]) },
+  { step: 200, path: 'step-200.onnx', scores: testScores([-1.5, -1, -6, -Infinity]) },
 ];
 const refValues = [-1.2, -1.2, -1.2, -Infinity];
 
@@ -78,7 +68,7 @@ test('generator reference with ref_logprob = −∞ where every checkpoint score
 });
 
 test('model reference that gives −∞ where every checkpoint scores −∞: finite KL, coverage over the other samples', () => {
-  const rep = buildReport({ checkpoints: cps, reference: { model: 'ref.onnx' }, referenceScores: scores(refValues), nGrid: grid, selectionN: 2 });
+  const rep = buildReport({ checkpoints: cps, reference: { model: 'ref.onnx' }, referenceScores: testScores(refValues), nGrid: grid, selectionN: 2 });
   assertNoNaN(rep);
   for (const c of rep.checkpoints) {
     const s = [...cps.find((x) => x.path === c.path)!.scores.seqLogprob];

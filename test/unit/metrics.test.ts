@@ -18,22 +18,10 @@ import {
   smallSampleWarning,
   wilsonInterval,
 } from '../../src/core/metrics';
-import type { CheckpointScores } from '../../src/core/types';
+import { testScores } from '../support/scores';
 
 const close = (a: number, b: number, tol: number, what = '') =>
   assert.ok(Math.abs(a - b) <= tol, `${what} ${a} vs ${b} (tol ${tol})`);
-
-function scoresOf(seq: number[], tokens: number[]): CheckpointScores {
-  const n = seq.length;
-  const offsets = new Uint32Array(n + 1);
-  for (let i = 0; i < n; i++) offsets[i + 1] = offsets[i] + tokens[i];
-  return {
-    seqLogprob: Float64Array.from(seq),
-    tokenCounts: Uint32Array.from(tokens),
-    tokenOffsets: offsets,
-    tokenLogprobs: new Float32Array(offsets[n]),
-  };
-}
 
 const cov = (r: number[], s: number[], grid: readonly number[]) =>
   coverageProfile(logRatios(Float64Array.from(r), Float64Array.from(s), allSamples(r.length)), grid);
@@ -128,7 +116,7 @@ test('check 6: missing mass gives KL = ∞ (never NaN) and Cov_N = 0.001 at larg
   const L = logRatios(Float64Array.from(r), Float64Array.from(s), allSamples(n));
   assert.equal(meanLogRatio(L), Infinity);
   for (const pt of coverageProfile(L, [1e3, 2 ** 20, 1e300])) assert.equal(pt.coverage, 0.001);
-  const m = checkpointMetrics(scoresOf(s, s.map(() => 4)), allSamples(n), {
+  const m = checkpointMetrics(testScores(s, s.map(() => 4)), allSamples(n), {
     r: Float64Array.from(r),
     densities: true,
     pointMass: false,
@@ -202,7 +190,7 @@ test('references: generator, model, point mass and tournament', () => {
   assert.equal(g.unusable!.count, 1);
   assert.throws(() => resolveReference('generator', { n: 2, refLogprobs: [undefined, undefined] }), /none of the 2/);
   assert.throws(() => resolveReference('generator', { n: 2 }), /ref_logprob/);
-  const m = resolveReference({ model: 'ref/model.onnx' }, { n: 2, referenceScores: scoresOf([-1, -Infinity], [1, 1]) });
+  const m = resolveReference({ model: 'ref/model.onnx' }, { n: 2, referenceScores: testScores([-1, -Infinity], [1, 1]) });
   assert.equal(m.label, 'model ref/model.onnx');
   assert.ok(Number.isNaN(m.r![1]), 'r = −∞ is left out, not turned into L = −∞');
   assert.deepEqual([...resolveReference('point-mass', { n: 2 }).r!], [0, 0]);
@@ -211,7 +199,7 @@ test('references: generator, model, point mass and tournament', () => {
 
 test('point-mass metrics: KL is the CE per sequence and Pass@N comes with an interval', () => {
   const s = [Math.log(1 / 16), Math.log(1 / 8), Math.log(0.5)];
-  const m = checkpointMetrics(scoresOf(s, [2, 2, 2]), allSamples(3), { r: new Float64Array(3), densities: true, pointMass: true, nGrid: [1, 16] });
+  const m = checkpointMetrics(testScores(s, [2, 2, 2]), allSamples(3), { r: new Float64Array(3), densities: true, pointMass: true, nGrid: [1, 16] });
   close(m.kl!, m.ce.perSequence, 1e-15);
   close(m.passAt![1].passAt, (0.643926 + 0.881933 + (1 - 0.5 ** 16)) / 3, 1e-6);
   assert.ok(m.passAt![1].interval[0] <= m.passAt![1].passAt && m.passAt![1].passAt <= m.passAt![1].interval[1]);

@@ -8,15 +8,13 @@ import { bigramScores } from '../../src/core/demo/exact';
 import { demoData } from '../../src/core/demo/run';
 import { lengthQuartileBounds } from '../../src/core/metrics';
 import { buildReport, type ReportCheckpointInput } from '../../src/core/report';
-import { decodeScoreRecord, encodeScoreRecord, type StoreKey } from '../../src/core/store';
+import { decodeScoreRecord, encodeScoreRecord } from '../../src/core/store';
 import type { CheckpointScores } from '../../src/core/types';
-
-const key: StoreKey = { checkpointHash: 'c'.repeat(64), evalSetHash: 'e'.repeat(64), scorerVersion: '1' };
+import { TEST_KEY, testRecord } from '../support/scores';
 
 /** Scores as the report reads them from the store: encoded to a score file and decoded. */
 function stored(scores: CheckpointScores): CheckpointScores {
-  const info = { checkpointPath: 'x.onnx', provider: 'cpu' as const, attempts: [], skipped: [], seconds: 0, tokens: 0, createdAt: '2026-01-01T00:00:00Z' };
-  const r = decodeScoreRecord(encodeScoreRecord({ key, info, scores }), key);
+  const r = decodeScoreRecord(encodeScoreRecord(testRecord(scores)), TEST_KEY);
   if (!r.ok) throw new Error(r.reason);
   return r.record.scores;
 }

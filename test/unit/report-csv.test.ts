@@ -5,23 +5,14 @@ import assert from 'node:assert/strict';
 import { buildReport, formatReportCsv, type ReportCheckpointInput } from '../../src/core/report';
 import { buildSnapshot } from '../../src/host/snapshot';
 import { figuresCsv } from '../../src/host/exportFigures';
-import type { CheckpointEntry, CheckpointScores } from '../../src/core/types';
+import type { CheckpointEntry } from '../../src/core/types';
 import { parseCsv } from '../support/csv';
-
-function scores(seq: number[]): CheckpointScores {
-  const n = seq.length;
-  return {
-    seqLogprob: Float64Array.from(seq),
-    tokenCounts: new Uint32Array(n).fill(2),
-    tokenOffsets: Uint32Array.from({ length: n + 1 }, (_, i) => 2 * i),
-    tokenLogprobs: new Float32Array(2 * n),
-  };
-}
+import { testScores } from '../support/scores';
 
 const cps: ReportCheckpointInput[] = [
-  { step: 200, path: '=HYPERLINK("http://x")', scores: scores([-1, -1, -1, -Infinity]) },
-  { step: 100, path: '-2+3', scores: scores([-1.5, -1.5, -1.5, -1.5]) },
-  { step: 300, path: "@SUM(A1)'s", scores: scores([-1.2, -1.4, -1.3, -1.6]) },
+  { step: 200, path: '=HYPERLINK("http://x")', scores: testScores([-1, -1, -1, -Infinity], 2) },
+  { step: 100, path: '-2+3', scores: testScores([-1.5, -1.5, -1.5, -1.5], 2) },
+  { step: 300, path: "@SUM(A1)'s", scores: testScores([-1.2, -1.4, -1.3, -1.6], 2) },
 ];
 const rep = buildReport({ checkpoints: cps, reference: 'generator', refLogprobs: [-1.4, -1.4, -1.4, -1.4], nGrid: [1, 16], selectionN: 16 });
 

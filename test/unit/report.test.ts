@@ -3,20 +3,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildReport, displayNs, formatReportCsv, formatReportText, type ReportCheckpointInput } from '../../src/core/report';
 import { CoverageTournament } from '../../src/core/tournament';
-import type { CheckpointScores } from '../../src/core/types';
-
-function scores(seq: number[], tokens = 2): CheckpointScores {
-  const n = seq.length;
-  const tokenOffsets = Uint32Array.from({ length: n + 1 }, (_, i) => i * tokens);
-  return { seqLogprob: Float64Array.from(seq), tokenCounts: new Uint32Array(n).fill(tokens), tokenOffsets, tokenLogprobs: new Float32Array(n * tokens) };
-}
+import { testScores } from '../support/scores';
 
 // Four samples; the reference gives each ln 0.25. "wide" covers everything, "sharp" has the
 // lowest CE but gives sample 3 probability 0.
 const r = [-1.4, -1.4, -1.4, -1.4];
 const cps: ReportCheckpointInput[] = [
-  { step: 200, path: 'b/step-200.onnx', scores: scores([-1, -1, -1, -Infinity]) },
-  { step: 100, path: 'a/step-100.onnx', scores: scores([-1.5, -1.5, -1.5, -1.5]) },
+  { step: 200, path: 'b/step-200.onnx', scores: testScores([-1, -1, -1, -Infinity], 2) },
+  { step: 100, path: 'a/step-100.onnx', scores: testScores([-1.5, -1.5, -1.5, -1.5], 2) },
 ];
 
 test('JSON shape: field names, "Infinity" KL, coverage keyed by N, failures listed', () => {
@@ -73,7 +67,7 @@ test('point-mass mode gives Pass@N; model mode names the model', () => {
   const p = 1 - (1 - Math.exp(-1.5)) ** 16;
   assert.ok(Math.abs(pm.checkpoints[0].passAt!['16'] - p) < 1e-12);
   assert.ok(Math.abs((pm.checkpoints[0].kl as number) - 1.5) < 1e-12, 'KL against a point mass is CE per sequence');
-  const ref = scores([-1.4, -1.4, NaN, -1.4]);
+  const ref = testScores([-1.4, -1.4, NaN, -1.4], 2);
   const mm = buildReport({ checkpoints: cps, reference: { model: 'ref/model.onnx' }, referenceScores: ref, nGrid: [16] });
   assert.equal(mm.referenceLabel, 'model ref/model.onnx');
   assert.deepEqual(mm.reference, { model: 'ref/model.onnx' });
@@ -92,7 +86,7 @@ test('a single checkpoint, none at all, and a skipped sample', () => {
   assert.equal(none.dev, null);
   assert.match(none.verdict, /No checkpoint could be scored/);
   const skip = buildReport({
-    checkpoints: [cps[1], { ...cps[0], scores: scores([-1, NaN, -1, -Infinity]) }],
+    checkpoints: [cps[1], { ...cps[0], scores: testScores([-1, NaN, -1, -Infinity], 2) }],
     reference: 'generator',
     refLogprobs: r,
   });
@@ -128,7 +122,7 @@ test('verdict when the suggestion never out-covers the lowest-CE checkpoint: it 
   // Y has the lowest CE but Z out-covers it on samples 0 and 1; X sits between them there
   // (within a factor 16 of both) and beats Z elsewhere: nothing out-covers X, and X never
   // out-covers Y. The old wording read "out-covers step 2 … on 0.0% of samples".
-  const one = (seq: number[]) => scores(seq, 1);
+  const one = (seq: number[]) => testScores(seq, 1);
   const rest = (v: number) => new Array<number>(8).fill(v);
   const rep = buildReport({
     checkpoints: [

@@ -5,32 +5,19 @@ import { mkdtempSync, readFileSync, writeFileSync, readdirSync, rmSync, mkdirSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { crc32, decodeScoreRecord, encodeScoreRecord, storeFileName, type ScoreRecord, type StoreKey } from '../../src/core/store';
+import { crc32, decodeScoreRecord, encodeScoreRecord, storeFileName, type ScoreRecord } from '../../src/core/store';
 import { readStoredScores, writeStoredScores } from '../../src/core/store/files';
 import { checkpointContentHash } from '../../src/core/store/contentHash';
 import { HashCache } from '../../src/core/hashcache';
+import { TEST_KEY, testRecord, tokenScores } from '../support/scores';
 
-const key: StoreKey = { checkpointHash: 'a'.repeat(64), evalSetHash: 'b'.repeat(64), scorerVersion: '1' };
+const key = TEST_KEY;
 
+/** Token log-probs from the seed; sample 1 (when there is one) skipped: NaN and listed as skipped. */
 function record(counts: number[], seed = 1): ScoreRecord {
-  const n = counts.length;
-  const offsets = new Uint32Array(n + 1);
-  counts.forEach((c, i) => (offsets[i + 1] = offsets[i] + c));
-  const lp = new Float32Array(offsets[n]).map((_, i) => -((i * 7919 + seed) % 1000) / 97);
-  const seq = new Float64Array(n).map((_, i) => {
-    let s = 0;
-    for (let j = offsets[i]; j < offsets[i + 1]; j++) s += lp[j];
-    return s;
-  });
-  if (n > 1) seq[1] = NaN;
-  return {
-    key,
-    info: {
-      checkpointPath: 'step-100/model.onnx', provider: 'cpu', attempts: [{ provider: 'cpu', ok: true }],
-      skipped: n > 1 ? [{ index: 1, line: 2, reason: 'longer than the context' }] : [], seconds: 1.5, tokens: 99, createdAt: '2026-01-01T00:00:00Z',
-    },
-    scores: { seqLogprob: seq, tokenCounts: Uint32Array.from(counts), tokenOffsets: offsets, tokenLogprobs: lp },
-  };
+  const scores = tokenScores(counts, (k) => -((k * 7919 + seed) % 1000) / 97);
+  if (counts.length > 1) scores.seqLogprob[1] = NaN;
+  return testRecord(scores, { info: { skipped: counts.length > 1 ? [{ index: 1, line: 2, reason: 'longer than the context' }] : [] } });
 }
 
 test('crc32 matches the standard check value', () => {
