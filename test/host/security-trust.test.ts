@@ -3,8 +3,7 @@
 // granted, and paths in coverage.json may leave the run folder only when it is trusted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { RunEngine } from '../../src/host/engine';
 import { createEngine } from '../../src/host/engineAdapter';
@@ -12,6 +11,7 @@ import { RunSession } from '../../src/host/runSession';
 import { DEFAULT_SETTINGS } from '../../src/core/settings';
 import { countJobs, isAlive, makeRun } from '../scoring/faultsRun';
 import { settle } from '../support/cli';
+import { tempDir } from '../support/temp';
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const settings = { ...DEFAULT_SETTINGS, executionProvider: 'cpu' as const, tokenBudget: 64, threads: 1 };
@@ -75,8 +75,7 @@ test('untrusted: zero score jobs and no stored scores until trust is granted; th
 
 test('coverage.json paths outside the run: refused by the engine when untrusted, followed when trusted', async (t) => {
   const root = makeRun(t, [100], 4);
-  const outside = mkdtempSync(join(tmpdir(), 'cc-outside-'));
-  t.after(() => rmSync(outside, { recursive: true, force: true }));
+  const outside = tempDir(t, 'cc-outside-');
   writeFileSync(join(outside, 'eval.jsonl'), '{"prompt_ids":[1],"response_ids":[2]}\n');
   writeFileSync(join(root, 'coverage.json'), JSON.stringify({ eval: join(outside, 'eval.jsonl') }));
 

@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { command as score } from '../../src/cli/score';
 import { scoreRunFolder } from '../support/scoreRun';
 import { writeModel, type BuiltModel } from '../../src/core/onnx/models';
-import { callCommand, settle, tempRun } from '../support/cli';
+import { callCommand, settle } from '../support/cli';
 import * as bad from '../support/badModels';
+import { tempRun } from '../support/temp';
 
 const EVAL = [
   '{"id":"a","prompt_ids":[1,2],"response_ids":[3,0]}',

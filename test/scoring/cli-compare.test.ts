@@ -9,7 +9,8 @@ import { UsageError } from '../../src/cli/args';
 import { parseReportArgs } from '../../src/cli/report';
 import { bigramModel, type BuiltModel } from '../../src/core/onnx/models';
 import { report, reportJson, writeRun, type EvalLine, type ReportJson } from './cli-report.fixture';
-import { lcg, tempDir } from './helpers';
+import { lcg } from './helpers';
+import { tempDir } from '../support/temp';
 
 const VOCAB = 5;
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { command as demo } from '../../src/cli/demo';
-import { tempDir } from './helpers';
+import { tempDir } from '../support/temp';
 
 async function runDemo(dir: string): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];

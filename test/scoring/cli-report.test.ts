@@ -1,17 +1,18 @@
 // The report command around the numbers: failed checkpoints listed while the others are
 // reported, the text and CSV forms, stdout holding only the report, and the errors.
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../../src/cli/args';
 import { parseReportArgs } from '../../src/cli/report';
 import { DEFAULT_SETTLE_MS } from '../../src/core/layout';
 import { bigramModel, constantLogitsModel, writeModel } from '../../src/core/onnx/models';
 import { bernoulliLogits, report, reportJson, writeRun, type ReportJson } from './cli-report.fixture';
-import { lcg, tempDir } from './helpers';
+import { lcg } from './helpers';
+import { tempDir } from '../support/temp';
+import { fileScope } from '../support/cli';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -33,15 +34,15 @@ function goodAndBad(dir: string): void {
 // Written before the other tests run, so that a spawned CLI, which applies the run contract's
 // settle time to freshly written files, usually finds it settled without waiting.
 const settledRun = { dir: '', written: 0 };
+const lifetime = fileScope();
 before(() => {
-  settledRun.dir = mkdtempSync(join(tmpdir(), 'cc-report-'));
+  settledRun.dir = tempDir(lifetime);
   writeRun(settledRun.dir, {
     lines: [[0], [1]].map((y) => ({ prompt: [0], response: y, ref: Math.log(0.5) })),
     models: { 7: constantLogitsModel({ logits: bernoulliLogits(0.5) }) },
   });
   settledRun.written = Date.now();
 });
-after(() => rmSync(settledRun.dir, { recursive: true, force: true }));
 
 function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'report', ...args], { encoding: 'utf8', cwd: ROOT });
@@ -123,8 +124,7 @@ test('coverage.json naming an eval set outside the run: refused naming the key, 
 
 test('a reference model outside the run needs --allow-outside', async (t) => {
   const dir = tempDir(t);
-  const outside = mkdtempSync(join(tmpdir(), 'cc-ref-'));
-  t.after(() => rmSync(outside, { recursive: true, force: true }));
+  const outside = tempDir(t, 'cc-outside-');
   writeRun(dir, {
     lines: [[0, 1], [1, 1], [0, 0]].map((y) => ({ prompt: [0], response: y })),
     models: { 1: constantLogitsModel({ logits: bernoulliLogits(0.3) }) },

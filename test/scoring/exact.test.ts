@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { bigramModel, constantLogitsModel } from '../../src/core/onnx/models';
 import { ScoreError } from '../../src/core/scoreError';
 import { scoreModel } from '../../src/scoring/scorer';
-import { assertClose, CPU, lcg, logSoftmaxAt, randomSamples, saveModel, tempDir } from './helpers';
+import { assertClose, CPU, lcg, logSoftmaxAt, randomSamples, saveModel } from './helpers';
+import { tempDir } from '../support/temp';
 
 test('bigram model: every token log-prob is ln softmax(table[previous])[token]', async (t) => {
   const dir = tempDir(t);

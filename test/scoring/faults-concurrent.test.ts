@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { tryClaim, waitForRelease } from '../../src/core/store/claims';
 import { verifyStore } from '../../src/core/store/verify';
 import { RunScorer } from '../../src/run/runScorer';
-import { tempDir } from './helpers';
 import { countJobs, loadRun, makeRun, tally } from './faultsRun';
 import { failureLine } from '../support/scoreRun';
+import { tempDir } from '../support/temp';
 
 const fast = { staleMs: 300, heartbeatMs: 50, pollMs: 10 };
 

@@ -10,8 +10,9 @@ import { RunScorer } from '../../src/run/runScorer';
 import { ScoreError } from '../../src/core/scoreError';
 import { ScoringWorkerClient, type ScoreJob, type WorkerCrashNotice } from '../../src/run/workerClient';
 import { scoreModel } from '../../src/scoring/scorer';
-import { CPU, randomSamples, saveModel, tempDir } from './helpers';
+import { CPU, randomSamples, saveModel } from './helpers';
 import { bigramFor, loadRun, makeRun, VOCAB, waitGone } from './faultsRun';
+import { tempDir } from '../support/temp';
 
 function job(t: { after(fn: () => void): void }, samples = 40): ScoreJob {
   const modelPath = saveModel(tempDir(t), 'step-1', bigramFor(1));

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { bigramModel } from '../../src/core/onnx/models';
 import { openRun } from '../../src/run/openRun';
 import { ScoringWorkerClient } from '../../src/run/workerClient';
-import { lcg, randomSamples, saveModel, tempDir } from './helpers';
+import { lcg, randomSamples, saveModel } from './helpers';
+import { tempDir } from '../support/temp';
 
 export const VOCAB = 9;
 

@@ -1,18 +1,11 @@
-// Shared by the scoring tests: temp folders for generated models, samples, and the float64
+// Shared by the scoring tests: generated models saved as checkpoints, samples, and the float64
 // reference log-softmax computed from full logits in JS.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeModel, type BuiltModel } from '../../src/core/onnx/models';
 import type { ScoreJobOptions, WireSample } from '../../src/shared/workerProtocol';
 
 export const CPU: ScoreJobOptions = { provider: 'cpu', tokenBudget: 64, allowSpinning: false, intraOpThreads: 1 };
-
-export function tempDir(t: { after(fn: () => void): void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cc-scoring-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 /** Writes the model into its own folder (as a run's checkpoint would be); returns the model path. */
 export function saveModel(dir: string, name: string, m: BuiltModel): string {

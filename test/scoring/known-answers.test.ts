@@ -7,7 +7,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { bigramModel, constantLogitsModel, writeModel } from '../../src/core/onnx/models';
 import { allBinary, bernoulliLogits, reportJson, row, writeRun } from './cli-report.fixture';
-import { assertClose, lcg, logSoftmaxAt, tempDir } from './helpers';
+import { assertClose, lcg, logSoftmaxAt } from './helpers';
+import { tempDir } from '../support/temp';
 
 const H = 8;
 const LN_HALF = Math.log(0.5);

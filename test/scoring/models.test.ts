@@ -1,8 +1,7 @@
 // The writer's models load in onnxruntime-node and compute what they were built to.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import {
@@ -12,6 +11,7 @@ import { GraphBuilder } from '../../src/core/onnx/builder';
 import { appendGraphFragment, encodeGraphFragment } from '../../src/core/onnx/encode';
 import { DataType } from '../../src/core/onnx/schema';
 import { referenceLogits } from '../unit/onnx/gpt2-reference';
+import { tempDir } from '../support/temp';
 
 function i64(rows: number[][]): ort.Tensor {
   return new ort.Tensor('int64', BigInt64Array.from(rows.flat().map(BigInt)), [rows.length, rows[0]!.length]);
@@ -185,52 +185,44 @@ test('float16 logits are the float32 logits rounded', async () => {
   full.forEach((v, i) => assert.ok(Math.abs(f16(h[i]!) - v) <= Math.abs(v) * 2 ** -11 + 2 ** -25, `logit ${i}`));
 });
 
-test('weights in an external file load from a folder and give the same logits', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ccov-onnx-'));
-  try {
-    const w = gpt2Weights(small);
-    const built = gpt2Model({ ...small, externalData: true }, w);
-    assert.equal(built.externalData?.fileName, 'model.onnx_data');
-    writeModel(dir, 'model.onnx', built);
-    assert.ok(statSync(join(dir, 'model.onnx')).size < 64 * 1024);
-    const feeds = { input_ids: i64(ids), attention_mask: i64(mask) };
-    const ext = (await runAll(join(dir, 'model.onnx'), feeds)).logits!;
-    const inline = await run(gpt2Model(small, w).model, feeds);
-    assert.deepEqual(ext.data, inline.data);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+test('weights in an external file load from a folder and give the same logits', async (t) => {
+  const dir = tempDir(t);
+  const w = gpt2Weights(small);
+  const built = gpt2Model({ ...small, externalData: true }, w);
+  assert.equal(built.externalData?.fileName, 'model.onnx_data');
+  writeModel(dir, 'model.onnx', built);
+  assert.ok(statSync(join(dir, 'model.onnx')).size < 64 * 1024);
+  const feeds = { input_ids: i64(ids), attention_mask: i64(mask) };
+  const ext = (await runAll(join(dir, 'model.onnx'), feeds)).logits!;
+  const inline = await run(gpt2Model(small, w).model, feeds);
+  assert.deepEqual(ext.data, inline.data);
 });
 
-test('a graph fragment appended to the bytes of a model with external data extends it in onnxruntime', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ccov-onnx-'));
+test('a graph fragment appended to the bytes of a model with external data extends it in onnxruntime', async (t) => {
+  const dir = tempDir(t);
+  const w = gpt2Weights(small);
+  writeModel(dir, 'model.onnx', gpt2Model({ ...small, externalData: true }, w));
+  // The log-prob head the scorer appends: log-softmax over the vocabulary, gathered at the labels.
+  const head = new GraphBuilder('head', 'head/');
+  head.input('labels', DataType.INT64, ['batch_size', 'sequence_length']);
+  const lsm = head.node('LogSoftmax', ['logits'], { axis: -1 });
+  const at = head.node('Unsqueeze', ['labels', head.constI64([2])]);
+  head.node('Squeeze', [head.node('GatherElements', [lsm, at], { axis: 2 }), head.constI64([2])], {}, 'token_logprobs');
+  head.output('token_logprobs', DataType.FLOAT, ['batch_size', 'sequence_length']);
+  const { name: _n, ...frag } = head.graph();
+  const extended = join(dir, 'extended.onnx');
+  writeFileSync(extended, appendGraphFragment(readFileSync(join(dir, 'model.onnx')), encodeGraphFragment(frag)));
+  const labels = ids.map((r) => r.map((t) => (t * 7 + 3) % small.vocab));
+  const s = await ort.InferenceSession.create(extended);
   try {
-    const w = gpt2Weights(small);
-    writeModel(dir, 'model.onnx', gpt2Model({ ...small, externalData: true }, w));
-    // The log-prob head the scorer appends: log-softmax over the vocabulary, gathered at the labels.
-    const head = new GraphBuilder('head', 'head/');
-    head.input('labels', DataType.INT64, ['batch_size', 'sequence_length']);
-    const lsm = head.node('LogSoftmax', ['logits'], { axis: -1 });
-    const at = head.node('Unsqueeze', ['labels', head.constI64([2])]);
-    head.node('Squeeze', [head.node('GatherElements', [lsm, at], { axis: 2 }), head.constI64([2])], {}, 'token_logprobs');
-    head.output('token_logprobs', DataType.FLOAT, ['batch_size', 'sequence_length']);
-    const { name: _n, ...frag } = head.graph();
-    const extended = join(dir, 'extended.onnx');
-    writeFileSync(extended, appendGraphFragment(readFileSync(join(dir, 'model.onnx')), encodeGraphFragment(frag)));
-    const labels = ids.map((r) => r.map((t) => (t * 7 + 3) % small.vocab));
-    const s = await ort.InferenceSession.create(extended);
-    try {
-      const out = await s.run({ input_ids: i64(ids), attention_mask: i64(mask), labels: i64(labels) }, ['token_logprobs']);
-      const lp = out.token_logprobs!;
-      assert.deepEqual(lp.dims, [3, 6]);
-      const logits = rowsOf(await run(gpt2Model(small, w).model, { input_ids: i64(ids), attention_mask: i64(mask) }));
-      labels.flat().forEach((k, p) => {
-        assert.ok(Math.abs((lp.data as Float32Array)[p]! - logSoftmax64(logits[p]!, k)) < 1e-5, `position ${p}`);
-      });
-    } finally {
-      await s.release();
-    }
+    const out = await s.run({ input_ids: i64(ids), attention_mask: i64(mask), labels: i64(labels) }, ['token_logprobs']);
+    const lp = out.token_logprobs!;
+    assert.deepEqual(lp.dims, [3, 6]);
+    const logits = rowsOf(await run(gpt2Model(small, w).model, { input_ids: i64(ids), attention_mask: i64(mask) }));
+    labels.flat().forEach((k, p) => {
+      assert.ok(Math.abs((lp.data as Float32Array)[p]! - logSoftmax64(logits[p]!, k)) < 1e-5, `position ${p}`);
+    });
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    await s.release();
   }
 });

@@ -9,7 +9,8 @@ import * as ort from 'onnxruntime-node';
 import { gpt2Model, type Gpt2Options } from '../../src/core/onnx/models';
 import { scoreModel } from '../../src/scoring/scorer';
 import type { WireSample } from '../../src/shared/workerProtocol';
-import { assertClose, CPU, logSoftmaxAt, randomSamples, saveModel, tempDir } from './helpers';
+import { assertClose, CPU, logSoftmaxAt, randomSamples, saveModel } from './helpers';
+import { tempDir } from '../support/temp';
 
 const BASE: Gpt2Options = { layers: 2, width: 32, heads: 4, vocab: 97, context: 48, seed: 5, initScale: 0.3 };
 

@@ -12,7 +12,8 @@ import { parseScoreArgs } from '../../src/cli/score';
 import { scoreRunFolder } from '../support/scoreRun';
 import { UsageError } from '../../src/cli/args';
 import { scoreModel } from '../../src/scoring/scorer';
-import { CPU, lcg, randomSamples, saveModel, tempDir } from './helpers';
+import { CPU, lcg, randomSamples, saveModel } from './helpers';
+import { tempDir } from '../support/temp';
 
 function makeRun(dir: string) {
   const vocab = 7;

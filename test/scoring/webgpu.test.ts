@@ -2,12 +2,11 @@
 // log-probs within 1e-3. Skipped, saying why, only where no Vulkan driver is installed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
 import { gpt2Model } from '../../src/core/onnx/models';
 import { scoreModel } from '../../src/scoring/scorer';
-import { assertClose, CPU, randomSamples, saveModel, tempDir } from './helpers';
+import { assertClose, CPU, randomSamples, saveModel } from './helpers';
+import { tempDir } from '../support/temp';
 
 function vulkanIcds(): string[] {
   const env = process.env.VK_DRIVER_FILES ?? process.env.VK_ICD_FILENAMES;
@@ -21,7 +20,7 @@ const skip = icds.length === 0 ? 'no Vulkan ICD installed (CI installs Mesa from
 test('WebGPU log-probs equal the CPU ones within 1e-3', { skip }, async (t) => {
   // One batch: every distinct shape costs a shader compile on a software driver.
   // Dawn's Vulkan loader wants a runtime dir; headless CI users often have none.
-  process.env.XDG_RUNTIME_DIR ??= mkdtempSync(join(tmpdir(), 'cc-xdg-'));
+  process.env.XDG_RUNTIME_DIR ??= tempDir(t, 'cc-xdg-');
   const dir = tempDir(t);
   const modelPath = saveModel(dir, 'gpu', gpt2Model({ layers: 1, width: 32, heads: 4, vocab: 97, context: 48, seed: 9, initScale: 0.3, positionIds: true }));
   const samples = randomSamples(8, 97, 21, 8, 12);

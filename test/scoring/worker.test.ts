@@ -6,7 +6,8 @@ import { bigramModel } from '../../src/core/onnx/models';
 import { ScoreError } from '../../src/core/scoreError';
 import { ScoringWorkerClient, type ScoreJob } from '../../src/run/workerClient';
 import { scoreModel } from '../../src/scoring/scorer';
-import { CPU, lcg, randomSamples, saveModel, tempDir } from './helpers';
+import { CPU, lcg, randomSamples, saveModel } from './helpers';
+import { tempDir } from '../support/temp';
 
 function setup(t: { after(fn: () => void): void }) {
   const dir = tempDir(t);

@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { rmSync, statSync } from 'node:fs';
 import { command as runs } from '../../src/cli/runs';
 import { loadEvalSet } from '../../src/core/evalset';
-import { callCommand, fixture, tempRun } from '../support/cli';
+import { callCommand, fixture } from '../support/cli';
 import { notUtf8Eval, utf16Eval, writeHugeLineEval } from '../support/badEval';
+import { tempRun } from '../support/temp';
 
 interface Problem { file: string; line?: number; subject?: string; message: string }
 

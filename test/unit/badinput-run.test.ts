@@ -8,10 +8,11 @@ import { chmodSync, mkdirSync, realpathSync, symlinkSync, writeFileSync } from '
 import { dirname, join } from 'node:path';
 import { command as runs } from '../../src/cli/runs';
 import { writeModel } from '../../src/core/onnx/models';
-import { callCommand, fileScope, fixture, settle, spawnCli, tempRun, unprivileged } from '../support/cli';
+import { callCommand, fileScope, fixture, settle, spawnCli, unprivileged } from '../support/cli';
 import {
   externalWeightsModel, goodModel, noLogitsModel, randomModelBytes, truncatedModelBytes,
 } from '../support/badModels';
+import { tempRun } from '../support/temp';
 
 const EVAL = '{"id":"a","prompt_ids":[1,2],"response_ids":[3]}\n{"id":"b","prompt_ids":[1],"response_ids":[9,2]}\n';
 const lifetime = fileScope();

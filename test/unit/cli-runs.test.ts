@@ -7,7 +7,8 @@ import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { command } from '../../src/cli/runs';
-import { callCommand, settle, spawnCli, tempRun } from '../support/cli';
+import { callCommand, settle, spawnCli } from '../support/cli';
+import { tempRun } from '../support/temp';
 
 const call = (argv: string[]) => callCommand(command, argv);
 

@@ -3,22 +3,21 @@
 // records its arguments (test/cluster runs the same command against a real Slurm).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { command } from '../../src/cli/slurm';
-import { REPO, callCommand, spawnCli, tempRun } from '../support/cli';
+import { REPO, callCommand, spawnCli } from '../support/cli';
+import { tempDir, tempRun } from '../support/temp';
 
 /** A stand-in sbatch first on the PATH: appends its arguments to a log, prints the next id (or fails). */
 function fakeSbatch(t: { after(fn: () => void): void }, behaviour = 'echo "$((100 + n));cluster-a"'): { calls: () => string[] } {
-  const dir = mkdtempSync(join(tmpdir(), 'cc-fake-sbatch-'));
+  const dir = tempDir(t, 'cc-fake-sbatch-');
   const log = join(dir, 'calls');
   writeFileSync(join(dir, 'sbatch'), `#!/bin/sh\necho "$*" >> '${log}'\nn=$(wc -l < '${log}')\n${behaviour}\n`, { mode: 0o755 });
   const path = process.env.PATH;
   process.env.PATH = `${dir}:${path}`;
   t.after(() => {
     process.env.PATH = path;
-    rmSync(dir, { recursive: true, force: true });
   });
   return { calls: () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []) };
 }

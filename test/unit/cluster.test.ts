@@ -4,12 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { parseSlurmRequest, shellQuote, slurmJob, splitShellWords, taskPlan, taskSlotFromEnv, type SlurmRequest } from '../../src/core/cluster';
 import { fuzzParams } from '../support/fuzz';
+import { tempDir } from '../support/temp';
 
 test('task t of K starts at ⌊t·n/K⌋, keeps it, and tries every other checkpoint not kept for another task', () => {
   // Starts 0, 3, 6, 9: task 1 begins at 3 and goes round, leaving 6, 9 and 0 to tasks 2, 3 and 0.
@@ -126,8 +126,7 @@ test('the scripts: an array of K tasks running score with this node and CLI, and
 });
 
 test('the scripts run: a task execs score with its arguments intact; the report job renames finished reports into place and keeps the old ones on failure', (t) => {
-  const root = mkdtempSync(join(tmpdir(), 'cc-sbatch-'));
-  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const root = tempDir(t, 'cc-sbatch-');
   const run = join(root, "it's a run");
   const store = join(run, '.coverage');
   mkdirSync(store, { recursive: true });

@@ -1,19 +1,13 @@
 // The coverage.json validator: defaults, every key, wrong types, unknown keys, escaping paths.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ConfigError, DEFAULT_N_GRID, DEFAULT_SELECTION_N, chooseReference, loadConfig, validateConfig,
 } from '../../src/core/runConfig';
 import type { EvalSample } from '../../src/core/types';
-
-function tempRun(t: { after: (fn: () => void) => void }): string {
-  const root = mkdtempSync(join(tmpdir(), 'cc-config-'));
-  t.after(() => rmSync(root, { recursive: true }));
-  return root;
-}
+import { tempDir, tempRun } from '../support/temp';
 
 /** The messages a config gives, in order, or [] when it is valid. */
 async function messages(raw: unknown, root: string, allowOutside = false): Promise<string[]> {
@@ -92,8 +86,7 @@ test('not an object, not JSON: errors naming the file', async (t) => {
 
 test('paths that escape the run folder are refused unless allowed', async (t) => {
   const root = tempRun(t);
-  const outside = mkdtempSync(join(tmpdir(), 'cc-outside-'));
-  t.after(() => rmSync(outside, { recursive: true }));
+  const outside = tempDir(t, 'cc-outside-');
   writeFileSync(join(outside, 'e.jsonl'), '');
   mkdirSync(join(root, 'sub'));
   symlinkSync(join(outside, 'e.jsonl'), join(root, 'sub', 'link.jsonl'));

@@ -3,14 +3,14 @@
 // covers the generator's responses better, and the eval set is large enough to resolve it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_CHAIN, makeChain } from '../../src/core/demo/chain';
 import { DEMO_SCHEDULE } from '../../src/core/demo/checkpoints';
 import { bigramScores } from '../../src/core/demo/exact';
 import { createDemoRun, demoData, DEMO_MARKER } from '../../src/core/demo/run';
 import { buildReport } from '../../src/core/report';
+import { tempDir } from '../support/temp';
 
 const data = demoData();
 const report = buildReport({
@@ -76,29 +76,24 @@ test('the suggestion differs from the lowest-CE checkpoint, covers better by exa
   assert.match(report.verdict, new RegExp(`Suggested step ${sugg}, not the lowest-cross-entropy step ${minCe}`));
 });
 
-test('createDemoRun writes the run and refuses a folder it did not write', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'demo-'));
-  try {
-    const run = createDemoRun(join(dir, 'run'), { samples: 50 });
-    const lines = readFileSync(join(dir, 'run', 'eval.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    assert.equal(lines.length, 50);
-    assert.deepEqual(lines[3].response_ids, run.samples[3].responseIds);
-    assert.equal(lines[3].ref_logprob, run.samples[3].refLogprob, 'ref_logprob survives JSON exactly');
-    const config = JSON.parse(readFileSync(join(dir, 'run', 'coverage.json'), 'utf8'));
-    assert.equal(config.reference, 'generator');
-    for (const c of run.checkpoints) assert.ok(existsSync(join(dir, 'run', c.path)), c.path);
-    createDemoRun(join(dir, 'run'), { samples: 10 }); // replaces its own run
-    assert.equal(readFileSync(join(dir, 'run', 'eval.jsonl'), 'utf8').trim().split('\n').length, 10);
-    writeFileSync(join(dir, 'other.txt'), 'x');
-    assert.throws(() => createDemoRun(dir), new RegExp(`not a demo run \\(no ${DEMO_MARKER}\\)`));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+test('createDemoRun writes the run and refuses a folder it did not write', (t) => {
+  const dir = tempDir(t);
+  const run = createDemoRun(join(dir, 'run'), { samples: 50 });
+  const lines = readFileSync(join(dir, 'run', 'eval.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(lines.length, 50);
+  assert.deepEqual(lines[3].response_ids, run.samples[3].responseIds);
+  assert.equal(lines[3].ref_logprob, run.samples[3].refLogprob, 'ref_logprob survives JSON exactly');
+  const config = JSON.parse(readFileSync(join(dir, 'run', 'coverage.json'), 'utf8'));
+  assert.equal(config.reference, 'generator');
+  for (const c of run.checkpoints) assert.ok(existsSync(join(dir, 'run', c.path)), c.path);
+  createDemoRun(join(dir, 'run'), { samples: 10 }); // replaces its own run
+  assert.equal(readFileSync(join(dir, 'run', 'eval.jsonl'), 'utf8').trim().split('\n').length, 10);
+  writeFileSync(join(dir, 'other.txt'), 'x');
+  assert.throws(() => createDemoRun(dir), new RegExp(`not a demo run \\(no ${DEMO_MARKER}\\)`));
 });
 
 test('re-creating the demo run keeps its .coverage store and writes byte-identical models', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'demo-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t);
   const run = join(dir, 'run');
   const first = createDemoRun(run, { samples: 20 });
   const models = first.checkpoints.map((c) => readFileSync(join(run, c.path)));

@@ -2,18 +2,12 @@
 // real tokenizer.json, the line-length limit, and the content hash.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EvalSetError, evalSetHash, loadEvalSet } from '../../src/core/evalset';
 import { loadTokenizer } from '../../src/core/tokenizer';
 import { tinyTokenizerJson } from './tokenizer.fixture';
-
-function tempDir(t: { after: (fn: () => void) => void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cc-eval-'));
-  t.after(() => rmSync(dir, { recursive: true }));
-  return dir;
-}
+import { tempDir } from '../support/temp';
 
 function write(dir: string, name: string, body: string | Buffer): string {
   const p = join(dir, name);

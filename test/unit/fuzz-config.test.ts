@@ -3,13 +3,12 @@
 // ConfigError naming the file and every offending key; never another failure.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { ConfigError, validateConfig } from '../../src/core/runConfig';
 import { runRelative } from '../../src/core/paths';
 import { fuzzParams } from '../support/fuzz';
+import { tempDir } from '../support/temp';
 
 const KEYS = ['eval', 'tokenizer', 'reference', 'nGrid', 'selectionN', 'tokensPerStep', 'store'];
 
@@ -20,8 +19,7 @@ const value = fc.oneof(fc.jsonValue({ maxDepth: 2 }), path, fc.double(), fc.arra
 const settings = fc.dictionary(fc.oneof(fc.constantFrom(...KEYS), fc.string({ maxLength: 6 })), value, { maxKeys: 5 });
 
 test('any coverage.json: settings that keep the invariants, or a ConfigError naming the file and keys', async (t) => {
-  const root = mkdtempSync(join(tmpdir(), 'cc-fuzz-config-'));
-  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const root = tempDir(t);
   const file = join(root, 'coverage.json');
   await fc.assert(fc.asyncProperty(fc.oneof(settings, fc.jsonValue({ maxDepth: 2 })), async (raw) => {
     let config;

@@ -5,8 +5,7 @@
 // raw bytes lives in onnx/readSignature.test.ts; this one goes deeper into real exports.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { gpt2Model, type Gpt2Options } from '../../src/core/onnx/models';
@@ -14,6 +13,7 @@ import { readSignatureFromBytes } from '../../src/core/onnx/readSignature';
 import { planInput, planModel } from '../../src/scoring/plan';
 import { readModelSignature } from '../../src/scoring/planCheckpoint';
 import { assertClearError, fuzzParams } from '../support/fuzz';
+import { tempDir } from '../support/temp';
 
 const tiny: Gpt2Options = { layers: 1, width: 8, heads: 2, vocab: 20, context: 8, seed: 3 };
 const VARIANTS = [{}, { positionIds: true }, { past: true }, { merged: true, float16Logits: true }, { externalData: true }]
@@ -54,8 +54,7 @@ test('damaged exports in memory: a plan or an error naming the model', () => {
 });
 
 test('damaged exports on disk, through the file reader and the external-weights check', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'cc-fuzz-sig-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t);
   const file = join(dir, 'model.onnx');
   let plans = 0;
   await fc.assert(fc.asyncProperty(damaged, async (bytes) => {

@@ -1,14 +1,13 @@
 // referenceEntry: the one entry a reference model is scored under, by the CLI and the extension.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { referenceEntry } from '../../src/core/layout';
+import { tempDir } from '../support/temp';
 
 test('reference entry: run-relative path, step −1, and the external weights that exist beside it', async (t) => {
-  const base = mkdtempSync(join(tmpdir(), 'cc-ref-'));
-  t.after(() => rmSync(base, { recursive: true, force: true }));
+  const base = tempDir(t);
   const run = join(base, 'run');
   mkdirSync(join(run, 'ref'), { recursive: true });
   writeFileSync(join(run, 'ref', 'big.onnx'), 'm');

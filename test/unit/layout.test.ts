@@ -7,7 +7,7 @@ import { chmodSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSy
 import { join } from 'node:path';
 import { scanRun, type ScanOptions } from '../../src/core/layout';
 import { HashCache } from '../../src/core/hashcache';
-import { tempRun } from '../support/cli';
+import { tempRun } from '../support/temp';
 
 /** A clock well past every write, so nothing is settling unless a test says so. */
 const settled: ScanOptions = { now: () => Date.now() + 60_000 };

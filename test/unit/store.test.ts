@@ -1,8 +1,7 @@
 // The score file format: round trip, and every kind of damage is detected rather than read.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync, readdirSync, rmSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, readdirSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { crc32, decodeScoreRecord, encodeScoreRecord, storeFileName, type ScoreRecord } from '../../src/core/store';
@@ -10,6 +9,7 @@ import { readStoredScores, writeStoredScores } from '../../src/core/store/files'
 import { checkpointContentHash } from '../../src/core/store/contentHash';
 import { HashCache } from '../../src/core/hashcache';
 import { TEST_KEY, testRecord, tokenScores } from '../support/scores';
+import { tempDir } from '../support/temp';
 
 const key = TEST_KEY;
 
@@ -80,55 +80,43 @@ test('file names differ for keys that differ only past the readable prefix', () 
   assert.match(a, /^[A-Za-z0-9-]+\.ccscores$/);
 });
 
-test('write, read back, then a damaged file reads as invalid and no temp file is left', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cc-store-'));
-  try {
-    assert.equal((await readStoredScores(dir, key)).status, 'missing');
-    const rec = record([4, 1, 3]);
-    const file = await writeStoredScores(join(dir, 'scores'), encodeScoreRecord(rec), key);
-    assert.deepEqual(readdirSync(join(dir, 'scores')), [storeFileName(key)]);
-    const back = await readStoredScores(join(dir, 'scores'), key);
-    assert.equal(back.status, 'ok');
-    assert.deepEqual(back.status === 'ok' && back.record, rec);
-    const bytes = readFileSync(file);
-    writeFileSync(file, bytes.subarray(0, bytes.length - 13));
-    const bad = await readStoredScores(join(dir, 'scores'), key);
-    assert.equal(bad.status, 'invalid');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+test('write, read back, then a damaged file reads as invalid and no temp file is left', async (t) => {
+  const dir = tempDir(t);
+  assert.equal((await readStoredScores(dir, key)).status, 'missing');
+  const rec = record([4, 1, 3]);
+  const file = await writeStoredScores(join(dir, 'scores'), encodeScoreRecord(rec), key);
+  assert.deepEqual(readdirSync(join(dir, 'scores')), [storeFileName(key)]);
+  const back = await readStoredScores(join(dir, 'scores'), key);
+  assert.equal(back.status, 'ok');
+  assert.deepEqual(back.status === 'ok' && back.record, rec);
+  const bytes = readFileSync(file);
+  writeFileSync(file, bytes.subarray(0, bytes.length - 13));
+  const bad = await readStoredScores(join(dir, 'scores'), key);
+  assert.equal(bad.status, 'invalid');
 });
 
-test('a failed write names the file and leaves nothing behind', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cc-store-'));
-  try {
-    // A file where the folder should be: mkdir fails as a full or read-only disk would.
-    writeFileSync(join(dir, 'scores'), 'x');
-    await assert.rejects(writeStoredScores(join(dir, 'scores'), encodeScoreRecord(record([1])), key), /cannot write scores to .*scores/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+test('a failed write names the file and leaves nothing behind', async (t) => {
+  const dir = tempDir(t);
+  // A file where the folder should be: mkdir fails as a full or read-only disk would.
+  writeFileSync(join(dir, 'scores'), 'x');
+  await assert.rejects(writeStoredScores(join(dir, 'scores'), encodeScoreRecord(record([1])), key), /cannot write scores to .*scores/);
 });
 
-test('content hash covers the weight files, and a shared cache hashes unchanged files once', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cc-hash-'));
-  try {
-    mkdirSync(join(dir, 'ck'));
-    const model = join(dir, 'ck', 'model.onnx');
-    const data = join(dir, 'ck', 'model.onnx.data');
-    writeFileSync(model, 'graph');
-    writeFileSync(data, 'weights-1');
-    const entry = { step: 1, path: 'ck/model.onnx', modelPath: model, dataPaths: [data], sameStep: [] };
-    const cache = new HashCache();
-    const h1 = await checkpointContentHash(entry, cache);
-    assert.match(h1, /^[0-9a-f]{64}$/);
-    assert.equal(await checkpointContentHash(entry, cache), h1);
-    assert.equal(cache.hashed, 2);
-    assert.equal(await checkpointContentHash(entry), h1);
-    writeFileSync(data, 'weights-two');
-    assert.notEqual(await checkpointContentHash(entry, cache), h1);
-    await assert.rejects(checkpointContentHash({ ...entry, dataPaths: [join(dir, 'gone')] }), /gone: cannot read checkpoint file/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+test('content hash covers the weight files, and a shared cache hashes unchanged files once', async (t) => {
+  const dir = tempDir(t);
+  mkdirSync(join(dir, 'ck'));
+  const model = join(dir, 'ck', 'model.onnx');
+  const data = join(dir, 'ck', 'model.onnx.data');
+  writeFileSync(model, 'graph');
+  writeFileSync(data, 'weights-1');
+  const entry = { step: 1, path: 'ck/model.onnx', modelPath: model, dataPaths: [data], sameStep: [] };
+  const cache = new HashCache();
+  const h1 = await checkpointContentHash(entry, cache);
+  assert.match(h1, /^[0-9a-f]{64}$/);
+  assert.equal(await checkpointContentHash(entry, cache), h1);
+  assert.equal(cache.hashed, 2);
+  assert.equal(await checkpointContentHash(entry), h1);
+  writeFileSync(data, 'weights-two');
+  assert.notEqual(await checkpointContentHash(entry, cache), h1);
+  await assert.rejects(checkpointContentHash({ ...entry, dataPaths: [join(dir, 'gone')] }), /gone: cannot read checkpoint file/);
 });

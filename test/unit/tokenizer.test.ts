@@ -1,15 +1,14 @@
 // A tiny BPE tokenizer.json written here, encoded and decoded through the real library.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadTokenizer } from '../../src/core/tokenizer';
 import { tinyTokenizerJson } from './tokenizer.fixture';
+import { tempDir } from '../support/temp';
 
 test('encodes with the exact ids of the BPE merges and no special tokens', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'cc-tok-'));
-  t.after(() => rmSync(dir, { recursive: true }));
+  const dir = tempDir(t);
   const file = join(dir, 'tokenizer.json');
   writeFileSync(file, JSON.stringify(tinyTokenizerJson()));
   const tok = await loadTokenizer(file);
@@ -25,8 +24,7 @@ test('encodes with the exact ids of the BPE merges and no special tokens', async
 });
 
 test('a file that is not a tokenizer is an error naming it', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'cc-tok-'));
-  t.after(() => rmSync(dir, { recursive: true }));
+  const dir = tempDir(t);
   writeFileSync(join(dir, 'bad.json'), '{"model": ');
   writeFileSync(join(dir, 'arr.json'), '[1]');
   writeFileSync(join(dir, 'odd.json'), JSON.stringify({ model: { type: 'NoSuchModel', vocab: {} } }));
@@ -37,8 +35,7 @@ test('a file that is not a tokenizer is an error naming it', async (t) => {
 });
 
 test('tokenizer_config.json beside it: optional, but a broken one is an error naming it', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'cc-tok-'));
-  t.after(() => rmSync(dir, { recursive: true }));
+  const dir = tempDir(t);
   const file = join(dir, 'tokenizer.json');
   const config = join(dir, 'tokenizer_config.json');
   writeFileSync(file, JSON.stringify(tinyTokenizerJson()));

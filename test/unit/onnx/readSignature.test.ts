@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { GraphBuilder, modelMsg } from '../../../src/core/onnx/builder';
@@ -12,6 +11,7 @@ import {
   OnnxFormatError, readSignature, readSignatureFrom, readSignatureFromBytes, type TensorSignature,
 } from '../../../src/core/onnx/readSignature';
 import { bytesSource } from '../../../src/core/onnx/wire';
+import { tempDir } from '../../support/temp';
 
 const tiny: Gpt2Options = { layers: 2, width: 16, heads: 2, vocab: 30, context: 8, seed: 1 };
 
@@ -46,18 +46,14 @@ test('the signature of every GPT-2 variant agrees with a full protobufjs decode'
   assert.equal(merged.inputs[6]!.elemTypeName, 'BOOL');
 });
 
-test('readSignature reads a file with external data and names the data file', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ccov-sig-'));
-  try {
-    writeModel(dir, 'model.onnx', gpt2Model({ ...tiny, externalData: true }));
-    const sig = readSignature(join(dir, 'model.onnx'));
-    assert.equal(sig.file, join(dir, 'model.onnx'));
-    assert.deepEqual(sig.externalDataFiles, ['model.onnx_data']);
-    assert.deepEqual(sig.outputs.map((o) => [o.name, o.shape]), [['logits', ['batch_size', 'sequence_length', 30]]]);
-    assert.throws(() => readSignature(join(dir, 'missing.onnx')), (e: Error) => e.message.includes(join(dir, 'missing.onnx')));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+test('readSignature reads a file with external data and names the data file', (t) => {
+  const dir = tempDir(t);
+  writeModel(dir, 'model.onnx', gpt2Model({ ...tiny, externalData: true }));
+  const sig = readSignature(join(dir, 'model.onnx'));
+  assert.equal(sig.file, join(dir, 'model.onnx'));
+  assert.deepEqual(sig.externalDataFiles, ['model.onnx_data']);
+  assert.deepEqual(sig.outputs.map((o) => [o.name, o.shape]), [['logits', ['batch_size', 'sequence_length', 30]]]);
+  assert.throws(() => readSignature(join(dir, 'missing.onnx')), (e: Error) => e.message.includes(join(dir, 'missing.onnx')));
 });
 
 test('the weights are stepped over, not read', () => {
@@ -119,13 +115,9 @@ test('garbage bytes give an OnnxFormatError or a signature, never another failur
   ), { numRuns: 2000 });
 });
 
-test('a file that is not a model fails with its path', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ccov-sig-'));
-  try {
-    const p = join(dir, 'model.onnx');
-    writeFileSync(p, new Uint8Array([0x08, 0x96]));
-    assert.throws(() => readSignature(p), (e: Error) => e instanceof OnnxFormatError && e.message.startsWith(`${p}: `) && /truncated/.test(e.message));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+test('a file that is not a model fails with its path', (t) => {
+  const dir = tempDir(t);
+  const p = join(dir, 'model.onnx');
+  writeFileSync(p, new Uint8Array([0x08, 0x96]));
+  assert.throws(() => readSignature(p), (e: Error) => e instanceof OnnxFormatError && e.message.startsWith(`${p}: `) && /truncated/.test(e.message));
 });
