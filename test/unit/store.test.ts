@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync, readdirSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { crc32, decodeScoreRecord, encodeScoreRecord, storeFileName, type ScoreRecord } from '../../src/core/store';
-import { readStoredScores, writeStoredScores } from '../../src/core/store/files';
+import { readStoredScores, writeStoredScores, type StoreWriteIO } from '../../src/core/store/files';
 import { checkpointContentHash } from '../../src/core/store/contentHash';
 import { HashCache } from '../../src/core/hashcache';
 import { TEST_KEY, testRecord, tokenScores } from '../support/scores';
@@ -97,9 +97,27 @@ test('write, read back, then a damaged file reads as invalid and no temp file is
 
 test('a failed write names the file and leaves nothing behind', async (t) => {
   const dir = tempDir(t);
-  // A file where the folder should be: mkdir fails as a full or read-only disk would.
+  const file = join(dir, 'scores', storeFileName(key));
+  // A file where the folder should be: mkdir fails as a read-only disk would, and the file stays.
   writeFileSync(join(dir, 'scores'), 'x');
-  await assert.rejects(writeStoredScores(join(dir, 'scores'), encodeScoreRecord(record([1])), key), /cannot write scores to .*scores/);
+  await assert.rejects(writeStoredScores(join(dir, 'scores'), encodeScoreRecord(record([1])), key), (e: Error) => e.message.startsWith(`cannot write scores to ${file}: `));
+  assert.deepEqual([readdirSync(dir), readFileSync(join(dir, 'scores'), 'utf8')], [['scores'], 'x']);
+  // A write that fails half way (an I/O error after some bytes): its temp file is removed.
+  const scores = join(dir, 'store');
+  const failing: StoreWriteIO = {
+    async open(path) {
+      return {
+        async writeFile(data: Uint8Array) {
+          writeFileSync(path, data.subarray(0, 10));
+          throw Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' });
+        },
+        async sync() {},
+        async close() {},
+      };
+    },
+  };
+  await assert.rejects(writeStoredScores(scores, encodeScoreRecord(record([1])), key, failing), /EIO: i\/o error, write/);
+  assert.deepEqual(readdirSync(scores), [], 'no temp file and no score file');
 });
 
 test('content hash covers the weight files, and a shared cache hashes unchanged files once', async (t) => {
