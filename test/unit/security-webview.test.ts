@@ -180,7 +180,8 @@ test('every text from data is a text node; no link, script, href, src or handler
   assert.ok(shown.some((s) => s.includes('not a readable ONNX model: <img src=x onerror=')), "a failed row's reason is shown as text");
   assert.ok(shown.includes(`line 6 · id ${pick(6)} · L = 1 nats · log p = -2`), 'the inspect view drew its worst samples (ids, prompts, tokens)');
   assert.ok(shown.includes(escapeBidi(`${snap.runName} · step 1 · ${snap.rows[0].path}`)), 'the inspect view names the run and the checkpoint');
-  assert.equal((globalThis as Record<string, unknown>).__pwned, undefined);
+  // Whether a hostile string ran (window.__pwned) can only be seen in a real browser: the fake DOM
+  // runs no markup. test/e2e/security.test.ts checks it in every frame.
 });
 
 /** Text of every text node under `root`. */
