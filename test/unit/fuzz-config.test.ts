@@ -21,11 +21,15 @@ const settings = fc.dictionary(fc.oneof(fc.constantFrom(...KEYS), fc.string({ ma
 test('any coverage.json: settings that keep the invariants, or a ConfigError naming the file and keys', async (t) => {
   const root = tempDir(t);
   const file = join(root, 'coverage.json');
+  let accepted = 0;
+  let refused = 0;
   await fc.assert(fc.asyncProperty(fc.oneof(settings, fc.jsonValue({ maxDepth: 2 })), async (raw) => {
     let config;
     try {
       config = await validateConfig(raw, root, file);
+      accepted++;
     } catch (e) {
+      refused++;
       assert.ok(e instanceof ConfigError, `not a ConfigError: ${String(e)}`);
       assert.ok(e.message.startsWith(`${file}: `), e.message);
       assert.ok(e.problems.length > 0);
@@ -49,4 +53,6 @@ test('any coverage.json: settings that keep the invariants, or a ConfigError nam
     const ref = config.reference;
     assert.ok(ref === undefined || ['generator', 'point-mass', 'tournament'].includes(ref as string) || (typeof ref === 'object' && /\.onnx$/i.test(ref.model)));
   }), fuzzParams(1500, 'coverage.json'));
+  // Both branches ran: the invariants of an accepted config were checked, not only the errors.
+  assert.ok(accepted > 0 && refused > 0, `${accepted} accepted, ${refused} refused`);
 });
