@@ -125,6 +125,7 @@ function render(): void {
   text(verdict, verdictText(s));
   verdict.dataset.suggestedStep = s.suggested ? String(s.suggested.step) : '';
   verdict.dataset.minCeStep = s.minCrossEntropy ? String(s.minCrossEntropy.step) : '';
+  verdict.dataset.reportComplete = String(s.reportComplete);
   text(progress, `${progressLine(s)} · reference: ${s.reference ?? 'not known yet'} · selection N = ${s.selectionN}${s.dev !== null ? ` · dev = ${s.dev.toFixed(4)}` : ''}`);
   showError(s.error);
   clear(warnings);

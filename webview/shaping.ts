@@ -146,7 +146,8 @@ export function curveData(snap: RunSnapshot, ui: PanelUiState): CurveData {
 /** The one-line verdict: the report's own (core words it), else why there is none yet. */
 export function verdictText(snap: RunSnapshot): string {
   if (snap.error) return `Cannot score this run: ${snap.error}`;
-  if (snap.verdict) return snap.verdict;
+  // A score arrived that the report does not cover yet: the suggestion may still move.
+  if (snap.verdict) return snap.reportComplete ? snap.verdict : `${snap.verdict} (updating…)`;
   // Every report has a verdict, so none means no report yet: nothing scored, or the first report still being built.
   return snap.rows.some((r) => r.state === 'done') ? 'No suggestion yet.' : 'No checkpoint scored yet.';
 }

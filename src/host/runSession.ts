@@ -69,6 +69,8 @@ export class RunSession extends Disposable {
       entry: (path) => this.entries.get(path),
       changed: () => this.changed(),
       scored: () => this.reports.schedule(),
+      // The last scores of a pass go into the report now, not after the throttle's interval.
+      drained: () => void this.reports.flush(),
       heldElsewhere: (path) => this.elsewhere.has(path),
     });
     this.reports = new ReportScheduler({

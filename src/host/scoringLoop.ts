@@ -25,6 +25,8 @@ export interface ScoringLoopDeps {
   changed: () => void;
   /** A job stored its scores. */
   scored: (entry: CheckpointEntry) => void;
+  /** The queue ran dry (or waits on trust or on other processes): nothing more runs for now. */
+  drained: () => void;
   /** Another process is scoring it: it stays queued, and its result is read when it is stored. */
   heldElsewhere: (path: string) => boolean;
 }
@@ -148,6 +150,7 @@ export class ScoringLoop {
       this.pumping = null;
       this.current = null;
       this.deps.changed();
+      this.deps.drained();
     });
   }
 

@@ -88,6 +88,7 @@ export function buildSnapshot(inp: SnapshotInput): RunSnapshot {
     dev: inp.report?.dev ?? null,
     resolved: inp.report ? inp.report.resolved : null,
     verdict: inp.report?.verdict ?? null,
+    reportComplete: rows.every((r) => r.state !== 'done' || figures.has(r.path)),
     suggestedOutcoversMinCe: inp.report?.suggestedOutcoversMinCe ?? null,
     warnings: inp.report?.warnings ?? [],
     suggested: inp.report?.suggested ?? null,

@@ -72,6 +72,11 @@ export interface RunSnapshot {
   resolved: boolean | null;
   /** The report's one-line verdict (which checkpoint, why, against the lowest-CE one). */
   verdict: string | null;
+  /**
+   * Whether the report covers every checkpoint scored so far: false for the moment between a
+   * score arriving and the report rebuilt with it (the verdict may still change).
+   */
+  reportComplete: boolean;
   /** A[suggested, lowest-CE]: how much the suggestion out-covers the lowest-CE checkpoint. */
   suggestedOutcoversMinCe: number | null;
   /** Report warnings (thin samples, unresolved choice, skipped samples). */

@@ -90,9 +90,11 @@ export async function scoreRows(frame: Frame): Promise<ScoreRow[]> {
 
 /** Waits until the panel's table has `count` rows, all scored; a failed row or an error dialog ends the wait at once. */
 export async function waitAllScored(page: Page, frame: Frame, count: number): Promise<void> {
-  await waitUntil(`all ${count} checkpoints to be scored`, async () => {
+  await waitUntil(`all ${count} checkpoints to be scored and in the report`, async () => {
     const r = await scoreRows(frame);
-    return r.length === count && r.every((x) => x.state === 'done');
+    // Scores arrive before the report is rebuilt with them: the verdict says when it has caught up.
+    const complete = await frame.locator(byTestId(TESTID.verdict)).getAttribute('data-report-complete');
+    return r.length === count && r.every((x) => x.state === 'done') && complete === 'true';
   }, { timeoutMs: SCORING_MS, everyMs: 500, guard: async () => {
     await assertNoErrors(page);
     const failed = (await scoreRows(frame)).filter((x) => x.state === 'failed');

@@ -97,7 +97,7 @@ function snapshot(): RunSnapshot {
   });
   return {
     version: 1, runName: pick(0), runPath: `/runs/${pick(4)}`, reference: pick(3), selectionN: 16, nGrid: [1, 16], dev: null, resolved: null,
-    verdict: pick(1), suggestedOutcoversMinCe: null, warnings: [pick(2), pick(5)], suggested: null, minCrossEntropy: null,
+    verdict: pick(1), reportComplete: true, suggestedOutcoversMinCe: null, warnings: [pick(2), pick(5)], suggested: null, minCrossEntropy: null,
     rows: [row(1, 'done', `step-1/${pick(0)}.onnx`), row(2, 'failed', `step-2/${pick(4)}.onnx`, `not a readable ONNX model: ${pick(1)}`), row(3, 'done', pick(5))],
     plotIndices: [0, 2], progress: { done: 2, failed: 1, elsewhere: 0, total: 3, current: null, tokensPerSecond: null, provider: 'cpu' },
     problems: [`eval.jsonl:3 (id ${pick(1)}): ${pick(2)}`], error: `cannot read ${pick(0)}`, awaitingTrust: false,

@@ -8,9 +8,14 @@ const row = (step: number, ce: number | null, cov: Record<string, number>, state
   coverage: cov, coverageInterval: Object.fromEntries(Object.entries(cov).map(([k, v]) => [k, [v / 2, v * 2]])), passAt: null, tournamentScore: 0.1, rivalStep: null,
 });
 
+test('a verdict the report has not caught up with says so', () => {
+  assert.equal(verdictText(snap([], { verdict: 'Suggested step 600.', reportComplete: false })), 'Suggested step 600. (updating…)');
+  assert.equal(verdictText(snap([], { verdict: 'Suggested step 600.' })), 'Suggested step 600.');
+});
+
 function snap(rows: CheckpointRow[], extra: Partial<RunSnapshot> = {}): RunSnapshot {
   return {
-    version: 1, runName: 'r', runPath: '/r', reference: 'generator', selectionN: 16, nGrid: [1, 2, 16, 256], dev: 0.01, resolved: true, verdict: null,
+    version: 1, runName: 'r', runPath: '/r', reference: 'generator', selectionN: 16, nGrid: [1, 2, 16, 256], dev: 0.01, resolved: true, verdict: null, reportComplete: true,
     suggestedOutcoversMinCe: null, warnings: [], suggested: null, minCrossEntropy: null, rows, plotIndices: rows.map((_, i) => i),
     progress: { done: rows.length, failed: 0, elsewhere: 0, total: rows.length, current: null, tokensPerSecond: null, provider: 'cpu' }, problems: [], error: null, awaitingTrust: false, ...extra,
   };
