@@ -17,6 +17,8 @@ const STATE_ICON: Record<CheckpointRow['state'], vscode.ThemeIcon> = {
 export class CheckpointTree extends Disposable implements vscode.TreeDataProvider<CheckpointRow> {
   static readonly viewId = 'checkpointCoverage.checkpoints';
   private snap: RunSnapshot | null = null;
+  /** What the rows showed at the last refresh. */
+  private shown = '';
   private readonly changeEmitter = this._register(new vscode.EventEmitter<void>());
   readonly onDidChangeTreeData = this.changeEmitter.event;
   readonly view: vscode.TreeView<CheckpointRow>;
@@ -32,6 +34,11 @@ export class CheckpointTree extends Disposable implements vscode.TreeDataProvide
     this.snap = snap;
     this.view.description = snap ? `${snap.runName} · ${snap.progress.done}/${snap.rows.length}` : undefined;
     this.view.message = snap?.error ? snap.error : snap && snap.rows.length === 0 ? 'No checkpoints found yet; waiting for the trainer to write some.' : undefined;
+    // Most snapshots only move the progress: redrawing every row for them costs the host a line
+    // per checkpoint, and a row redrawn under the user's click loses the click.
+    const shown = snap ? treeContent(snap) : '';
+    if (shown === this.shown) return;
+    this.shown = shown;
     this.changeEmitter.fire();
   }
 
@@ -66,4 +73,12 @@ export class CheckpointTree extends Disposable implements vscode.TreeDataProvide
     item.command = { command: this.inspectCommand, title: 'Inspect', arguments: [row.path] };
     return item;
   }
+}
+
+/** Everything a row of the tree shows (label, icon, description, tooltip), as one string. */
+function treeContent(snap: RunSnapshot): string {
+  const n = String(snap.selectionN);
+  return JSON.stringify([snap.suggested?.path, snap.minCrossEntropy?.path, n, snap.rows.map((r) => [
+    r.path, r.step, stateText(r), r.cePerToken, r.coverage[n] ?? null, r.tournamentScore,
+  ])]);
 }
