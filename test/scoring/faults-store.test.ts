@@ -139,7 +139,11 @@ test('the CLI killed (SIGKILL) in the middle of a run: the store holds only whol
   const root = makeRun(t, [100, 200, 300, 400], 40);
   // The CLI's scan leaves files changed in the last two seconds for later (still being written).
   await settle();
-  const cli = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'score', root, '--provider', 'cpu', '--budget', '16'], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
+  // Its second job is held after one batch (the worker's test hook), so the kill surely lands while
+  // that job holds its claim.
+  const cli = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'score', root, '--provider', 'cpu', '--budget', '16'], {
+    cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CHECKPOINT_COVERAGE_TEST_HOLD_JOB: 'step-200/model.onnx' },
+  });
   let err = '';
   const locks = join(root, '.coverage', 'locks');
   let killing = false;

@@ -3,7 +3,7 @@
 // the caller gets a failure that says why; and the threads setting reaches the worker's session.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { verifyStore } from '../../src/core/store/verify';
 import { RunScorer } from '../../src/run/runScorer';
@@ -56,7 +56,17 @@ test('a worker SIGKILLed on every attempt: the job runs exactly twice, then fail
 test('a worker killed mid-job through RunScorer: retried once, the stored file is whole and equals a direct run', async (t) => {
   const root = makeRun(t, [100], 60);
   const { evalSet, layout } = await loadRun(root);
-  const client = new ScoringWorkerClient({ restartBaseMs: 10 });
+  // The job is held after its first batch until the release file exists, so the kill lands while
+  // it runs however loaded the machine is; the retry is released at once.
+  const release = join(root, 'release');
+  process.env.CHECKPOINT_COVERAGE_TEST_HOLD_JOB = 'step-100/model.onnx';
+  process.env.CHECKPOINT_COVERAGE_TEST_RELEASE_FILE = release;
+  t.after(() => {
+    delete process.env.CHECKPOINT_COVERAGE_TEST_HOLD_JOB;
+    delete process.env.CHECKPOINT_COVERAGE_TEST_RELEASE_FILE;
+  });
+  const crashes: WorkerCrashNotice[] = [];
+  const client = new ScoringWorkerClient({ restartBaseMs: 10, onCrash: (n) => crashes.push(n) });
   const scorer = new RunScorer({ runRoot: root, evalSet, client, provider: 'cpu', tokenBudget: 16 });
   t.after(async () => {
     await scorer.dispose();
@@ -64,8 +74,11 @@ test('a worker killed mid-job through RunScorer: retried once, the stored file i
   });
   let killed = 0;
   const record = await scorer.score(layout.checkpoints[0], () => {
-    if (killed++ === 0) process.kill(client.workerPid!, 'SIGKILL');
+    if (killed++ > 0) return;
+    process.kill(client.workerPid!, 'SIGKILL');
+    writeFileSync(release, '');
   });
+  assert.deepEqual(crashes.map((c) => [c.attempt, c.retrying]), [[1, true]], 'killed once, retried once');
   const check = await verifyStore(scorer.dir);
   assert.deepEqual([check.valid.length, check.invalid, check.temporary], [1, [], []]);
   assert.equal(check.valid[0].checkpointPath, 'step-100/model.onnx');
