@@ -38,9 +38,14 @@ export class CurveChart {
   }
   private readonly onPick: (path: string) => void;
   private last: { data: CurveData; ui: PanelUiState } | null = null;
+  /** What the chart draws now: most snapshots (progress while scoring) leave the curves as they are. */
+  private drawn = '';
 
   update(data: CurveData, ui: PanelUiState): void {
     this.last = { data, ui };
+    const drawn = JSON.stringify([data, ui.xScale]);
+    if (drawn === this.drawn) return;
+    this.drawn = drawn;
     const p = this.palette;
     const line = (label: string, points: Point[], color: string): ChartDataset<'line', Point[]> => ({
       type: 'line', label, data: points, borderColor: color, backgroundColor: color, pointRadius: points.length > 150 ? 0 : 2.5, pointHoverRadius: 5, borderWidth: 1.5, tension: 0,
@@ -77,6 +82,7 @@ export class CurveChart {
 
   setPalette(p: Palette): void {
     this.palette = p;
+    this.drawn = '';
     if (this.last) this.update(this.last.data, this.last.ui);
   }
 

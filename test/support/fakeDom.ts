@@ -10,6 +10,17 @@ export class FakeText {
   get textContent(): string {
     return this.data;
   }
+  get nextSibling(): Child | null {
+    return siblingAfter(this);
+  }
+  remove(): void {
+    this.parentNode?.removeChild(this);
+  }
+}
+
+function siblingAfter(n: Child): Child | null {
+  const list = n.parentNode?.childNodes;
+  return list ? list[list.indexOf(n) + 1] ?? null : null;
 }
 
 type Child = FakeElement | FakeText;
@@ -50,6 +61,24 @@ export class FakeElement {
   appendChild(n: Child): Child {
     this.append(n);
     return n;
+  }
+  /** Moves `n` (from wherever it is) before `ref`, or to the end when `ref` is null. */
+  insertBefore(n: Child, ref: Child | null): Child {
+    n.parentNode?.removeChild(n);
+    const i = ref ? this.childNodes.indexOf(ref) : -1;
+    if (i >= 0) this.childNodes.splice(i, 0, n);
+    else this.childNodes.push(n);
+    n.parentNode = this;
+    return n;
+  }
+  remove(): void {
+    this.parentNode?.removeChild(this);
+  }
+  get parentElement(): FakeElement | null {
+    return this.parentNode;
+  }
+  get nextSibling(): Child | null {
+    return siblingAfter(this);
   }
   removeChild(n: Child): Child {
     const i = this.childNodes.indexOf(n);

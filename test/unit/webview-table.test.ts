@@ -1,0 +1,51 @@
+// The panel's table is kept between snapshots: a row whose cells did not change is the same
+// element, a changed one is rebuilt, the order follows the snapshot and rows that left are gone.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { CheckpointRow, RunSnapshot } from '../../src/shared/protocol';
+import { installFakeDom, type FakeElement } from '../support/fakeDom';
+
+const row = (step: number, state: CheckpointRow['state'], ce: number | null): CheckpointRow => ({
+  step, path: `step-${step}.onnx`, state, trainTokens: null, samples: null, evalTokens: null, cePerToken: ce, cePerSequence: null, kl: null,
+  coverage: {}, coverageInterval: {}, passAt: null, tournamentScore: null, rivalStep: null,
+});
+
+const snap = (rows: CheckpointRow[]): RunSnapshot => ({
+  version: 1, runName: 'r', runPath: '/r', reference: 'generator', selectionN: 16, nGrid: [16], dev: null, resolved: null, verdict: null,
+  reportComplete: true, suggestedOutcoversMinCe: null, warnings: [], suggested: null, minCrossEntropy: null, rows, plotIndices: [],
+  progress: { done: 0, failed: 0, elsewhere: 0, total: rows.length, current: null, tokensPerSecond: null, provider: null },
+  problems: [], error: null, awaitingTrust: false,
+});
+
+test('rows are rebuilt only when what they show changed, in the snapshot order', async (t) => {
+  const dom = installFakeDom();
+  t.after(dom.restore);
+  const { renderTable } = await import('../../webview/table');
+  const box = dom.document.createElement('div') as unknown as HTMLElement;
+  const trs = () => ((box as unknown as FakeElement).children[0].children[1].children).map((tr) => tr);
+  const steps = () => trs().map((tr) => Number(tr.getAttribute('data-step')));
+  const pick = () => undefined;
+
+  renderTable(box, snap([row(1, 'done', 2.5), row(2, 'scoring', null), row(3, 'queued', null)]), [16], null, pick);
+  const [a, b, c] = trs();
+  assert.deepEqual(steps(), [1, 2, 3]);
+
+  // Progress only: nothing a row shows changed, so every row is the element it was.
+  renderTable(box, snap([row(1, 'done', 2.5), row(2, 'scoring', null), row(3, 'queued', null)]), [16], null, pick);
+  assert.deepEqual(trs(), [a, b, c]);
+
+  // Step 2 finished, step 3 left the run, step 0 arrived first.
+  renderTable(box, snap([row(0, 'queued', null), row(1, 'done', 2.5), row(2, 'done', 1.9)]), [16], null, pick);
+  assert.deepEqual(steps(), [0, 1, 2]);
+  const [, a2, b2] = trs();
+  assert.equal(a2, a, 'the unchanged row is kept');
+  assert.notEqual(b2, b, 'the finished row is rebuilt');
+  assert.equal(b2.getAttribute('data-state'), 'done');
+  assert.ok(!trs().includes(c), 'the row that left is gone');
+
+  // Other columns: a new table.
+  const table = (box as unknown as FakeElement).children[0];
+  renderTable(box, snap([row(1, 'done', 2.5)]), [2, 16], null, pick);
+  assert.notEqual((box as unknown as FakeElement).children[0], table);
+  assert.equal((box as unknown as FakeElement).children.length, 1);
+});
