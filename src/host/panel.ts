@@ -6,6 +6,7 @@ import type { ExportFormat, HostToWebviewNotification, HostToWebviewRequest, Ins
 import { RpcEndpoint, type RpcWire } from '../shared/rpc';
 import { Disposable } from './disposable';
 import type { Log } from './log';
+import { Throttle } from './throttle';
 import { localRoots, panelHtml } from './webviewHtml';
 
 /** What the panel needs from the controller. */
@@ -19,13 +20,17 @@ export interface PanelHost {
   rescore(): void;
 }
 
-const THROTTLE_MS = 150;
+/**
+ * Least time between two snapshots sent to the webview: each redraws what changed in a table of
+ * every checkpoint and the charts, in a renderer that shares the machine with the scoring worker.
+ */
+const postIntervalMs = (rows: number): number => Math.min(1000, Math.max(150, rows));
 
 export class CoveragePanel extends Disposable {
   static readonly viewType = 'checkpointCoverage.panel';
   private readonly rpc: RpcEndpoint<HostToWebviewRequest, WebviewToHostRequest, HostToWebviewNotification, WebviewToHostNotification>;
   private pending: RunSnapshot | null = null;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly poster = this._register(new Throttle(() => this.post(), () => postIntervalMs(this.pending?.rows.length ?? 0)));
   private readonly disposeEmitter = this._register(new vscode.EventEmitter<void>());
   readonly onDidDispose = this.disposeEmitter.event;
 
@@ -76,18 +81,18 @@ export class CoveragePanel extends Disposable {
     this.panel.reveal(undefined, false);
   }
 
-  /** Queues a snapshot; the newest one goes out at most every THROTTLE_MS. */
+  /** Queues a snapshot; the newest one goes out at most every postIntervalMs. */
   postSnapshot(snap: RunSnapshot | null): void {
     this.title(snap);
     if (!snap) return;
     this.pending = snap;
-    if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      const s = this.pending;
-      this.pending = null;
-      if (s && !this.isDisposed) this.rpc.notify('didChangeSnapshotNotification', s);
-    }, THROTTLE_MS);
+    this.poster.request();
+  }
+
+  private post(): void {
+    const s = this.pending;
+    this.pending = null;
+    if (s && !this.isDisposed) this.rpc.notify('didChangeSnapshotNotification', s);
   }
 
   showInspect(path: string): void {
@@ -99,7 +104,6 @@ export class CoveragePanel extends Disposable {
   }
 
   override dispose(): void {
-    if (this.timer) clearTimeout(this.timer);
     if (!this.isDisposed) {
       super.dispose();
       this.panel.dispose();

@@ -17,6 +17,7 @@ import { errorText } from '../shared/rpc';
 import type { OpenedRun, RunEngine } from './engine';
 import { Disposable, toDisposable } from './disposable';
 import { ReportScheduler } from './reportScheduler';
+import { Throttle } from './throttle';
 import { ScoringLoop } from './scoringLoop';
 import type { SessionLog } from './sessionLog';
 import { buildSnapshot } from './snapshot';
@@ -49,8 +50,7 @@ export class RunSession extends Disposable {
   private version = 0;
   private inspecting: string | null = null;
   private settleTimer: ReturnType<typeof setTimeout> | undefined;
-  private publishTimer: ReturnType<typeof setTimeout> | undefined;
-  private lastPublish = -Infinity;
+  private readonly publisher: Throttle;
   private readonly listeners = new Set<(s: RunSnapshot) => void>();
   /** Checkpoints other processes are scoring, from the store's claims. */
   private elsewhere: ReadonlyMap<string, ScoringElsewhere> = new Map();
@@ -79,6 +79,7 @@ export class RunSession extends Disposable {
       logError: (m) => deps.log.error('report', m),
       minIntervalMs: deps.reportIntervalMs ?? 1000,
     });
+    this.publisher = this._register(new Throttle(() => this.publish(), () => deps.publishIntervalMs ?? 100));
     this._register(toDisposable(() => this.listeners.clear()));
     this._register(toDisposable(() => {
       // The worker ends with the run; close() logs what it cannot do. The loop has stopped by now
@@ -89,7 +90,6 @@ export class RunSession extends Disposable {
     this._register(toDisposable(() => this.loop.stop()));
     this._register(toDisposable(() => {
       clearTimeout(this.settleTimer);
-      clearTimeout(this.publishTimer);
       clearTimeout(this.claimTimer);
     }));
   }
@@ -263,7 +263,7 @@ export class RunSession extends Disposable {
       await this.loop.idle();
       await this.reports.flush();
     } while (this.loop.busy);
-    if (this.publishTimer) this.publish();
+    this.publisher.flush();
   }
 
 
@@ -357,17 +357,11 @@ export class RunSession extends Disposable {
   private changed(): void {
     if (this.isDisposed) return;
     this.version++;
-    if (this.publishTimer) return;
-    const wait = this.lastPublish + (this.deps.publishIntervalMs ?? 100) - Date.now();
-    if (wait > 0) this.publishTimer = setTimeout(() => this.publish(), wait);
-    else this.publish();
+    this.publisher.request();
   }
 
   private publish(): void {
-    if (this.publishTimer) clearTimeout(this.publishTimer);
-    this.publishTimer = undefined;
     if (this.isDisposed) return;
-    this.lastPublish = Date.now();
     const snap = this.snapshot();
     for (const l of this.listeners) l(snap);
   }

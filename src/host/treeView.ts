@@ -5,6 +5,7 @@ import type { CheckpointRow, RunSnapshot } from '../shared/protocol';
 import { Disposable } from './disposable';
 import { stateText } from '../shared/stateText';
 import { fmt } from './exportFigures';
+import { Throttle } from './throttle';
 
 const STATE_ICON: Record<CheckpointRow['state'], vscode.ThemeIcon> = {
   queued: new vscode.ThemeIcon('clock'),
@@ -19,6 +20,7 @@ export class CheckpointTree extends Disposable implements vscode.TreeDataProvide
   private snap: RunSnapshot | null = null;
   /** What the rows showed at the last refresh. */
   private shown = '';
+  private readonly redraw = this._register(new Throttle(() => this.redrawIfChanged(), () => 1000));
   private readonly changeEmitter = this._register(new vscode.EventEmitter<void>());
   readonly onDidChangeTreeData = this.changeEmitter.event;
   readonly view: vscode.TreeView<CheckpointRow>;
@@ -34,9 +36,16 @@ export class CheckpointTree extends Disposable implements vscode.TreeDataProvide
     this.snap = snap;
     this.view.description = snap ? `${snap.runName} · ${snap.progress.done}/${snap.rows.length}` : undefined;
     this.view.message = snap?.error ? snap.error : snap && snap.rows.length === 0 ? 'No checkpoints found yet; waiting for the trainer to write some.' : undefined;
-    // Most snapshots only move the progress: redrawing every row for them costs the host a line
-    // per checkpoint, and a row redrawn under the user's click loses the click.
-    const shown = snap ? treeContent(snap) : '';
+    this.redraw.request();
+  }
+
+  /**
+   * Most snapshots only move the progress: redrawing every row for them costs a line per
+   * checkpoint, and a row redrawn under the user's click loses the click; rows that did change
+   * are redrawn at most once a second.
+   */
+  private redrawIfChanged(): void {
+    const shown = this.snap ? treeContent(this.snap) : '';
     if (shown === this.shown) return;
     this.shown = shown;
     this.changeEmitter.fire();
