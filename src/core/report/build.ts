@@ -17,7 +17,7 @@ import {
 import { CoverageTournament, type TournamentResult } from '../tournament';
 import { DEFAULT_N_GRID, DEFAULT_SELECTION_N } from '../defaults';
 import { tournamentVerdict } from './verdict';
-import { sampleName } from '../evalset';
+import { sampleName } from '../evalset/sampleName';
 
 
 export interface StepPath {
