@@ -92,7 +92,7 @@ test('behind a memory wall (a worker asked for more than 100 tokens a batch is k
   assert.deepEqual(result.seqLogprob, direct.seqLogprob);
 });
 
-test('a worker killed mid-job through RunScorer: retried once, the stored file is whole and equals a direct run', async (t) => {
+test('a worker killed mid-job through RunScorer: run again, the stored file is whole and equals a direct run', async (t) => {
   const root = makeRun(t, [100], 60);
   const { evalSet, layout } = await loadRun(root);
   // The job is held after its first batch until the release file exists, so the kill lands while
