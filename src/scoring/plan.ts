@@ -4,6 +4,10 @@
 //   input_ids [batch, seq] (int64 or int32), attention_mask, optional position_ids,
 //   optional past_key_values.<i>.key/value [batch, heads, past, head_dim] fed empty,
 //   optional use_cache_branch (merged decoders) fed false, output logits [batch, seq, vocab].
+// An export without dynamic axes has numbers for batch and seq: the plan keeps them (fixedBatch,
+// fixedSeq) and the feeds match them exactly. How long a sample may be (maxTokens) is the
+// shortest of the stated context, the position table the graph gathers by position
+// (positionTable.ts) and a fixed sequence length.
 import { FileError } from '../core/fileError';
 import type { ModelSignature, TensorSignature as CoreTensorSignature } from '../core/onnx/readSignature';
 import { findPositionTable, type GraphFacts } from './positionTable';
