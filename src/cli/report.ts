@@ -11,10 +11,10 @@ import type { ScoringOptions } from '../run/options';
 import { reportOutcomes, type RunReportResult } from '../run/report';
 import { EXIT_FAILURE, EXIT_OK, UsageError, parseCommandArgs, type CliIO, type Command } from './args';
 import { reportSeveral } from './compareRuns';
-import { SCORING_FLAGS, failedPaths, parseScoringFlags, scoreLayout, stderrProgress, warningLog, type ProgressOut } from './score';
+import { SCORING_FLAGS, WAIT_FLAG, failedPaths, parseScoringFlags, scanForScoring, scoreLayout, stderrProgress, warningLog, type ProgressOut } from './score';
 
 const USAGE = `Usage: checkpoint-coverage report <run> [<run> …] [--json | --csv] [--selection-n N] [--reference R]
-                                   [--provider p] [--budget tokens] [--allow-outside]
+                                   [--provider p] [--budget tokens] [--allow-outside] [--no-wait]
        checkpoint-coverage report <sweep> --all-nested [options]
 
 Scores every checkpoint that has no valid stored result (progress on stderr), then prints the
@@ -31,6 +31,7 @@ checkpoints, and a one-line verdict (README.md explains how to read it).
   --budget         most padded tokens per batch (default 8192)
   --allow-outside  let coverage.json and --reference name files outside the run folder
   --all-nested     report every nested run of the folder (a sweep), as if each were named
+  --no-wait        do not wait (up to 60 s) for checkpoints changed in the last seconds
 Several runs: each run's report, then one coverage tournament over all their checkpoints with
 one suggestion across them (JSON: {"runs": [...], "across": {...}}). Runs whose eval sets
 differ get "across": null and the reason ("acrossError"); their own reports still print.
@@ -48,6 +49,8 @@ export interface ReportArgs {
   reference?: ReferenceSetting;
   scoring: ScoringOptions;
   allowOutside: boolean;
+  /** Wait for checkpoints changed in the last seconds (false: --no-wait). */
+  wait: boolean;
 }
 
 /** Parses the arguments; a model reference is resolved against `cwd`. Throws UsageError. */
@@ -58,6 +61,7 @@ export function parseReportArgs(argv: string[], cwd: string): ReportArgs {
     'selection-n': { type: 'string' },
     reference: { type: 'string' },
     ...SCORING_FLAGS,
+    ...WAIT_FLAG,
     'allow-outside': { type: 'boolean' },
     'all-nested': { type: 'boolean' },
   }, { min: 1, max: Infinity, names: 'the run folder' });
@@ -76,6 +80,7 @@ export function parseReportArgs(argv: string[], cwd: string): ReportArgs {
     format: values.json ? 'json' : values.csv ? 'csv' : 'text',
     scoring: parseScoringFlags(values),
     allowOutside: values['allow-outside'] === true,
+    wait: values['no-wait'] !== true,
   };
   const n = values['selection-n'];
   if (n !== undefined) {
@@ -104,6 +109,8 @@ export interface ReportRunOptions {
   allowOutside?: boolean;
   /** Files changed more recently are still being written; the demo, which wrote them, passes 0. */
   settleMs?: number;
+  /** Wait (bounded) for checkpoints still settling; default true. */
+  wait?: boolean;
 }
 
 export type ReportRunResult = RunReportResult;
@@ -119,7 +126,7 @@ export async function reportRun(root: string, opts: ReportRunOptions, out: Progr
   // Settings (and a bad reference) fail here, before any scoring.
   const run = await openRun(root, { allowOutside: opts.allowOutside, overrides, scoring: opts.scoring, settleMs: opts.settleMs, log: warningLog(out) });
   try {
-    const layout = await run.scan();
+    const layout = await scanForScoring(run, out, opts.wait ?? true);
     const scored = await scoreLayout(run, layout, out);
     if (scored.outcomes.length === 0) {
       const pending = layout.pending.length ? ` (${layout.pending.length} still being written)` : '';
@@ -167,7 +174,7 @@ export async function runReport(argv: string[], io: CliIO, extras: ReportCommand
 
 /** reportRun's options from the arguments. */
 function reportOptions(args: ReportArgs, extras: ReportCommandExtras): ReportRunOptions {
-  return { reference: args.reference, selectionN: args.selectionN, allowOutside: args.allowOutside, scoring: args.scoring, settleMs: extras.settleMs };
+  return { reference: args.reference, selectionN: args.selectionN, allowOutside: args.allowOutside, scoring: args.scoring, settleMs: extras.settleMs, wait: args.wait };
 }
 
 /** The one line on stderr that says how the scores were obtained. */

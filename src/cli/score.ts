@@ -12,6 +12,7 @@ import type { Run } from '../run/openRun';
 import { openRun } from '../run/openRun';
 import type { RunOptions, ScoringOptions } from '../run/options';
 import { describeTask, ensureScoredAsTask, type TaskResult } from '../run/arrayTask';
+import { DEFAULT_SETTLE_WAIT_MS, scanSettled } from '../run/settle';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, parseCommandArgs, type CliIO, type Command } from './args';
 
 /** Where the progress bar and warnings go (stderr); `tty` redraws one line in place. */
@@ -29,6 +30,22 @@ export function warningLog(out: ProgressOut): NonNullable<RunOptions['log']> {
   return (level, message) => {
     if (level === 'warning') out.write(`warning: ${message}\n`);
   };
+}
+
+/**
+ * The run's layout for scoring: unless `wait` is false, checkpoints written in the last moments
+ * are waited for (bounded), with one line on stderr saying so.
+ */
+export async function scanForScoring(run: Run, out: ProgressOut, wait: boolean): Promise<RunLayout> {
+  let told = false;
+  return scanSettled(run, {
+    maxWaitMs: wait ? DEFAULT_SETTLE_WAIT_MS : 0,
+    onWait: (settling, leftMs) => {
+      if (told) return;
+      told = true;
+      out.write(`waiting up to ${Math.ceil(leftMs / 1000)} s for ${settling.length} checkpoint(s) changed in the last moments to settle (${settling.slice(0, 3).join(', ')}${settling.length > 3 ? ', …' : ''}); --no-wait skips this\n`);
+    },
+  });
 }
 
 /**
@@ -102,7 +119,7 @@ class ProgressBar {
 }
 
 const USAGE = `Usage: checkpoint-coverage score <run> [--provider auto|cuda|webgpu|cpu] [--budget tokens] [--threads n]
-                                  [--tasks K]
+                                  [--tasks K] [--no-wait]
 
 Scores every checkpoint of the run that has no valid stored result (under the run's store
 folder, .coverage/ by default) and stores the per-sample and per-token log-probs.
@@ -110,6 +127,9 @@ folder, .coverage/ by default) and stores the per-sample and per-token log-probs
   --budget     most padded tokens per batch; memory grows with it (default ${DEFAULT_TOKEN_BUDGET})
   --threads    onnxruntime intra-op threads (default: onnxruntime's choice)
   --tasks      as one of K array tasks: how many there are (Slurm sets SLURM_ARRAY_TASK_COUNT)
+  --no-wait    do not wait (up to ${DEFAULT_SETTLE_WAIT_MS / 1000} s) for checkpoints changed in the last
+               seconds; they are left for the next run (*.tmp, *.partial and hidden files
+               are never waited for)
 Several scorers may share one store (another shell, the extension, array jobs on a cluster):
 each checkpoint is scored by one of them and the others wait for its result. In a job array
 (SLURM_ARRAY_TASK_ID, or JOB_COMPLETION_INDEX in a Kubernetes Indexed Job) task i of K starts
@@ -131,11 +151,14 @@ export function parseScoringFlags(values: { provider?: string; budget?: string; 
 /** The flags parseScoringFlags reads, for parseCommandArgs. */
 export const SCORING_FLAGS = { provider: { type: 'string' }, budget: { type: 'string' }, threads: { type: 'string' } } as const;
 
-export function parseScoreArgs(argv: string[]): { run: string; scoring: ScoringOptions; tasks?: number } {
-  const { values, positionals } = parseCommandArgs(argv, { ...SCORING_FLAGS, tasks: { type: 'string' } }, { min: 1, max: 1, names: 'the run folder' });
+/** `--no-wait`, shared by the commands that scan a run to score it (see scanForScoring). */
+export const WAIT_FLAG = { 'no-wait': { type: 'boolean' } } as const;
+
+export function parseScoreArgs(argv: string[]): { run: string; scoring: ScoringOptions; wait: boolean; tasks?: number } {
+  const { values, positionals } = parseCommandArgs(argv, { ...SCORING_FLAGS, ...WAIT_FLAG, tasks: { type: 'string' } }, { min: 1, max: 1, names: 'the run folder' });
   const tasks = values.tasks === undefined ? undefined : Number(values.tasks);
   if (tasks !== undefined && (!/^\d+$/.test(values.tasks!) || tasks < 1)) throw new UsageError(`--tasks ${values.tasks}: expected a positive whole number of array tasks`);
-  return { run: positionals[0], scoring: parseScoringFlags(values), ...(tasks === undefined ? {} : { tasks }) };
+  return { run: positionals[0], scoring: parseScoringFlags(values), wait: values['no-wait'] !== true, ...(tasks === undefined ? {} : { tasks }) };
 }
 
 export const command: Command = {
@@ -150,7 +173,7 @@ export const command: Command = {
     let layout: RunLayout;
     let result: TaskResult;
     try {
-      layout = await run.scan();
+      layout = await scanForScoring(run, out, args.wait);
       result = await scoreLayout(run, layout, out, slot.slot);
     } finally {
       await run.dispose();

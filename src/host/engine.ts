@@ -51,8 +51,8 @@ export interface OpenedRun {
   elsewhere(): Promise<ReadonlyMap<string, ScoringElsewhere>>;
   /**
    * Scores one checkpoint into the store (or waits for another scorer holding it); rejects with
-   * a ScoreError. One that says 'crashed' was retried once already by the worker client (the only
-   * place that retries), so the session fails it.
+   * a ScoreError. One that says 'crashed' or 'out-of-memory' was already run again on smaller
+   * budgets by the worker client (the only place that retries), so the session fails it.
    */
   score(entry: CheckpointEntry, onProgress: (p: JobProgress) => void, signal: AbortSignal): Promise<{ provider: string | null }>;
   /** The report over every checkpoint with stored scores. */

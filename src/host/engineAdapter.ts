@@ -105,8 +105,8 @@ class EngineRun implements OpenedRun {
   }
 
   async score(entry: CheckpointEntry, onProgress: (p: JobProgress) => void, signal: AbortSignal): Promise<{ provider: string | null }> {
-    // A ScoreError naming the checkpoint when it fails; a 'crashed' one was retried once already
-    // by the worker client, so the session fails it.
+    // A ScoreError naming the checkpoint when it fails; a worker that died under it was already
+    // replaced and the job run again on smaller budgets by the worker client, so the session fails it.
     const record = await this.run.scorer.score(entry, (p) => onProgress({ samplesDone: p.samplesDone, samplesTotal: p.samplesTotal, tokensPerSecond: p.tokensPerSecond, provider: p.provider }), signal);
     this.records.set(entry.path, record);
     return { provider: record.info.provider };

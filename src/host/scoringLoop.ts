@@ -1,7 +1,7 @@
 // The session's scoring loop: each checkpoint's state (queued, scoring, done, failed and why),
 // the queue in the order the user should see results, the one job in flight and its progress.
 // It runs in the background (`pump()` returns at once) and never retries: the worker client has
-// already restarted a crashed worker and retried once, so a job runs at most twice in all.
+// already restarted a worker that died and run the job again on smaller budgets (never twice on one).
 import { ScoreError, asScoreError, describeFailure, type ScoreErrorData } from '../core/scoreError';
 import type { CheckpointEntry } from '../core/types';
 import type { CheckpointState, ScoringProgress } from '../shared/protocol';

@@ -2,6 +2,7 @@
 // reference model when the run names one), then core's pure buildReport. The CLI builds it once;
 // the extension keeps one RunReporter and rebuilds as scores arrive, with the tournament kept
 // across builds (a new checkpoint adds one row and one column, not K²).
+import { runRelative } from '../core/paths';
 import { buildReportWithReference, type CoverageReport, type ReportCheckpointInput, type ReportFailure } from '../core/report';
 import { describeFailure, ScoreError } from '../core/scoreError';
 import type { ScoreRecord } from '../core/store';
@@ -60,7 +61,8 @@ export class RunReporter {
     this.tournament = t;
     const referenceScores = (await this.referenceScores(scored))?.record.scores;
     this.last = buildReportWithReference({
-      checkpoints: scored.map(({ entry, record }) => ({ step: entry.step, path: entry.path, scores: record.scores })),
+      checkpoints: scored.map(({ entry, record }) => ({ step: entry.step, path: entry.path, scores: record.scores, skipped: record.info.skipped })),
+      evalFile: runRelative(this.run.root, evalSet.file) ?? evalSet.file,
       failed,
       reference: typeof this.run.reference === 'object' && this.reference ? { model: this.reference.path } : this.run.reference,
       refLogprobs: evalSet.samples.map((s) => s.refLogprob),

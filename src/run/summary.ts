@@ -12,6 +12,7 @@ import { checkpointError } from '../core/scoreError';
 import type { InputProblem } from '../core/types';
 import type { ModelPlan } from '../scoring/plan';
 import { planCheckpoint } from '../scoring/planCheckpoint';
+import { maxTokenIds, screenSamples, vocabMismatchMessage } from '../scoring/sampleChecks';
 import type { ScoringElsewhere } from '../shared/protocol';
 import { readEvalSet, scanRunFolder, scoringElsewhere } from './openRun';
 import type { RunOptions } from './options';
@@ -63,16 +64,13 @@ export async function summarizeRun(dir: string, options: Pick<RunOptions, 'allow
 /**
  * Reads each checkpoint's signature (its tags only, never its weights) so that a model that
  * cannot be scored is named now, not after a long scoring job: unreadable bytes, missing
- * external weights, a signature we cannot drive, token ids beyond its vocabulary.
+ * external weights, a signature we cannot drive, an eval set tokenized for another model. Eval
+ * samples a checkpoint will skip (too long for it, a stray id beyond its vocabulary) are noted.
  */
 async function checkModels(layout: RunLayout, evalSet?: EvalSet): Promise<void> {
-  let maxId = -1;
-  let maxAt: EvalSet['samples'][number] | undefined;
-  for (const s of evalSet?.samples ?? []) {
-    for (const ids of [s.promptIds, s.responseIds]) {
-      for (const id of ids) if (id > maxId) { maxId = id; maxAt = s; }
-    }
-  }
+  const samples = evalSet?.samples ?? [];
+  const maxIds = maxTokenIds(samples);
+  const evalName = evalSet ? runRelative(layout.root, evalSet.file) ?? evalSet.file : '';
   for (const k of layout.checkpoints) {
     const say = (message: string): void => { layout.problems.push({ file: k.path, message: `cannot be scored: ${message}` }); };
     // A config.json the scorer will ignore is worth naming here too (it may state the vocabulary).
@@ -84,8 +82,13 @@ async function checkModels(layout: RunLayout, evalSet?: EvalSet): Promise<void> 
       say(checkpointError(e, k).message);
       continue;
     }
-    if (plan.vocab !== undefined && maxAt !== undefined && maxId >= plan.vocab) {
-      say(`its vocabulary has ${plan.vocab} tokens, but ${sampleName(runRelative(layout.root, evalSet!.file) ?? evalSet!.file, maxAt)} has token id ${maxId}`);
+    if (!evalSet) continue;
+    const screen = screenSamples(samples, plan, maxIds);
+    if (screen.vocabMismatch) {
+      say(vocabMismatchMessage(screen, samples, plan.vocab, evalName));
+    } else if (screen.skipped.length > 0) {
+      const shown = screen.skipped.slice(0, 3).map((x) => `${sampleName(evalName, samples[x.at])} ${x.reason}`);
+      warn('warning', `${screen.skipped.length} eval sample(s) will be skipped (and left out for every checkpoint): ${shown.join('; ')}${screen.skipped.length > 3 ? '; …' : ''}`);
     }
   }
 }

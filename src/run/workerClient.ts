@@ -1,21 +1,22 @@
 // The client side of the scoring worker, shared by the extension host and the CLI (no vscode
 // here). The worker starts on the first job; jobs run one at a time; a worker that dies
-// (native fault, out of memory, killed) fails its job as a crash, and the job is retried
-// once on a fresh worker started after a back-off that grows with consecutive crashes
-// (src/core/restartPolicy.ts; this client is the only place that retries, so a job runs at
-// most twice whoever asked for it).
+// (native fault, out of memory, killed) fails its job as a crash, and the job runs again on a
+// fresh worker, after a back-off that grows with consecutive crashes, with half the token budget
+// of its largest batch: a job is never run twice on the same budget, and after running out of
+// memory it goes on halving down to one sample per batch (restartPolicy.ts; this client is the
+// only place that runs a job again, whoever asked for it).
 // The worker is a child process (see src/worker/main.ts for why), talking over IPC with
 // structured-clone serialization so typed arrays travel as they are.
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { ScoreError, asScoreError, isTransient, scoreErrorData, type ScoreErrorData } from '../core/scoreError';
+import { ScoreError, asScoreError, scoreErrorData, type ScoreErrorData } from '../core/scoreError';
 import { RpcEndpoint, RpcRemoteError } from '../shared/rpc';
 import {
   SCORE_ERROR_CODE,
   type ClientToWorkerNotification, type ClientToWorkerRequest, type ScoreCheckpointResult, type ScoreJobOptions,
   type ScoreProgress, type EvalSetParams, type WorkerToClientNotification, type WorkerToClientRequest,
 } from '../shared/workerProtocol';
-import { DEFAULT_TOKEN_BUDGET } from '../scoring/batching';
+import { DEFAULT_TOKEN_BUDGET, smallerBudget } from '../scoring/batching';
 import { DEFAULT_RESTART_POLICY, RestartPolicy } from './restartPolicy';
 
 export interface ScoreJob {
@@ -32,7 +33,7 @@ export interface WorkerClientOptions {
   workerScript?: string;
   /** V8 heap limit of the worker in MiB (onnxruntime's own memory is outside it). */
   maxHeapMb?: number;
-  /** Retries of a job after the worker died: 1 (default) or 0; never more than one. */
+  /** 0: never run a job again after its worker died; 1 (default): see restartPolicy.ts. */
   retries?: number;
   restartBaseMs?: number;
   restartMaxMs?: number;
@@ -46,8 +47,12 @@ export interface WorkerCrashNotice {
   checkpointPath: string;
   /** Why the worker is gone (killed, out of memory, exit code). */
   reason: string;
-  /** 1 for the first run of the job, 2 for its retry. */
+  /** 1 for the first run of the job, 2 for its first retry, … */
   attempt: number;
+  /** The token budget the attempt ran at. */
+  tokenBudget: number;
+  /** The smaller budget the job runs at next, when it is retried. */
+  nextTokenBudget?: number;
   /** True when the job is retried on a fresh worker; false when it is failed. */
   retrying: boolean;
   /** First crash since the last successful job: worth one notification. */
@@ -80,6 +85,7 @@ export class ScoringWorkerClient {
   private readonly policy: RestartPolicy;
   private disposed = false;
   private readonly progressListeners = new Map<string, (p: ScoreProgress) => void>();
+  private readonly died = new WeakSet<ScoreError>();
 
   constructor(private readonly options: WorkerClientOptions = {}) {
     this.policy = new RestartPolicy({
@@ -121,38 +127,47 @@ export class ScoringWorkerClient {
   }
 
   private async runWithRetry(job: ScoreJob): Promise<ScoreCheckpointResult> {
+    const lengths = job.evalSet.samples.map((s) => s.promptIds.length + s.responseIds.length);
+    const tried: number[] = [];
+    let budget = job.options?.tokenBudget ?? DEFAULT_TOKEN_BUDGET;
     for (let attempt = 1; ; attempt++) {
+      tried.push(budget);
       try {
-        const result = await this.runOnce(job);
+        const result = await this.runOnce(job, budget);
         this.policy.onSuccess();
         return result;
       } catch (e) {
         const err = asScoreError(e).forCheckpoint(job.checkpointPath);
-        if (!isTransient(err.kind)) throw err;
+        // Reported by a live worker: the same input would fail the same way again.
+        if (!this.died.has(e as ScoreError)) throw err;
         // Killed by dispose() (the extension closing): a stop, not a crash to retry or report.
         if (this.disposed) throw new ScoreError({ kind: 'cancelled', checkpoint: job.checkpointPath, message: `the scoring client was disposed (${err.message})` });
-        const decision = this.policy.onFailure(err.kind, attempt, err.message);
+        const next = smallerBudget(lengths, budget);
+        const decision = this.policy.onFailure(err.kind, attempt, err.message, { tried, next });
         const retrying = decision.action === 'retry';
         const tellUser = this.policy.shouldTellUser();
         this.options.onCrash?.({
-          checkpointPath: job.checkpointPath, reason: err.message, attempt, retrying, tellUser,
+          checkpointPath: job.checkpointPath, reason: err.message, attempt, tokenBudget: budget, retrying, tellUser,
+          ...(retrying ? { nextTokenBudget: decision.tokenBudget } : {}),
           message: retrying
-            ? `The scoring worker stopped while scoring ${job.checkpointPath} (${err.message}); it restarts and retries once.`
+            ? `The scoring worker stopped while scoring ${job.checkpointPath} (${err.message}); it restarts and tries again with batches of at most ${decision.tokenBudget} tokens.`
             : `The scoring worker stopped on ${job.checkpointPath} again (${err.message}); it is marked failed and the others go on.`,
         });
         if (decision.action !== 'retry') throw new ScoreError({ ...err.data, message: decision.action === 'fail' ? decision.reason : err.message });
-        this.options.log?.('warning', `${job.checkpointPath}: ${err.message}; retrying on a new worker in ${decision.delayMs} ms`);
+        this.options.log?.('warning', `${job.checkpointPath}: ${err.message} with a token budget of ${budget}; trying again on a new worker with ${decision.tokenBudget} in ${decision.delayMs} ms`);
+        budget = decision.tokenBudget;
         await new Promise((r) => setTimeout(r, decision.delayMs));
       }
     }
   }
 
-  private async runOnce(job: ScoreJob): Promise<ScoreCheckpointResult> {
+  private async runOnce(job: ScoreJob, tokenBudget: number): Promise<ScoreCheckpointResult> {
     if (this.disposed) throw new ScoreError({ kind: 'cancelled', checkpoint: job.checkpointPath, message: 'the scoring client was disposed' });
     const live = this.current ?? (this.current = this.start());
     const options: ScoreJobOptions = {
-      provider: 'auto', tokenBudget: DEFAULT_TOKEN_BUDGET, intraOpThreads: 0,
+      provider: 'auto', intraOpThreads: 0,
       ...job.options,
+      tokenBudget,
       // Decided here, not by the caller: only this client knows how many workers share the machine's cores.
       allowSpinning: job.options?.allowSpinning ?? ScoringWorkerClient.live <= 1,
     };
@@ -166,7 +181,7 @@ export class ScoringWorkerClient {
     })();
     try {
       // A dead worker never answers: its exit settles the race instead.
-      return await Promise.race([work, live.gone.then((why) => Promise.reject(new ScoreError(why)))]);
+      return await Promise.race([work, live.gone.then((why) => Promise.reject(this.death(why)))]);
     } catch (e) {
       if (e instanceof ScoreError) throw e;
       if (e instanceof RpcRemoteError) {
@@ -177,11 +192,18 @@ export class ScoringWorkerClient {
       // The channel broke under the request because the worker is going away: its exit says why
       // (out of memory or not), and may be reported a moment after the channel closed.
       const why = await Promise.race([live.gone, new Promise<undefined>((r) => setTimeout(() => r(undefined), EXIT_GRACE_MS))]);
-      throw new ScoreError(why ?? { kind: 'crashed', message: (e as Error).message });
+      throw this.death(why ?? { kind: 'crashed', message: (e as Error).message });
     } finally {
       this.progressListeners.delete(job.jobId);
       work.catch(() => undefined);
     }
+  }
+
+  /** A failure because the worker died under the job (retryable), as opposed to one it reported. */
+  private death(why: ScoreErrorData): ScoreError {
+    const e = new ScoreError(why);
+    this.died.add(e);
+    return e;
   }
 
   private start(): Live {
@@ -221,7 +243,8 @@ export class ScoringWorkerClient {
         const heapOut = stderrTail.includes('heap out of memory') || stderrTail.includes('allocation failed');
         const why: ScoreErrorData = spawnError ? { kind: 'crashed', message: `the scoring worker failed: ${spawnError.message}` }
           : heapOut ? { kind: 'out-of-memory', message: `the scoring worker ran out of memory (${heap})` }
-          : signal === 'SIGKILL' ? { kind: 'crashed', message: 'the scoring worker was killed (SIGKILL, possibly out of memory)' }
+          // The Linux out-of-memory killer sends SIGKILL; nothing else here does, short of a user's kill -9.
+          : signal === 'SIGKILL' ? { kind: 'out-of-memory', message: 'the scoring worker was killed (SIGKILL, possibly out of memory)' }
           : signal ? { kind: 'crashed', message: `the scoring worker was killed (${signal})` }
           : code === 134 ? { kind: 'crashed', message: 'the scoring worker aborted (out of memory or a native fault)' }
           : { kind: 'crashed', message: `the scoring worker exited (code ${code})` };

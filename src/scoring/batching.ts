@@ -34,12 +34,28 @@ export function planBatches(lengths: ArrayLike<number>, budget: number): Batch[]
   return batches;
 }
 
-/** Why a sample cannot be scored by a model, or undefined when it can. */
-export function sampleProblem(promptLen: number, responseLen: number, context: number | undefined): string | undefined {
-  if (promptLen < 1) return 'has no prompt token: the first response token would have no context to be scored in';
-  const total = promptLen + responseLen;
-  if (context !== undefined && total > context) {
-    return `has ${total} tokens, more than the model's context of ${context}; skipped, not truncated`;
+/**
+ * Batches for a model exported with a fixed batch size: runs of exactly `size` rows, whatever
+ * the budget (the export fixed the memory a run takes), still longest first. The last batch may
+ * hold fewer samples; its empty rows are filled by the feeds.
+ */
+export function fixedBatches(lengths: ArrayLike<number>, size: number): Batch[] {
+  const order = Array.from({ length: lengths.length }, (_, i) => i).sort((a, b) => lengths[b] - lengths[a] || a - b);
+  const batches: Batch[] = [];
+  for (let i = 0; i < order.length; i += size) {
+    const members = order.slice(i, i + size);
+    batches.push({ members, seqLen: lengths[members[0]] });
   }
-  return undefined;
+  return batches;
+}
+
+/**
+ * The budget to try after running out of memory at `budget`: half the padded size of the
+ * largest batch of several samples that `budget` makes, so each step really shrinks what
+ * failed; undefined when every batch already holds one sample (nothing smaller to try).
+ */
+export function smallerBudget(lengths: ArrayLike<number>, budget: number): number | undefined {
+  let largest = 0;
+  for (const b of planBatches(lengths, budget)) if (b.members.length > 1) largest = Math.max(largest, b.members.length * b.seqLen);
+  return largest > 0 ? Math.max(1, Math.floor(largest / 2)) : undefined;
 }

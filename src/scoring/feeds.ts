@@ -1,6 +1,9 @@
 // Input tensors for one batch: sequences (prompt then response) right-padded to the batch's
 // length, the attention mask, position ids from the mask, empty past tensors and the labels
-// the head gathers at (the next token at each position).
+// the head gathers at (the next token at each position). A model exported with fixed shapes
+// gets exactly its shape: rows padded to its sequence length, and a short batch filled up to
+// its batch size with copies of the first row (real tokens, so the filler cannot upset the
+// model; its outputs are never read).
 import * as ort from 'onnxruntime-node';
 import { HEAD_LABELS } from './head';
 import type { IdType, ModelPlan } from './plan';
@@ -17,8 +20,14 @@ function idTensor(type: IdType, values: ArrayLike<number>, dims: number[]): ort.
   return new ort.Tensor('int64', out, dims);
 }
 
-export function batchFeeds(plan: ModelPlan, seqs: Sequence[], seqLen: number): Record<string, ort.Tensor> {
-  const b = seqs.length;
+/** The [rows, length] a batch of `members` samples padded to `seqLen` is fed as. */
+export function feedShape(plan: Pick<ModelPlan, 'fixedBatch' | 'fixedSeq'>, members: number, seqLen: number): { rows: number; seqLen: number } {
+  return { rows: plan.fixedBatch ?? members, seqLen: plan.fixedSeq ?? seqLen };
+}
+
+export function batchFeeds(plan: ModelPlan, members: Sequence[], longest: number): Record<string, ort.Tensor> {
+  const { rows: b, seqLen } = feedShape(plan, members.length, longest);
+  const seqs = Array.from({ length: b }, (_, r) => members[r] ?? members[0]);
   const ids = new Int32Array(b * seqLen);
   const mask = new Int32Array(b * seqLen);
   // Hugging Face derives positions as cumsum(mask) - 1 and puts 1 on padding; with right

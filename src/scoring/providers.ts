@@ -37,7 +37,7 @@ function providerUnavailable(p: ProviderName, forAuto: boolean): string | undefi
     const dir = ortNativeDir();
     const lib = process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
     if (!dir || !existsSync(join(dir, lib))) {
-      return `the CUDA provider library (${lib}) is not installed; reinstall onnxruntime-node with ONNXRUNTIME_NODE_INSTALL=cuda12`;
+      return `the CUDA provider library (${lib}) is not installed; install it with ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install`;
     }
     return undefined;
   }

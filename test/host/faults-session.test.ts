@@ -3,8 +3,8 @@
 // run, and the CLI scoring the same run as the session.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { verifyStore } from '../../src/core/store/verify';
 import { createEngine } from '../../src/host/engineAdapter';
 import { RunSession } from '../../src/host/runSession';
@@ -13,10 +13,10 @@ import type { ScoringWorkerClient } from '../../src/run/workerClient';
 import { countJobs, isAlive, makeRun, tally } from '../scoring/faultsRun';
 import { fileScope, settle, spawnCli } from '../support/cli';
 
-function session(root: string, notices: string[] = [], logs: string[] = []): RunSession {
+function session(root: string, notices: string[] = [], logs: string[] = [], workerScript?: string): RunSession {
   const log = (level: string) => (c: string, m: string) => logs.push(`${level} ${c} ${m}`);
   return new RunSession(root, {
-    engine: createEngine({ isTrusted: () => true, log: (l, m) => logs.push(`${l} engine ${m}`) }),
+    engine: createEngine({ isTrusted: () => true, log: (l, m) => logs.push(`${l} engine ${m}`), workerScript }),
     settings: { ...DEFAULT_SETTINGS, executionProvider: 'cpu', tokenBudget: 16, threads: 1 },
     log: { info: log('info'), warn: log('warn'), error: log('error') },
     isTrusted: () => true,
@@ -82,29 +82,30 @@ test('deactivated mid-job: the worker process exits, nothing half is stored, the
   assert.deepEqual(unhandled, []);
 });
 
-test('a worker that dies on every attempt under the session: two runs, then failed with the reason; told once; the others are scored', async (t) => {
-  // Each run of step-100's job is held after its first batch, so the kill lands while it scores.
-  holdJob(t, 'step-100/model.onnx');
+test('a worker that dies on every attempt under the session: new workers on ever smaller budgets, then failed with the reason; told once; the others are scored', async (t) => {
   const root = runs.killed;
-  const { clients } = countJobs(t);
-  const notices: string[] = [];
-  const s = session(root, notices);
-  t.after(() => s.disposeAndWait());
-  const killed = new Set<number>();
-  s.onDidChange((snap) => {
-    const pid = ([...clients][0] as ScoringWorkerClient | undefined)?.workerPid;
-    if (snap.progress.current?.step === 100 && snap.progress.current.samples > 0 && pid && !killed.has(pid)) {
-      killed.add(pid);
-      process.kill(pid, 'SIGKILL');
-    }
+  // Every worker asked to score step 100 is killed (SIGKILL, as the out-of-memory killer would)
+  // on arrival, whatever its budget; step 200 is scored normally.
+  const log = join(root, '..', `${basename(root)}-budgets.log`);
+  Object.assign(process.env, { CC_TEST_MEMORY_WALL: '0', CC_TEST_MEMORY_WALL_ONLY: 'step-100/model.onnx', CC_TEST_MEMORY_LOG: log });
+  t.after(() => {
+    for (const k of ['CC_TEST_MEMORY_WALL', 'CC_TEST_MEMORY_WALL_ONLY', 'CC_TEST_MEMORY_LOG']) delete process.env[k];
+    rmSync(log, { force: true });
   });
+  const notices: string[] = [];
+  const s = session(root, notices, [], join(__dirname, '..', 'support', 'memoryWallWorker.ts'));
+  t.after(() => s.disposeAndWait());
   await s.open();
   await s.idle();
   assert.deepEqual(states(s), { 100: 'failed', 200: 'done' });
-  assert.equal(killed.size, 2, 'the job ran twice: once and one retry');
-  assert.match(s.snapshot().rows[0].reason!, /^the scoring worker stopped 2 times on this checkpoint: the scoring worker was killed \(SIGKILL/);
+  const attempts = readFileSync(log, 'utf8').trim().split('\n').map((l) => l.split(' '));
+  const budgets = attempts.map(([, b]) => Number(b));
+  assert.equal(budgets[0], 16);
+  assert.equal(new Set(budgets).size, budgets.length, `never twice on one budget: ${budgets.join(', ')}`);
+  assert.equal(new Set(attempts.map(([pid]) => pid)).size, attempts.length, 'a fresh worker per attempt');
+  assert.equal(s.snapshot().rows[0].reason, `the scoring worker stopped ${budgets.length} times on this checkpoint (token budget ${budgets.join(', ')}, the last with one sample per batch): the scoring worker was killed (SIGKILL, possibly out of memory)`);
   assert.equal(notices.length, 1);
-  assert.match(notices[0], /^The scoring worker stopped while scoring step-100\/model\.onnx \(.*\); it restarts and retries once\.$/);
+  assert.equal(notices[0], `The scoring worker stopped while scoring step-100/model.onnx (the scoring worker was killed (SIGKILL, possibly out of memory)); it restarts and tries again with batches of at most ${budgets[1]} tokens.`);
 });
 
 test('two windows on one run: both sessions finish with every checkpoint, each scored once', async (t) => {

@@ -25,7 +25,8 @@ const MODELS: Record<number, BuiltModel | Uint8Array | ((dir: string) => void)> 
   5: bad.noLogitsModel(),
   6: bad.rank2LogitsModel(),
   7: bad.intLogitsModel(),
-  8: bad.goodModel(4),
+  // Vocabulary 3: both samples hold an id beyond it (a: 3, b: 9), the eval set was made for another model.
+  8: bad.goodModel(3),
   9: bad.nonFiniteLogitsModel(NaN),
   10: bad.nonFiniteLogitsModel(Infinity),
   // -Inf on token 0, which sample a's response holds: probability 0, a score of -Infinity.
@@ -33,6 +34,8 @@ const MODELS: Record<number, BuiltModel | Uint8Array | ((dir: string) => void)> 
   12: (d) => writeModel(d, 'model.onnx', { model: bad.externalWeightsModel().model }),
   13: (d) => { writeModel(d, 'model.onnx', bad.externalWeightsModel()); truncateSync(join(d, 'model.onnx_data'), 100); },
   14: bad.externalWeightsModel(),
+  // Vocabulary 4: only sample b (id 9) is beyond it: b is skipped and named, a is scored.
+  15: bad.goodModel(4),
 };
 
 test('each bad checkpoint fails alone with a message naming it; the good ones are scored', async (t) => {
@@ -50,15 +53,16 @@ test('each bad checkpoint fails alone with a message naming it; the good ones ar
   // Each failure is one line when it happens; the summary counts them and names each path once.
   const lines = r.err.split('\n');
   const bad = [2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13];
-  const summary = lines.filter((l) => /^14 checkpoint\(s\): /.test(l));
+  const summary = lines.filter((l) => /^15 checkpoint\(s\): /.test(l));
   assert.equal(summary.length, 1, r.err);
-  const named = /^14 checkpoint\(s\): 3 scored in [\d.]+ s, 0 from the store \([\d.]+ s\), 11 failed \((.*)\)$/.exec(summary[0]);
+  const named = /^15 checkpoint\(s\): 4 scored in [\d.]+ s, 0 from the store \([\d.]+ s\), 11 failed \((.*)\)$/.exec(summary[0]);
   assert.equal(named?.[1], bad.map((s) => `step-${s}/model.onnx`).join(', '), summary[0]);
   const failed = lines.filter((l) => l.startsWith('failed: '));
   const byStep = new Map(failed.map((l) => [Number(/^failed: step-(\d+)\/model\.onnx: /.exec(l)?.[1]), l]));
   assert.equal(failed.length, byStep.size, `one line per failure:\n${failed.join('\n')}`);
   assert.deepEqual([...byStep.keys()], bad, failed.join('\n'));
-  assert.doesNotMatch(r.err, /handler threw|warning: .*step-\d+\/model\.onnx: /, 'no failure repeated as a worker warning');
+  // (Step 15's warning names a skipped sample, not a failure.)
+  assert.doesNotMatch(r.err, /handler threw|warning: .*step-(?!15\/)\d+\/model\.onnx: /, 'no failure repeated as a worker warning');
 
   const model = (s: number) => join(root, `step-${s}`, 'model.onnx');
   for (const [s, l] of byStep) assert.ok(!l.includes(`${model(s)}:`) && !l.includes(`'${model(s)}'`), `the checkpoint is named once: ${l}`);
@@ -75,7 +79,9 @@ test('each bad checkpoint fails alone with a message naming it; the good ones ar
   expectFail(5, /^it has no logits output\. The model has inputs .* and outputs scores float32 .*; we need .* output logits \[batch, seq, vocab\] float32\/float16\.$/);
   expectFail(6, /^logits have rank 2, not 3 \[batch, seq, vocab\]\. The model has .* outputs logits float32 \[batch_size, 16\]; we need/);
   expectFail(7, /^logits are int64, not float32 or float16\. The model has .* outputs logits int64 \[batch_size, sequence_length, 16\]; we need/);
-  expectFail(8, `1 sample(s) have token ids outside the model's vocabulary of 4: ${join(root, 'eval.jsonl')}:2 (id b): response token 0 is id 9. Was the eval set tokenized with another tokenizer?`);
+  expectFail(8, `2 of 2 samples have token ids outside the model's vocabulary of 3: ${join(root, 'eval.jsonl')}:1 (id a): response token 0 is id 3; ${join(root, 'eval.jsonl')}:2 (id b): response token 0 is id 9. ` +
+    'Was the eval set tokenized with another tokenizer? (A few such samples, up to 1% of the eval set, would be skipped; this many fail the checkpoint.)');
+  assert.ok(lines.includes(`warning: step-15/model.onnx: ${join(root, 'eval.jsonl')}:2 (id b) has token id 9 (response token 0), outside the model's vocabulary of 4; skipped`), r.err);
   for (const s of [9, 10]) {
     expectFail(s, `the model gives NaN log-probabilities (NaN or infinite logits) for ${join(root, 'eval.jsonl')}:1 (id a) at response token 0`);
   }
@@ -85,10 +91,13 @@ test('each bad checkpoint fails alone with a message naming it; the good ones ar
   // Read back from the store: the good ones are there, the failed ones have no number at all.
   const again = await scoreRunFolder(root, { provider: 'cpu', settleMs: 0 });
   const outcome = (s: number) => again.outcomes.find((o) => o.entry.step === s)!;
-  for (const s of [1, 11, 14]) assert.equal(outcome(s).reused, true, `step ${s} stored`);
+  for (const s of [1, 11, 14, 15]) assert.equal(outcome(s).reused, true, `step ${s} stored`);
   for (const s of byStep.keys()) assert.equal(outcome(s).record, undefined, `step ${s} has no record`);
   const inf = outcome(11).record!.scores.seqLogprob;
   assert.equal(inf[0], -Infinity);
   assert.ok(Number.isFinite(inf[1]));
   assert.ok(outcome(1).record!.scores.seqLogprob.every(Number.isFinite));
+  const oneSkipped = outcome(15).record!;
+  assert.ok(Number.isFinite(oneSkipped.scores.seqLogprob[0]) && Number.isNaN(oneSkipped.scores.seqLogprob[1]));
+  assert.deepEqual(oneSkipped.info.skipped.map((k) => [k.line, k.id]), [[2, 'b']]);
 });

@@ -143,7 +143,8 @@ test('a reference model outside the run needs --allow-outside', async (t) => {
 
 test('arguments: formats, selection N, reference forms, and usage errors', () => {
   const a = parseReportArgs(['run', '--json', '--selection-n', '8', '--reference', 'model:r/m.onnx', '--budget', '512'], '/w');
-  assert.deepEqual(a, { runs: ['run'], allNested: false, format: 'json', selectionN: 8, reference: { model: '/w/r/m.onnx' }, scoring: { provider: 'auto', tokenBudget: 512 }, allowOutside: false });
+  assert.deepEqual(a, { runs: ['run'], allNested: false, format: 'json', selectionN: 8, reference: { model: '/w/r/m.onnx' }, scoring: { provider: 'auto', tokenBudget: 512 }, allowOutside: false, wait: true });
+  assert.equal(parseReportArgs(['run', '--no-wait'], '/w').wait, false);
   assert.deepEqual(parseReportArgs(['run', '--reference', 'x.onnx'], '/w').reference, { model: '/w/x.onnx' });
   assert.equal(parseReportArgs(['run', '--csv', '--reference', 'point-mass'], '/w').format, 'csv');
   for (const bad of [['run', '--json', '--csv'], ['run', '--selection-n', '1'], ['run', '--selection-n', 'x'], ['run', '--reference', 'oracle'], ['run', '--provider', 'tpu'], []]) {

@@ -45,15 +45,32 @@ test('constant model: uniform logits give exactly -|y| ln V per sample', async (
   samples.forEach((s, i) => assertClose(res.seqLogprob[i], -s.responseIds.length * Math.log(vocab), 1e-5 * s.responseIds.length, `sample ${i}`));
 });
 
-test('token ids beyond the vocabulary fail the checkpoint naming the sample', async (t) => {
+test('a sample with a token id beyond the vocabulary is skipped and named; the others are scored exactly', async (t) => {
+  const dir = tempDir(t);
+  const modelPath = saveModel(dir, 'small', constantLogitsModel({ logits: [0, 0, 0, 0] }));
+  const samples = randomSamples(4, 4, 1);
+  samples[2].responseIds = Int32Array.from([1, 2, 9]);
+  const warnings: string[] = [];
+  const res = await scoreModel({ modelPath, evalFile: 'data/eval.jsonl', samples, options: CPU, log: (l, m) => { if (l === 'warning') warnings.push(m); } });
+  assert.deepEqual(res.skipped, [{ index: 2, line: 3, id: 's2', reason: "has token id 9 (response token 2), outside the model's vocabulary of 4; skipped" }]);
+  assert.deepEqual(warnings, ["data/eval.jsonl:3 (id s2) has token id 9 (response token 2), outside the model's vocabulary of 4; skipped"]);
+  samples.forEach((s, i) => {
+    if (i === 2) assert.ok(Number.isNaN(res.seqLogprob[i]));
+    else assertClose(res.seqLogprob[i], -s.responseIds.length * Math.log(4), 1e-5, `sample ${i}`);
+  });
+});
+
+test('token ids beyond the vocabulary in more than 1% of the samples (and more than one) fail the checkpoint naming them', async (t) => {
   const dir = tempDir(t);
   const modelPath = saveModel(dir, 'small', constantLogitsModel({ logits: [0, 1, 2, 3] }));
   const samples = randomSamples(4, 4, 1);
   samples[2].responseIds = Int32Array.from([1, 2, 9]);
+  samples[3].promptIds = Int32Array.from([4]);
   await assert.rejects(
     scoreModel({ modelPath, evalFile: 'data/eval.jsonl', samples, options: CPU }),
     (e: ScoreError) => e.kind === 'bad-data' && e.checkpoint === modelPath && e.file === 'data/eval.jsonl' && e.sample?.line === 3 && e.sample.id === 's2' &&
-      /^1 sample\(s\) have token ids outside the model's vocabulary of 4: data\/eval\.jsonl:3 \(id s2\): response token 2 is id 9/.test(e.message),
+      e.message === "2 of 4 samples have token ids outside the model's vocabulary of 4: data/eval.jsonl:3 (id s2): response token 2 is id 9; data/eval.jsonl:4 (id s3): prompt token 0 is id 4. " +
+        'Was the eval set tokenized with another tokenizer? (A few such samples, up to 1% of the eval set, would be skipped; this many fail the checkpoint.)',
   );
 });
 

@@ -105,8 +105,8 @@ test('a broken checkpoint fails alone, named by its path', async (t) => {
 });
 
 test('score arguments: defaults, and clear errors for bad ones', () => {
-  assert.deepEqual(parseScoreArgs(['run']), { run: 'run', scoring: { provider: 'auto', tokenBudget: 8192 } });
-  assert.deepEqual(parseScoreArgs(['run', '--provider', 'cpu', '--budget', '512']), { run: 'run', scoring: { provider: 'cpu', tokenBudget: 512 } });
+  assert.deepEqual(parseScoreArgs(['run']), { run: 'run', scoring: { provider: 'auto', tokenBudget: 8192 }, wait: true });
+  assert.deepEqual(parseScoreArgs(['run', '--provider', 'cpu', '--budget', '512', '--no-wait']), { run: 'run', scoring: { provider: 'cpu', tokenBudget: 512 }, wait: false });
   assert.throws(() => parseScoreArgs(['run', '--provider', 'tpu']), (e: Error) => e instanceof UsageError && /expected one of auto, cuda, webgpu, cpu/.test(e.message));
   assert.throws(() => parseScoreArgs(['run', '--budget', '1.5']), /--budget 1.5: expected a positive whole number/);
   assert.throws(() => parseScoreArgs([]), /missing the run folder/);

@@ -44,6 +44,8 @@ before(async () => {
   put('step-5', (d) => writeModel(d, 'model.onnx', noLogitsModel()));
   put('step-6', (d) => writeModel(d, 'model.onnx', goodModel(4)));
   put('step-7', (d) => writeModel(d, 'model.onnx', { model: externalWeightsModel().model }));
+  // Vocabulary 3: both eval samples hold an id beyond it (step 6, vocabulary 4: only one does).
+  put('step-8', (d) => writeModel(d, 'model.onnx', goodModel(3)));
 
   loops = tempRun(lifetime, { 'eval.jsonl': EVAL });
   mkdirSync(join(loops, 'step-1'));
@@ -115,14 +117,17 @@ test('coverage.json with wrong types, unknown keys, paths leading out, bad JSON:
 test('.onnx files that are empty, cut short, random bytes, or models we cannot drive are named; the others still list', async () => {
   const l = await listing(models);
   assert.equal(l.code, 0, l.err);
-  assert.deepEqual(l.checkpoints.map((k) => k.path), [1, 2, 3, 4, 5, 6, 7].map((s) => `step-${s}/model.onnx`));
+  assert.deepEqual(l.checkpoints.map((k) => k.path), [1, 2, 3, 4, 5, 6, 7, 8].map((s) => `step-${s}/model.onnx`));
   const p = problemMap(l);
-  assert.deepEqual(Object.keys(p), [2, 3, 4, 5, 6, 7].map((s) => `step-${s}/model.onnx`));
+  assert.deepEqual(Object.keys(p), [2, 3, 4, 5, 6, 7, 8].map((s) => `step-${s}/model.onnx`));
   assert.equal(p['step-2/model.onnx'], 'cannot be scored: not a readable ONNX model: the file is empty (at byte 0)');
   assert.match(p['step-3/model.onnx'], /^cannot be scored: not a readable ONNX model: field \d+ declares \d+ bytes but only \d+ remain \(truncated file\?\) \(at byte \d+\)$/);
   assert.equal(p['step-4/model.onnx'], 'cannot be scored: not a readable ONNX model: field 1 has wire type 4, which ONNX never uses (at byte 0)');
   assert.match(p['step-5/model.onnx'], /^cannot be scored: it has no logits output\. The model has inputs .* and outputs scores float32 \[batch_size, sequence_length, 16\]; we need .*output logits \[batch, seq, vocab\] float32\/float16\.$/);
-  assert.equal(p['step-6/model.onnx'], 'cannot be scored: its vocabulary has 4 tokens, but eval.jsonl:2 (id b) has token id 9');
+  // One stray id: that sample will be skipped, the checkpoint scored. Ids beyond the vocabulary in every sample: the eval set is for another model.
+  assert.equal(p['step-6/model.onnx'], "1 eval sample(s) will be skipped (and left out for every checkpoint): eval.jsonl:2 (id b) has token id 9 (response token 0), outside the model's vocabulary of 4; skipped");
+  assert.equal(p['step-8/model.onnx'], "cannot be scored: 2 of 2 samples have token ids outside the model's vocabulary of 3: eval.jsonl:1 (id a): response token 0 is id 3; eval.jsonl:2 (id b): response token 0 is id 9. " +
+    'Was the eval set tokenized with another tokenizer? (A few such samples, up to 1% of the eval set, would be skipped; this many fail the checkpoint.)');
   assert.equal(p['step-7/model.onnx'], `cannot be scored: the external weights file model.onnx_data it names is missing (expected at ${join(models, 'step-7', 'model.onnx_data')})`);
 });
 

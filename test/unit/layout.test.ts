@@ -105,13 +105,17 @@ test('partial writes: temp names, hidden files and the 2 s rule are pending', as
   const soon = await scanRun(root, { now: () => Math.max(st.mtimeMs, st.ctimeMs) + 1000 });
   assert.deepEqual(soon.checkpoints, []);
   assert.ok(soon.pending.includes('step-8/model.onnx') && soon.pending.includes('step-7.onnx'));
+  // Only the checkpoints held up by the clock alone settle by waiting; in-progress names never do.
+  assert.deepEqual(soon.settling, ['step-1/model.onnx', 'step-5/model.onnx', 'step-7.onnx', 'step-8/model.onnx']);
+  assert.deepEqual([l.settling, l.settledAt], [[], 0]);
 });
 
 test('the settle window is injectable: a file changed 1.9 s ago waits, 2.1 s ago counts', async (t) => {
   const root = tempRun(t, { 'step-1/model.onnx': 'x' });
   const st = statSync(join(root, 'step-1/model.onnx'));
   const changed = Math.max(st.mtimeMs, st.ctimeMs);
-  assert.deepEqual((await scanRun(root, { now: () => changed + 1900 })).pending, ['step-1/model.onnx']);
+  const early = await scanRun(root, { now: () => changed + 1900 });
+  assert.deepEqual([early.pending, early.settling, early.settledAt], [['step-1/model.onnx'], ['step-1/model.onnx'], changed + 2000]);
   assert.equal((await scanRun(root, { now: () => changed + 2100 })).checkpoints.length, 1);
   assert.equal((await scanRun(root, { now: () => changed + 1900, settleMs: 100 })).checkpoints.length, 1);
 });

@@ -2,3 +2,4 @@
 // parsed on its own (parseLine.ts).
 export * from './loadEvalSet';
 export { parseEvalLine } from './parseLine';
+export { sampleName } from './sampleName';

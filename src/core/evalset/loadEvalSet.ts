@@ -25,10 +25,6 @@ export interface LoadEvalOptions {
   maxLineBytes?: number;
 }
 
-/** The one way messages name a sample: `file:line`, with ` (id X)` when the line has an id. */
-export function sampleName(file: string, s: { line: number; id?: string }): string {
-  return `${file}:${s.line}${s.id !== undefined ? ` (id ${s.id})` : ''}`;
-}
 
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
 

@@ -17,6 +17,14 @@ export interface RunLayout {
   checkpoints: CheckpointEntry[];
   /** Run-relative paths of files and checkpoints still being written. */
   pending: string[];
+  /**
+   * The pending checkpoints held up only by a recent change (no in-progress name among their
+   * files): they count once nothing has changed for the settle time. A front end that was
+   * started right after a checkpoint was written waits for these (src/run/settle.ts).
+   */
+  settling: string[];
+  /** When the last of `settling` counts if nothing changes again (ms since the epoch); 0 when none. */
+  settledAt: number;
   problems: InputProblem[];
   /** Subfolders that are runs of their own (they hold coverage.json or eval.jsonl); not scanned as part of this run. */
   nestedRuns: string[];
@@ -58,10 +66,12 @@ export async function scanRun(rootIn: string, opts: ScanOptions = {}): Promise<R
   const folders = await walkRun(root, { skip: [store] }, problems);
   const now = (opts.now ?? Date.now)();
   const settleMs = opts.settleMs ?? DEFAULT_SETTLE_MS;
-  const settling = (f: FileInfo): boolean => now - Math.max(f.mtimeMs, f.ctimeMs) < settleMs;
+  const changedAt = (f: FileInfo): number => Math.max(f.mtimeMs, f.ctimeMs);
+  const settling = (f: FileInfo): boolean => now - changedAt(f) < settleMs;
 
   const candidates: Candidate[] = [];
   const pending = new Set<string>();
+  const recent: Candidate[] = [];
   const markers: string[] = [];
   for (const folder of folders) {
     const ctx = folderStep(folder, problems);
@@ -71,8 +81,11 @@ export async function scanRun(rootIn: string, opts: ScanOptions = {}): Promise<R
     for (const c of await folderCandidates(folder, ctx, opts, problems)) {
       const inProgress = folder.files.filter((f) => isInProgressName(f.name) && relatesTo(f.name, c));
       for (const f of inProgress) pending.add(childRel(folder.rel, f.name));
-      if (inProgress.length > 0 || c.files.some(settling)) pending.add(c.entry.path);
-      else candidates.push(c);
+      if (inProgress.length > 0) pending.add(c.entry.path);
+      else if (c.files.some(settling)) {
+        pending.add(c.entry.path);
+        recent.push(c);
+      } else candidates.push(c);
     }
     for (const f of folder.files) {
       if (isInProgressName(f.name) && /\.onnx/i.test(f.name)) pending.add(childRel(folder.rel, f.name));
@@ -86,10 +99,13 @@ export async function scanRun(rootIn: string, opts: ScanOptions = {}): Promise<R
   flagSameStep(kept.map((c) => c.entry));
   if (!opts.skipDuplicates) await flagDuplicates(kept, opts.hashCache ?? new HashCache(), problems);
 
+  const settlingKept = recent.filter((c) => !inNested(c.entry.path));
   return {
     root,
     checkpoints: kept.map((c) => c.entry),
     pending: [...pending].filter((p) => !inNested(p)).sort(cmp),
+    settling: settlingKept.map((c) => c.entry.path).sort(cmp),
+    settledAt: Math.max(0, ...settlingKept.flatMap((c) => c.files.map((f) => changedAt(f) + settleMs))),
     problems,
     nestedRuns,
   };

@@ -18,6 +18,17 @@ export interface TensorSignature {
   shape: (number | string | null)[] | null;
 }
 
+/** A node of the main graph as far as plans read it: what it does and what it connects. */
+export interface GraphNode {
+  op: string;
+  /** '' for the default ONNX domain. */
+  domain: string;
+  inputs: string[];
+  outputs: string[];
+  /** Integer attributes (a Gather's `axis`); others are not read. */
+  ints: Record<string, number>;
+}
+
 export interface ModelSignature {
   /** The file path, or the label given for bytes. */
   file: string;
@@ -29,6 +40,12 @@ export interface ModelSignature {
   metadata: Record<string, string>;
   /** Distinct external data files the initializers name, relative to the model's folder. */
   externalDataFiles: string[];
+  /**
+   * The main graph's nodes (subgraphs of If/Loop are not read) and each initializer's dims: what
+   * the inputs and outputs leave unsaid, such as how many rows a position table has.
+   */
+  nodes: GraphNode[];
+  initializerDims: Map<string, number[]>;
 }
 
 const TYPE_KINDS: Record<number, TensorSignature['kind']> = { 1: 'tensor', 4: 'sequence', 5: 'map', 8: 'sparse_tensor', 9: 'optional' };
@@ -81,12 +98,21 @@ function readEntry(w: Walker, e: Field, what: string): { key: string; value: str
   return entry;
 }
 
-/** An initializer's name and external location, stepping over its data. */
-function readInitializer(w: Walker, t: Field): { name: string; location?: string } {
+/** An initializer's name, dims and external location, stepping over its data. */
+function readInitializer(w: Walker, t: Field): { name: string; dims: number[]; location?: string } {
   w.expect(t, WIRE_LEN, 'initializer');
-  const out: { name: string; location?: string } = { name: '' };
+  const out: { name: string; dims: number[]; location?: string } = { name: '', dims: [] };
   w.fields(t.start, t.end, (f) => {
     if (f.num === 8) out.name = w.string(f, 'initializer name');
+    // dims: repeated int64, packed (one LEN field) or one varint each.
+    if (f.num === 1 && f.wire === WIRE_VARINT) out.dims.push(f.value);
+    if (f.num === 1 && f.wire === WIRE_LEN) {
+      for (let pos = f.start; pos < f.end;) {
+        const v = w.varint(pos, f.end);
+        out.dims.push(v.value);
+        pos = v.next;
+      }
+    }
     if (f.num === 13) {
       const e = readEntry(w, f, 'external_data entry');
       if (e.key === 'location') out.location = e.value;
@@ -95,11 +121,35 @@ function readInitializer(w: Walker, t: Field): { name: string; location?: string
   return out;
 }
 
+/** A node's op type, domain, inputs, outputs and integer attributes. */
+function readNode(w: Walker, n: Field): GraphNode {
+  w.expect(n, WIRE_LEN, 'node');
+  const node: GraphNode = { op: '', domain: '', inputs: [], outputs: [], ints: {} };
+  w.fields(n.start, n.end, (f) => {
+    if (f.num === 1) node.inputs.push(w.string(f, 'node input'));
+    else if (f.num === 2) node.outputs.push(w.string(f, 'node output'));
+    else if (f.num === 4) node.op = w.string(f, 'op_type');
+    else if (f.num === 7) node.domain = w.string(f, 'node domain');
+    else if (f.num === 5) {
+      w.expect(f, WIRE_LEN, 'attribute');
+      let name = '';
+      let int: number | undefined;
+      // Only names and ints: a tensor or graph attribute is stepped over by its length.
+      w.fields(f.start, f.end, (a) => {
+        if (a.num === 1) name = w.string(a, 'attribute name');
+        if (a.num === 3 && a.wire === WIRE_VARINT) int = a.value;
+      });
+      if (int !== undefined) node.ints[name] = int;
+    }
+  });
+  return node;
+}
+
 /** Read a signature from any byte source (the file and bytes readers below wrap this). */
 export function readSignatureFrom(src: ByteSource): ModelSignature {
   const w = new Walker(src);
   if (src.size === 0) w.fail(0, 'the file is empty');
-  const sig: ModelSignature = { file: src.label, opsetImports: [], inputs: [], outputs: [], metadata: {}, externalDataFiles: [] };
+  const sig: ModelSignature = { file: src.label, opsetImports: [], inputs: [], outputs: [], metadata: {}, externalDataFiles: [], nodes: [], initializerDims: new Map() };
   const initializers = new Set<string>();
   const locations = new Set<string>();
   let graphs = 0;
@@ -124,9 +174,11 @@ export function readSignatureFrom(src: ByteSource): ModelSignature {
         w.fields(f.start, f.end, (g) => {
           if (g.num === 11) sig.inputs.push(readValueInfo(w, g));
           else if (g.num === 12) sig.outputs.push(readValueInfo(w, g));
+          else if (g.num === 1) sig.nodes.push(readNode(w, g));
           else if (g.num === 5) {
             const init = readInitializer(w, g);
             initializers.add(init.name);
+            sig.initializerDims.set(init.name, init.dims);
             if (init.location !== undefined) locations.add(init.location);
           }
         });

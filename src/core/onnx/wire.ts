@@ -72,7 +72,7 @@ export class Walker {
     throw new OnnxFormatError(this.src.label, offset, detail);
   }
 
-  /** A varint as a JS number (exact below 2^53; int64 negatives come back as value - 2^64). */
+  /** A varint as a JS number (exact below 2^53; an int64 negative comes back as that negative number). */
   varint(pos: number, end: number): { value: number; next: number } {
     const bytes = this.src.read(pos, Math.min(10, end - pos));
     let value = 0, scale = 1;
@@ -80,7 +80,12 @@ export class Walker {
       const b = bytes[i]!;
       value += (b & 127) * scale;
       scale *= 128;
-      if (b < 128) return { value: value >= 2 ** 63 ? value - 2 ** 64 : value, next: pos + i + 1 };
+      if (b < 128) {
+        // Ten bytes is a negative int64 (two's complement): in a float, 2^64 − 1 would round to
+        // 2^64 and read as 0, so those few are decoded exactly.
+        if (value >= 2 ** 63) value = Number(BigInt.asIntN(64, bytes.subarray(0, i + 1).reduceRight((acc, x) => (acc << 7n) | BigInt(x & 127), 0n)));
+        return { value, next: pos + i + 1 };
+      }
     }
     return bytes.length === 10
       ? this.fail(pos, 'a varint longer than 10 bytes')

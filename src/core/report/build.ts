@@ -17,6 +17,7 @@ import {
 import { CoverageTournament, type TournamentResult } from '../tournament';
 import { DEFAULT_N_GRID, DEFAULT_SELECTION_N } from '../defaults';
 import { tournamentVerdict } from './verdict';
+import { sampleName } from '../evalset/sampleName';
 
 
 export interface StepPath {
@@ -30,6 +31,8 @@ export interface ReportFailure extends StepPath {
 
 export interface ReportCheckpointInput extends StepPath {
   scores: CheckpointScores;
+  /** The samples it skipped and why (the store's record info), to name them in a warning. */
+  skipped?: readonly { line: number; id?: string; reason: string }[];
 }
 
 export interface ReportInput {
@@ -46,6 +49,8 @@ export interface ReportInput {
   evalSamples?: number;
   /** A tournament the caller keeps up to date incrementally over exactly these checkpoints. */
   tournament?: CoverageTournament;
+  /** The eval file as users see it (run-relative), to name skipped samples. */
+  evalFile?: string;
 }
 
 /** A number that JSON can carry: +∞ becomes the string "Infinity", NaN becomes null. */
@@ -153,7 +158,7 @@ export function buildReportWithReference(input: ReportInput): { report: Coverage
   }
   const skippedByCheckpoints = n - t.samples;
   if (cps.length > 0 && skippedByCheckpoints > 0) {
-    warnings.push(`${skippedByCheckpoints} of ${n} samples were skipped by some checkpoint and are left out for all of them`);
+    warnings.push(`${skippedByCheckpoints} of ${n} samples were skipped by some checkpoint and are left out for all of them${skippedNames(cps, input.evalFile ?? 'eval')}`);
   }
   if (ref.unusable) warnings.push(`${ref.unusable.count} of ${n} samples left out of coverage: ${ref.unusable.why}`);
   // Coverage's own denominator: the metrics leave out a sample whose r is −∞, which in
@@ -211,6 +216,25 @@ export function buildReportWithReference(input: ReportInput): { report: Coverage
     failed: report.failed.length,
   });
   return { report, r };
+}
+
+/**
+ * `: <sample> <reason> (by <checkpoint>)` for the first few samples the checkpoints skipped, each
+ * named once with the first checkpoint's reason; empty when the inputs carry no reasons.
+ */
+function skippedNames(cps: readonly ReportCheckpointInput[], evalFile: string, most = 3): string {
+  const bySample = new Map<number, { name: string; reason: string; by: string[] }>();
+  for (const c of cps) {
+    for (const k of c.skipped ?? []) {
+      const seen = bySample.get(k.line);
+      if (seen) seen.by.push(c.path);
+      else bySample.set(k.line, { name: sampleName(evalFile, k), reason: k.reason, by: [c.path] });
+    }
+  }
+  if (bySample.size === 0) return '';
+  const shown = [...bySample.entries()].sort((a, b) => a[0] - b[0]).slice(0, most)
+    .map(([, k]) => `${k.name} ${k.reason} (${k.by.length === 1 ? `by ${k.by[0]}` : `by ${k.by.length} checkpoints`})`);
+  return `: ${shown.join('; ')}${bySample.size > most ? `; and ${bySample.size - most} more` : ''}`;
 }
 
 function toEntry(c: ReportCheckpointInput) {

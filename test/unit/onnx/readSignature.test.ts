@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { GraphBuilder, modelMsg } from '../../../src/core/onnx/builder';
@@ -44,6 +44,23 @@ test('the signature of every GPT-2 variant agrees with a full protobufjs decode'
   assert.deepEqual(merged.inputs[2]!.shape, ['batch_size', 2, 'past_sequence_length', 8]);
   assert.equal(merged.outputs[0]!.elemTypeName, 'FLOAT16');
   assert.equal(merged.inputs[6]!.elemTypeName, 'BOOL');
+});
+
+test("nodes and initializer dims agree with a full protobufjs decode, for our writer's and torch.onnx.export's bytes", () => {
+  const exported = readFileSync(join(__dirname, '..', '..', 'fixtures', 'exports', 'dynamic.onnx'));
+  for (const bytes of [gpt2Model({ ...tiny, positionIds: true }).model, exported]) {
+    const sig = readSignatureFromBytes(bytes, 'model.onnx');
+    type Attr = { name: string; i?: number; type?: number };
+    type Node = { opType: string; domain?: string; input?: string[]; output?: string[]; attribute?: Attr[] };
+    const g = decodeModel(bytes).graph as unknown as { node: Node[]; initializer: { name: string; dims?: number[] }[] };
+    assert.deepEqual(sig.nodes, g.node.map((n) => ({
+      op: n.opType, domain: n.domain ?? '', inputs: n.input ?? [], outputs: n.output ?? [],
+      // Integer attributes only (AttributeProto.type INT = 2).
+      ints: Object.fromEntries((n.attribute ?? []).filter((a) => a.i !== undefined && a.type === 2).map((a) => [a.name, a.i])),
+    })));
+    assert.deepEqual([...sig.initializerDims], g.initializer.map((t) => [t.name, t.dims ?? []]));
+    assert.ok(sig.nodes.length > 20);
+  }
 });
 
 test('readSignature reads a file with external data and names the data file', (t) => {
