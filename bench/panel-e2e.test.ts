@@ -61,6 +61,11 @@ describe(`the panel against the CLI on ${K} tiny checkpoints × ${N} samples`, (
     await runCommand(page, UI.openRun);
     t0 = performance.now();
     await pickFolder(page, run);
+    if (process.env.BENCH_CLOSE_PANEL) {
+      // Diagnosis: the same work with the panel closed (tree and status bar only).
+      await page.locator('iframe.webview.ready').first().waitFor({ timeout: 30_000 });
+      await runCommand(page, 'View: Close All Editors');
+    }
     const item = statusBarItem(page, UI.statusBarId);
     await waitUntil(`the status bar to say ${K} scored`, async () => new RegExp(` · ${K} scored$`).test(((await item.textContent()) ?? '').trim()),
       { timeoutMs: 800_000, everyMs: 100, guard: () => assertNoErrors(page) });

@@ -1,7 +1,9 @@
 // The extension's scoring path against the CLI's on the same work: a run of many tiny
 // checkpoints (bigram models) scored once by `checkpoint-coverage score` (the built CLI, a
-// process of its own) and once by a RunSession over the real engine, with a listener that does
-// per snapshot what the controller does (the panel's JSON, every tree row). Both score into an
+// process of its own) and once by a RunSession over the real engine with the watchers the
+// controller starts (run folder, store) and a listener that does per snapshot what the controller
+// does (the panel's JSON, every tree row). bench/panel-e2e.test.ts measures the same in a real
+// VS Code, under the end-to-end harness. Both score into an
 // empty store with the same worker bundle. Prints both times and their ratio (target: the
 // session within 1.5× of the CLI). Not a test.
 // Run: node --import tsx bench/session.ts [checkpoints] [samples] [rounds]   (after `node scripts/build.mjs`)
@@ -15,6 +17,8 @@ import { bigramModel, writeModel } from '../src/core/onnx/models';
 import { DEFAULT_SETTINGS } from '../src/core/settings';
 import { createEngine } from '../src/host/engineAdapter';
 import { RunSession } from '../src/host/runSession';
+import { StoreWatcher } from '../src/host/storeWatcher';
+import { RunWatcher } from '../src/host/watcher';
 import type { RunSnapshot } from '../src/shared/protocol';
 
 const K = Number(process.argv[2] ?? 400);
@@ -56,9 +60,15 @@ async function sessionSeconds(root: string): Promise<{ seconds: number; snapshot
   });
   const t0 = performance.now();
   await session.open();
+  const o = session.openedRun!;
+  const watchers = [
+    new RunWatcher(root, { poll: false, storeDir: o.storeDir, evalPaths: o.evalPaths }, (b) => void session.handleBatch(b)),
+    await StoreWatcher.start(o.storePath, { poll: false }, (c) => void session.handleStoreChange(c)),
+  ];
   await session.idle();
   const seconds = (performance.now() - t0) / 1000;
   const snap = session.snapshot();
+  for (const w of watchers) w.dispose();
   session.dispose();
   if (snap.progress.done !== K) throw new Error(`the session scored ${snap.progress.done} of ${K}`);
   return { seconds, snapshots };

@@ -1,58 +1,84 @@
-// Watches a run's store for other processes' work: claims taken and released in `locks/`, score
-// files written to `scores/` (by the CLI in a terminal, a cluster task, another window). The run
-// watcher ignores the store on purpose (our own writes would feed back into rescans); this one
-// only reports which score files arrived, and the session reads those it does not have yet.
-import { mkdir } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { watch, type FSWatcher } from 'chokidar';
+// Watches a run's store for other processes' work (the CLI in a terminal, a cluster task, another
+// window). Every scorer takes a claim before it scores, a lock file `<store>/locks/<score file>.lock`,
+// and removes it once the score file is in place, so the locks folder alone says what started and
+// what was stored, and it holds a file per scorer at work, not one per checkpoint. (Watching the
+// scores folder with chokidar re-read its hundreds of files on every write: it doubled the time a
+// 400-checkpoint run took to score.) The run watcher ignores the store on purpose: our own writes
+// would feed back into rescans.
+import { watch, type FSWatcher } from 'node:fs';
+import { mkdir, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Disposable, toDisposable } from './disposable';
+import { Throttle } from './throttle';
 
 export interface StoreWatcherOptions {
-  /** Poll instead of native events (network file systems, where other machines' writes raise none). */
+  /** Poll the folder instead of native events (network file systems: other machines' writes raise none). */
   poll: boolean;
-  /** Quiet time after the last event before the change is reported. */
-  debounceMs?: number;
+  /** How often a polled folder is listed. */
+  pollMs?: number;
+  /** Least time between two reports while claims keep changing (our own scoring makes them too). */
+  intervalMs?: number;
   onError?: (message: string) => void;
 }
 
-/** Score files (names) added or changed since the last report; empty when only claims changed. */
+/** Score files (names) whose claims came or went since the last report: those may be stored now. */
 export type StoreChange = ReadonlySet<string>;
 
+const LOCK = '.lock';
+
 export class StoreWatcher extends Disposable {
-  private watcher: FSWatcher | undefined;
   private scores = new Set<string>();
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly report: Throttle;
 
   private constructor(private readonly options: StoreWatcherOptions, private readonly onChange: (c: StoreChange) => void) {
     super();
-    this._register(toDisposable(() => clearTimeout(this.timer)));
+    this.report = this._register(new Throttle(() => this.flush(), () => options.intervalMs ?? 300));
   }
 
-  /** Starts watching `<store>/scores` and `<store>/locks`, creating them when the store is new. */
+  /** Starts watching `<store>/locks`, creating it when the store is new. */
   static async start(store: string, options: StoreWatcherOptions, onChange: (c: StoreChange) => void): Promise<StoreWatcher> {
     const w = new StoreWatcher(options, onChange);
-    const dirs = [join(store, 'scores'), join(store, 'locks')];
-    await Promise.all(dirs.map((d) => mkdir(d, { recursive: true })));
-    const watcher = watch(dirs, { ignoreInitial: true, persistent: true, usePolling: options.poll, interval: 1000, depth: 0 });
-    w.watcher = watcher;
-    // A watcher that fails to close has nothing left to report to.
-    w._register(toDisposable(() => watcher.close().catch(() => undefined)));
-    for (const kind of ['add', 'change', 'unlink'] as const) watcher.on(kind, (p: string) => w.push(p));
-    watcher.on('error', (err: unknown) => options.onError?.(`watching ${store}: ${(err as Error).message ?? String(err)}`));
+    const locks = join(store, 'locks');
+    await mkdir(locks, { recursive: true });
+    if (options.poll) w.poll(locks);
+    else {
+      const watcher: FSWatcher = watch(locks, (_event, name) => w.push(name ?? ''));
+      watcher.on('error', (err) => options.onError?.(`watching ${locks}: ${err.message}`));
+      w._register(toDisposable(() => watcher.close()));
+    }
     return w;
   }
 
-  private push(path: string): void {
+  /** Lists the folder now and then; a lock that came or went is reported like a native event. */
+  private poll(locks: string): void {
+    let seen = new Set<string>();
+    let listing = false;
+    const look = async (): Promise<void> => {
+      if (listing || this.isDisposed) return;
+      listing = true;
+      try {
+        const now = new Set(await readdir(locks));
+        for (const n of now) if (!seen.has(n)) this.push(n);
+        for (const n of seen) if (!now.has(n)) this.push(n);
+        seen = now;
+      } catch (err) {
+        this.options.onError?.(`listing ${locks}: ${(err as Error).message}`);
+      } finally {
+        listing = false;
+      }
+    };
+    void look();
+    const interval = setInterval(() => void look(), this.options.pollMs ?? 2000);
+    this._register(toDisposable(() => clearInterval(interval)));
+  }
+
+  private push(name: string): void {
     if (this.isDisposed) return;
-    const name = basename(path);
-    // Complete score files only: writers rename a temporary file into place.
-    if (basename(dirname(path)) === 'scores' && name.endsWith('.ccscores')) this.scores.add(name);
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.flush(), this.options.debounceMs ?? 300);
+    if (name.endsWith(LOCK)) this.scores.add(name.slice(0, -LOCK.length));
+    this.report.request();
   }
 
   private flush(): void {
-    this.timer = undefined;
     const scores = this.scores;
     this.scores = new Set();
     this.onChange(scores);
