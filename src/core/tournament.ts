@@ -192,6 +192,21 @@ export class CoverageTournament {
     this.add(e);
   }
 
+  /**
+   * Makes the tournament hold exactly `entries`, at the cost of what changed: ids no longer given
+   * leave, ids whose scores are another array (the checkpoint was replaced and scored again) are
+   * replaced, new ids join. Scores are kept by reference, so an unchanged array means unchanged scores.
+   */
+  sync(entries: readonly TournamentEntry[]): void {
+    const want = new Map(entries.map((e) => [e.id, e]));
+    if (want.size !== entries.length) throw new Error('tournament: a checkpoint is given twice');
+    for (const e of [...this.entries]) {
+      const w = want.get(e.id);
+      if (!w || w.seqLogprob !== e.seqLogprob || w.tokenCounts !== e.tokenCounts) this.remove(e.id);
+    }
+    for (const e of entries) if (!this.has(e.id)) this.add(e);
+  }
+
   result(): TournamentResult {
     const K = this.entries.length;
     const n = this.active.length;

@@ -114,10 +114,11 @@ export class Run {
   get scorer(): RunScorer {
     if (!this.scorerInstance) {
       const o = this.options;
-      this.client = new ScoringWorkerClient({ workerScript: o.workerScript, log: o.log, onCrash: o.onWorkerCrash });
+      // A shared client is the caller's to end; a crash is told to the run whose job it was.
+      if (!o.client) this.client = new ScoringWorkerClient({ workerScript: o.workerScript, log: o.log });
       this.scorerInstance = new RunScorer({
         runRoot: this.root, evalSet: this.evalSet, storeDir: this.config.store, hashCache: this.hashCache,
-        client: this.client, log: o.log, ...o.scoring,
+        client: o.client ?? this.client, onCrash: o.onWorkerCrash, log: o.log, ...o.scoring,
       });
     }
     return this.scorerInstance;

@@ -4,7 +4,7 @@
 import type { ConfigOverrides } from '../core/runConfig';
 import { parseReferenceText, type Settings } from '../core/settings';
 import type { ProviderSetting } from '../core/store';
-import type { WorkerCrashNotice } from './workerClient';
+import type { ScoringWorkerClient, WorkerCrashNotice } from './workerClient';
 
 /** What the scoring worker is asked to use. */
 export interface ScoringOptions {
@@ -30,6 +30,11 @@ export interface RunOptions {
   onWorkerCrash?: (notice: WorkerCrashNotice) => void;
   /** The worker bundle; by default dist/worker.js beside the bundle that runs. */
   workerScript?: string;
+  /**
+   * A worker client shared with other runs (the extension's runs share one worker, which takes
+   * their jobs one at a time): the run neither starts nor ends it. Without it the run starts its own.
+   */
+  client?: ScoringWorkerClient;
 }
 
 /**

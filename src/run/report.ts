@@ -53,11 +53,8 @@ export class RunReporter {
     const { config, evalSet } = this.run;
     const n = evalSet.samples.length;
     const t = this.tournament && this.tournament.selectionN === config.selectionN ? this.tournament : CoverageTournament.build(n, [], config.selectionN);
-    const want = new Set(scored.map((s) => s.entry.path));
-    for (const id of t.ids()) if (!want.has(id)) t.remove(id);
-    for (const { entry, record } of scored) {
-      if (!t.has(entry.path)) t.add({ id: entry.path, step: entry.step, seqLogprob: record.scores.seqLogprob, tokenCounts: record.scores.tokenCounts });
-    }
+    // A checkpoint scored again (replaced on disk) has a new record: sync replaces its row.
+    t.sync(scored.map(({ entry, record }) => ({ id: entry.path, step: entry.step, seqLogprob: record.scores.seqLogprob, tokenCounts: record.scores.tokenCounts })));
     this.tournament = t;
     const referenceScores = (await this.referenceScores(scored))?.record.scores;
     this.last = buildReportWithReference({

@@ -13,7 +13,7 @@ import type { CheckpointEntry, EvalSample } from '../core/types';
 import { ScoreError, checkpointError } from '../core/scoreError';
 import type { EvalSetParams, ScoreProgress, WireSample } from '../shared/workerProtocol';
 import { DEFAULT_TOKEN_BUDGET } from '../scoring/batching';
-import { ScoringWorkerClient } from './workerClient';
+import { ScoringWorkerClient, type WorkerCrashNotice } from './workerClient';
 
 /** Bump when a change alters any stored number: every stored result is then recomputed. */
 export const SCORER_VERSION = 'logprob-head-1';
@@ -34,6 +34,8 @@ export interface RunScorerOptions {
   /** Shared with the layout scan so files are hashed once. */
   hashCache?: HashCache;
   client?: ScoringWorkerClient;
+  /** The worker died under one of this scorer's jobs (with a shared client, only this run's are told here). */
+  onCrash?: (notice: WorkerCrashNotice) => void;
   log?: (level: 'info' | 'warning', message: string) => void;
 }
 
@@ -141,7 +143,7 @@ export class RunScorer {
     signal?.addEventListener('abort', onAbort);
     try {
       const r = await this.client.score({
-        jobId, checkpointPath: entry.path, modelPath: entry.modelPath, evalSet: this.payload, onProgress,
+        jobId, checkpointPath: entry.path, modelPath: entry.modelPath, evalSet: this.payload, onProgress, onCrash: this.o.onCrash,
         options: { provider: this.o.provider ?? 'auto', tokenBudget: this.o.tokenBudget ?? DEFAULT_TOKEN_BUDGET, intraOpThreads: this.o.threads ?? 0 },
       });
       // A checkpoint replaced or deleted while it was scored: the numbers may belong to neither version.

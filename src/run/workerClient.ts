@@ -26,6 +26,8 @@ export interface ScoreJob {
   evalSet: EvalSetParams;
   options?: Partial<ScoreJobOptions>;
   onProgress?: (p: ScoreProgress) => void;
+  /** Told when the worker dies under this job, besides the client's own onCrash (a shared client tells each job's run). */
+  onCrash?: (notice: WorkerCrashNotice) => void;
 }
 
 export interface WorkerClientOptions {
@@ -146,13 +148,15 @@ export class ScoringWorkerClient {
         const decision = this.policy.onFailure(err.kind, attempt, err.message, { tried, next });
         const retrying = decision.action === 'retry';
         const tellUser = this.policy.shouldTellUser();
-        this.options.onCrash?.({
+        const notice: WorkerCrashNotice = {
           checkpointPath: job.checkpointPath, reason: err.message, attempt, tokenBudget: budget, retrying, tellUser,
           ...(retrying ? { nextTokenBudget: decision.tokenBudget } : {}),
           message: retrying
             ? `The scoring worker stopped while scoring ${job.checkpointPath} (${err.message}); it restarts and tries again with batches of at most ${decision.tokenBudget} tokens.`
             : `The scoring worker stopped on ${job.checkpointPath} again (${err.message}); it is marked failed and the others go on.`,
-        });
+        };
+        this.options.onCrash?.(notice);
+        job.onCrash?.(notice);
         if (decision.action !== 'retry') throw new ScoreError({ ...err.data, message: decision.action === 'fail' ? decision.reason : err.message });
         this.options.log?.('warning', `${job.checkpointPath}: ${err.message} with a token budget of ${budget}; trying again on a new worker with ${decision.tokenBudget} in ${decision.delayMs} ms`);
         budget = decision.tokenBudget;

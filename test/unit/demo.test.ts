@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_CHAIN, makeChain } from '../../src/core/demo/chain';
-import { DEMO_SCHEDULE } from '../../src/core/demo/checkpoints';
+import { DEMO_SCHEDULE, scaledSchedule } from '../../src/core/demo/checkpoints';
 import { bigramScores } from '../../src/core/demo/exact';
 import { createDemoRun, demoData, DEMO_MARKER } from '../../src/core/demo/run';
 import { buildReport } from '../../src/core/report';
@@ -106,4 +106,32 @@ test('re-creating the demo run keeps its .coverage store and writes byte-identic
   assert.deepEqual(again.checkpoints.map((c) => c.path), first.checkpoints.map((c) => c.path));
   // Same bytes, same hashes: the kept scores still match their checkpoints.
   again.checkpoints.forEach((c, i) => assert.ok(readFileSync(join(run, c.path)).equals(models[i]), c.path));
+});
+
+test('a sweep: other learning rates and checkpoint seeds change the checkpoints, never the eval set', (t) => {
+  const dir = tempDir(t);
+  const variants = [{}, { lr: 0.8 }, { lr: 1.25 }, { checkpointSeed: 5 }];
+  const runs = variants.map((o, i) => createDemoRun(join(dir, `run-${i}`), { samples: 30, ...o }));
+  const evalBytes = runs.map((r) => readFileSync(join(r.dir, 'eval.jsonl')));
+  for (const b of evalBytes.slice(1)) assert.ok(b.equals(evalBytes[0]), 'the eval set is byte-identical');
+  const model = (r: (typeof runs)[number], k: number) => readFileSync(join(r.dir, r.checkpoints[k].path));
+  // Step 1000 of lr 0.8 holds the first state, like the demo's; every later one differs.
+  for (const r of runs.slice(1)) assert.ok(r.checkpoints.some((_, k) => !model(r, k).equals(model(runs[0], k))));
+  assert.deepEqual(runs.map((r) => r.checkpoints.map((c) => c.step)), runs.map(() => DEMO_SCHEDULE.map((s) => s.step)), 'the same steps');
+  const marker = JSON.parse(readFileSync(join(runs[1].dir, DEMO_MARKER), 'utf8'));
+  assert.equal(marker.lr, 0.8);
+});
+
+test('scaledSchedule: lr 1 is the schedule; lr 2 at step s is the state of step 2s; between states it interpolates; past the end the last holds', () => {
+  assert.deepEqual(scaledSchedule(1), DEMO_SCHEDULE.map((s) => ({ ...s })));
+  const at = (lr: number, step: number) => scaledSchedule(lr).find((s) => s.step === step)!;
+  const state = (step: number) => DEMO_SCHEDULE.find((s) => s.step === step)!;
+  assert.deepEqual(at(2, 3000), { ...state(6000), step: 3000 });
+  assert.deepEqual(at(2, 13000), { ...state(13000), step: 13000 });
+  assert.deepEqual(at(0.5, 1000), { ...state(1000), step: 1000 });
+  // lr 1.5 at step 5000 is half way from the state of step 7000 to that of 8000.
+  const mid = at(1.5, 5000);
+  assert.ok(Math.abs(mid.sigma - (state(7000).sigma + state(8000).sigma) / 2) < 1e-12);
+  assert.ok(Math.abs(mid.alpha - Math.sqrt(state(7000).alpha * state(8000).alpha)) < 1e-12);
+  assert.throws(() => scaledSchedule(0), /learning-rate factor/);
 });

@@ -111,6 +111,32 @@ test('incremental add, remove and replace equal a fresh naive computation', () =
   );
 });
 
+test('sync to any later set of entries equals a fresh naive computation (kept, dropped, rescored, new)', () => {
+  fc.assert(
+    fc.property(runArb, fc.array(fc.nat(), { minLength: 1, maxLength: 8 }), ({ n, N, rows, steps }, picks) => {
+      const entries = toEntries(rows, steps);
+      const t = new CoverageTournament(n, N);
+      let inside: TournamentEntry[] = [];
+      for (const p of picks) {
+        // Each round keeps, drops or rescores (a new array, as a replaced checkpoint gets) each entry by the pick's bits.
+        inside = entries.flatMap((e, k) => {
+          const bits = (p >> (2 * k)) & 3;
+          if (bits === 0) return [];
+          const had = inside.find((x) => x.id === e.id);
+          if (bits === 3 && had) return [{ ...had, seqLogprob: had.seqLogprob.map((v) => v - 1) }];
+          return [had ?? e];
+        });
+        t.sync(inside);
+        // Standings follow the tournament's own order; the set must be exactly `inside`.
+        assert.deepEqual([...t.ids()].sort(), inside.map((e) => e.id).sort());
+        assertMatches(t, t.ids().map((id) => inside.find((e) => e.id === id)!), n, N);
+      }
+    }),
+    { numRuns: 200 },
+  );
+  assert.throws(() => new CoverageTournament(2).sync([{ id: 'a', step: 1, seqLogprob: new Float64Array(2), tokenCounts: new Uint32Array(2) }, { id: 'a', step: 1, seqLogprob: new Float64Array(2), tokenCounts: new Uint32Array(2) }]), /twice/);
+});
+
 test('a single checkpoint scores 0, has no rival and is the resolved suggestion', () => {
   const t = new CoverageTournament(3);
   t.add({ id: 'a', step: 1, seqLogprob: Float64Array.from([-1, -2, -3]), tokenCounts: Uint32Array.from([1, 1, 1]) });

@@ -35,6 +35,28 @@ export const DEMO_SCHEDULE: readonly ScheduleStep[] = [
   { step: 13000, epsilon: 1e-6, sigma: 0.03, alpha: 1 / 52 },
 ];
 
+/**
+ * The schedule of a run trained at `lr` times the demo's learning rate (a sweep's members): at
+ * each of the demo's steps it is as far along as the demo run is at `lr` times that step, so a
+ * higher rate learns the chain sooner and loses the rare continuations sooner. Between two
+ * states of the demo's schedule ε and σ are interpolated linearly and α geometrically; past its
+ * ends the first or last state holds. lr = 1 is the demo's schedule itself.
+ */
+export function scaledSchedule(lr: number, base: readonly ScheduleStep[] = DEMO_SCHEDULE): ScheduleStep[] {
+  if (!(lr > 0) || !Number.isFinite(lr)) throw new RangeError(`demo: the learning-rate factor must be a number > 0, got ${lr}`);
+  if (lr === 1) return base.map((s) => ({ ...s }));
+  return base.map(({ step }) => {
+    const at = step * lr;
+    const k = base.findIndex((s) => s.step >= at);
+    if (k < 0) return { ...base[base.length - 1], step };
+    if (base[k].step === at || k === 0) return { ...base[k], step };
+    const [a, b] = [base[k - 1], base[k]];
+    const w = (at - a.step) / (b.step - a.step);
+    const mix = (x: number, y: number) => x + w * (y - x);
+    return { step, epsilon: mix(a.epsilon, b.epsilon), sigma: mix(a.sigma, b.sigma), alpha: Math.exp(mix(Math.log(a.alpha), Math.log(b.alpha))) };
+  });
+}
+
 /** Standard normal draws by Box–Muller from the seeded generator. */
 function normals(count: number, seed: number): Float64Array {
   const rand = seededRandom(seed);
@@ -50,7 +72,7 @@ function normals(count: number, seed: number): Float64Array {
 }
 
 /** The logit table (ln q, float32 as the ONNX model stores it) of one schedule step. */
-export function checkpointTable(chain: Chain, s: ScheduleStep, noiseSeed = 99): Float32Array {
+export function checkpointTable(chain: Chain, s: ScheduleStep, noiseSeed: number): Float32Array {
   const { vocab: V, P, kind } = chain;
   const z = normals(V * V, noiseSeed);
   const table = new Float32Array(V * V);

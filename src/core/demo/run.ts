@@ -4,18 +4,31 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { bigramModel, writeModel } from '../onnx/models';
 import { DEMO_CHAIN, makeChain, sampleChain, type ChainOptions, type DemoSample } from './chain';
-import { checkpointTable, DEMO_SCHEDULE, type ScheduleStep } from './checkpoints';
+import { checkpointTable, DEMO_SCHEDULE, scaledSchedule, type ScheduleStep } from './checkpoints';
 
 /** Marks a folder as written by createDemoRun, so that re-running it may replace the folder. */
 export const DEMO_MARKER = 'demo-generator.json';
 /** 4,000 samples put dev (δ = 0.05, 13 checkpoints) at 0.033, well under half the gap the demo shows. */
 export const DEMO_SAMPLES = 4000;
 export const DEMO_SEED = 7;
+export const DEMO_CHECKPOINT_SEED = 99;
 export const DEMO_TOKENS_PER_STEP = 32768;
 
 export interface DemoOptions {
   samples?: number;
+  /** Seeds the eval samples. */
   seed?: number;
+  /**
+   * Seeds the checkpoints' logit noise (default DEMO_CHECKPOINT_SEED). The eval set does not
+   * depend on it, so demo runs that differ only here share one eval set byte for byte and can be
+   * compared as a sweep.
+   */
+  checkpointSeed?: number;
+  /**
+   * The run's learning rate as a multiple of the demo's (default 1): the checkpoints follow
+   * scaledSchedule(lr). Like checkpointSeed it leaves the eval set as it is.
+   */
+  lr?: number;
   chain?: ChainOptions;
   schedule?: readonly ScheduleStep[];
 }
@@ -31,14 +44,18 @@ export function demoCheckpointPath(step: number): string {
   return `checkpoints/step-${step}/model.onnx`;
 }
 
+function scheduleOf(o: DemoOptions): ScheduleStep[] {
+  return scaledSchedule(o.lr ?? 1, o.schedule ?? DEMO_SCHEDULE);
+}
+
 /** The demo's eval set and checkpoint tables, without touching the disk. */
 export function demoData(o: DemoOptions = {}): Omit<DemoRun, 'dir'> {
   const chain = makeChain(o.chain ?? DEMO_CHAIN);
   const samples = sampleChain(chain, o.samples ?? DEMO_SAMPLES, o.seed ?? DEMO_SEED);
-  const checkpoints = (o.schedule ?? DEMO_SCHEDULE).map((s) => ({
+  const checkpoints = scheduleOf(o).map((s) => ({
     step: s.step,
     path: demoCheckpointPath(s.step),
-    table: checkpointTable(chain, s),
+    table: checkpointTable(chain, s, o.checkpointSeed ?? DEMO_CHECKPOINT_SEED),
   }));
   return { samples, checkpoints, vocab: chain.vocab };
 }
@@ -60,7 +77,7 @@ export function createDemoRun(dir: string, o: DemoOptions = {}): DemoRun {
   }
   mkdirSync(dir, { recursive: true });
   const chainOptions = o.chain ?? DEMO_CHAIN;
-  const schedule = o.schedule ?? DEMO_SCHEDULE;
+  const schedule = scheduleOf(o);
   const data = demoData(o);
 
   const lines = data.samples.map((s, i) =>
@@ -82,6 +99,8 @@ export function createDemoRun(dir: string, o: DemoOptions = {}): DemoRun {
     schedule,
     samples: data.samples.length,
     seed: o.seed ?? DEMO_SEED,
+    checkpointSeed: o.checkpointSeed ?? DEMO_CHECKPOINT_SEED,
+    lr: o.lr ?? 1,
   };
   writeFileSync(join(dir, DEMO_MARKER), JSON.stringify(description, null, 2) + '\n');
   return { dir, ...data };

@@ -51,24 +51,37 @@ export type AcrossResult = { across: AcrossReport; acrossError: null } | { acros
 /** Reference values further apart than this (nats, on any sample) make coverage columns incomparable. */
 const SAME_REFERENCE_NATS = 1e-4;
 
-export function buildAcross(runs: readonly AcrossRunInput[]): AcrossResult {
+export interface AcrossOptions {
+  /**
+   * A tournament the caller keeps up to date incrementally (the extension, as scores arrive) over
+   * exactly acrossEntries(runs), at the runs' selection N.
+   */
+  tournament?: CoverageTournament;
+}
+
+/** Why these runs cannot be compared (eval sets or selection N differ), or null when they can. */
+export function acrossMismatch(runs: readonly AcrossRunInput[]): string | null {
   const names = runs.map((r) => r.run);
   if (new Set(names).size !== names.length) throw new Error(`across: a run is given twice (${names.join(', ')})`);
-  const fail = (acrossError: string): AcrossResult => ({ across: null, acrossError });
-
   const byHash = new Map<string, string[]>();
   for (const r of runs) byHash.set(r.evalSetHash, [...(byHash.get(r.evalSetHash) ?? []), r.run]);
   if (byHash.size > 1) {
     const groups = [...byHash.values()].map((g, i) => `${g.length > 1 ? `runs ${g.join(', ')}` : `run ${g[0]}`}${i === 0 ? ' use one eval set' : ' another'}`);
-    return fail(`the eval sets differ (by the hash of their token ids): ${groups.join(', ')}; one tournament across runs needs one eval set, so each run is reported on its own`);
+    return `the eval sets differ (by the hash of their token ids): ${groups.join(', ')}; one tournament across runs needs one eval set, so each run is reported on its own`;
   }
   const selectionN = runs[0]?.report.selectionN ?? Number.NaN;
   if (runs.some((r) => r.report.selectionN !== selectionN)) {
-    return fail(`the runs use different selection N (${runs.map((r) => `${r.run}: ${r.report.selectionN}`).join(', ')}); set one for all of them to compare them`);
+    return `the runs use different selection N (${runs.map((r) => `${r.run}: ${r.report.selectionN}`).join(', ')}); set one for all of them to compare them`;
   }
+  return null;
+}
 
-  // Ids join run and path with a NUL, which neither contains: unique across runs, and ordered by
-  // run name, then path, for the tournament's last tie-break.
+/**
+ * The tournament's entries: every reported checkpoint of every run. Ids join run and path with a
+ * NUL, which neither contains: unique across runs, and ordered by run name, then path, for the
+ * tournament's last tie-break.
+ */
+export function acrossEntries(runs: readonly AcrossRunInput[]): { entries: TournamentEntry[]; where: Map<string, RunCheckpointRef> } {
   const where = new Map<string, RunCheckpointRef>();
   const entries: TournamentEntry[] = [];
   for (const r of runs) {
@@ -76,19 +89,41 @@ export function buildAcross(runs: readonly AcrossRunInput[]): AcrossResult {
     for (const row of r.report.checkpoints) {
       const s = scores.get(row.path);
       if (!s) throw new Error(`across: run ${r.run} has no scores for ${row.path}`);
-      const id = `${r.run}\u0000${row.path}`;
+      const id = acrossId(r.run, row.path);
       where.set(id, { run: r.run, step: row.step, path: row.path });
       entries.push({ id, step: row.step, seqLogprob: s.seqLogprob, tokenCounts: s.tokenCounts });
     }
   }
+  return { entries, where };
+}
+
+/** A checkpoint's id in the tournament across runs. */
+export function acrossId(run: string, path: string): string {
+  return `${run}\u0000${path}`;
+}
+
+export function buildAcross(runs: readonly AcrossRunInput[], options: AcrossOptions = {}): AcrossResult {
+  const names = runs.map((r) => r.run);
+  const mismatch = acrossMismatch(runs);
+  if (mismatch !== null) return { across: null, acrossError: mismatch };
+  const fail = (acrossError: string): AcrossResult => ({ across: null, acrossError });
+  const selectionN = runs[0]?.report.selectionN ?? Number.NaN;
+  const { entries, where } = acrossEntries(runs);
   const n = runs[0]?.report.evalSamples ?? 0;
-  const tournament = CoverageTournament.build(n, entries, selectionN);
+  const tournament = options.tournament ?? CoverageTournament.build(n, entries, selectionN);
+  const ids = new Set(tournament.ids());
+  if (tournament.selectionN !== selectionN || tournament.n !== n || ids.size !== entries.length || entries.some((e) => !ids.has(e.id))) {
+    throw new Error(`across: the given tournament does not hold exactly these runs' checkpoints at selectionN = ${selectionN}`);
+  }
   const t = tournament.result();
   if (entries.length > 0 && t.samples === 0) {
     return fail(`no eval sample was scored by every checkpoint of ${names.join(', ')}`);
   }
   const ref = (id: string | null) => (id === null ? null : { ...where.get(id)! });
-  const checkpoints = t.standings.map((s): AcrossCheckpoint => {
+  // In the order the runs were given (a kept tournament holds them in the order they were scored).
+  const standing = new Map(t.standings.map((s) => [s.id, s]));
+  const checkpoints = entries.map((e): AcrossCheckpoint => {
+    const s = standing.get(e.id)!;
     const rival = s.rival === null ? null : where.get(s.rival)!;
     return {
       ...where.get(s.id)!,
