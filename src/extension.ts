@@ -7,7 +7,8 @@ import { createEngine } from './host/engineAdapter';
 import { Log } from './host/log';
 import { CoveragePanel } from './host/panel';
 import { registerSlurmCommand } from './host/slurmCommand';
-import { UI_STATE_VERSION, type PanelUiState } from './shared/protocol';
+import { restoreUiState } from './shared/uiState';
+import type { RunNode } from './host/treeView';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = new Log();
@@ -20,18 +21,23 @@ export function activate(context: vscode.ExtensionContext): void {
     });
     const controller = new Controller(context, log, engine, async (dir) => { createDemoRun(dir); });
     context.subscriptions.push(
+      // The runs close (their jobs cancelled) before the worker they share ends.
+      { dispose: () => void engine.dispose() },
       controller,
-      vscode.commands.registerCommand(CMD.openRun, (uri?: vscode.Uri) => controller.openRun(uri instanceof vscode.Uri ? uri : undefined)),
+      // From the Explorer's context menu: the clicked folder, and every selected one.
+      vscode.commands.registerCommand(CMD.openRun, (uri?: unknown, uris?: unknown) => controller.openRun(asUri(uri), asUris(uris))),
+      vscode.commands.registerCommand(CMD.addRun, (uri?: unknown, uris?: unknown) => controller.addRun(asUri(uri), asUris(uris))),
+      vscode.commands.registerCommand(CMD.removeRun, (node?: RunNode) => controller.removeRun(node)),
       vscode.commands.registerCommand(CMD.createDemoRun, () => controller.createDemoRun()),
       vscode.commands.registerCommand(CMD.rescore, () => controller.rescore()),
       vscode.commands.registerCommand(CMD.exportResults, () => controller.exportResults()),
       vscode.commands.registerCommand(CMD.showLog, () => log.show()),
       vscode.commands.registerCommand(CMD.showPanel, () => controller.showPanel()),
-      vscode.commands.registerCommand(CMD.inspect, (path: string) => controller.inspectCheckpoint(path)),
-      registerSlurmCommand(context, log, () => controller.currentSnapshot()?.runPath),
+      vscode.commands.registerCommand(CMD.inspect, (run: string, path: string) => controller.inspectCheckpoint(run, path)),
+      registerSlurmCommand(context, log, () => controller.openRoots()),
       vscode.window.registerWebviewPanelSerializer(CoveragePanel.viewType, {
         async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
-          await controller.revivePanel(panel, runPathOf(state));
+          await controller.revivePanel(panel, restoreUiState(state).runs.map((r) => ({ root: r.path, colour: r.colour })));
         },
       }),
     );
@@ -43,9 +49,7 @@ export function activate(context: vscode.ExtensionContext): void {
   }
 }
 
-function runPathOf(state: unknown): string | null {
-  const s = state as Partial<PanelUiState> | null | undefined;
-  return s && s.version === UI_STATE_VERSION && typeof s.runPath === 'string' ? s.runPath : null;
-}
+const asUri = (u: unknown): vscode.Uri | undefined => (u instanceof vscode.Uri ? u : undefined);
+const asUris = (u: unknown): vscode.Uri[] | undefined => (Array.isArray(u) ? u.filter((x): x is vscode.Uri => x instanceof vscode.Uri) : undefined);
 
 export function deactivate(): void {}

@@ -1,10 +1,11 @@
 // chart.js wrappers: the curves over training, the coverage profile and the log-ratio
 // histogram. Chart is put on window so e2e tests can call Chart.getChart(canvas).
 import { Chart, registerables, type ChartDataset, type ChartOptions, type TooltipItem } from 'chart.js';
-import type { InspectData, PanelUiState } from '../src/shared/protocol';
+import type { InspectData } from '../src/shared/protocol';
+import type { PanelUiState } from '../src/shared/uiState';
 import { fmt } from '../src/shared/numberFormat';
-import type { CurveData, Point } from './shaping';
-import { withAlpha, type Palette } from './theme';
+import type { CurveData, Point, Series } from './shaping';
+import { runColourOf, withAlpha, type Palette } from './theme';
 
 Chart.register(...registerables);
 (window as unknown as { Chart: typeof Chart }).Chart = Chart;
@@ -28,43 +29,63 @@ function baseOptions(p: Palette, xTitle: string, yTitle: string, xLog: boolean):
   };
 }
 
-/** The curve of one metric over training, with markers for the suggested and lowest-CE checkpoints. */
+/** Dash patterns telling a run's N apart (several runs share the colours by run). */
+const DASHES: number[][] = [[], [6, 3], [2, 3], [10, 3, 2, 3], [1, 2]];
+
+/** A dataset with what the legend needs to toggle a whole run or a whole N. */
+type CurveDataset = ChartDataset<'line', Point[]> & { run?: string; n?: number };
+
+/**
+ * The curve of one metric over training, one line per run (and per N in the coverage chart),
+ * with markers for the suggested and lowest-CE checkpoints. With several runs the legend names the
+ * runs by colour and the N by dash, and a click on a run's entry hides or shows all its lines.
+ */
 export class CurveChart {
   private readonly chart: XYChart;
 
-  constructor(readonly canvas: HTMLCanvasElement, private readonly kind: 'ce' | 'cov', private palette: Palette, onPick: (path: string) => void) {
+  constructor(readonly canvas: HTMLCanvasElement, private readonly kind: 'ce' | 'cov', private palette: Palette, onPick: (id: { run: string; path: string }) => void) {
     this.chart = new Chart(canvas, { type: 'line', data: { datasets: [] }, options: {} }) as unknown as XYChart;
     this.onPick = onPick;
   }
-  private readonly onPick: (path: string) => void;
+  private readonly onPick: (id: { run: string; path: string }) => void;
   private last: { data: CurveData; ui: PanelUiState } | null = null;
+  /** Runs and N the user hid from the legend, kept across redraws. */
+  private readonly hidden = new Set<string>();
   /** What the chart draws now: most snapshots (progress while scoring) leave the curves as they are. */
   private drawn = '';
 
   update(data: CurveData, ui: PanelUiState): void {
     this.last = { data, ui };
-    const drawn = JSON.stringify([data, ui.xScale]);
+    const drawn = JSON.stringify([data, ui.xScale, [...this.hidden]]);
     if (drawn === this.drawn) return;
     this.drawn = drawn;
     const p = this.palette;
-    const line = (label: string, points: Point[], color: string): ChartDataset<'line', Point[]> => ({
-      type: 'line', label, data: points, borderColor: color, backgroundColor: color, pointRadius: points.length > 150 ? 0 : 2.5, pointHoverRadius: 5, borderWidth: 1.5, tension: 0,
-    });
-    const marker = (label: string, pt: Point | null | undefined, color: string, style: 'star' | 'triangle'): ChartDataset<'line', Point[]> => ({
-      type: 'scatter' as 'line', label, data: pt ? [pt] : [], borderColor: color, backgroundColor: color, pointStyle: style, pointRadius: 9, pointHoverRadius: 11, borderWidth: 2, showLine: false,
+    const colour = (s: Series) => ('run' in s.tone ? runColourOf(p, s.tone.run) : p.series[s.tone.series % p.series.length]);
+    const line = (s: Series): CurveDataset => {
+      const c = colour(s);
+      return {
+        type: 'line', label: s.label, data: s.points, borderColor: c, backgroundColor: c, borderDash: DASHES[s.dash % DASHES.length],
+        pointRadius: s.points.length > 150 ? 0 : 2.5, pointHoverRadius: 5, borderWidth: 1.5, tension: 0, run: s.run, n: s.n,
+        hidden: this.hidden.has(`run:${s.run}`) || (s.n !== undefined && this.hidden.has(`n:${s.n}`)),
+      };
+    };
+    const marker = (label: string, pt: Point | null | undefined, c: string, style: 'star' | 'triangle'): CurveDataset => ({
+      type: 'scatter' as 'line', label, data: pt ? [pt] : [], borderColor: c, backgroundColor: c, pointStyle: style, pointRadius: 9, pointHoverRadius: 11, borderWidth: 2, showLine: false,
+      hidden: this.hidden.has(`marker:${label}`),
     });
     const sel = this.kind === 'ce' ? 'ce' : 'cov';
-    const datasets = this.kind === 'ce'
-      ? [line('CE per token (nats), lower is better', data.ce, p.series[0])]
-      : data.cov.map((s, i) => line(s.label, s.points, p.series[i % p.series.length]));
-    datasets.push(marker('suggested', data.suggested?.[sel], p.suggested, 'star'), marker('lowest CE', data.minCrossEntropy?.[sel], p.minCe, 'triangle'));
+    const across = data.byRun ? ' across runs' : '';
+    const datasets = (this.kind === 'ce' ? data.ce : data.cov).map(line);
+    datasets.push(marker(`suggested${across}`, data.suggested?.[sel], p.suggested, 'star'), marker(`lowest CE${across}`, data.minCrossEntropy?.[sel], p.minCe, 'triangle'));
     const yTitle = this.kind === 'ce' ? 'CE per token (nats) · lower is better' : data.covAxisLabel;
     const options = baseOptions(p, data.xLabel, yTitle, ui.xScale === 'log');
+    if (data.byRun) options.plugins!.legend = this.runLegend(data.byRun, datasets);
+    const runName = new Map((data.byRun?.runs ?? []).map((r) => [r.run, r.label]));
     options.plugins!.tooltip = {
       callbacks: {
         title: (items: TooltipItem<'line'>[]) => {
           const raw = items[0]?.raw as Point | undefined;
-          return raw ? `step ${raw.step} · ${raw.path}` : '';
+          return raw ? `${runName.has(raw.run) ? `${runName.get(raw.run)} · ` : ''}step ${raw.step} · ${raw.path}` : '';
         },
         label: (item: TooltipItem<'line'>) => `${item.dataset.label}: ${fmt((item.raw as Point).y, 6)}`,
       },
@@ -73,11 +94,33 @@ export class CurveChart {
       const el = elements[0];
       if (!el) return;
       const pt = this.chart.data.datasets[el.datasetIndex]?.data[el.index] as Point | undefined;
-      if (pt) this.onPick(pt.path);
+      if (pt) this.onPick({ run: pt.run, path: pt.path });
     };
     this.chart.data.datasets = datasets as XYChart['data']['datasets'];
     this.chart.options = options as XYChart['options'];
     this.chart.update();
+  }
+
+  /** One entry per run (its colour), one per N when the coverage chart shows several (its dash), then the markers. */
+  private runLegend(byRun: NonNullable<CurveData['byRun']>, datasets: CurveDataset[]) {
+    const p = this.palette;
+    type Item = { text: string; fillStyle: string; strokeStyle: string; lineWidth: number; lineDash?: number[]; hidden: boolean; fontColor: string; key: string; pointStyle?: 'star' | 'triangle' };
+    const items: Item[] = byRun.runs.map((r) => ({ text: r.label, fillStyle: runColourOf(p, r.colour), strokeStyle: runColourOf(p, r.colour), lineWidth: 2, hidden: this.hidden.has(`run:${r.run}`), fontColor: p.foreground, key: `run:${r.run}` }));
+    if (this.kind === 'cov' && byRun.ns.length > 1) {
+      byRun.ns.forEach((n, i) => items.push({ text: `N = ${n}`, fillStyle: 'transparent', strokeStyle: p.muted, lineWidth: 2, lineDash: DASHES[i % DASHES.length], hidden: this.hidden.has(`n:${n}`), fontColor: p.foreground, key: `n:${n}` }));
+    }
+    for (const d of datasets.filter((x) => x.run === undefined)) {
+      items.push({ text: d.label ?? '', fillStyle: d.backgroundColor as string, strokeStyle: d.borderColor as string, lineWidth: 2, hidden: this.hidden.has(`marker:${d.label}`), fontColor: p.foreground, key: `marker:${d.label}`, pointStyle: d.pointStyle as 'star' | 'triangle' });
+    }
+    return {
+      labels: { color: p.foreground, usePointStyle: false, generateLabels: () => items },
+      onClick: (_e: unknown, item: { key?: string }) => {
+        const key = (item as Item).key;
+        if (this.hidden.has(key)) this.hidden.delete(key);
+        else this.hidden.add(key);
+        if (this.last) this.update(this.last.data, this.last.ui);
+      },
+    } as unknown as NonNullable<ChartOptions<'line'>['plugins']>['legend'];
   }
 
   setPalette(p: Palette): void {
@@ -147,11 +190,12 @@ export class ProfileChart extends InspectChart<Chart<'line', { x: number; y: num
   protected draw(d: InspectData): void {
     const p = this.palette;
     const color = { this: p.series[0], suggested: p.suggested, minCrossEntropy: p.minCe };
-    const name = { this: 'this checkpoint', suggested: 'suggested', minCrossEntropy: 'lowest CE' };
+    const across = d.profiles.some((s) => s.run !== undefined);
+    const name = { this: 'this checkpoint', suggested: across ? 'suggested across runs' : 'suggested', minCrossEntropy: across ? 'lowest CE across runs' : 'lowest CE' };
     const datasets: ChartDataset<'line', { x: number; y: number }[]>[] = [];
     for (const s of d.profiles) {
       const c = color[s.role];
-      const label = `${name[s.role]} (step ${s.step})`;
+      const label = `${name[s.role]} (${s.run ? `${s.run} · ` : ''}step ${s.step})`;
       datasets.push({ label: `${label} 95% lower`, data: s.points.map((q) => ({ x: q.n, y: q.lo })), borderColor: 'transparent', pointRadius: 0, fill: false });
       datasets.push({ label: `${label} 95% upper`, data: s.points.map((q) => ({ x: q.n, y: q.hi })), borderColor: 'transparent', backgroundColor: withAlpha(c, s.role === 'this' ? 0.25 : 0.12), pointRadius: 0, fill: '-1' });
       datasets.push({ label: `Cov_N ${label}`, data: s.points.map((q) => ({ x: q.n, y: q.cov })), borderColor: c, backgroundColor: c, pointRadius: 2, borderWidth: s.role === 'this' ? 2.5 : 1.5 });

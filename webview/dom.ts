@@ -1,6 +1,6 @@
 // The only way this webview makes elements: text goes in through textContent, never as HTML,
 // so eval text such as `<img onerror=…>` stays inert, and bidi controls are made visible.
-import { escapeBidi } from './shaping';
+import { escapeBidi } from './bidi';
 
 type Attrs = Record<string, string | undefined>;
 

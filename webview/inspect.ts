@@ -13,27 +13,27 @@ export class InspectView {
   private profile: ProfileChart | null = null;
   private histogram: HistogramChart | null = null;
   private data: InspectData | null = null;
-  /** The open run's name, for the header: with several runs a path alone is ambiguous. */
-  runName = '';
 
   constructor(private palette: Palette, private readonly onClose: () => void) {}
 
-  get path(): string | null {
-    return this.data?.path ?? null;
+  /** The checkpoint shown (its run's folder and path), once its data came. */
+  get shown(): { run: string; path: string } | null {
+    return this.data ? { run: this.data.run, path: this.data.path } : null;
   }
 
-  showLoading(path: string): void {
+  /** `runName`: the run's label; with several runs a path alone is ambiguous. */
+  showLoading(runName: string, path: string): void {
     this.destroyCharts();
     clear(this.root);
     this.root.hidden = false;
-    this.root.append(h('h2', {}, `Inspect ${this.named(path)}`), h('p', { 'data-testid': 'inspect-loading' }, 'Loading…'));
+    this.root.append(h('h2', {}, `Inspect ${runName} · ${path}`), h('p', { 'data-testid': 'inspect-loading' }, 'Loading…'));
   }
 
-  showError(path: string, message: string): void {
+  showError(runName: string, path: string, message: string): void {
     this.destroyCharts();
     clear(this.root);
     this.root.hidden = false;
-    this.root.append(this.header(`Inspect ${this.named(path)}`), h('p', { 'data-testid': 'inspect-error', class: 'error' }, message));
+    this.root.append(this.header(`Inspect ${runName} · ${path}`), h('p', { 'data-testid': 'inspect-error', class: 'error' }, message));
   }
 
   show(d: InspectData): void {
@@ -42,7 +42,8 @@ export class InspectView {
     clear(this.root);
     this.root.hidden = false;
     this.root.dataset.path = d.path;
-    this.root.append(this.header(this.named(`step ${d.step} · ${d.path}`)));
+    this.root.dataset.run = d.run;
+    this.root.append(this.header(`${d.runName} · step ${d.step} · ${d.path}`));
     this.root.append(h('p', { class: 'muted' }, `Reference: ${d.reference ?? 'unknown'}. Cov_N is the share of samples this checkpoint under-weights by N× or more: lower is better.`));
     for (const n of d.notes) this.root.append(h('p', { class: 'note' }, n));
 
@@ -95,10 +96,6 @@ export class InspectView {
     this.root.scrollIntoView({ block: 'start' });
   }
 
-  private named(what: string): string {
-    return this.runName ? `${this.runName} · ${what}` : what;
-  }
-
   private header(title: string): HTMLElement {
     const close = h('button', { 'data-testid': 'inspect-close', class: 'link', title: 'Close the inspect view' }, 'close');
     close.addEventListener('click', () => this.onClose());
@@ -112,11 +109,14 @@ export class InspectView {
       sec.append(h('p', { class: 'muted' }, 'Not in the tournament yet.'));
       return sec;
     }
-    sec.append(h('p', {}, `Score ${fmt(t.score, 5)}${t.rivalStep !== null ? `, strongest rival: step ${t.rivalStep}` : ''}. Each rival's share is the fraction of samples on which it gives the response at least ${d.selectionN}× this checkpoint's probability.`));
+    const across = t.rivals.some((r) => r.run !== undefined);
+    const rival = t.rivalStep === null ? '' : `, strongest rival: step ${t.rivalStep}${t.rivalRun ? ` of ${t.rivalRun}` : ''}`;
+    sec.append(h('p', {}, `Score ${fmt(t.score, 5)}${rival}${across ? ' (over every compared run)' : ''}. Each rival's share is the fraction of samples on which it gives the response at least ${d.selectionN}× this checkpoint's probability.`));
     const rows = t.rivals.slice(0, 12);
     sec.append(h('table', { class: 'figures' },
-      h('thead', {}, h('tr', {}, h('th', {}, 'rival step'), h('th', {}, 'out-covers this on'))),
-      h('tbody', {}, ...rows.map((r) => h('tr', { 'data-testid': 'tournament-rival', 'data-step': String(r.step) }, h('td', {}, String(r.step)), h('td', {}, `${fmt(r.share * 100, 4)}%`))))));
+      h('thead', {}, h('tr', {}, ...(across ? [h('th', {}, 'rival run')] : []), h('th', {}, 'rival step'), h('th', {}, 'out-covers this on'))),
+      h('tbody', {}, ...rows.map((r) => h('tr', { 'data-testid': 'tournament-rival', 'data-step': String(r.step), 'data-run': r.run },
+        ...(across ? [h('td', { class: 'run' }, r.run ?? '')] : []), h('td', {}, String(r.step)), h('td', {}, `${fmt(r.share * 100, 4)}%`))))));
     return sec;
   }
 

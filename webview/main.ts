@@ -1,12 +1,15 @@
 // Browser entry of the panel: pulls the snapshot on start, redraws on every pushed snapshot,
-// keeps its UI state (versioned) across reloads, and exposes chart data for e2e tests.
-import type { HostToWebviewNotification, HostToWebviewRequest, PanelUiState, RunSnapshot, WebviewToHostNotification, WebviewToHostRequest } from '../src/shared/protocol';
+// keeps its UI state (versioned: the runs shown, the view's choices) across reloads, and exposes
+// chart data for e2e tests.
+import type { HostToWebviewNotification, HostToWebviewRequest, PanelSnapshot, RunCheckpointId, WebviewToHostNotification, WebviewToHostRequest } from '../src/shared/protocol';
 import { RpcEndpoint, errorText, type RpcWire } from '../src/shared/rpc';
+import { restoreUiState, type PanelUiState } from '../src/shared/uiState';
 import { CurveChart } from './charts';
 import { button, checkbox, dropdown } from './components';
 import { clear, h, text } from './dom';
 import { InspectView } from './inspect';
-import { availableN, curveData, nPresets, presetKey, progressLine, restoreUiState, shownN, verdictText, escapeBidi } from './shaping';
+import { runFilter, runsBar } from './runsBar';
+import { availableN, curveData, escapeBidi, marks, nPresets, presetKey, progressLine, selectionN, shownN, verdictText } from './shaping';
 import { renderTable } from './table';
 import { readPalette, watchTheme } from './theme';
 
@@ -22,7 +25,7 @@ const rpc = new RpcEndpoint<WebviewToHostRequest, HostToWebviewRequest, WebviewT
 window.addEventListener('message', (e: MessageEvent) => void rpc.receive(e.data));
 
 let ui: PanelUiState = restoreUiState(vscode.getState());
-let snap: RunSnapshot | null = null;
+let snap: PanelSnapshot | null = null;
 let palette = readPalette();
 
 // ---- layout ----
@@ -33,28 +36,32 @@ const title = h('h1', { 'data-testid': 'run-title' }, 'Checkpoint Coverage');
 const verdict = h('p', { 'data-testid': 'verdict', class: 'verdict' }, 'No run is open.');
 const progress = h('p', { 'data-testid': 'progress', class: 'muted' });
 const warnings = h('ul', { 'data-testid': 'warnings', class: 'warnings' });
+const runsBox = h('div', { class: 'runs' });
 const controls = h('div', { 'data-testid': 'controls', class: 'controls' });
 const notes = h('p', { 'data-testid': 'chart-notes', class: 'muted' });
 const ceCanvas = h('canvas', { 'data-testid': 'chart-ce', id: 'chart-ce', 'aria-label': 'cross-entropy per token over training' });
 const covCanvas = h('canvas', { 'data-testid': 'chart-cov', id: 'chart-cov', 'aria-label': 'coverage over training' });
 const charts = h('div', { class: 'charts' }, h('div', { class: 'chart-box' }, ceCanvas), h('div', { class: 'chart-box' }, covCanvas));
 const tableBox = h('div', { 'data-testid': 'table', class: 'table-box' });
+const tableControls = h('div', { class: 'table-controls' });
 const inspect = new InspectView(palette, () => {
   ui = { ...ui, inspecting: null };
   save();
   inspect.hide();
 });
-app.append(banner, title, verdict, progress, warnings, controls, notes, charts, inspect.root, h('h2', {}, 'All checkpoints'), tableBox);
+app.append(banner, title, verdict, progress, warnings, runsBox, controls, notes, charts, inspect.root, h('div', { class: 'table-head' }, h('h2', {}, 'All checkpoints'), tableControls), tableBox);
 
-const ceChart = new CurveChart(ceCanvas, 'ce', palette, (path) => void pick(path));
-const covChart = new CurveChart(covCanvas, 'cov', palette, (path) => void pick(path));
+const ceChart = new CurveChart(ceCanvas, 'ce', palette, (id) => void pick(id));
+const covChart = new CurveChart(covCanvas, 'cov', palette, (id) => void pick(id));
 
 watchTheme((p) => {
   palette = p;
   ceChart.setPalette(p);
   covChart.setPalette(p);
   inspect.setPalette(p);
+  runsKey = '';
   document.body.dataset.theme = document.body.className;
+  render();
 });
 
 function save(): void {
@@ -72,7 +79,7 @@ function showError(message: string | null): void {
   text(banner, message ?? '');
 }
 
-function renderControls(s: RunSnapshot): void {
+function renderControls(s: PanelSnapshot): void {
   clear(controls);
   const ns = availableN(s);
   const shown = shownN(s, ui);
@@ -111,54 +118,90 @@ function renderControls(s: RunSnapshot): void {
 }
 
 let controlsKey = '';
+let runsKey = '';
+let filterKey = '';
 /** Whether the custom N list is open, kept across the controls' re-renders. */
 let customOpen = false;
 
 function render(): void {
   const s = snap;
-  if (!s) {
-    text(verdict, 'No run is open. Use "Checkpoint Coverage: Open Run…".');
+  if (!s || s.runs.length === 0) {
+    text(title, 'Checkpoint Coverage');
+    text(verdict, verdictText(s ?? { version: 0, runs: [], across: null, acrossError: null }));
+    text(progress, '');
+    showError(null);
     return;
   }
-  text(title, `Checkpoint Coverage · ${s.runName}`);
-  title.setAttribute('title', escapeBidi(s.runPath));
+  const one = s.runs.length === 1 ? s.runs[0] : null;
+  text(title, `Checkpoint Coverage · ${one ? one.label : `${s.runs.length} runs`}`);
+  title.setAttribute('title', escapeBidi(s.runs.map((r) => r.runPath).join('\n')));
   text(verdict, verdictText(s));
-  verdict.dataset.suggestedStep = s.suggested ? String(s.suggested.step) : '';
-  verdict.dataset.minCeStep = s.minCrossEntropy ? String(s.minCrossEntropy.step) : '';
-  verdict.dataset.reportComplete = String(s.reportComplete);
-  text(progress, `${progressLine(s)} · reference: ${s.reference ?? 'not known yet'} · selection N = ${s.selectionN}${s.dev !== null ? ` · dev = ${s.dev.toFixed(4)}` : ''}`);
-  showError(s.error);
+  const m = marks(s);
+  verdict.dataset.suggestedStep = m.suggested ? String(m.suggested.step) : '';
+  verdict.dataset.suggestedRun = m.suggested?.run ?? '';
+  verdict.dataset.minCeStep = m.minCrossEntropy ? String(m.minCrossEntropy.step) : '';
+  verdict.dataset.reportComplete = String(s.runs.every((r) => r.reportComplete));
+  const dev = one ? one.dev : s.across?.dev ?? null;
+  const references = [...new Set(s.runs.map((r) => r.reference ?? 'not known yet'))].join(', ');
+  text(progress, `${progressLine(s)} · reference: ${references} · selection N = ${selectionN(s)}${dev !== null ? ` · dev = ${dev.toFixed(4)}` : ''}`);
+  const errors = s.runs.filter((r) => r.error).map((r) => (one ? r.error! : `${r.label}: ${r.error}`));
+  showError(errors.length ? errors.join(' · ') : null);
   clear(warnings);
-  for (const w of [...s.warnings, ...s.problems].slice(0, 20)) warnings.append(h('li', {}, w));
-  const key = JSON.stringify([availableN(s), ui]);
+  const named = (r: (typeof s.runs)[number], w: string) => (one ? w : `${r.label}: ${w}`);
+  for (const w of s.runs.flatMap((r) => [...r.warnings, ...r.problems].map((x) => named(r, x))).slice(0, 20)) warnings.append(h('li', {}, w));
+  const rKey = JSON.stringify([s.runs.map((r) => [r.runPath, r.label, r.colour, r.error !== null]), palette.runs]);
+  if (rKey !== runsKey) {
+    runsKey = rKey;
+    clear(runsBox);
+    runsBox.append(runsBar(s, palette, { add: () => rpc.notify('addRunCommandNotification', {}), remove: removeRun }));
+  }
+  const key = JSON.stringify([availableN(s), selectionN(s), ui]);
   if (key !== controlsKey) {
     controlsKey = key;
     renderControls(s);
+  }
+  const fKey = JSON.stringify([s.runs.map((r) => [r.runPath, r.label]), ui.runFilter]);
+  if (fKey !== filterKey) {
+    filterKey = fKey;
+    clear(tableControls);
+    const f = runFilter(s, ui, { view: (patch) => setUi(patch) });
+    if (f) tableControls.append(f);
   }
   const data = curveData(s, ui);
   text(notes, data.notes.join(' '));
   ceChart.update(data, ui);
   covChart.update(data, ui);
-  renderTable(tableBox, s, shownN(s, ui), ui.inspecting, (path) => void pick(path));
+  renderTable(tableBox, s, shownN(s, ui), ui, { pick: (id) => void pick(id), view: (patch) => setUi(patch) });
 }
 
-/** Opens the inspect view of a checkpoint; `reveal` scrolls it into sight (a click, not a reload). */
-async function pick(path: string, reveal = true): Promise<void> {
-  ui = { ...ui, inspecting: path };
+function removeRun(run: string): void {
+  // Forgotten at once, so a reload now does not bring it back.
+  ui = { ...ui, runs: ui.runs.filter((r) => r.path !== run), inspecting: ui.inspecting?.run === run ? null : ui.inspecting, runFilter: ui.runFilter === run ? null : ui.runFilter };
+  if (!ui.inspecting) inspect.hide();
   save();
-  rpc.notify('didSelectCheckpointNotification', { path });
-  inspect.showLoading(path);
+  rpc.notify('removeRunCommandNotification', { run });
+}
+
+const labelOf = (run: string): string => snap?.runs.find((r) => r.runPath === run)?.label ?? run;
+const same = (a: RunCheckpointId | null, b: RunCheckpointId): boolean => a !== null && a.run === b.run && a.path === b.path;
+
+/** Opens the inspect view of a run's checkpoint; `reveal` scrolls it into sight (a click, not a reload). */
+async function pick(id: RunCheckpointId, reveal = true): Promise<void> {
+  ui = { ...ui, inspecting: id };
+  save();
+  rpc.notify('didSelectCheckpointNotification', id);
+  inspect.showLoading(labelOf(id.run), id.path);
   // Its top, not 'nearest': the view sits below the charts and grows once its data arrives, so
   // scrolling to its nearest edge showed only the loading line at the bottom of the panel.
   if (reveal) inspect.reveal();
   try {
-    const d = await rpc.request('inspectCheckpointRequest', { path });
-    if (ui.inspecting === path) {
+    const d = await rpc.request('inspectCheckpointRequest', id);
+    if (same(ui.inspecting, id)) {
       inspect.show(d);
       if (reveal) inspect.reveal();
     }
   } catch (err) {
-    if (ui.inspecting === path) inspect.showError(path, errorText(err));
+    if (same(ui.inspecting, id)) inspect.showError(labelOf(id.run), id.path, errorText(err));
   }
 }
 
@@ -187,19 +230,25 @@ function report(message: string): void {
   rpc.notify('didHitErrorNotification', { message });
 }
 
-rpc.onNotification('didChangeSnapshotNotification', (s) => {
-  if (snap && s.version < snap.version && s.runPath === snap.runPath) return;
-  const runChanged = snap?.runPath !== s.runPath;
+/** Takes in a snapshot: the runs it shows become the ones a reload reopens. */
+function accept(s: PanelSnapshot): void {
+  const had = (snap?.runs.length ?? 0) > 0;
   snap = s;
-  inspect.runName = s.runName;
-  if (runChanged && ui.runPath !== s.runPath) {
-    ui = { ...ui, runPath: s.runPath, inspecting: null };
+  // An empty first snapshot is a reload whose runs are still opening: keep the ones to reopen.
+  if (s.runs.length > 0 || had) ui = { ...ui, runs: s.runs.map((r) => ({ path: r.runPath, colour: r.colour })) };
+  if (ui.inspecting && s.runs.length > 0 && !s.runs.some((r) => r.runPath === ui.inspecting!.run)) {
+    ui = { ...ui, inspecting: null };
     inspect.hide();
   }
   save();
   render();
+}
+
+rpc.onNotification('didChangeSnapshotNotification', (s) => {
+  if (snap && s.version < snap.version) return;
+  accept(s);
 });
-rpc.onNotification('showInspectNotification', ({ path }) => void pick(path));
+rpc.onNotification('showInspectNotification', (id) => void pick(id));
 rpc.onRequest('collectChartImagesRequest', () => chartImages());
 
 window.addEventListener('error', (e) => report(`Panel error: ${e.message}`));
@@ -210,17 +259,29 @@ window.addEventListener('unhandledrejection', (e) => report(`Panel error: ${erro
   snapshot: () => snap,
   uiState: () => ui,
   charts: { ce: ceCanvas, cov: covCanvas },
-  inspecting: () => inspect.path,
+  inspecting: () => inspect.shown,
 };
+
+/** The inspect view a reload had open, once its run has the checkpoint. */
+function reopenInspect(): boolean {
+  const want = ui.inspecting;
+  if (!want) return true;
+  if (!snap?.runs.some((r) => r.runPath === want.run && r.rows.some((x) => x.path === want.path))) return false;
+  void pick(want, false);
+  return true;
+}
 
 void (async () => {
   try {
-    snap = await rpc.request('getSnapshotRequest', {});
-    if (snap) ui = { ...ui, runPath: snap.runPath };
-    save();
-    render();
-    if (snap) inspect.runName = snap.runName;
-    if (snap && ui.inspecting && snap.rows.some((r) => r.path === ui.inspecting)) void pick(ui.inspecting, false);
+    const first = await rpc.request('getSnapshotRequest', {});
+    const current = snap as PanelSnapshot | null;
+    if (!current || first.version >= current.version) accept(first);
+    // After a reload the runs reopen after the panel: its checkpoint may come with a later snapshot.
+    if (!reopenInspect()) {
+      const stop = rpc.onNotification('didChangeSnapshotNotification', () => {
+        if (reopenInspect()) stop();
+      });
+    }
     document.body.dataset.ready = 'true';
   } catch (err) {
     report(`Could not load the run: ${errorText(err)}`);

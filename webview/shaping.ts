@@ -1,63 +1,73 @@
-// Pure shaping of a RunSnapshot into what the charts and the table draw. No DOM here, so
-// the unit tests run it under Node (test/unit/webview-shaping.test.ts).
-import { stateText } from '../src/shared/stateText';
-import type { CheckpointRow, PanelUiState, RunSnapshot } from '../src/shared/protocol';
-import { UI_STATE_VERSION } from '../src/shared/protocol';
-import { fmt } from '../src/shared/numberFormat';
+// Pure shaping of a PanelSnapshot into what the charts draw and the panel's lines say. No DOM
+// here, so the unit tests run it under Node (test/unit/webview-shaping.test.ts). One run is drawn
+// as before (a colour per N); several runs get a colour each, their N told apart by dashes, and
+// the marks are the comparison's: one suggestion across all of them.
+import type { CheckpointRow, PanelRun, PanelSnapshot } from '../src/shared/protocol';
+import { totalProgress } from '../src/shared/progress';
+import type { PanelUiState } from '../src/shared/uiState';
 
 export interface Point {
   x: number;
   y: number;
   step: number;
   path: string;
+  /** The run's folder (runPath). */
+  run: string;
+}
+
+/** A line's colour: a run's slot (several runs) or an index into the theme's series colours (one run). */
+export type Tone = { run: number } | { series: number };
+
+export interface Series {
+  label: string;
+  tone: Tone;
+  /** Index of the dash pattern (0: solid); several runs tell their N apart by it. */
+  dash: number;
+  /** The run it belongs to (runPath), and the N of a coverage line. */
+  run: string;
+  n?: number;
+  points: Point[];
 }
 
 export interface CurveData {
   xLabel: string;
-  ce: Point[];
-  /** One series per shown N. */
-  cov: { n: number; label: string; points: Point[] }[];
+  /** One CE line per run. */
+  ce: Series[];
+  /** One line per run and shown N. */
+  cov: Series[];
   covAxisLabel: string;
   suggested: { ce: Point | null; cov: Point | null } | null;
   minCrossEntropy: { ce: Point | null; cov: Point | null } | null;
+  /** Several runs: the legend names runs (colours) and N (dashes) rather than every line. */
+  byRun: { runs: { label: string; run: string; colour: number }[]; ns: number[] } | null;
   /** Why some checkpoints are not drawn (log x with step 0, no tokensPerStep). */
   notes: string[];
 }
 
-export const DEFAULT_UI_STATE: PanelUiState = { version: UI_STATE_VERSION, runPath: null, xAxis: 'step', xScale: 'linear', covered: false, shownN: [], inspecting: null };
+export { escapeBidi } from './bidi';
 
-/** Accepts a stored state only when its version and fields are what this build writes. */
-export function restoreUiState(raw: unknown): PanelUiState {
-  const s = raw as Partial<PanelUiState> | null;
-  if (!s || typeof s !== 'object' || s.version !== UI_STATE_VERSION) return { ...DEFAULT_UI_STATE };
-  return {
-    version: UI_STATE_VERSION,
-    runPath: typeof s.runPath === 'string' ? s.runPath : null,
-    xAxis: s.xAxis === 'tokens' ? 'tokens' : 'step',
-    xScale: s.xScale === 'log' ? 'log' : 'linear',
-    covered: s.covered === true,
-    shownN: Array.isArray(s.shownN) ? s.shownN.filter((n) => typeof n === 'number' && n >= 1) : [],
-    inspecting: typeof s.inspecting === 'string' ? s.inspecting : null,
-  };
-}
-
-/** N values with coverage figures in this snapshot (the grid until something is scored), ascending. */
-export function availableN(snap: RunSnapshot): number[] {
+/** N values with coverage figures in any run (the grid until something is scored), ascending. */
+export function availableN(snap: PanelSnapshot): number[] {
   const ns = new Set<number>();
-  for (const r of snap.rows) for (const k of Object.keys(r.coverage)) ns.add(Number(k));
-  if (ns.size === 0) for (const n of snap.nGrid) ns.add(n);
+  for (const run of snap.runs) for (const r of run.rows) for (const k of Object.keys(r.coverage)) ns.add(Number(k));
+  if (ns.size === 0) for (const run of snap.runs) for (const n of run.nGrid) ns.add(n);
   return [...ns].filter((n) => Number.isFinite(n)).sort((a, b) => a - b);
 }
 
+/** The selection N of the suggestion shown: the comparison's, or the one run's. */
+export function selectionN(snap: PanelSnapshot): number {
+  return snap.across?.selectionN ?? snap.runs[0]?.selectionN ?? 16;
+}
+
 /** The shown N: the user's choice where still available, else the selection N and two neighbours. */
-export function shownN(snap: RunSnapshot, ui: PanelUiState): number[] {
+export function shownN(snap: PanelSnapshot, ui: PanelUiState): number[] {
   const avail = availableN(snap);
   const chosen = ui.shownN.filter((n) => avail.includes(n));
   return chosen.length ? chosen : defaultN(snap, avail);
 }
 
-function defaultN(snap: RunSnapshot, avail: number[]): number[] {
-  const pick = [2, snap.selectionN, 256].filter((n) => avail.includes(n));
+function defaultN(snap: PanelSnapshot, avail: number[]): number[] {
+  const pick = [2, selectionN(snap), 256].filter((n) => avail.includes(n));
   return pick.length ? [...new Set(pick)].sort((a, b) => a - b) : avail.slice(0, 3);
 }
 
@@ -72,13 +82,14 @@ export interface NPreset {
  * The chooser's presets over the available N: the default three, the selection N alone, every
  * 16th power of 2 (the grid's coarse steps), and all of them. Sets that coincide are offered once.
  */
-export function nPresets(snap: RunSnapshot): NPreset[] {
+export function nPresets(snap: PanelSnapshot): NPreset[] {
   const avail = availableN(snap);
+  const sel = selectionN(snap);
   const list = (ns: number[]) => (ns.length > 4 ? `${ns.slice(0, 3).join(', ')}, …, ${ns[ns.length - 1]}` : ns.join(', '));
   const every16 = avail.filter((n) => Number.isInteger(Math.log2(n) / 4));
   const candidates: NPreset[] = [
     { key: 'default', label: list(defaultN(snap, avail)), ns: defaultN(snap, avail) },
-    { key: 'selection', label: `${snap.selectionN} (selection N)`, ns: avail.includes(snap.selectionN) ? [snap.selectionN] : [] },
+    { key: 'selection', label: `${sel} (selection N)`, ns: avail.includes(sel) ? [sel] : [] },
     { key: 'every16', label: `${list(every16)} (every 16×)`, ns: every16.length >= 2 ? every16 : [] },
     { key: 'all', label: `all ${avail.length}`, ns: avail },
   ];
@@ -97,111 +108,119 @@ export function presetKey(presets: readonly NPreset[], shown: readonly number[])
   return presets.find((p) => p.ns.join(',') === id)?.key ?? 'custom';
 }
 
-function xOf(r: CheckpointRow, ui: PanelUiState, useTokens: boolean): number {
-  return useTokens && r.trainTokens !== null ? r.trainTokens : r.step;
+/** The suggestion and lowest-CE checkpoint the panel marks: the comparison's with several runs, else the run's. */
+export function marks(snap: PanelSnapshot): { suggested: { run: string; step: number; path: string } | null; minCrossEntropy: { run: string; step: number; path: string } | null } {
+  if (snap.runs.length > 1) return { suggested: snap.across?.suggested ?? null, minCrossEntropy: snap.across?.minCrossEntropy ?? null };
+  const r = snap.runs[0];
+  const own = (ref: { step: number; path: string } | null | undefined) => (r && ref ? { run: r.runPath, ...ref } : null);
+  return { suggested: own(r?.suggested), minCrossEntropy: own(r?.minCrossEntropy) };
 }
 
-export function curveData(snap: RunSnapshot, ui: PanelUiState): CurveData {
+export function curveData(snap: PanelSnapshot, ui: PanelUiState): CurveData {
   const notes: string[] = [];
-  const useTokens = ui.xAxis === 'tokens' && snap.rows.some((r) => r.trainTokens !== null);
-  if (ui.xAxis === 'tokens' && !useTokens) notes.push('No tokensPerStep in coverage.json: x is the step.');
-  const plotted = snap.plotIndices.map((i) => snap.rows[i]).filter((r): r is CheckpointRow => !!r && r.state === 'done');
-  let drawn = plotted;
-  if (ui.xScale === 'log') {
-    drawn = plotted.filter((r) => xOf(r, ui, useTokens) > 0);
-    if (drawn.length < plotted.length) notes.push(`${plotted.length - drawn.length} checkpoint(s) at x = 0 are not drawn on a log axis.`);
+  const runs = snap.runs;
+  const several = runs.length > 1;
+  // Training tokens only when every run knows them: steps of one run and tokens of another share no axis.
+  const known = (run: PanelRun) => run.rows.length === 0 || run.rows.some((r) => r.trainTokens !== null);
+  const useTokens = ui.xAxis === 'tokens' && runs.length > 0 && runs.every(known) && runs.some((run) => run.rows.length > 0);
+  if (ui.xAxis === 'tokens' && !useTokens) {
+    const without = runs.filter((run) => !known(run)).map((run) => run.label);
+    notes.push(several && without.length ? `No tokensPerStep in coverage.json of ${without.join(', ')}: x is the step.` : 'No tokensPerStep in coverage.json: x is the step.');
   }
-  if (snap.plotIndices.length < snap.rows.length) notes.push(`Showing ${snap.plotIndices.length} of ${snap.rows.length} checkpoints (downsampled; the table lists all).`);
-  const point = (r: CheckpointRow, y: number): Point => ({ x: xOf(r, ui, useTokens), y, step: r.step, path: r.path });
-  const ce = drawn.filter((r) => typeof r.cePerToken === 'number' && Number.isFinite(r.cePerToken)).map((r) => point(r, r.cePerToken as number));
-  const ns = shownN(snap, ui);
+  const xOf = (r: CheckpointRow) => (useTokens && r.trainTokens !== null ? r.trainTokens : r.step);
+  const drawnOf = new Map<string, CheckpointRow[]>();
+  let offLog = 0;
+  let shown = 0;
+  let all = 0;
+  for (const run of runs) {
+    const plotted = run.plotIndices.map((i) => run.rows[i]).filter((r): r is CheckpointRow => !!r && r.state === 'done');
+    const drawn = ui.xScale === 'log' ? plotted.filter((r) => xOf(r) > 0) : plotted;
+    offLog += plotted.length - drawn.length;
+    shown += run.plotIndices.length;
+    all += run.rows.length;
+    drawnOf.set(run.runPath, drawn);
+  }
+  if (offLog > 0) notes.push(`${offLog} checkpoint(s) at x = 0 are not drawn on a log axis.`);
+  if (shown < all) notes.push(`Showing ${shown} of ${all} checkpoints (downsampled; the table lists all).`);
+  const point = (run: PanelRun, r: CheckpointRow, y: number): Point => ({ x: xOf(r), y, step: r.step, path: r.path, run: run.runPath });
+  const finiteCe = (r: CheckpointRow): r is CheckpointRow & { cePerToken: number } => typeof r.cePerToken === 'number' && Number.isFinite(r.cePerToken);
   const covValue = (v: number) => (ui.covered ? 1 - v : v);
-  const cov = ns.map((n) => ({
-    n,
-    label: ui.covered ? `1 − Cov_${n} (covered)` : `Cov_${n}`,
-    points: drawn.filter((r) => r.coverage[String(n)] !== undefined).map((r) => point(r, covValue(r.coverage[String(n)]))),
+  const ns = shownN(snap, ui);
+  const covName = (n: number) => (ui.covered ? `1 − Cov_${n} (covered)` : `Cov_${n}`);
+
+  const ce: Series[] = runs.map((run) => ({
+    label: several ? run.label : 'CE per token (nats), lower is better',
+    tone: several ? { run: run.colour } : { series: 0 },
+    dash: 0,
+    run: run.runPath,
+    points: drawnOf.get(run.runPath)!.filter(finiteCe).map((r) => point(run, r, r.cePerToken)),
   }));
-  const selKey = String(snap.selectionN);
-  const mark = (ref: { path: string } | null) => {
-    if (!ref) return null;
-    const r = drawn.find((x) => x.path === ref.path);
-    if (!r) return null;
+  const cov: Series[] = runs.flatMap((run) => ns.map((n, i): Series => ({
+    label: several ? `${run.label} · ${covName(n)}` : covName(n),
+    tone: several ? { run: run.colour } : { series: i },
+    dash: several ? i : 0,
+    run: run.runPath,
+    n,
+    points: drawnOf.get(run.runPath)!.filter((r) => r.coverage[String(n)] !== undefined).map((r) => point(run, r, covValue(r.coverage[String(n)]))),
+  })));
+
+  const selKey = String(selectionN(snap));
+  const mark = (ref: { run: string; path: string } | null) => {
+    const run = ref && runs.find((x) => x.runPath === ref.run);
+    const r = run && drawnOf.get(run.runPath)!.find((x) => x.path === ref.path);
+    if (!run || !r) return null;
     const c = r.coverage[selKey];
-    return {
-      ce: typeof r.cePerToken === 'number' && Number.isFinite(r.cePerToken) ? point(r, r.cePerToken) : null,
-      cov: c !== undefined ? point(r, covValue(c)) : null,
-    };
+    return { ce: finiteCe(r) ? point(run, r, r.cePerToken) : null, cov: c !== undefined ? point(run, r, covValue(c)) : null };
   };
+  const m = marks(snap);
   return {
     xLabel: useTokens ? 'training tokens' : 'step',
     ce,
     cov,
     covAxisLabel: ui.covered ? '1 − Cov_N covered · higher is better' : 'Cov_N · lower is better',
-    suggested: mark(snap.suggested),
-    minCrossEntropy: mark(snap.minCrossEntropy),
+    suggested: mark(m.suggested),
+    minCrossEntropy: mark(m.minCrossEntropy),
+    byRun: several ? { runs: runs.map((r) => ({ label: r.label, run: r.runPath, colour: r.colour })), ns } : null,
     notes,
   };
 }
 
-/** The one-line verdict: the report's own (core words it), else why there is none yet. */
-export function verdictText(snap: RunSnapshot): string {
-  if (snap.error) return `Cannot score this run: ${snap.error}`;
-  // A score arrived that the report does not cover yet: the suggestion may still move.
-  if (snap.verdict) return snap.reportComplete ? snap.verdict : `${snap.verdict} (updating…)`;
-  // Every report has a verdict, so none means no report yet: nothing scored, or the first report still being built.
-  return snap.rows.some((r) => r.state === 'done') ? 'No suggestion yet.' : 'No checkpoint scored yet.';
+/** The one-line verdict: the comparison's or the run's own (core words both), else why there is none yet. */
+export function verdictText(snap: PanelSnapshot): string {
+  const runs = snap.runs;
+  if (runs.length === 0) return 'No run is open. Use "Checkpoint Coverage: Open Run…".';
+  if (runs.length === 1) {
+    const s = runs[0];
+    if (s.error) return `Cannot score this run: ${s.error}`;
+    // A score arrived that the report does not cover yet: the suggestion may still move.
+    if (s.verdict) return s.reportComplete ? s.verdict : `${s.verdict} (updating…)`;
+    // Every report has a verdict, so none means no report yet: nothing scored, or the first report still being built.
+    return s.rows.some((r) => r.state === 'done') ? 'No suggestion yet.' : 'No checkpoint scored yet.';
+  }
+  if (snap.acrossError) return `No comparison across the runs: ${snap.acrossError}.`;
+  const pending = snap.across?.pending.length ? ` Not compared yet: ${snap.across.pending.join(', ')}.` : '';
+  const updating = runs.every((r) => r.reportComplete) ? '' : ' (updating…)';
+  if (snap.across) return `Across ${runs.length} runs: ${snap.across.verdict}${updating}${pending}`;
+  return runs.filter((r) => r.rows.some((x) => x.state === 'done')).length >= 2
+    ? 'Comparing the runs…'
+    : `No comparison yet: it needs two runs with scored checkpoints (${runs.length} open).`;
 }
 
-/** "scoring step 1200: 300/4000 samples · 3 of 13 done" for the panel's progress line. */
-export function progressLine(snap: RunSnapshot): string {
-  const p = snap.progress;
-  if (snap.awaitingTrust) return 'Waiting for workspace trust before scoring.';
+/** "scoring step 1200: 300/4000 samples · 3 of 13 done" for the panel's progress line (several runs: their sum). */
+export function progressLine(snap: PanelSnapshot): string {
+  const runs = snap.runs;
+  if (runs.some((r) => r.awaitingTrust)) return 'Waiting for workspace trust before scoring.';
+  const p = totalProgress(runs.map((r) => r.progress));
   const settled = p.done + p.failed;
-  if (!p.current && settled >= p.total) return p.total ? `${p.done} of ${p.total} checkpoints scored${p.failed ? `, ${p.failed} failed` : ''}${p.provider ? ` on ${p.provider}` : ''}.` : 'No checkpoints in this run yet.';
-  const cur = p.current ? `scoring step ${p.current.step}: ${p.current.samples}/${p.current.totalSamples} samples${p.tokensPerSecond ? ` · ${Math.round(p.tokensPerSecond)} tok/s` : ''} · ` : '';
-  return `${cur}${settled} of ${p.total} done${p.provider ? ` · ${p.provider}` : ''}`;
-}
-
-export interface TableColumn {
-  key: string;
-  label: string;
-  cell: (r: CheckpointRow, snap: RunSnapshot) => string;
-  /** Secondary text shown small under the cell (a coverage value's interval), so the table stays narrow. */
-  note?: (r: CheckpointRow) => string | null;
-}
-
-export function tableColumns(snap: RunSnapshot, ns: number[]): TableColumn[] {
-  return [
-    { key: 'step', label: 'step', cell: (r) => String(r.step) },
-    { key: 'tokens', label: 'train tokens', cell: (r) => (r.trainTokens === null ? '—' : fmt(r.trainTokens, 4)) },
-    { key: 'state', label: 'state', cell: (r) => stateText(r) },
-    { key: 'ce', label: 'CE/token (nats)', cell: (r) => fmt(r.cePerToken, 5) },
-    { key: 'kl', label: 'KL', cell: (r) => fmt(r.kl, 4) },
-    ...ns.map((n) => ({ key: `cov${n}`, label: `Cov_${n}`, cell: (r: CheckpointRow) => fmt(r.coverage[String(n)], 3), note: (r: CheckpointRow) => covInterval(r, n) })),
-    { key: 'score', label: `score (N=${snap.selectionN})`, cell: (r) => fmt(r.tournamentScore, 4) },
-    { key: 'rival', label: 'rival', cell: (r) => (r.rivalStep === null ? '—' : String(r.rivalStep)) },
-    { key: 'mark', label: '', cell: (r, s) => [r.path === s.suggested?.path ? '★ suggested' : '', r.path === s.minCrossEntropy?.path ? '▼ lowest CE' : ''].filter(Boolean).join(' ') },
-  ];
-}
-
-/** The 95% Wilson interval of a coverage cell, or null when there is none. */
-function covInterval(r: CheckpointRow, n: number): string | null {
-  const ci = r.coverage[String(n)] === undefined ? undefined : r.coverageInterval[String(n)];
-  return ci ? `[${fmt(ci[0], 2)}, ${fmt(ci[1], 2)}]` : null;
+  const where = runs.length > 1 ? ` in ${runs.length} runs` : '';
+  if (!p.current && settled >= p.total) return p.total ? `${p.done} of ${p.total} checkpoints scored${where}${p.failed ? `, ${p.failed} failed` : ''}${p.provider ? ` on ${p.provider}` : ''}.` : 'No checkpoints in this run yet.';
+  const busy = runs.length > 1 ? runs.find((r) => r.progress.current !== null) : undefined;
+  const cur = p.current ? `scoring ${busy ? `${busy.label} ` : ''}step ${p.current.step}: ${p.current.samples}/${p.current.totalSamples} samples${p.tokensPerSecond ? ` · ${Math.round(p.tokensPerSecond)} tok/s` : ''} · ` : '';
+  return `${cur}${settled} of ${p.total} done${where}${p.provider ? ` · ${p.provider}` : ''}`;
 }
 
 /** Heat of one token for the strip: 0 (probability 1) … 1 (log-prob ≤ −10 nats). */
 export function tokenHeat(logprob: number): number {
   if (!Number.isFinite(logprob)) return 1;
   return Math.max(0, Math.min(1, -logprob / 10));
-}
-
-const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
-
-/**
- * Shows bidirectional control characters as visible code points, so text from data files
- * cannot reorder what the user reads (the "Trojan Source" trick).
- */
-export function escapeBidi(text: string): string {
-  return text.replace(BIDI_CONTROLS, (c) => `⟨U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}⟩`);
 }

@@ -1,27 +1,37 @@
-// Every checkpoint's figures, one row each; clicking a row opens its inspect view. The table is
-// kept between snapshots: a row is rebuilt only when what it shows changed, so a run of hundreds
-// of checkpoints does not rebuild hundreds of rows for each progress note while it scores.
-import type { CheckpointRow, RunSnapshot } from '../src/shared/protocol';
+// Every checkpoint's figures, one row each; clicking a row opens its inspect view, clicking a
+// column's header sorts by it, and with several runs a dropdown narrows the table to one run.
+import type { CheckpointRow, PanelSnapshot, RunCheckpointId } from '../src/shared/protocol';
+import type { PanelUiState } from '../src/shared/uiState';
 import { clear, h } from './dom';
-import { tableColumns } from './shaping';
+import { nextSort, tableColumns, tableRows, type TableColumn } from './tableShaping';
+
+export interface TableEvents {
+  pick: (id: RunCheckpointId) => void;
+  /** The sort or the run filter changed. */
+  view: (patch: Pick<Partial<PanelUiState>, 'sort' | 'runFilter'>) => void;
+}
 
 interface Kept {
   table: HTMLTableElement;
   body: HTMLTableSectionElement;
-  /** The header's labels: other columns mean a new table. */
+  /** The header as drawn (labels, sort): another header means a new table. */
   header: string;
   rows: Map<string, { tr: HTMLTableRowElement; shown: string }>;
 }
 
 const kept = new WeakMap<HTMLElement, Kept>();
 
-export function renderTable(container: HTMLElement, snap: RunSnapshot, ns: number[], selected: string | null, onPick: (path: string) => void): void {
+/**
+ * The table is kept between snapshots: a row is rebuilt only when what it shows changed, so runs
+ * of hundreds of checkpoints do not rebuild hundreds of rows for each progress note while they score.
+ */
+export function renderTable(container: HTMLElement, snap: PanelSnapshot, ns: number[], ui: PanelUiState, on: TableEvents): void {
   const cols = tableColumns(snap, ns);
-  const header = JSON.stringify(cols.map((c) => c.label));
+  const header = JSON.stringify([cols.map((c) => c.label), ui.sort]);
   let k = kept.get(container);
   if (!k || k.header !== header || k.table.parentElement !== container) {
     const table = h('table', { 'data-testid': 'figures-table', class: 'figures' });
-    table.append(h('thead', {}, h('tr', {}, ...cols.map((c) => h('th', { scope: 'col' }, c.label)))));
+    table.append(h('thead', {}, h('tr', {}, ...cols.map((c) => headerCell(c, ui, on)))));
     const body = h('tbody');
     table.append(body);
     clear(container);
@@ -31,12 +41,15 @@ export function renderTable(container: HTMLElement, snap: RunSnapshot, ns: numbe
   }
   const rows = new Map<string, { tr: HTMLTableRowElement; shown: string }>();
   const order: HTMLTableRowElement[] = [];
-  for (const r of snap.rows) {
-    const cells = cols.map((c) => [c.cell(r, snap), c.note?.(r) ?? null] as const);
-    const shown = JSON.stringify([r.step, r.state, r.path === selected, cells]);
-    const old = k.rows.get(r.path);
-    const tr = old && old.shown === shown ? old.tr : buildRow(r, cols.map((c) => c.key), cells, r.path === selected, onPick);
-    rows.set(r.path, { tr, shown });
+  for (const r of tableRows(snap, cols, ui)) {
+    const id = { run: r.run.runPath, path: r.row.path };
+    const key = `${id.run}\u0000${id.path}`;
+    const selected = ui.inspecting?.run === id.run && ui.inspecting.path === id.path;
+    const cells = cols.map((c) => [c.cell(r), c.note?.(r) ?? null] as const);
+    const shown = JSON.stringify([r.row.step, r.row.state, selected, cells]);
+    const old = k.rows.get(key);
+    const tr = old && old.shown === shown ? old.tr : buildRow(r.row, id, cols.map((c) => c.key), cells, selected, on.pick);
+    rows.set(key, { tr, shown });
     order.push(tr);
   }
   k.rows = rows;
@@ -53,15 +66,27 @@ export function renderTable(container: HTMLElement, snap: RunSnapshot, ns: numbe
   }
 }
 
-function buildRow(r: CheckpointRow, keys: string[], cells: (readonly [string, string | null])[], selected: boolean, onPick: (path: string) => void): HTMLTableRowElement {
-  const tr = h('tr', { 'data-testid': 'checkpoint-row', 'data-step': String(r.step), 'data-path': r.path, 'data-state': r.state, tabindex: '0', class: selected ? 'selected' : undefined });
+/** A column's header: a click sorts by it (ascending, descending, then the table's own order). */
+function headerCell(c: TableColumn, ui: PanelUiState, on: TableEvents): HTMLElement {
+  const sorted = ui.sort?.key === c.key ? (ui.sort.descending ? 'descending' : 'ascending') : undefined;
+  const th = h('th', { scope: 'col', 'data-testid': `col-${c.key}`, 'aria-sort': sorted, class: c.label ? 'sortable' : undefined, title: c.label ? `Sort by ${c.label}` : undefined },
+    c.label, sorted ? (sorted === 'ascending' ? ' ▲' : ' ▼') : '');
+  if (c.label) th.addEventListener('click', () => on.view({ sort: nextSort(ui.sort, c.key) }));
+  return th;
+}
+
+function buildRow(r: CheckpointRow, id: RunCheckpointId, keys: string[], cells: (readonly [string, string | null])[], selected: boolean, onPick: (id: RunCheckpointId) => void): HTMLTableRowElement {
+  const tr = h('tr', {
+    'data-testid': 'checkpoint-row', 'data-run': id.run, 'data-step': String(r.step), 'data-path': id.path, 'data-state': r.state,
+    tabindex: '0', class: selected ? 'selected' : undefined,
+  });
   cells.forEach(([value, note], i) => {
     // The note (an interval) goes on its own smaller line under the value, so the table fits the panel.
     tr.append(h('td', { class: keys[i] }, value, note === null ? null : h('span', { class: 'ci' }, note)));
   });
-  tr.addEventListener('click', () => onPick(r.path));
+  tr.addEventListener('click', () => onPick(id));
   tr.addEventListener('keydown', (e) => {
-    if (e.key === 'Enter') onPick(r.path);
+    if (e.key === 'Enter') onPick(id);
   });
   return tr;
 }

@@ -1,6 +1,7 @@
 // Chart colours come from VS Code's theme variables. A canvas cannot use CSS variables, so
 // they are read into plain strings, and read again whenever VS Code switches the theme
 // (it changes the body's class: vscode-light, vscode-dark, vscode-high-contrast).
+import { RUN_FIXED_COLOURS, RUN_THEME_COLOURS, runColour } from '../src/shared/runColours';
 
 export interface Palette {
   foreground: string;
@@ -8,6 +9,8 @@ export interface Palette {
   grid: string;
   background: string;
   series: string[];
+  /** A colour per run slot (src/shared/runColours.ts), read from the theme where it has one. */
+  runs: string[];
   suggested: string;
   minCe: string;
   heat: string;
@@ -18,6 +21,17 @@ function cssVar(name: string, fallback: string): string {
   return v || fallback;
 }
 
+/** A theme colour by its id ('charts.blue' is --vscode-charts-blue), with VS Code's dark default. */
+function themeColour(id: string): string {
+  const fallback: Record<string, string> = { 'charts.blue': '#3794ff', 'charts.orange': '#d18616', 'charts.purple': '#b180d7', 'charts.yellow': '#cca700' };
+  return cssVar(`--vscode-${id.replace(/\./g, '-')}`, fallback[id] ?? '#cccccc');
+}
+
+/** The colour of a run's slot. */
+export function runColourOf(p: Palette, slot: number): string {
+  return p.runs[slot % p.runs.length];
+}
+
 export function readPalette(): Palette {
   return {
     foreground: cssVar('--vscode-editor-foreground', cssVar('--vscode-foreground', '#cccccc')),
@@ -25,6 +39,7 @@ export function readPalette(): Palette {
     grid: cssVar('--vscode-editorWidget-border', cssVar('--vscode-panel-border', 'rgba(128,128,128,0.35)')),
     background: cssVar('--vscode-editor-background', '#1e1e1e'),
     series: ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-purple', '--vscode-charts-yellow', '--vscode-charts-foreground'].map((v, i) => cssVar(v, ['#3794ff', '#d18616', '#b180d7', '#cca700', '#cccccc'][i])),
+    runs: Array.from({ length: RUN_THEME_COLOURS.length + RUN_FIXED_COLOURS.length }, (_, slot) => runColour(slot, themeColour)),
     suggested: cssVar('--vscode-charts-green', '#89d185'),
     minCe: cssVar('--vscode-charts-red', '#f14c4c'),
     heat: cssVar('--vscode-charts-red', '#f14c4c'),

@@ -2,9 +2,9 @@
 // run), then the comparison across them (core/report/across.ts). Every run is read before any
 // is scored, so a mistyped folder fails at once; a run that cannot be reported fails the command
 // after the others are scored (their scores are stored), and nothing is printed on stdout.
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { buildAcross, formatRunsCsv, formatRunsJson, formatRunsText, type NamedReport } from '../core/report';
-import { readRunConfig, scanRunFolder } from '../run/openRun';
+import { nestedRunsOf, readRunConfig } from '../run/openRun';
 import type { RunReportResult as ReportRunResult } from '../run/report';
 import { EXIT_FAILURE, EXIT_OK, type CliIO } from './args';
 
@@ -56,7 +56,7 @@ export async function reportSeveral(args: SeveralRuns, io: CliIO, hooks: Several
 
   const across = buildAcross(done.map(({ run, result: r }) => ({ run, evalSetHash: r.evalSetHash, report: r.report, checkpoints: r.checkpoints, r: r.r })));
   if (args.format === 'json') io.out(formatRunsJson(done, across));
-  else if (args.format === 'csv') io.out(formatRunsCsv(done, across));
+  else if (args.format === 'csv') io.out(formatRunsCsv(done, across.across));
   else io.out(formatRunsText(done, across));
   // The text prints warnings and the reason there is no comparison; JSON and CSV readers see them here.
   if (args.format !== 'text') {
@@ -68,11 +68,12 @@ export async function reportSeveral(args: SeveralRuns, io: CliIO, hooks: Several
 
 /** The sweep's nested runs (the layout scan's nestedRuns), named under the folder as given. */
 async function nestedRuns(sweep: string, cwd: string): Promise<string[]> {
-  const { layout } = await scanRunFolder(resolve(cwd, sweep));
-  if (layout.nestedRuns.length === 0) {
+  const root = resolve(cwd, sweep);
+  const { runs } = await nestedRunsOf(root);
+  if (runs.length === 0) {
     throw new Error(`${sweep}: no nested runs (subfolders with their own coverage.json or eval.jsonl) to report`);
   }
-  return layout.nestedRuns.map((n) => join(sweep, n));
+  return runs.map((n) => join(sweep, relative(root, n)));
 }
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));

@@ -1,23 +1,28 @@
-// Owns the open run and the services around it (watcher, tree, status bar, panel) and
-// implements the commands. One run at a time per window: opening another closes the first.
+// Implements the commands and wires the services around the open runs (RunSet, no vscode): the
+// tree, the status bar and the panel. Open Run… shows the chosen runs; Add Run to Panel… adds
+// them to those shown; a sweep folder offers its nested runs. Everything a user is asked
+// (folders, which nested runs, save targets) is asked here; the rest is RunSet's.
 import * as vscode from 'vscode';
 import { writeFile } from 'node:fs/promises';
-import type { ExportFormat, InspectData, RunSnapshot } from '../shared/protocol';
+import { basename, dirname } from 'node:path';
+import { nestedRunsOf } from '../run/openRun';
+import type { ExportFormat, InspectData, PanelSnapshot } from '../shared/protocol';
 import { errorText } from '../shared/rpc';
 import { onDidChangeSettings, readSettings } from './vscodeSettings';
-import { Disposable, DisposableStore, toDisposable } from './disposable';
+import { Disposable, toDisposable } from './disposable';
 import type { RunEngine } from './engine';
 import { figuresCsv, figuresJson } from './exportFigures';
 import type { Log } from './log';
 import { CoveragePanel, type PanelHost } from './panel';
-import { RunSession } from './runSession';
+import { RunSet, type RunRequest } from './runSet';
+import { watchRun } from './runWatching';
 import { ScoringStatus } from './statusBar';
-import { CheckpointTree } from './treeView';
-import { StoreWatcher } from './storeWatcher';
-import { RunWatcher, decidePolling } from './watcher';
+import { CheckpointTree, type RunNode } from './treeView';
 
 export const CMD = {
   openRun: 'checkpointCoverage.openRun',
+  addRun: 'checkpointCoverage.addRun',
+  removeRun: 'checkpointCoverage.removeRun',
   createDemoRun: 'checkpointCoverage.createDemoRun',
   rescore: 'checkpointCoverage.rescore',
   exportResults: 'checkpointCoverage.exportResults',
@@ -27,78 +32,68 @@ export const CMD = {
 } as const;
 
 export class Controller extends Disposable implements PanelHost {
-  private session: RunSession | undefined;
-  /** What the open run created (its watcher, its listener); cleared when the run closes. */
-  private readonly sessionScope = this._register(new DisposableStore());
+  private readonly runs: RunSet;
   private panel: CoveragePanel | undefined;
   private readonly tree: CheckpointTree;
   private readonly status: ScoringStatus;
 
-  constructor(private readonly context: vscode.ExtensionContext, readonly log: Log, private readonly engine: RunEngine, private readonly createDemo: (dir: string) => Promise<void>) {
+  constructor(private readonly context: vscode.ExtensionContext, readonly log: Log, engine: RunEngine, private readonly createDemo: (dir: string) => Promise<void>) {
     super();
     this.tree = this._register(new CheckpointTree(CMD.inspect));
     this.status = this._register(new ScoringStatus(CMD.showPanel));
-    this._register(toDisposable(() => this.closeRun()));
-    this._register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.session?.resume()));
+    const settingsOf = (root: string) => readSettings(vscode.Uri.file(root));
+    this.runs = this._register(new RunSet({
+      engine,
+      log,
+      settings: (root) => {
+        const { settings, problems } = settingsOf(root);
+        for (const p of problems) log.warn('config', p);
+        return settings;
+      },
+      isTrusted: () => vscode.workspace.isTrusted,
+      notifyUser: (m) => void log.tell('warning', m),
+      watch: (session) => watchRun(session, settingsOf(session.root).settings.polling, log),
+    }));
+    this._register(toDisposable(this.runs.onDidChange((s) => this.publish(s))));
+    this._register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.runs.resume()));
     this._register(onDidChangeSettings(() => {
       const { problems } = readSettings();
       for (const p of problems) log.warn('config', p);
-      if (this.session) {
-        log.info('config', 'settings changed: reopening the run');
-        void this.openRun(vscode.Uri.file(this.session.root), false);
+      if (this.runs.roots.length > 0) {
+        log.info('config', 'settings changed: reopening the runs');
+        void this.runs.reopen();
       }
     }));
   }
 
-  async openRun(uri?: vscode.Uri, showPanel = true): Promise<void> {
-    if (!uri) {
-      const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: 'Open Run', title: 'Open a training run folder' });
-      if (!picked?.[0]) return;
-      uri = picked[0];
-    }
-    if (uri.scheme !== 'file') {
-      void this.log.tell('error', `Checkpoint Coverage reads runs from the local file system; ${uri.toString()} is not a local folder.`);
-      return;
-    }
-    this.closeRun();
-    const root = uri.fsPath;
-    const { settings, problems } = readSettings(uri);
-    for (const p of problems) this.log.warn('config', p);
-    this.log.info('session', `opening ${root}`);
-    const session = new RunSession(root, {
-      engine: this.engine,
-      settings,
-      log: this.log,
-      isTrusted: () => vscode.workspace.isTrusted,
-      notifyUser: (m) => void this.log.tell('warning', m),
-    });
-    this.session = session;
-    this.sessionScope.add(toDisposable(session.onDidChange((s) => this.publish(s))));
+  /** Open Run…: the panel shows exactly the chosen runs (from the Explorer: every selected folder). */
+  async openRun(uri?: vscode.Uri, uris?: readonly vscode.Uri[], showPanel = true): Promise<void> {
+    const roots = await this.chooseRuns(uri, uris, 'Open Run');
+    if (!roots) return;
     if (showPanel) this.showPanel();
-    await session.open();
-    if (session !== this.session) return;
-    const opened = session.openedRun;
-    if (opened) {
-      const polling = await decidePolling(root, settings.polling);
-      this.log.info('watch', `${polling.poll ? 'polling' : 'native events'}: ${polling.why}`);
-      this.sessionScope.add(new RunWatcher(root, { poll: polling.poll, storeDir: opened.storeDir, evalPaths: opened.evalPaths, onError: (m) => this.log.warn('watch', m) }, (batch) => void session.handleBatch(batch)));
-      // Other processes (the CLI, cluster tasks, other windows) claim and store into the same store.
-      try {
-        const store = await StoreWatcher.start(opened.storePath, { poll: polling.poll, onError: (m) => this.log.warn('watch', m) }, (scores) => void session.handleStoreChange(scores));
-        if (session === this.session) {
-          this.sessionScope.add(store);
-          // Whatever was stored while the watcher started.
-          void session.handleStoreChange();
-        } else store.dispose();
-      } catch (err) {
-        this.log.warn('watch', `cannot watch the store ${opened.storePath}: ${errorText(err)}; results other processes store are read when the run is reopened`);
-      }
+    await this.runs.replace(roots.map((root) => ({ root })));
+    await this.askForTrust();
+  }
+
+  /** Add Run to Panel…: the chosen runs join those shown. */
+  async addRun(uri?: vscode.Uri, uris?: readonly vscode.Uri[]): Promise<void> {
+    const roots = await this.chooseRuns(uri, uris, 'Add Run to Panel');
+    if (!roots) return;
+    this.showPanel();
+    await this.runs.add(roots.map((root) => ({ root })));
+    await this.askForTrust();
+  }
+
+  /** Takes a run out of the panel (from its tree node, the panel, or a pick among the open runs). */
+  async removeRun(arg?: string | RunNode): Promise<void> {
+    let root = typeof arg === 'string' ? arg : arg?.run;
+    if (!root) {
+      const open = this.runs.snapshot().runs;
+      if (open.length === 0) return;
+      const pick = await vscode.window.showQuickPick(open.map((r) => ({ label: r.label, description: r.runPath, root: r.runPath })), { title: 'Remove Run from Panel' });
+      root = pick?.root;
     }
-    if (!vscode.workspace.isTrusted) {
-      const trust = 'Manage Workspace Trust';
-      const pick = await vscode.window.showWarningMessage('Scoring runs the checkpoints\' ONNX graphs. Trust this workspace to start scoring.', trust);
-      if (pick === trust) await vscode.commands.executeCommand('workbench.trust.manage');
-    }
+    if (root) this.runs.remove(root);
   }
 
   async createDemoRun(): Promise<void> {
@@ -116,18 +111,12 @@ export class Controller extends Disposable implements PanelHost {
   }
 
   rescore(): void {
-    if (!this.session) {
-      void vscode.window.showInformationMessage('Open a run first (Checkpoint Coverage: Open Run…).');
-      return;
-    }
-    void this.session.rescore();
+    if (!this.hasRuns()) return;
+    this.runs.rescore();
   }
 
   async exportResults(): Promise<void> {
-    if (!this.session) {
-      void vscode.window.showInformationMessage('Open a run first (Checkpoint Coverage: Open Run…).');
-      return;
-    }
+    if (!this.hasRuns()) return;
     const pick = await vscode.window.showQuickPick([
       { label: 'CSV', format: 'csv' as const, description: 'every checkpoint\'s figures' },
       { label: 'JSON', format: 'json' as const, description: 'figures, suggestion and reference' },
@@ -150,21 +139,25 @@ export class Controller extends Disposable implements PanelHost {
     }
   }
 
-  // ---- PanelHost ----
-  currentSnapshot(): RunSnapshot | null {
-    return this.session ? this.session.snapshot() : null;
+  /** The open runs' folders (Score on Slurm… picks among them). */
+  openRoots(): string[] {
+    return this.runs.roots;
   }
 
-  inspect(path: string): Promise<InspectData> {
-    if (!this.session) return Promise.reject(new Error('no run is open'));
-    return this.session.inspect(path);
+  // ---- PanelHost ----
+  currentSnapshot(): PanelSnapshot {
+    return this.runs.snapshot();
+  }
+
+  inspect(run: string, path: string): Promise<InspectData> {
+    return this.runs.inspect(run, path);
   }
 
   async exportFigures(format: ExportFormat): Promise<string | null> {
     const snap = this.currentSnapshot();
-    if (!snap) return null;
+    if (snap.runs.length === 0) return null;
     const target = await vscode.window.showSaveDialog({
-      defaultUri: vscode.Uri.file(`${snap.runPath}-coverage.${format}`),
+      defaultUri: vscode.Uri.file(`${this.exportBase()}-coverage.${format}`),
       filters: format === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] },
       title: 'Export figures',
     });
@@ -175,16 +168,15 @@ export class Controller extends Disposable implements PanelHost {
   }
 
   async saveImage(name: string, dataUrl: string): Promise<string | null> {
-    const base = this.session?.root ?? '';
-    const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(`${base}-${name}.png`), filters: { PNG: ['png'] }, title: 'Save chart' });
+    const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(`${this.exportBase()}-${name}.png`), filters: { PNG: ['png'] }, title: 'Save chart' });
     if (!target) return null;
     await this.writeDataUrl(target, dataUrl);
     return target.fsPath;
   }
 
-  didSelect(path: string): void {
-    this.session?.prioritize(path);
-    void this.tree.reveal(path);
+  didSelect(run: string, path: string): void {
+    this.runs.prioritize(run, path);
+    void this.tree.reveal(run, path);
   }
 
   // ---- panel lifecycle ----
@@ -196,17 +188,84 @@ export class Controller extends Disposable implements PanelHost {
     this.attachPanel(CoveragePanel.create(this.context.extensionUri, this));
   }
 
-  /** Called by the serializer after a reload; reopens the run the panel showed. */
-  async revivePanel(webviewPanel: vscode.WebviewPanel, runPath: string | null): Promise<void> {
+  /** Called by the serializer after a reload; reopens the runs the panel showed, in their colours. */
+  async revivePanel(webviewPanel: vscode.WebviewPanel, runs: readonly RunRequest[]): Promise<void> {
     this.panel?.dispose();
     this.attachPanel(CoveragePanel.revive(webviewPanel, this.context.extensionUri, this));
-    if (runPath && (!this.session || this.session.root !== runPath)) await this.openRun(vscode.Uri.file(runPath), false);
+    const open = this.runs.roots;
+    if (runs.length > 0 && (open.length !== runs.length || runs.some((r, i) => r.root !== open[i]))) await this.runs.replace(runs);
   }
 
-  async inspectCheckpoint(path: string): Promise<void> {
+  async inspectCheckpoint(run: string, path: string): Promise<void> {
     this.showPanel();
-    this.session?.prioritize(path);
-    this.panel?.showInspect(path);
+    this.runs.prioritize(run, path);
+    this.panel?.showInspect(run, path);
+  }
+
+  /**
+   * The runs the user means: the folders given (the Explorer's selection) or picked, where a
+   * folder holding nested runs (a sweep) offers them, all ticked. Undefined when cancelled.
+   */
+  private async chooseRuns(uri: vscode.Uri | undefined, uris: readonly vscode.Uri[] | undefined, title: string): Promise<string[] | undefined> {
+    let folders = uris && uris.length > 0 ? [...uris] : uri ? [uri] : undefined;
+    if (!folders) {
+      const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: true, openLabel: title, title: `${title}: training run folders (or a sweep folder holding runs)` });
+      if (!picked?.length) return undefined;
+      folders = picked;
+    }
+    const local = folders.filter((f) => f.scheme === 'file');
+    for (const f of folders) {
+      if (f.scheme !== 'file') void this.log.tell('error', `Checkpoint Coverage reads runs from the local file system; ${f.toString()} is not a local folder.`);
+    }
+    const roots: string[] = [];
+    for (const f of local) {
+      const chosen = await this.offerNestedRuns(f.fsPath, title);
+      if (!chosen) return undefined;
+      roots.push(...chosen);
+    }
+    return roots.length > 0 ? [...new Set(roots)] : undefined;
+  }
+
+  /** A sweep folder's nested runs to pick from; a plain run folder is itself. */
+  private async offerNestedRuns(root: string, title: string): Promise<string[] | undefined> {
+    let found: { runs: string[]; checkpoints: number };
+    try {
+      found = await nestedRunsOf(root, { allowOutside: vscode.workspace.isTrusted });
+    } catch {
+      // The run cannot be read: the session says why when it opens.
+      return [root];
+    }
+    if (found.runs.length === 0) return [root];
+    const items = [
+      ...found.runs.map((r) => ({ label: basename(r), description: r, root: r, picked: true })),
+      ...(found.checkpoints > 0 ? [{ label: basename(root), description: `${found.checkpoints} checkpoints of the folder itself`, root, picked: false }] : []),
+    ];
+    const picked = await vscode.window.showQuickPick(items, {
+      canPickMany: true, title: `${title}: ${basename(root)} holds ${found.runs.length} runs`, placeHolder: 'The runs to show side by side',
+    });
+    return picked && picked.length > 0 ? picked.map((p) => p.root) : undefined;
+  }
+
+  private hasRuns(): boolean {
+    if (this.runs.roots.length > 0) return true;
+    void vscode.window.showInformationMessage('Open a run first (Checkpoint Coverage: Open Run…).');
+    return false;
+  }
+
+  private async askForTrust(): Promise<void> {
+    if (vscode.workspace.isTrusted || this.runs.roots.length === 0) return;
+    const trust = 'Manage Workspace Trust';
+    const pick = await vscode.window.showWarningMessage('Scoring runs the checkpoints\' ONNX graphs. Trust this workspace to start scoring.', trust);
+    if (pick === trust) await vscode.commands.executeCommand('workbench.trust.manage');
+  }
+
+  /** Where exports go by default: beside the run, or with several runs beside their common folder. */
+  private exportBase(): string {
+    const roots = this.runs.roots;
+    if (roots.length <= 1) return roots[0] ?? '';
+    let base = dirname(roots[0]);
+    while (!roots.every((r) => r.startsWith(base.endsWith('/') ? base : `${base}/`)) && dirname(base) !== base) base = dirname(base);
+    return base;
   }
 
   private attachPanel(panel: CoveragePanel): void {
@@ -216,18 +275,10 @@ export class Controller extends Disposable implements PanelHost {
     });
   }
 
-  private publish(snap: RunSnapshot): void {
+  private publish(snap: PanelSnapshot): void {
     this.tree.update(snap);
     this.status.update(snap);
     this.panel?.postSnapshot(snap);
-  }
-
-  private closeRun(): void {
-    this.sessionScope.clear();
-    this.session?.dispose();
-    this.session = undefined;
-    this.tree.update(null);
-    this.status.update(null);
   }
 
   private async writeDataUrl(target: vscode.Uri, dataUrl: string): Promise<void> {

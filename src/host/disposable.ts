@@ -53,3 +53,6 @@ export class DisposableStore extends Disposable {
 
 /** Wraps an unsubscribe function as a disposable. */
 export const toDisposable = (f: () => unknown): { dispose(): void } => ({ dispose: () => void f() });
+
+/** Anything with a dispose(): what a service hands over for its owner to end. */
+export type DisposableLike = { dispose(): unknown };

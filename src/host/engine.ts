@@ -2,8 +2,8 @@
 // metrics), as small interfaces. The session is written against these so its logic runs in
 // tests with fakes; engineAdapter.ts implements them over the real core and worker client.
 import type { CheckpointEntry } from '../core/types';
-import type { CoverageReport } from '../core/report';
-import type { InspectData, ScoringElsewhere } from '../shared/protocol';
+import type { CoverageReport, ReportCheckpointInput } from '../core/report';
+import type { CheckpointInspect, ScoringElsewhere } from '../shared/protocol';
 import type { Settings } from '../core/settings';
 
 /** The report the core builds (the object behind `checkpoint-coverage report --json`). */
@@ -39,6 +39,8 @@ export interface OpenedRun {
   readonly selectionN: number;
   /** Problems found while opening (eval lines, config keys); the run still opens. */
   readonly problems: readonly string[];
+  /** The eval set's token-id hash: runs are compared across only on one eval set. */
+  readonly evalSetHash: string;
   scan(): Promise<ScanResult>;
   /** True when the store already holds valid scores for this checkpoint on this eval set. */
   hasScores(entry: CheckpointEntry): Promise<boolean>;
@@ -57,7 +59,12 @@ export interface OpenedRun {
   score(entry: CheckpointEntry, onProgress: (p: JobProgress) => void, signal: AbortSignal): Promise<{ provider: string | null }>;
   /** The report over every checkpoint with stored scores. */
   report(entries: readonly CheckpointEntry[]): Promise<RunReport | null>;
-  inspect(entries: readonly CheckpointEntry[], path: string): Promise<InspectData>;
+  /**
+   * What a comparison across runs needs of this run's `report`: the scores and r(i) it was built
+   * from. Null when `report` is not the latest report this run built (a newer one replaced it).
+   */
+  acrossInput(report: RunReport): { checkpoints: ReportCheckpointInput[]; r: Float64Array | null } | null;
+  inspect(entries: readonly CheckpointEntry[], path: string): Promise<CheckpointInspect>;
   /** Forget stored scores so the next score() recomputes (Rescore). */
   invalidate(entry: CheckpointEntry): Promise<void>;
   /**

@@ -3,12 +3,14 @@
 // tournament across reports, plus the inspect view's per-sample data. No vscode here either.
 import { relative } from 'node:path';
 import { formatProblem } from '../core/problems';
+import type { ReportCheckpointInput } from '../core/report';
 import { storeFileName, type ScoreRecord } from '../core/store';
 import type { CheckpointEntry } from '../core/types';
 import { openRun, type Run } from '../run/openRun';
 import { fromSettings } from '../run/options';
 import { RunReporter } from '../run/report';
-import type { InspectData, ScoringElsewhere } from '../shared/protocol';
+import { ScoringWorkerClient } from '../run/workerClient';
+import type { CheckpointInspect, ScoringElsewhere } from '../shared/protocol';
 import type { EngineEvents, JobProgress, OpenOptions, OpenedRun, RunEngine, RunReport, ScanResult } from './engine';
 import { buildInspectData } from './inspectData';
 import type { Settings } from '../core/settings';
@@ -21,15 +23,28 @@ export interface EngineOptions {
   workerScript?: string;
 }
 
-export function createEngine(o: EngineOptions): RunEngine {
+/**
+ * The engine's runs share one scoring worker: several runs scoring at once in one window would
+ * fight for the cores (or the GPU) and load the model runtime once each. The worker starts on the
+ * first job, takes jobs one at a time (whose job is next: scoringTurns.ts), and keeps the eval set
+ * loaded while the runs share it. It ends when the last open run closes (as a run's own worker
+ * did), and for good with dispose().
+ */
+export function createEngine(o: EngineOptions): RunEngine & { dispose(): Promise<void> } {
+  const client = new ScoringWorkerClient({ workerScript: o.workerScript, log: o.log });
+  let open = 0;
+  const closed = async () => {
+    if (--open === 0) await client.stop();
+  };
   return {
+    dispose: () => client.dispose(),
     async open(root: string, settings: Settings, events: EngineEvents = {}, options: OpenOptions = {}): Promise<OpenedRun> {
       const run = await openRun(root, {
         ...fromSettings(settings),
         settleMs: options.settleMs,
         allowOutside: o.isTrusted(),
         log: o.log,
-        workerScript: o.workerScript,
+        client,
         onWorkerCrash: (n) => events.onWorkerCrash?.({ checkpointPath: n.checkpointPath, message: n.message, retrying: n.retrying, tellUser: n.tellUser }),
       });
       if (run.evalSet.samples.length === 0) {
@@ -37,7 +52,8 @@ export function createEngine(o: EngineOptions): RunEngine {
         const first = run.evalSet.problems[0];
         throw new Error(`${run.config.eval}: no usable evaluation sample${first ? ` (${formatProblem(first)})` : ''}`);
       }
-      return new EngineRun(run);
+      open++;
+      return new EngineRun(run, closed);
     },
   };
 }
@@ -51,12 +67,13 @@ class EngineRun implements OpenedRun {
   readonly nGrid: number[];
   readonly selectionN: number;
   readonly problems: string[];
+  readonly evalSetHash: string;
   private readonly records = new Map<string, ScoreRecord>();
   /** Scan entries are new objects when a checkpoint changes, so a name kept per object stays right. */
   private readonly fileNames = new WeakMap<CheckpointEntry, string>();
   private readonly reporter: RunReporter;
 
-  constructor(private readonly run: Run) {
+  constructor(private readonly run: Run, private readonly closed: () => Promise<void>) {
     const { root, config, reference } = run;
     this.root = root;
     const rel = (p: string) => relative(root, p).replace(/\\/g, '/');
@@ -67,6 +84,7 @@ class EngineRun implements OpenedRun {
     this.nGrid = config.nGrid;
     this.selectionN = config.selectionN;
     this.problems = run.evalSet.problems.map(formatProblem);
+    this.evalSetHash = run.evalSet.hash;
     this.reporter = new RunReporter(run);
   }
 
@@ -117,7 +135,12 @@ class EngineRun implements OpenedRun {
     return (await this.reporter.build(scored)).report;
   }
 
-  async inspect(entries: readonly CheckpointEntry[], path: string): Promise<InspectData> {
+  acrossInput(report: RunReport): { checkpoints: ReportCheckpointInput[]; r: Float64Array | null } | null {
+    const built = this.reporter.latest;
+    return built && built.report === report ? { checkpoints: built.checkpoints, r: built.r } : null;
+  }
+
+  async inspect(entries: readonly CheckpointEntry[], path: string): Promise<CheckpointInspect> {
     if (!this.reporter.latest) await this.report(entries);
     const built = this.reporter.latest;
     const record = this.records.get(path);
@@ -138,7 +161,12 @@ class EngineRun implements OpenedRun {
     await this.run.scorer.forget(entry);
   }
 
-  dispose(): Promise<void> {
-    return this.run.dispose();
+  private disposed = false;
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.run.dispose();
+    await this.closed();
   }
 }

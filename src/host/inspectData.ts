@@ -5,7 +5,7 @@
 import { histogram, sampleLogRatios, worstCovered } from '../core/logRatioView';
 import type { CoverageReport } from '../core/report';
 import type { CheckpointScores, EvalSample } from '../core/types';
-import type { InspectData, ProfileSeries, WorstSample } from '../shared/protocol';
+import type { CheckpointInspect, ProfileSeries, WorstSample } from '../shared/protocol';
 
 export interface InspectInput {
   report: CoverageReport;
@@ -22,7 +22,7 @@ export interface InspectInput {
   bins?: number;
 }
 
-export function buildInspectData(inp: InspectInput): InspectData {
+export function buildInspectData(inp: InspectInput): CheckpointInspect {
   const { report, path } = inp;
   const row = report.checkpoints.find((c) => c.path === path);
   const notes: string[] = [];
@@ -30,13 +30,10 @@ export function buildInspectData(inp: InspectInput): InspectData {
   const roles: [ProfileSeries['role'], string | undefined][] = [['this', path], ['suggested', report.suggested?.path], ['minCrossEntropy', report.minCrossEntropy?.path]];
   const seen = new Set<string>();
   for (const [role, p] of roles) {
-    const c = p !== undefined ? report.checkpoints.find((x) => x.path === p) : undefined;
-    if (!c || seen.has(c.path)) continue;
-    seen.add(c.path);
-    const points = report.nGrid
-      .filter((n) => c.coverage[String(n)] !== undefined)
-      .map((n) => ({ n, cov: c.coverage[String(n)], lo: c.coverageInterval[String(n)]?.[0] ?? NaN, hi: c.coverageInterval[String(n)]?.[1] ?? NaN }));
-    profiles.push({ role, step: c.step, path: c.path, points });
+    const series = p !== undefined && !seen.has(p) ? profileSeries(report, p, role) : null;
+    if (!series) continue;
+    seen.add(p!);
+    profiles.push(series);
   }
   if (!row) notes.push('This checkpoint has no figures yet: it is not scored, or its scoring failed.');
   if (report.coverageRelativeTo) notes.push(`Reference 'tournament': log-ratios and coverage are relative to the suggested checkpoint (step ${report.coverageRelativeTo.step}).`);
@@ -54,6 +51,16 @@ export function buildInspectData(inp: InspectInput): InspectData {
     ? { score: row.tournamentScore, rivalStep: row.rivalStep, rivals: [...(inp.rivalShares ?? [])].sort((a, b) => b.share - a.share || a.step - b.step) }
     : null;
   return { step: row?.step ?? stepOf(report, path), path, reference: report.referenceLabel, selectionN: report.selectionN, profiles, logRatios, tournament, worst, passAt: row?.passAt ?? null, byLength: row?.byLength ?? null, notes };
+}
+
+/** A reported checkpoint's coverage profile with its Wilson band; null when the report lacks it. */
+export function profileSeries(report: CoverageReport, path: string, role: ProfileSeries['role']): ProfileSeries | null {
+  const c = report.checkpoints.find((x) => x.path === path);
+  if (!c) return null;
+  const points = report.nGrid
+    .filter((n) => c.coverage[String(n)] !== undefined)
+    .map((n) => ({ n, cov: c.coverage[String(n)], lo: c.coverageInterval[String(n)]?.[0] ?? NaN, hi: c.coverageInterval[String(n)]?.[1] ?? NaN }));
+  return { role, step: c.step, path: c.path, points };
 }
 
 function worstSample(inp: InspectInput, i: number, l: number): WorstSample {

@@ -2,7 +2,7 @@
 // It speaks only the typed protocol through the RPC helper; snapshots are throttled so a
 // progress tick per batch does not flood the webview.
 import * as vscode from 'vscode';
-import type { ExportFormat, HostToWebviewNotification, HostToWebviewRequest, InspectData, RunSnapshot, WebviewToHostNotification, WebviewToHostRequest } from '../shared/protocol';
+import type { ExportFormat, HostToWebviewNotification, HostToWebviewRequest, InspectData, PanelSnapshot, WebviewToHostNotification, WebviewToHostRequest } from '../shared/protocol';
 import { RpcEndpoint, type RpcWire } from '../shared/rpc';
 import { Disposable } from './disposable';
 import type { Log } from './log';
@@ -12,12 +12,14 @@ import { localRoots, panelHtml } from './webviewHtml';
 /** What the panel needs from the controller. */
 export interface PanelHost {
   readonly log: Log;
-  currentSnapshot(): RunSnapshot | null;
-  inspect(path: string): Promise<InspectData>;
+  currentSnapshot(): PanelSnapshot;
+  inspect(run: string, path: string): Promise<InspectData>;
   exportFigures(format: ExportFormat): Promise<string | null>;
   saveImage(name: string, dataUrl: string): Promise<string | null>;
-  didSelect(path: string): void;
+  didSelect(run: string, path: string): void;
   rescore(): void;
+  addRun(): Promise<void>;
+  removeRun(run: string): Promise<void>;
 }
 
 /**
@@ -29,8 +31,8 @@ const postIntervalMs = (rows: number): number => Math.min(1000, Math.max(150, ro
 export class CoveragePanel extends Disposable {
   static readonly viewType = 'checkpointCoverage.panel';
   private readonly rpc: RpcEndpoint<HostToWebviewRequest, WebviewToHostRequest, HostToWebviewNotification, WebviewToHostNotification>;
-  private pending: RunSnapshot | null = null;
-  private readonly poster = this._register(new Throttle(() => this.post(), () => postIntervalMs(this.pending?.rows.length ?? 0)));
+  private pending: PanelSnapshot | null = null;
+  private readonly poster = this._register(new Throttle(() => this.post(), () => postIntervalMs(this.pending?.runs.reduce((n, r) => n + r.rows.length, 0) ?? 0)));
   private readonly disposeEmitter = this._register(new vscode.EventEmitter<void>());
   readonly onDidDispose = this.disposeEmitter.event;
 
@@ -66,11 +68,13 @@ export class CoveragePanel extends Disposable {
     }));
     const rpc = this.rpc;
     rpc.onRequest('getSnapshotRequest', () => host.currentSnapshot());
-    rpc.onRequest('inspectCheckpointRequest', ({ path }) => host.inspect(path));
+    rpc.onRequest('inspectCheckpointRequest', ({ run, path }) => host.inspect(run, path));
     rpc.onRequest('exportFiguresRequest', ({ format }) => host.exportFigures(format));
     rpc.onRequest('saveChartImageRequest', ({ name, dataUrl }) => host.saveImage(name, dataUrl));
-    rpc.onNotification('didSelectCheckpointNotification', ({ path }) => host.didSelect(path));
+    rpc.onNotification('didSelectCheckpointNotification', ({ run, path }) => host.didSelect(run, path));
     rpc.onNotification('rescoreCommandNotification', () => host.rescore());
+    rpc.onNotification('addRunCommandNotification', () => void host.addRun());
+    rpc.onNotification('removeRunCommandNotification', ({ run }) => void host.removeRun(run));
     rpc.onNotification('showLogCommandNotification', () => host.log.show());
     rpc.onNotification('didHitErrorNotification', ({ message }) => host.log.error('webview', message));
     panel.webview.html = panelHtml(panel.webview, extensionUri);
@@ -82,9 +86,8 @@ export class CoveragePanel extends Disposable {
   }
 
   /** Queues a snapshot; the newest one goes out at most every postIntervalMs. */
-  postSnapshot(snap: RunSnapshot | null): void {
+  postSnapshot(snap: PanelSnapshot): void {
     this.title(snap);
-    if (!snap) return;
     this.pending = snap;
     this.poster.request();
   }
@@ -95,8 +98,8 @@ export class CoveragePanel extends Disposable {
     if (s && !this.isDisposed) this.rpc.notify('didChangeSnapshotNotification', s);
   }
 
-  showInspect(path: string): void {
-    this.rpc.notify('showInspectNotification', { path });
+  showInspect(run: string, path: string): void {
+    this.rpc.notify('showInspectNotification', { run, path });
   }
 
   collectChartImages(): Promise<{ name: string; dataUrl: string }[]> {
@@ -110,7 +113,8 @@ export class CoveragePanel extends Disposable {
     }
   }
 
-  private title(snap: RunSnapshot | null): void {
-    this.panel.title = snap ? `Coverage: ${snap.runName}` : 'Checkpoint Coverage';
+  private title(snap: PanelSnapshot): void {
+    const runs = snap.runs;
+    this.panel.title = runs.length === 1 ? `Coverage: ${runs[0].runName}` : runs.length > 1 ? `Coverage: ${runs.length} runs` : 'Checkpoint Coverage';
   }
 }

@@ -15,7 +15,8 @@ export interface QueuedItem {
   rank: number;
 }
 
-const RANK: Record<QueueReason, number> = { clicked: 0, arrived: 1, initial: 2 };
+/** How urgent each reason is, most urgent first (the order across runs uses it too: scoringTurns.ts). */
+export const QUEUE_URGENCY: Readonly<Record<QueueReason, number>> = { clicked: 0, arrived: 1, initial: 2 };
 
 /**
  * Level order of a bisection over n sorted items: first, last, middle, quarters, …
@@ -43,7 +44,7 @@ export function coarseToFineRanks(n: number): number[] {
 
 export function orderQueue(items: readonly QueuedItem[]): QueuedItem[] {
   return [...items].sort((a, b) => {
-    const r = RANK[a.reason] - RANK[b.reason];
+    const r = QUEUE_URGENCY[a.reason] - QUEUE_URGENCY[b.reason];
     if (r !== 0) return r;
     if (a.reason === 'initial') return a.rank - b.rank || a.seq - b.seq;
     return b.seq - a.seq;
@@ -70,7 +71,7 @@ export class ScoreQueue {
   /** Adds or re-adds; a path already queued keeps the more urgent of its two reasons. */
   add(path: string, step: number, reason: QueueReason, rank = 0): void {
     const old = this.items.get(path);
-    const keep = old && RANK[old.reason] < RANK[reason] ? old.reason : reason;
+    const keep = old && QUEUE_URGENCY[old.reason] < QUEUE_URGENCY[reason] ? old.reason : reason;
     this.items.set(path, { path, step, reason: keep, seq: ++this.seq, rank: old && keep === old.reason ? old.rank : rank });
   }
 
@@ -104,9 +105,14 @@ export class ScoreQueue {
     return orderQueue([...this.items.values()]);
   }
 
+  /** The next checkpoint to score (that `eligible` accepts), left in the queue. */
+  peek(eligible: (item: QueuedItem) => boolean = () => true): QueuedItem | undefined {
+    return this.ordered().find(eligible);
+  }
+
   /** Removes and returns the next checkpoint to score: the first item in order (that `eligible` accepts; the others stay queued). */
   take(eligible: (item: QueuedItem) => boolean = () => true): QueuedItem | undefined {
-    const first = this.ordered().find(eligible);
+    const first = this.peek(eligible);
     if (first) this.items.delete(first.path);
     return first;
   }

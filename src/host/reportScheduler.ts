@@ -8,9 +8,9 @@
 import { errorText } from '../shared/rpc';
 import type { RunReport } from './engine';
 
-export interface ReportSchedulerDeps {
+export interface ReportSchedulerDeps<T> {
   /** Builds the report over the checkpoints scored so far. */
-  build: () => Promise<RunReport | null>;
+  build: () => Promise<T | null>;
   /** A new report is in (or a build failed and was logged). */
   changed: () => void;
   logError: (message: string) => void;
@@ -21,8 +21,8 @@ export interface ReportSchedulerDeps {
 /** A build may take about 1/BUILD_SHARE_INVERSE of the time while scores stream in. */
 const BUILD_SHARE_INVERSE = 10;
 
-export class ReportScheduler {
-  private latest: RunReport | null = null;
+export class ReportScheduler<T = RunReport> {
+  private latest: T | null = null;
   private running: Promise<void> | null = null;
   private pending = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -31,9 +31,9 @@ export class ReportScheduler {
   /** Bumped by reset(): a build started before it is not kept. */
   private generation = 0;
 
-  constructor(private readonly deps: ReportSchedulerDeps) {}
+  constructor(private readonly deps: ReportSchedulerDeps<T>) {}
 
-  get report(): RunReport | null {
+  get report(): T | null {
     return this.latest;
   }
 

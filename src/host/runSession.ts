@@ -14,11 +14,12 @@ import type { Settings } from '../core/settings';
 import type { CheckpointEntry } from '../core/types';
 import type { InspectData, RunSnapshot, ScoringElsewhere } from '../shared/protocol';
 import { errorText } from '../shared/rpc';
-import type { OpenedRun, RunEngine } from './engine';
+import type { OpenedRun, RunEngine, RunReport } from './engine';
 import { Disposable, toDisposable } from './disposable';
 import { ReportScheduler } from './reportScheduler';
 import { Throttle } from './throttle';
 import { ScoringLoop } from './scoringLoop';
+import type { ScoringTurns } from './scoringTurns';
 import type { SessionLog } from './sessionLog';
 import { buildSnapshot } from './snapshot';
 import { diffCheckpoints, type WatchBatch } from './watchEvents';
@@ -39,6 +40,8 @@ export interface SessionDeps {
   publishIntervalMs?: number;
   /** How often the store's claims are read again while another process holds some (default 5 s). */
   claimPollMs?: number;
+  /** With several runs open, the one worker's turns (scoringTurns.ts). */
+  turns?: ScoringTurns;
 }
 
 export class RunSession extends Disposable {
@@ -72,6 +75,7 @@ export class RunSession extends Disposable {
       // The last scores of a pass go into the report now, not after the throttle's interval.
       drained: () => void this.reports.flush(),
       heldElsewhere: (path) => this.elsewhere.has(path),
+      turns: deps.turns,
     });
     this.reports = new ReportScheduler({
       build: async () => (this.opened ? this.opened.report([...this.entries.values()]) : null),
@@ -111,6 +115,11 @@ export class RunSession extends Disposable {
 
   get openedRun(): OpenedRun | undefined {
     return this.opened;
+  }
+
+  /** The latest report over the checkpoints scored so far (null until the first is built). */
+  get report(): RunReport | null {
+    return this.reports.report;
   }
 
   /** Opens (or reopens, after coverage.json or the eval set changed) and queues what is not scored. */
@@ -228,7 +237,7 @@ export class RunSession extends Disposable {
     if (!this.entries.has(path)) throw new Error(`${path} is not a checkpoint of ${this.root}`);
     this.inspecting = path;
     this.prioritize(path);
-    return this.opened.inspect([...this.entries.values()], path);
+    return { ...(await this.opened.inspect([...this.entries.values()], path)), run: this.root, runName: this.runName };
   }
 
   entry(path: string): CheckpointEntry | undefined {
@@ -348,12 +357,7 @@ export class RunSession extends Disposable {
     }
   }
 
-  /**
-   * Something the snapshot shows changed. The listeners (tree, status bar, panel) get it at once
-   * when they have had nothing for a while, else once the interval has passed, with everything
-   * that changed meanwhile: a run of hundreds of small checkpoints changes many times a second,
-   * and each snapshot costs the host a line per checkpoint in the tree and the panel.
-   */
+  /** Something the snapshot shows changed: the listeners get it within the publishing interval. */
   private changed(): void {
     if (this.isDisposed) return;
     this.version++;

@@ -7,6 +7,7 @@ import type { CheckpointEntry } from '../core/types';
 import type { CheckpointState, ScoringProgress } from '../shared/protocol';
 import type { OpenedRun } from './engine';
 import { ScoreQueue } from './queueOrder';
+import type { ScoringTurns, TurnTaker } from './scoringTurns';
 import type { SessionLog } from './sessionLog';
 
 export interface CheckpointStatus {
@@ -29,6 +30,8 @@ export interface ScoringLoopDeps {
   drained: () => void;
   /** Another process is scoring it: it stays queued, and its result is read when it is stored. */
   heldElsewhere: (path: string) => boolean;
+  /** With several runs open: the one worker's turns, which each job waits for (scoringTurns.ts). */
+  turns?: ScoringTurns;
 }
 
 interface Job {
@@ -46,6 +49,9 @@ export class ScoringLoop {
   private provider: string | null = null;
   private pumping: Promise<void> | null = null;
   private stopped = false;
+  /** This loop as the turns see it: the reason of its next eligible checkpoint. */
+  private readonly taker: TurnTaker = { next: () => this.queue.peek(this.eligible)?.reason };
+  private readonly eligible = (item: { path: string }) => !this.deps.heldElsewhere(item.path);
 
   constructor(private readonly deps: ScoringLoopDeps) {}
 
@@ -116,6 +122,7 @@ export class ScoringLoop {
   stop(): void {
     this.stopped = true;
     this.cancelAll();
+    this.deps.turns?.withdraw(this.taker);
   }
 
   progress(total: number): ScoringProgress {
@@ -160,14 +167,22 @@ export class ScoringLoop {
   }
 
   private async drain(opened: OpenedRun): Promise<void> {
-    const eligible = (item: { path: string }) => !this.deps.heldElsewhere(item.path);
-    for (let item = this.queue.take(eligible); item && !this.stopped; item = this.queue.take(eligible)) {
-      if (!this.deps.isTrusted()) {
-        this.queue.add(item.path, item.step, item.reason === 'initial' ? 'arrived' : item.reason);
-        return;
+    const turns = this.deps.turns;
+    while (!this.stopped && this.queue.peek(this.eligible)) {
+      // The checkpoint is taken once the turn is ours: a click while waiting still counts.
+      if (turns && !(await turns.acquire(this.taker))) return;
+      try {
+        const item = this.stopped ? undefined : this.queue.take(this.eligible);
+        if (!item) return;
+        if (!this.deps.isTrusted()) {
+          this.queue.add(item.path, item.step, item.reason === 'initial' ? 'arrived' : item.reason);
+          return;
+        }
+        const entry = this.deps.entry(item.path);
+        if (entry) await this.runJob(opened, entry);
+      } finally {
+        turns?.release(this.taker);
       }
-      const entry = this.deps.entry(item.path);
-      if (entry) await this.runJob(opened, entry);
     }
   }
 

@@ -5,7 +5,7 @@
 // store results: the session watches the store.
 import * as vscode from 'vscode';
 import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { DEFAULT_TASKS, parseSlurmRequest } from '../core/cluster';
 import { findSbatch, prepareSlurmJob, submitSlurmJob, type Installation } from '../run/slurm';
 import { errorText } from '../shared/rpc';
@@ -14,20 +14,31 @@ import type { Log } from './log';
 export const SCORE_ON_SLURM = 'checkpointCoverage.scoreOnSlurm';
 const AVAILABLE = 'checkpointCoverage.slurmAvailable';
 
-export function registerSlurmCommand(context: vscode.ExtensionContext, log: Log, openRun: () => string | undefined): vscode.Disposable {
+export function registerSlurmCommand(context: vscode.ExtensionContext, log: Log, openRuns: () => readonly string[]): vscode.Disposable {
   void findSbatch().then((sbatch) => {
     if (sbatch) log.info('slurm', `sbatch found at ${sbatch}: Score on Slurm… is offered`);
     return vscode.commands.executeCommand('setContext', AVAILABLE, sbatch !== undefined);
   });
   const installation: Installation = { node: process.execPath, cli: join(context.extensionPath, 'dist', 'cli.js') };
-  return vscode.commands.registerCommand(SCORE_ON_SLURM, () => scoreOnSlurm(log, openRun(), installation));
+  return vscode.commands.registerCommand(SCORE_ON_SLURM, async () => {
+    const runs = openRuns();
+    if (runs.length === 0) {
+      void vscode.window.showInformationMessage('Open a run first (Checkpoint Coverage: Open Run…).');
+      return;
+    }
+    const run = await pickRun(runs);
+    if (run) await scoreOnSlurm(log, run, installation);
+  });
 }
 
-async function scoreOnSlurm(log: Log, run: string | undefined, installation: Installation): Promise<void> {
-  if (!run) {
-    void vscode.window.showInformationMessage('Open a run first (Checkpoint Coverage: Open Run…).');
-    return;
-  }
+/** The one open run, or the one picked among several (undefined: cancelled). */
+async function pickRun(runs: readonly string[]): Promise<string | undefined> {
+  if (runs.length === 1) return runs[0];
+  const pick = await vscode.window.showQuickPick(runs.map((r) => ({ label: basename(r), description: r, run: r })), { title: 'Score on Slurm: which run?' });
+  return pick?.run;
+}
+
+async function scoreOnSlurm(log: Log, run: string, installation: Installation): Promise<void> {
   if (!vscode.workspace.isTrusted) {
     void vscode.window.showWarningMessage('Scoring runs the checkpoints\' ONNX graphs on the cluster. Trust this workspace first.');
     return;

@@ -1,7 +1,10 @@
-// The Explorer tree of the open run's checkpoints: step, state, CE, Cov at the selection N,
-// and marks on the suggested and lowest-CE ones. Selecting one opens its inspect view.
+// The Explorer tree of the open runs' checkpoints: step, state, CE, Cov at the selection N, and
+// marks on the suggested and lowest-CE ones. One run: its checkpoints; several: one node per run
+// (in its panel colour, with an inline Remove) holding its checkpoints, and the marks are the
+// comparison's. Selecting a checkpoint opens its inspect view.
 import * as vscode from 'vscode';
-import type { CheckpointRow, RunSnapshot } from '../shared/protocol';
+import type { CheckpointRow, PanelRun, PanelSnapshot } from '../shared/protocol';
+import { runThemeColour } from '../shared/runColours';
 import { Disposable } from './disposable';
 import { stateText } from '../shared/stateText';
 import { fmt } from './exportFigures';
@@ -15,27 +18,48 @@ const STATE_ICON: Record<CheckpointRow['state'], vscode.ThemeIcon> = {
   failed: new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground')),
 };
 
-export class CheckpointTree extends Disposable implements vscode.TreeDataProvider<CheckpointRow> {
+/** A run's node (several runs open); the Remove Run action gets it. */
+export interface RunNode {
+  kind: 'run';
+  run: string;
+}
+
+interface CheckpointNode {
+  kind: 'checkpoint';
+  run: string;
+  row: CheckpointRow;
+}
+
+type Node = RunNode | CheckpointNode;
+
+export class CheckpointTree extends Disposable implements vscode.TreeDataProvider<Node> {
   static readonly viewId = 'checkpointCoverage.checkpoints';
-  private snap: RunSnapshot | null = null;
+  private snap: PanelSnapshot | null = null;
+  /** The snapshot the rows were last drawn from: the nodes VS Code holds are its. */
+  private drawn: PanelSnapshot | null = null;
   /** What the rows showed at the last refresh. */
   private shown = '';
   private readonly redraw = this._register(new Throttle(() => this.redrawIfChanged(), () => 1000));
+  /** Nodes kept per redraw, so reveal() and getParent() hand VS Code the objects it was given. */
+  private runNodes = new Map<string, RunNode>();
+  private checkpointNodes = new Map<string, CheckpointNode[]>();
   private readonly changeEmitter = this._register(new vscode.EventEmitter<void>());
   readonly onDidChangeTreeData = this.changeEmitter.event;
-  readonly view: vscode.TreeView<CheckpointRow>;
+  readonly view: vscode.TreeView<Node>;
 
-  constructor(inspectCommand: string) {
+  constructor(private readonly inspectCommand: string) {
     super();
-    this.inspectCommand = inspectCommand;
-    this.view = this._register(vscode.window.createTreeView(CheckpointTree.viewId, { treeDataProvider: this, showCollapseAll: false }));
+    this.view = this._register(vscode.window.createTreeView(CheckpointTree.viewId, { treeDataProvider: this, showCollapseAll: false, canSelectMany: false }));
   }
-  private readonly inspectCommand: string;
 
-  update(snap: RunSnapshot | null): void {
+  update(snap: PanelSnapshot): void {
     this.snap = snap;
-    this.view.description = snap ? `${snap.runName} · ${snap.progress.done}/${snap.rows.length}` : undefined;
-    this.view.message = snap?.error ? snap.error : snap && snap.rows.length === 0 ? 'No checkpoints found yet; waiting for the trainer to write some.' : undefined;
+    const runs = snap.runs;
+    const done = runs.reduce((a, r) => a + r.progress.done, 0);
+    const total = runs.reduce((a, r) => a + r.rows.length, 0);
+    this.view.description = runs.length === 0 ? undefined : `${runs.length === 1 ? runs[0].runName : `${runs.length} runs`} · ${done}/${total}`;
+    const one = runs.length === 1 ? runs[0] : null;
+    this.view.message = one?.error ? one.error : one && one.rows.length === 0 ? 'No checkpoints found yet; waiting for the trainer to write some.' : undefined;
     this.redraw.request();
   }
 
@@ -45,49 +69,81 @@ export class CheckpointTree extends Disposable implements vscode.TreeDataProvide
    * are redrawn at most once a second.
    */
   private redrawIfChanged(): void {
-    const shown = this.snap ? treeContent(this.snap) : '';
+    const snap = this.snap;
+    const shown = snap ? treeContent(snap) : '';
     if (shown === this.shown) return;
     this.shown = shown;
+    this.drawn = snap;
+    const runs = snap?.runs ?? [];
+    this.runNodes = new Map(runs.map((r) => [r.runPath, this.runNodes.get(r.runPath) ?? { kind: 'run', run: r.runPath }]));
+    this.checkpointNodes = new Map(runs.map((r) => [r.runPath, r.rows.map((row) => ({ kind: 'checkpoint' as const, run: r.runPath, row }))]));
     this.changeEmitter.fire();
   }
 
   /** Selects a checkpoint picked in the panel. */
-  async reveal(path: string): Promise<void> {
-    const row = this.snap?.rows.find((r) => r.path === path);
-    if (row && this.view.visible) await this.view.reveal(row, { select: true, focus: false });
+  async reveal(run: string, path: string): Promise<void> {
+    const node = this.checkpointNodes.get(run)?.find((n) => n.row.path === path);
+    if (node && this.view.visible) await this.view.reveal(node, { select: true, focus: false, expand: true });
   }
 
-  getChildren(element?: CheckpointRow): CheckpointRow[] {
-    return element || !this.snap ? [] : this.snap.rows;
+  getChildren(element?: Node): Node[] {
+    const snap = this.drawn;
+    if (!snap || element?.kind === 'checkpoint') return [];
+    if (element) return this.checkpointNodes.get(element.run) ?? [];
+    if (snap.runs.length === 1) return this.checkpointNodes.get(snap.runs[0].runPath) ?? [];
+    return [...this.runNodes.values()];
   }
 
-  getParent(): undefined {
-    return undefined;
+  getParent(element: Node): Node | undefined {
+    return element.kind === 'checkpoint' && (this.drawn?.runs.length ?? 0) > 1 ? this.runNodes.get(element.run) : undefined;
   }
 
-  getTreeItem(row: CheckpointRow): vscode.TreeItem {
-    const snap = this.snap!;
-    const marks = [row.path === snap.suggested?.path ? '★ suggested' : '', row.path === snap.minCrossEntropy?.path ? '▼ lowest CE' : ''].filter(Boolean);
+  getTreeItem(node: Node): vscode.TreeItem {
+    const run = this.drawn!.runs.find((r) => r.runPath === node.run)!;
+    return node.kind === 'run' ? this.runItem(run) : this.checkpointItem(run, node.row);
+  }
+
+  private runItem(run: PanelRun): vscode.TreeItem {
+    const item = new vscode.TreeItem(run.label, vscode.TreeItemCollapsibleState.Expanded);
+    item.id = `run\u0000${run.runPath}`;
+    const colour = runThemeColour(run.colour);
+    item.iconPath = new vscode.ThemeIcon('circle-filled', colour ? new vscode.ThemeColor(colour) : undefined);
+    const sug = this.drawn!.across?.suggested;
+    item.description = [run.error ? 'cannot score' : `${run.progress.done}/${run.rows.length} scored`, sug?.run === run.runPath ? `★ step ${sug.step}` : ''].filter(Boolean).join(' · ');
+    item.tooltip = `${run.runPath}${run.error ? `\n${run.error}` : ''}`;
+    item.contextValue = 'run';
+    return item;
+  }
+
+  private checkpointItem(run: PanelRun, row: CheckpointRow): vscode.TreeItem {
+    const snap = this.drawn!;
+    // With several runs the marks are the comparison's: one suggestion across all of them.
+    const across = snap.runs.length > 1;
+    const is = (ref: { path: string; run?: string } | null | undefined) => !!ref && ref.path === row.path && (!across || ref.run === run.runPath);
+    const suggested = across ? snap.across?.suggested : run.suggested;
+    const lowest = across ? snap.across?.minCrossEntropy : run.minCrossEntropy;
+    const marks = [is(suggested) ? '★ suggested' : '', is(lowest) ? '▼ lowest CE' : ''].filter(Boolean);
     const item = new vscode.TreeItem(`step ${row.step}`, vscode.TreeItemCollapsibleState.None);
-    item.id = row.path;
+    item.id = `${run.runPath}\u0000${row.path}`;
     item.iconPath = STATE_ICON[row.state];
-    const n = String(snap.selectionN);
+    const n = String(run.selectionN);
     item.description = row.state === 'done'
       ? [`CE ${fmt(row.cePerToken)}`, `Cov@${n} ${fmt(row.coverage[n])}`, ...marks].join(' · ')
       : [stateText(row), ...marks].join(' · ');
     const tip = new vscode.MarkdownString(undefined, false);
-    tip.appendText(`${row.path}\nstate: ${stateText(row)}\nCE/token: ${fmt(row.cePerToken, 6)} nats\nCov@${n}: ${fmt(row.coverage[n], 6)} (lower is better)\ntournament score: ${fmt(row.tournamentScore, 6)}`);
+    tip.appendText(`${across ? `${run.label}: ` : ''}${row.path}\nstate: ${stateText(row)}\nCE/token: ${fmt(row.cePerToken, 6)} nats\nCov@${n}: ${fmt(row.coverage[n], 6)} (lower is better)\ntournament score: ${fmt(row.tournamentScore, 6)}`);
     item.tooltip = tip;
     item.contextValue = `checkpoint.${row.state}`;
-    item.command = { command: this.inspectCommand, title: 'Inspect', arguments: [row.path] };
+    item.command = { command: this.inspectCommand, title: 'Inspect', arguments: [run.runPath, row.path] };
     return item;
   }
 }
 
-/** Everything a row of the tree shows (label, icon, description, tooltip), as one string. */
-function treeContent(snap: RunSnapshot): string {
-  const n = String(snap.selectionN);
-  return JSON.stringify([snap.suggested?.path, snap.minCrossEntropy?.path, n, snap.rows.map((r) => [
-    r.path, r.step, stateText(r), r.cePerToken, r.coverage[n] ?? null, r.tournamentScore,
-  ])]);
+/** Everything a node of the tree shows (labels, icons, descriptions, tooltips), as one string. */
+function treeContent(snap: PanelSnapshot): string {
+  const marks = (r: PanelRun) => (snap.runs.length > 1 ? [snap.across?.suggested, snap.across?.minCrossEntropy].map((m) => (m?.run === r.runPath ? m.path : null)) : [r.suggested?.path, r.minCrossEntropy?.path]);
+  return JSON.stringify(snap.runs.map((r) => {
+    const n = String(r.selectionN);
+    return [r.runPath, r.label, r.colour, r.error, r.progress.done, marks(r), n, r.rows.map((x) => [x.path, x.step, stateText(x), x.cePerToken, x.coverage[n] ?? null, x.tournamentScore])];
+  }));
 }

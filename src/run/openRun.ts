@@ -4,7 +4,7 @@
 // reads settings, scans or loads on its own.
 import { stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { loadEvalSet, type EvalSet } from '../core/evalset';
 import { HashCache } from '../core/hashcache';
 import { referenceEntry, scanRun, type RunLayout } from '../core/layout';
@@ -52,6 +52,17 @@ export async function scanRunFolder(root: string, options: Pick<RunOptions, 'all
   const layout = await scanLayout(root, config, hashCache, options.settleMs);
   await hashCache.save();
   return { config, layout };
+}
+
+/**
+ * A folder's nested runs (subfolders with their own coverage.json or eval.jsonl, as the layout
+ * scan finds them), absolute, and how many checkpoints it holds itself: what a sweep folder
+ * offers. Reads only: no hashing, no hash cache written into the folder.
+ */
+export async function nestedRunsOf(root: string, options: Pick<RunOptions, 'allowOutside' | 'overrides'> = {}): Promise<{ runs: string[]; checkpoints: number }> {
+  const config = await readRunConfig(root, options);
+  const layout = await scanRun(root, { storeDir: config.store, skipDuplicates: true, settleMs: 0 });
+  return { runs: layout.nestedRuns.map((n) => join(root, n)), checkpoints: layout.checkpoints.length };
 }
 
 /**

@@ -21,6 +21,8 @@ export interface BuiltReport {
   report: CoverageReport;
   /** The r(i) the coverage columns used (the inspect view's log-ratios need the same). */
   r: Float64Array | null;
+  /** The scored checkpoints it was built from (a comparison across runs needs their scores). */
+  checkpoints: ReportCheckpointInput[];
 }
 
 export class RunReporter {
@@ -57,8 +59,9 @@ export class RunReporter {
     t.sync(scored.map(({ entry, record }) => ({ id: entry.path, step: entry.step, seqLogprob: record.scores.seqLogprob, tokenCounts: record.scores.tokenCounts })));
     this.tournament = t;
     const referenceScores = (await this.referenceScores(scored))?.record.scores;
-    this.last = buildReportWithReference({
-      checkpoints: scored.map(({ entry, record }) => ({ step: entry.step, path: entry.path, scores: record.scores, skipped: record.info.skipped })),
+    const checkpoints = scored.map(({ entry, record }) => ({ step: entry.step, path: entry.path, scores: record.scores, skipped: record.info.skipped }));
+    const built = buildReportWithReference({
+      checkpoints,
       evalFile: runRelative(this.run.root, evalSet.file) ?? evalSet.file,
       failed,
       reference: typeof this.run.reference === 'object' && this.reference ? { model: this.reference.path } : this.run.reference,
@@ -69,6 +72,7 @@ export class RunReporter {
       evalSamples: n,
       tournament: t,
     });
+    this.last = { ...built, checkpoints };
     return this.last;
   }
 
@@ -120,14 +124,13 @@ export async function reportOutcomes(run: Run, result: EnsureScoredResult): Prom
     else failed.push({ step: o.entry.step, path: o.entry.path, reason: o.failure ? describeFailure(o.failure.data, 'row') : 'not scored' });
   }
   const reporter = new RunReporter(run);
-  const { report, r } = await reporter.build(scored, failed);
+  const { report, r, checkpoints } = await reporter.build(scored, failed);
   const reused = result.outcomes.filter((o) => o.reused).length;
   const scoring: ScoringSummary = {
     checkpoints: result.outcomes.length, scored: scored.length - reused, reused, failed,
     scoringSeconds: result.scoringSeconds, lookupSeconds: result.lookupSeconds,
   };
   const referenceModel = reporter.referenceModel;
-  const checkpoints = scored.map(({ entry, record }) => ({ step: entry.step, path: entry.path, scores: record.scores }));
   const out: RunReportResult = { report, scoring, evalSetHash: run.evalSet.hash, checkpoints, r };
   if (referenceModel) out.referenceModel = referenceModel;
   return out;

@@ -86,6 +86,8 @@ export class ScoringWorkerClient {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly policy: RestartPolicy;
   private disposed = false;
+  /** stop() is ending the worker: jobs in flight or queued are cancelled, not retried. */
+  private stopping = false;
   private readonly progressListeners = new Map<string, (p: ScoreProgress) => void>();
   private readonly died = new WeakSet<ScoreError>();
 
@@ -122,6 +124,20 @@ export class ScoringWorkerClient {
     await live.gone;
   }
 
+  /**
+   * Ends the worker for now (its users are gone): a job in flight or queued is cancelled, never
+   * retried; resolves once they have settled. Unlike dispose(), the next job starts a fresh worker.
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    try {
+      await this.terminateWorker();
+      await this.queue;
+    } finally {
+      this.stopping = false;
+    }
+  }
+
   /** Ends the worker; a live worker keeps its process alive until this is called. */
   async dispose(): Promise<void> {
     this.disposed = true;
@@ -142,8 +158,8 @@ export class ScoringWorkerClient {
         const err = asScoreError(e).forCheckpoint(job.checkpointPath);
         // Reported by a live worker: the same input would fail the same way again.
         if (!this.died.has(e as ScoreError)) throw err;
-        // Killed by dispose() (the extension closing): a stop, not a crash to retry or report.
-        if (this.disposed) throw new ScoreError({ kind: 'cancelled', checkpoint: job.checkpointPath, message: `the scoring client was disposed (${err.message})` });
+        // Killed by dispose() (the extension closing) or stop(): not a crash to retry or report.
+        if (this.disposed || this.stopping) throw new ScoreError({ kind: 'cancelled', checkpoint: job.checkpointPath, message: `the scoring worker was stopped (${err.message})` });
         const next = smallerBudget(lengths, budget);
         const decision = this.policy.onFailure(err.kind, attempt, err.message, { tried, next });
         const retrying = decision.action === 'retry';
@@ -166,7 +182,7 @@ export class ScoringWorkerClient {
   }
 
   private async runOnce(job: ScoreJob, tokenBudget: number): Promise<ScoreCheckpointResult> {
-    if (this.disposed) throw new ScoreError({ kind: 'cancelled', checkpoint: job.checkpointPath, message: 'the scoring client was disposed' });
+    if (this.disposed || this.stopping) throw new ScoreError({ kind: 'cancelled', checkpoint: job.checkpointPath, message: 'the scoring worker was stopped' });
     const live = this.current ?? (this.current = this.start());
     const options: ScoreJobOptions = {
       provider: 'auto', intraOpThreads: 0,

@@ -96,9 +96,52 @@ export interface RunSnapshot {
   awaitingTrust: boolean;
 }
 
+/** A run as the panel shows it among the open runs. */
+export interface PanelRun extends RunSnapshot {
+  /** Its name in the legend, the table and the verdict: the folder's name, with parents enough to be unique. */
+  label: string;
+  /** Its colour slot (the webview's palette maps it to a colour): kept while the run stays, across reloads too. */
+  colour: number;
+}
+
+/** A checkpoint of one of the open runs; `run` is the run's folder (its runPath). */
+export interface RunCheckpointRef extends CheckpointRef {
+  run: string;
+}
+
+/**
+ * The comparison across the open runs (two or more): one coverage tournament over all their
+ * checkpoints (core/report/across.ts), as `checkpoint-coverage report <run> <run> …` makes it.
+ */
+export interface AcrossSnapshot {
+  selectionN: number;
+  dev: number | null;
+  resolved: boolean;
+  /** Names checkpoints by step and run label. */
+  verdict: string;
+  suggested: RunCheckpointRef | null;
+  minCrossEntropy: RunCheckpointRef | null;
+  /** Each compared checkpoint's standing in the tournament across runs. */
+  checkpoints: { run: string; path: string; tournamentScore: number | null; rivalRun: string | null; rivalStep: number | null }[];
+  /** Labels of open runs not in the comparison yet (nothing scored, or not open), each with why. */
+  pending: string[];
+}
+
+/** Everything the panel draws: the open runs, in the order they were added, and their comparison. */
+export interface PanelSnapshot {
+  /** Monotone per window, so a late snapshot never overwrites a newer one. */
+  version: number;
+  runs: PanelRun[];
+  /** With two or more runs: the comparison, or null with acrossError saying why there is none. */
+  across: AcrossSnapshot | null;
+  acrossError: string | null;
+}
+
 /** One checkpoint's coverage profile N ↦ Cov_N with its 95% Wilson band. */
 export interface ProfileSeries {
   role: 'this' | 'suggested' | 'minCrossEntropy';
+  /** The run's label when the panel compares several runs (the suggestion may be another run's). */
+  run?: string;
   step: number;
   path: string;
   points: { n: number; cov: number; lo: number; hi: number }[];
@@ -118,8 +161,14 @@ export interface WorstSample {
   tokens: { text: string; logprob: number }[];
 }
 
-/** What the inspect view shows for one checkpoint. */
-export interface InspectData {
+/** What the inspect view shows for one checkpoint (the engine's part: the session adds the run). */
+export interface InspectData extends CheckpointInspect {
+  /** The run's folder (its runPath) and its label in the panel. */
+  run: string;
+  runName: string;
+}
+
+export interface CheckpointInspect {
   step: number;
   path: string;
   reference: string | null;
@@ -127,8 +176,11 @@ export interface InspectData {
   profiles: ProfileSeries[];
   /** Histogram of the per-sample log-ratios L(i) (nats); infinite ones counted apart. */
   logRatios: { edges: number[]; counts: number[]; infinite: number; samples: number } | null;
-  /** A[j,k] for every rival j: the share of samples j out-covers this checkpoint on by ln N or more. */
-  tournament: { score: number | null; rivalStep: number | null; rivals: { step: number; path: string; share: number }[] } | null;
+  /**
+   * A[j,k] for every rival j: the share of samples j out-covers this checkpoint on by ln N or more.
+   * With several runs compared, over every run's checkpoints (`run`: the rival's run label).
+   */
+  tournament: { score: number | null; rivalStep: number | null; rivalRun?: string | null; rivals: { run?: string; step: number; path: string; share: number }[] } | null;
   worst: WorstSample[];
   passAt: Record<string, number> | null;
   /** CE per token and Cov_N by response-length quartile (the report's byLength); null until scored. */
@@ -141,10 +193,10 @@ export type ExportFormat = 'csv' | 'json';
 
 // ---- Requests the webview sends; the host answers each. ----
 export type WebviewToHostRequest =
-  /** Start-up pull: the current snapshot (null when no run is open). */
-  | { method: 'getSnapshotRequest'; params: Record<string, never>; result: RunSnapshot | null }
-  /** Data for the inspect view of one checkpoint; also moves it to the front of the queue. */
-  | { method: 'inspectCheckpointRequest'; params: { path: string }; result: InspectData }
+  /** Start-up pull: the current snapshot (no runs when none is open). */
+  | { method: 'getSnapshotRequest'; params: Record<string, never>; result: PanelSnapshot }
+  /** Data for the inspect view of one run's checkpoint; also moves it to the front of the queue. */
+  | { method: 'inspectCheckpointRequest'; params: RunCheckpointId; result: InspectData }
   /** Save the figures as CSV or JSON through the host's save dialog; answers the saved path or null. */
   | { method: 'exportFiguresRequest'; params: { format: ExportFormat }; result: string | null }
   /** Save a chart as PNG (a data: URL from canvas.toDataURL) through the save dialog. */
@@ -153,9 +205,13 @@ export type WebviewToHostRequest =
 // ---- Notifications the webview sends. ----
 export type WebviewToHostNotification =
   /** The user picked a checkpoint (point, row): the host reveals it in the tree. */
-  | { method: 'didSelectCheckpointNotification'; params: { path: string } }
-  /** Rescore every checkpoint. */
+  | { method: 'didSelectCheckpointNotification'; params: RunCheckpointId }
+  /** Rescore every checkpoint of every open run. */
   | { method: 'rescoreCommandNotification'; params: Record<string, never> }
+  /** Add Run to Panel… (the host asks which folders). */
+  | { method: 'addRunCommandNotification'; params: Record<string, never> }
+  /** Take a run out of the panel: it is no longer watched or scored. */
+  | { method: 'removeRunCommandNotification'; params: { run: string } }
   /** Open the log output channel. */
   | { method: 'showLogCommandNotification'; params: Record<string, never> }
   /** A webview-side error the user saw; the host logs it. */
@@ -168,24 +224,13 @@ export type HostToWebviewRequest =
 
 // ---- Notifications the host sends. ----
 export type HostToWebviewNotification =
-  /** A newer snapshot: scores arrived, the queue moved, the run changed. */
-  | { method: 'didChangeSnapshotNotification'; params: RunSnapshot }
+  /** A newer snapshot: scores arrived, the queue moved, a run came or went. */
+  | { method: 'didChangeSnapshotNotification'; params: PanelSnapshot }
   /** Show the inspect view of this checkpoint (selected in the tree or by command). */
-  | { method: 'showInspectNotification'; params: { path: string } };
+  | { method: 'showInspectNotification'; params: RunCheckpointId };
 
-/** The webview's persisted UI state (vscode.setState); bump `version` when the shape changes. */
-export interface PanelUiState {
-  version: 1;
-  /** The run shown, so a reloaded window reopens it (the serializer reads this). */
-  runPath: string | null;
-  xAxis: 'step' | 'tokens';
-  xScale: 'linear' | 'log';
-  /** Draw 1 − Cov_N ("covered", higher is better) instead of Cov_N. */
-  covered: boolean;
-  /** The N values whose Cov_N curves are drawn. */
-  shownN: number[];
-  /** The checkpoint whose inspect view is open, if any. */
-  inspecting: string | null;
+/** A checkpoint of an open run: the run's folder (runPath) and the checkpoint's run-relative path. */
+export interface RunCheckpointId {
+  run: string;
+  path: string;
 }
-
-export const UI_STATE_VERSION = 1;

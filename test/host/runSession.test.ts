@@ -25,6 +25,7 @@ class FakeRun implements OpenedRun {
   readonly nGrid = [1, 16];
   readonly selectionN = 16;
   readonly problems = [];
+  readonly evalSetHash = 'h';
   checkpoints: CheckpointEntry[] = [];
   stored = new Set<string>();
   outcomes = new Map<string, Outcome[]>();
@@ -76,6 +77,9 @@ class FakeRun implements OpenedRun {
     const cps = done.map((e) => reportRow(e.step, 1 / e.step, e.step / 100, e.path));
     const first = cps[0] ? { step: cps[0].step, path: cps[0].path } : null;
     return mkReport({ suggested: first, minCrossEntropy: cps.length ? { step: cps[cps.length - 1].step, path: cps[cps.length - 1].path } : null, checkpoints: cps });
+  }
+  acrossInput() {
+    return null;
   }
   async inspect(): Promise<never> {
     throw new Error('not used');

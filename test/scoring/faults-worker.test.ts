@@ -208,3 +208,28 @@ test('the threads setting reaches the worker: its onnxruntime session runs threa
   const three = await threadsWith(3);
   assert.equal(three - one, 2);
 });
+
+test('stop(): the job in flight and the one queued are cancelled, not retried; the next job starts a fresh worker; each job tells its own onCrash', async (t) => {
+  const client = new ScoringWorkerClient({ restartBaseMs: 10 });
+  t.after(() => client.dispose());
+  const j = job(t, 400);
+  const crashes: string[] = [];
+  const first = client.score({ ...j, onCrash: (n) => crashes.push(`first ${n.attempt}`) });
+  const queued = client.score({ ...j, jobId: 'j-queued' });
+  while (client.workerPid === undefined) await new Promise((r) => setTimeout(r, 2));
+  const pid = client.workerPid;
+  await client.stop();
+  await assert.rejects(first, (e: ScoreError) => e.kind === 'cancelled');
+  await assert.rejects(queued, (e: ScoreError) => e.kind === 'cancelled');
+  assert.ok(await waitGone(pid!), 'the worker is gone');
+  assert.equal(client.workerPid, undefined, 'no worker was started again to retry');
+  const ok = await client.score({ ...j, jobId: 'j-after' });
+  assert.equal(ok.seqLogprob.length, j.evalSet.samples.length);
+  assert.notEqual(client.workerPid, pid);
+  // A crash is told to the job it hit (runs sharing a client each hear of their own).
+  const mine = client.score({ ...j, jobId: 'j-crash', onCrash: (n) => crashes.push(`mine ${n.attempt}`) });
+  const killed = client.workerPid!;
+  process.kill(killed, 'SIGKILL');
+  await mine.catch(() => undefined);
+  assert.deepEqual(crashes, ['mine 1']);
+});

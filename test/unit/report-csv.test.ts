@@ -42,7 +42,7 @@ test('extension export: the same writer with state, train_tokens and reason; eve
     progress: { done: 3, failed: 1, elsewhere: 0, total: 5, current: null, tokensPerSecond: null, provider: null },
     problems: [], error: null, awaitingTrust: false, maxChartPoints: 100,
   });
-  const [head, ...rows] = parseCsv(figuresCsv(snap));
+  const [head, ...rows] = parseCsv(figuresCsv({ version: 1, runs: [{ ...snap, label: 'r', colour: 0 }], across: null, acrossError: null }));
   const core = parseCsv(formatReportCsv(rep))[0];
   assert.deepEqual(head, [...core.slice(0, 2), 'state', 'train_tokens', ...core.slice(2), 'reason']);
   for (const name of ['cov_1', 'cov_1_lo', 'cov_1_hi', 'cov_16', 'cov_16_lo', 'cov_16_hi', 'suggested', 'lowest_ce']) assert.ok(head.includes(name), name);
@@ -55,6 +55,30 @@ test('extension export: the same writer with state, train_tokens and reason; eve
   // A scored row carries exactly the report's figures.
   const byCore = new Map(parseCsv(formatReportCsv(rep)).slice(1).map((r) => [r[0], r]));
   for (const r of rows.slice(1, 4)) assert.deepEqual([...r.slice(0, 2), ...r.slice(4, -1)], byCore.get(r[0]));
+  assert.ok(rows.every((r) => r.length === head.length));
+});
+
+test('extension export of several runs: a run column, each run\'s rows, then the comparison\'s columns, runs named by label', () => {
+  const entries: CheckpointEntry[] = cps.map((c) => ({ step: c.step, path: c.path, modelPath: `/r/${c.path}`, dataPaths: [], sameStep: [] }));
+  const one = (runPath: string) => buildSnapshot({
+    version: 1, runName: 'seed-1', runPath, entries, report: rep, tokensPerStep: null, nGrid: rep.nGrid, selectionN: 16, states: new Map(),
+    progress: { done: 3, failed: 0, elsewhere: 0, total: 3, current: null, tokensPerSecond: null, provider: null }, problems: [], error: null, awaitingTrust: false, maxChartPoints: 100,
+  });
+  const [x, y] = ['/a/seed-1', '/b/seed-1'].map(one);
+  const sug = { run: y.runPath, step: cps[1].step, path: cps[1].path };
+  const csv = figuresCsv({
+    version: 2, runs: [{ ...x, label: 'a/seed-1', colour: 0 }, { ...y, label: 'b/seed-1', colour: 1 }], acrossError: null,
+    across: { selectionN: 16, dev: 0.1, resolved: true, verdict: 'v', suggested: sug, minCrossEntropy: sug, pending: [],
+      checkpoints: cps.map((c) => ({ run: y.runPath, path: c.path, tournamentScore: 0.25, rivalRun: x.runPath, rivalStep: cps[0].step })) },
+  });
+  const [head, ...rows] = parseCsv(csv);
+  assert.deepEqual(head.slice(0, 5), ['run', 'step', 'path', 'state', 'train_tokens']);
+  assert.deepEqual(head.slice(-5), ['across_score', 'across_rival_run', 'across_rival_step', 'across_suggested', 'across_lowest_ce']);
+  const col = (name: string) => head.indexOf(name);
+  assert.deepEqual(rows.map((r) => r[0]), [...cps.map(() => 'a/seed-1'), ...cps.map(() => 'b/seed-1')]);
+  assert.deepEqual(rows.map((r) => r[col('across_suggested')]), rows.map((r) => (r[0] === 'b/seed-1' && r[col('step')] === String(sug.step) ? '1' : '0')));
+  assert.equal(rows.filter((r) => r[col('across_suggested')] === '1').length, 1);
+  assert.deepEqual(rows.map((r) => r[col('across_rival_run')]), ['', '', '', 'a/seed-1', 'a/seed-1', 'a/seed-1']);
   assert.ok(rows.every((r) => r.length === head.length));
 });
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import Module from 'node:module';
 import { join, relative } from 'node:path';
-import type { CheckpointRow, InspectData, RunSnapshot } from '../../src/shared/protocol';
+import type { CheckpointRow, InspectData, PanelSnapshot, RunSnapshot } from '../../src/shared/protocol';
 import type { RpcWire } from '../../src/shared/rpc';
 import { escapeBidi } from '../../webview/shaping';
 import { installFakeDom, type FakeElement } from '../support/fakeDom';
@@ -90,6 +90,17 @@ const HOSTILE = [
 const BIDI = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
 const pick = (i: number) => HOSTILE[i % HOSTILE.length];
 
+/** Two runs with hostile names, paths and verdicts: the run chips, the run column and the filter show them. */
+function panel(): PanelSnapshot {
+  const a = snapshot();
+  const b: RunSnapshot = { ...snapshot(), runName: pick(5), runPath: `/runs/${pick(1)}` };
+  return {
+    version: 1, runs: [{ ...a, label: pick(2), colour: 0 }, { ...b, label: pick(5), colour: 1 }], acrossError: null,
+    across: { selectionN: 16, dev: 0.1, resolved: false, verdict: pick(0), suggested: { run: b.runPath, step: 1, path: b.rows[0].path }, minCrossEntropy: null, pending: [pick(4)],
+      checkpoints: [{ run: b.runPath, path: b.rows[0].path, tournamentScore: 0.1, rivalRun: a.runPath, rivalStep: 3 }] },
+  };
+}
+
 function snapshot(): RunSnapshot {
   const row = (step: number, state: 'done' | 'failed', path: string, reason?: string): CheckpointRow => ({
     step, path, state, trainTokens: null, samples: 2, evalTokens: 4, cePerToken: state === 'done' ? 1.5 : null, cePerSequence: null, kl: null,
@@ -104,10 +115,10 @@ function snapshot(): RunSnapshot {
   };
 }
 
-function inspectData(path: string): InspectData {
+function inspectData(run: string, runName: string, path: string): InspectData {
   return {
-    step: 1, path, reference: pick(3), selectionN: 16, profiles: [], logRatios: null,
-    tournament: { score: 0.5, rivalStep: 3, rivals: [{ step: 3, path: pick(5), share: 0.25 }] },
+    run, runName, step: 1, path, reference: pick(3), selectionN: 16, profiles: [], logRatios: null,
+    tournament: { score: 0.5, rivalStep: 3, rivalRun: pick(1), rivals: [{ run: pick(3), step: 3, path: pick(5), share: 0.25 }] },
     worst: HOSTILE.map((t, i) => ({ line: i + 1, id: pick(i + 1), logRatio: 1, seqLogprob: -2, prompt: t, tokens: [{ text: pick(i + 2), logprob: -1 }, { text: t, logprob: -3 }] })),
     passAt: null, byLength: null, notes: [pick(4)],
   };
@@ -137,10 +148,10 @@ test('every text from data is a text node; no link, script, href, src or handler
   stub('charts.ts', { CurveChart: Chart, ProfileChart: Chart, HistogramChart: Chart });
   const control = (label: string) => Object.assign(dom.document.createElement('vscode-button'), { textContent: label });
   stub('components.ts', { button: control, checkbox: control, dropdown: () => dom.document.createElement('vscode-dropdown') });
-  stub('theme.ts', { readPalette: () => ({ heat: '#f00', foreground: '#000', series: ['#00f'] }), watchTheme: () => () => undefined, withAlpha: (c: string) => c });
+  stub('theme.ts', { readPalette: () => ({ heat: '#f00', foreground: '#000', series: ['#00f'], runs: ['#00f', '#f80'] }), watchTheme: () => () => undefined, withAlpha: (c: string) => c, runColourOf: () => '#00f' });
   const mainPath = require.resolve(join(WEBVIEW, 'main.ts'));
   t.after(() => {
-    for (const rel of ['charts.ts', 'components.ts', 'theme.ts', 'main.ts', 'inspect.ts', 'table.ts', 'dom.ts']) delete require.cache[require.resolve(join(WEBVIEW, rel))];
+    for (const rel of ['charts.ts', 'components.ts', 'theme.ts', 'main.ts', 'inspect.ts', 'table.ts', 'runsBar.ts', 'dom.ts']) delete require.cache[require.resolve(join(WEBVIEW, rel))];
   });
   // require, not import(): the stubs above live in require.cache, which only require consults.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -150,16 +161,17 @@ test('every text from data is a text node; no link, script, href, src or handler
     for (const w of posted.splice(0)) if (w.rpc === 'request' && w.method === method) dom.window.dispatch('message', { data: reply(w.id, w.params) });
   };
   await flush();
-  const snap = snapshot();
-  answer('getSnapshotRequest', (id) => ({ rpc: 'result', id, result: snap }));
+  const all = panel();
+  const snap = all.runs[0];
+  answer('getSnapshotRequest', (id) => ({ rpc: 'result', id, result: all }));
   await flush();
   // The inspect view of a checkpoint, then an error answer naming a hostile path.
-  dom.window.dispatch('message', { data: { rpc: 'notification', method: 'showInspectNotification', params: { path: snap.rows[0].path } } });
+  dom.window.dispatch('message', { data: { rpc: 'notification', method: 'showInspectNotification', params: { run: snap.runPath, path: snap.rows[0].path } } });
   await flush();
-  answer('inspectCheckpointRequest', (id, p) => ({ rpc: 'result', id, result: inspectData((p as { path: string }).path) }));
+  answer('inspectCheckpointRequest', (id, p) => ({ rpc: 'result', id, result: inspectData(snap.runPath, snap.label, (p as { path: string }).path) }));
   await flush();
   const shown = collect(dom.app);
-  dom.window.dispatch('message', { data: { rpc: 'notification', method: 'showInspectNotification', params: { path: snap.rows[2].path } } });
+  dom.window.dispatch('message', { data: { rpc: 'notification', method: 'showInspectNotification', params: { run: snap.runPath, path: snap.rows[2].path } } });
   await flush();
   answer('inspectCheckpointRequest', (id) => ({ rpc: 'error', id, message: `${pick(2)} is not scored yet: ${pick(4)}` }));
   await flush();
@@ -179,7 +191,8 @@ test('every text from data is a text node; no link, script, href, src or handler
   assert.ok(afterError.some((s) => s.includes(`${pick(2)} is not scored yet`)), 'the error answer is shown as text');
   assert.ok(shown.some((s) => s.includes('not a readable ONNX model: <img src=x onerror=')), "a failed row's reason is shown as text");
   assert.ok(shown.includes(`line 6 · id ${pick(6)} · L = 1 nats · log p = -2`), 'the inspect view drew its worst samples (ids, prompts, tokens)');
-  assert.ok(shown.includes(escapeBidi(`${snap.runName} · step 1 · ${snap.rows[0].path}`)), 'the inspect view names the run and the checkpoint');
+  assert.ok(shown.includes(escapeBidi(`${snap.label} · step 1 · ${snap.rows[0].path}`)), 'the inspect view names the run and the checkpoint');
+  for (const r of all.runs) assert.ok(shown.includes(escapeBidi(r.label)), `the run ${JSON.stringify(r.label)} is named as text`);
   // Whether a hostile string ran (window.__pwned) can only be seen in a real browser: the fake DOM
   // runs no markup. test/e2e/security.test.ts checks it in every frame.
 });

@@ -1,12 +1,25 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CheckpointRow, RunSnapshot } from '../../src/shared/protocol';
-import { DEFAULT_UI_STATE, curveData, nPresets, presetKey, restoreUiState, shownN, tableColumns, tokenHeat, verdictText, escapeBidi } from '../../webview/shaping';
+import type { CheckpointRow, PanelSnapshot, RunSnapshot } from '../../src/shared/protocol';
+import { DEFAULT_UI_STATE, restoreUiState } from '../../src/shared/uiState';
+import { curveData as curves, nPresets as presets_, presetKey, shownN as shown_, tokenHeat, verdictText as verdict_, escapeBidi } from '../../webview/shaping';
+import { tableColumns, type TableRow } from '../../webview/tableShaping';
 
 const row = (step: number, ce: number | null, cov: Record<string, number>, state: CheckpointRow['state'] = 'done'): CheckpointRow => ({
   step, path: `s${step}.onnx`, state, trainTokens: step * 100, samples: 10, evalTokens: 100, cePerToken: ce, cePerSequence: ce, kl: null,
   coverage: cov, coverageInterval: Object.fromEntries(Object.entries(cov).map(([k, v]) => [k, [v / 2, v * 2]])), passAt: null, tournamentScore: 0.1, rivalStep: null,
 });
+
+/** One run in the panel, as the host sends it. */
+const one = (s: RunSnapshot): PanelSnapshot => ({ version: 1, runs: [{ ...s, label: s.runName, colour: 0 }], across: null, acrossError: null });
+const curveData = (s: RunSnapshot, ui: typeof DEFAULT_UI_STATE) => {
+  const c = curves(one(s), ui);
+  // One run: one CE line and one coverage line per N, as before.
+  return { ...c, ce: c.ce[0].points.map(({ run: _run, ...p }) => p), cov: c.cov.map((x) => ({ n: x.n!, label: x.label, points: x.points })) };
+};
+const shownN = (s: RunSnapshot, ui: typeof DEFAULT_UI_STATE) => shown_(one(s), ui);
+const nPresets = (s: RunSnapshot) => presets_(one(s));
+const verdictText = (s: RunSnapshot) => verdict_(one(s));
 
 test('a verdict the report has not caught up with says so', () => {
   assert.equal(verdictText(snap([], { verdict: 'Suggested step 600.', reportComplete: false })), 'Suggested step 600. (updating…)');
@@ -28,7 +41,8 @@ test('curves: one point per scored plotted checkpoint, the exact report values, 
   assert.deepEqual(c.ce.map((p) => [p.x, p.y]), [[0, 3], [10, 2], [20, 1.5]]);
   assert.deepEqual(c.cov.map((x) => x.n), [2, 16]);
   assert.deepEqual(c.cov[1].points.map((p) => p.y), [0.5, 0.2, 0.3]);
-  assert.deepEqual(c.suggested, { ce: { x: 10, y: 2, step: 10, path: 's10.onnx' }, cov: { x: 10, y: 0.2, step: 10, path: 's10.onnx' } });
+  assert.deepEqual(c.suggested, { ce: { x: 10, y: 2, step: 10, path: 's10.onnx', run: '/r' }, cov: { x: 10, y: 0.2, step: 10, path: 's10.onnx', run: '/r' } });
+  assert.equal(c.byRun, null, 'one run: the legend names the curves, as before');
   assert.equal(c.minCrossEntropy?.ce?.y, 1.5);
   assert.match(c.covAxisLabel, /lower is better/);
 });
@@ -91,23 +105,30 @@ test("verdict: the report's verdict; without a report (as snapshots carry it: no
 test('table cells show exact figures with intervals, ∞ for infinite KL, failure reasons', () => {
   const r = { ...row(3, 1.23456789, { '16': 0.125 }), kl: 'Infinity' as const };
   const f = { ...row(4, null, {}, 'failed'), reason: 'NaN logits' };
-  const s = snap([r, f], { suggested: { step: 3, path: 's3.onnx' } });
+  const s = one(snap([r, f], { suggested: { step: 3, path: 's3.onnx' } }));
   const cols = tableColumns(s, [16]);
-  const cells = (x: CheckpointRow) => Object.fromEntries(cols.map((c) => [c.key, c.cell(x, s)]));
+  const line = (x: CheckpointRow): TableRow => ({ run: s.runs[0], row: x, across: null });
+  const cells = (x: CheckpointRow) => Object.fromEntries(cols.map((c) => [c.key, c.cell(line(x))]));
   assert.deepEqual(cells(r), { step: '3', tokens: '300', state: 'done', ce: '1.2346', kl: '∞', cov16: '0.125', score: '0.1', rival: '—', mark: '★ suggested' });
   // The interval is a note the table shows under the value, so the table fits the panel.
-  const notes = (x: CheckpointRow) => Object.fromEntries(cols.filter((c) => c.note).map((c) => [c.key, c.note!(x)]));
+  const notes = (x: CheckpointRow) => Object.fromEntries(cols.filter((c) => c.note).map((c) => [c.key, c.note!(line(x))]));
   assert.deepEqual(notes(r), { cov16: '[0.063, 0.25]' });
   assert.deepEqual(notes(f), { cov16: null });
   assert.equal(cells(f).cov16, '—');
   assert.equal(cells(f).state, 'failed: NaN logits');
 });
 
-test('UI state: only the current version is restored, field by field', () => {
+test('UI state: restored field by field; version 1 (one run) becomes that run; unknown versions start fresh', () => {
   assert.deepEqual(restoreUiState(null), DEFAULT_UI_STATE);
   assert.deepEqual(restoreUiState({ version: 0, xAxis: 'tokens' }), DEFAULT_UI_STATE);
   assert.deepEqual(restoreUiState({ version: 1, runPath: '/r', xAxis: 'tokens', xScale: 'log', covered: true, shownN: [16, 'x'], inspecting: 's1.onnx' }),
-    { version: 1, runPath: '/r', xAxis: 'tokens', xScale: 'log', covered: true, shownN: [16], inspecting: 's1.onnx' });
+    { ...DEFAULT_UI_STATE, runs: [{ path: '/r', colour: 0 }], xAxis: 'tokens', xScale: 'log', covered: true, shownN: [16], inspecting: { run: '/r', path: 's1.onnx' } });
+  const v2 = {
+    version: 2, runs: [{ path: '/a', colour: 2 }, { path: 7 }, { path: '/b', colour: -1 }, { path: '/c', colour: 0 }], xAxis: 'step', xScale: 'linear', covered: false,
+    shownN: [2], inspecting: { run: '/a', path: 'x.onnx' }, sort: { key: 'ce', descending: true }, runFilter: '/c',
+  };
+  assert.deepEqual(restoreUiState(v2), { ...v2, runs: [{ path: '/a', colour: 2 }, { path: '/c', colour: 0 }] });
+  assert.deepEqual(restoreUiState({ ...v2, inspecting: { run: 3 }, sort: { descending: true }, runFilter: 5 }), { ...v2, runs: [{ path: '/a', colour: 2 }, { path: '/c', colour: 0 }], inspecting: null, sort: null, runFilter: null });
 });
 
 test('token heat is 0 at probability 1 and saturates at −10 nats', () => {

@@ -3,14 +3,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { CheckpointRow, RunSnapshot } from '../../src/shared/protocol';
+import type { CheckpointRow, PanelSnapshot, RunCheckpointId, RunSnapshot } from '../../src/shared/protocol';
+import { DEFAULT_UI_STATE, type PanelUiState } from '../../src/shared/uiState';
 import { installFakeDom } from '../support/fakeDom';
 
 /** webview/table.ts, loaded by path: its DOM types are the webview's, not this project's. */
-type RenderTable = (box: unknown, snap: RunSnapshot, ns: number[], selected: string | null, onPick: (path: string) => void) => void;
-function loadRenderTable(): RenderTable {
+type Events = { pick: (id: RunCheckpointId) => void; view: (patch: Partial<PanelUiState>) => void };
+type Render = (box: unknown, snap: PanelSnapshot, ns: number[], ui: PanelUiState, on: Events) => void;
+function loadRenderTable(): (box: unknown, snap: RunSnapshot, ns: number[], selected: string | null, onPick: () => void) => void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require(join(__dirname, '..', '..', 'webview', 'table.ts')) as { renderTable: RenderTable }).renderTable;
+  const render = (require(join(__dirname, '..', '..', 'webview', 'table.ts')) as { renderTable: Render }).renderTable;
+  // One run, as the panel gets it; the selection is that run's checkpoint.
+  return (box, snap, ns, selected, onPick) => render(box, { version: 1, runs: [{ ...snap, label: snap.runName, colour: 0 }], across: null, acrossError: null }, ns,
+    { ...DEFAULT_UI_STATE, inspecting: selected === null ? null : { run: snap.runPath, path: selected } }, { pick: onPick, view: () => undefined });
 }
 
 const row = (step: number, state: CheckpointRow['state'], ce: number | null): CheckpointRow => ({

@@ -3,5 +3,5 @@
 // for one run, renderRuns.ts for several).
 export * from './build';
 export * from './across';
-export { formatReportText, formatReportCsv, displayNs } from './render';
-export { formatRunsCsv, formatRunsJson, formatRunsText, type NamedReport } from './renderRuns';
+export { formatReportText, formatReportCsv, displayNs, type CsvSource } from './render';
+export { formatRunsCsv, formatRunsJson, formatRunsText, type AcrossCsvSource, type NamedReport } from './renderRuns';

@@ -1,8 +1,8 @@
 // Several runs' reports and their comparison (across.ts) as JSON, text and CSV: what
 // `report <run> <run> …` prints. Pure, like render.ts, whose table and CSV cells it reuses.
-import type { AcrossReport, AcrossResult } from './across';
+import { acrossId, type AcrossReport, type AcrossResult } from './across';
 import type { CoverageReport, JsonNumber } from './build';
-import { alignedLines, csvTable, formatReportText, joinCsv, type CsvValue } from './render';
+import { alignedLines, csvTable, formatReportText, joinCsv, type CsvOptions, type CsvSource, type CsvValue } from './render';
 
 /** One run's report, named as the user named the run. */
 export interface NamedReport {
@@ -52,25 +52,33 @@ function acrossText(a: AcrossReport): string {
   ].join('\n') + '\n';
 }
 
+/** What the CSV needs of a comparison (the CLI's AcrossReport, or the panel's), runs named as in the `run` column. */
+export interface AcrossCsvSource {
+  suggested: { run: string; path: string } | null;
+  minCrossEntropy: { run: string; path: string } | null;
+  checkpoints: readonly { run: string; path: string; tournamentScore: number | null; rivalRun: string | null; rivalStep: number | null }[];
+}
+
 /**
  * One CSV: a `run` column, then every run's report columns (the N columns of all runs' grids, so
  * every row has the same columns), then the comparison's: across_score, across_rival_run,
  * across_rival_step, across_suggested, across_lowest_ce (empty when there is no comparison).
+ * `o.session`: the extension's columns too, as formatReportCsv adds them.
  */
-export function formatRunsCsv(runs: readonly NamedReport[], a: AcrossResult): string {
+export function formatRunsCsv(runs: readonly { run: string; report: CsvSource }[], a: AcrossCsvSource | null, o: Pick<CsvOptions, 'session'> = {}): string {
   const nGrid = [...new Set(runs.flatMap((r) => r.report.nGrid))].sort((x, y) => x - y);
   const passAt = runs.some((r) => r.report.checkpoints.some((c) => c.passAt !== null));
-  const across = new Map((a.across?.checkpoints ?? []).map((c) => [`${c.run}\u0000${c.path}`, c]));
+  const across = new Map((a?.checkpoints ?? []).map((c) => [acrossId(c.run, c.path), c]));
   const flag = (x: { run: string; path: string } | null | undefined, run: string, path: string): CsvValue =>
-    a.across ? (x?.run === run && x.path === path ? 1 : 0) : null;
+    a ? (x?.run === run && x.path === path ? 1 : 0) : null;
   const out: CsvValue[][] = [];
   for (const { run, report } of runs) {
-    const [head, ...rows] = csvTable({ ...report, nGrid }, { passAt });
+    const [head, ...rows] = csvTable({ ...report, nGrid }, { passAt, session: o.session });
     if (out.length === 0) out.push(['run', ...head, 'across_score', 'across_rival_run', 'across_rival_step', 'across_suggested', 'across_lowest_ce']);
     rows.forEach((row, i) => {
       const { path } = report.checkpoints[i];
-      const c = across.get(`${run}\u0000${path}`);
-      out.push([run, ...row, c?.tournamentScore ?? null, c?.rivalRun ?? null, c?.rivalStep ?? null, flag(a.across?.suggested, run, path), flag(a.across?.minCrossEntropy, run, path)]);
+      const c = across.get(acrossId(run, path));
+      out.push([run, ...row, c?.tournamentScore ?? null, c?.rivalRun ?? null, c?.rivalStep ?? null, flag(a?.suggested, run, path), flag(a?.minCrossEntropy, run, path)]);
     });
   }
   return joinCsv(out);
