@@ -13,6 +13,8 @@ export class InspectView {
   private profile: ProfileChart | null = null;
   private histogram: HistogramChart | null = null;
   private data: InspectData | null = null;
+  /** A run's colour in the panel while several runs are shown (null with one): its checkpoint's profile is drawn in it. */
+  colourOf: (run: string) => string | null = () => null;
 
   constructor(private palette: Palette, private readonly onClose: () => void) {}
 
@@ -49,7 +51,7 @@ export class InspectView {
 
     const profileCanvas = h('canvas', { 'data-testid': 'chart-profile', 'aria-label': 'coverage profile' });
     this.root.append(h('div', { 'data-testid': 'inspect-profile', class: 'section' }, h('h3', {}, 'Coverage profile N ↦ Cov_N (95% Wilson bands)'), h('div', { class: 'chart-box' }, profileCanvas)));
-    this.profile = new ProfileChart(profileCanvas, this.palette);
+    this.profile = new ProfileChart(profileCanvas, this.profilePalette(this.palette));
     this.profile.update(d);
 
     const histCanvas = h('canvas', { 'data-testid': 'chart-logratios', 'aria-label': 'log-ratio distribution' });
@@ -69,6 +71,12 @@ export class InspectView {
     }
   }
 
+  /** The palette the profile chart draws with: this checkpoint in its run's colour when runs are compared. */
+  private profilePalette(p: Palette): Palette {
+    const own = this.data ? this.colourOf(this.data.run) : null;
+    return own ? { ...p, series: [own, ...p.series.slice(1)] } : p;
+  }
+
   hide(): void {
     this.destroyCharts();
     this.data = null;
@@ -78,7 +86,7 @@ export class InspectView {
 
   setPalette(p: Palette): void {
     this.palette = p;
-    this.profile?.setPalette(p);
+    this.profile?.setPalette(this.profilePalette(p));
     this.histogram?.setPalette(p);
     if (this.data) for (const cell of this.root.querySelectorAll<HTMLElement>('[data-heat]')) cell.style.backgroundColor = withAlpha(p.heat, Number(cell.dataset.heat) * 0.8);
   }

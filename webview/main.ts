@@ -9,9 +9,9 @@ import { button, checkbox, dropdown } from './components';
 import { clear, h, text } from './dom';
 import { InspectView } from './inspect';
 import { runFilter, runsBar } from './runsBar';
-import { availableN, curveData, escapeBidi, marks, nPresets, presetKey, progressLine, selectionN, shownN, verdictText } from './shaping';
+import { availableN, curveData, escapeBidi, marks, nPresets, presetKey, progressLine, runWarnings, selectionN, shownN, verdictText } from './shaping';
 import { renderTable } from './table';
-import { readPalette, watchTheme } from './theme';
+import { readPalette, runColourOf, watchTheme } from './theme';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -51,6 +51,10 @@ const inspect = new InspectView(palette, () => {
 });
 app.append(banner, title, verdict, progress, warnings, runsBox, controls, notes, charts, inspect.root, h('div', { class: 'table-head' }, h('h2', {}, 'All checkpoints'), tableControls), tableBox);
 
+inspect.colourOf = (run) => {
+  const r = snap && snap.runs.length > 1 ? snap.runs.find((x) => x.runPath === run) : undefined;
+  return r ? runColourOf(palette, r.colour) : null;
+};
 const ceChart = new CurveChart(ceCanvas, 'ce', palette, (id) => void pick(id));
 const covChart = new CurveChart(covCanvas, 'cov', palette, (id) => void pick(id));
 
@@ -119,6 +123,7 @@ function renderControls(s: PanelSnapshot): void {
 
 let controlsKey = '';
 let runsKey = '';
+let acrossKey = '';
 let filterKey = '';
 /** Whether the custom N list is open, kept across the controls' re-renders. */
 let customOpen = false;
@@ -147,9 +152,15 @@ function render(): void {
   const errors = s.runs.filter((r) => r.error).map((r) => (one ? r.error! : `${r.label}: ${r.error}`));
   showError(errors.length ? errors.join(' · ') : null);
   clear(warnings);
-  const named = (r: (typeof s.runs)[number], w: string) => (one ? w : `${r.label}: ${w}`);
-  for (const w of s.runs.flatMap((r) => [...r.warnings, ...r.problems].map((x) => named(r, x))).slice(0, 20)) warnings.append(h('li', {}, w));
+  for (const w of runWarnings(s).slice(0, 20)) warnings.append(h('li', {}, w));
   const rKey = JSON.stringify([s.runs.map((r) => [r.runPath, r.label, r.colour, r.error !== null]), palette.runs]);
+  // Runs came or went, or the comparison moved: an open inspect view is measured against it.
+  const aKey = JSON.stringify([s.runs.map((r) => r.runPath), s.across?.suggested ?? null, s.across?.minCrossEntropy ?? null, s.across === null]);
+  if (aKey !== acrossKey) {
+    const reinspect = acrossKey !== '' && ui.inspecting !== null && inspect.shown !== null;
+    acrossKey = aKey;
+    if (reinspect) void pick(ui.inspecting!, false);
+  }
   if (rKey !== runsKey) {
     runsKey = rKey;
     clear(runsBox);

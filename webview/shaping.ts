@@ -206,6 +206,16 @@ export function verdictText(snap: PanelSnapshot): string {
     : `No comparison yet: it needs two runs with scored checkpoints (${runs.length} open).`;
 }
 
+/**
+ * The runs' warnings and input problems, each once: with several runs a message is prefixed by the
+ * runs it concerns ("lr-0.8, lr-1: …"), so a warning every run shares reads as one line.
+ */
+export function runWarnings(snap: PanelSnapshot): string[] {
+  const runs = new Map<string, string[]>();
+  for (const r of snap.runs) for (const w of [...r.warnings, ...r.problems]) runs.set(w, [...(runs.get(w) ?? []), r.label]);
+  return [...runs].map(([w, labels]) => (snap.runs.length > 1 ? `${labels.join(', ')}: ${w}` : w));
+}
+
 /** "scoring step 1200: 300/4000 samples · 3 of 13 done" for the panel's progress line (several runs: their sum). */
 export function progressLine(snap: PanelSnapshot): string {
   const runs = snap.runs;

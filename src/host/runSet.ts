@@ -85,33 +85,19 @@ export class RunSet extends Disposable {
   }
 
   /** Opens these runs beside the open ones; a run already open stays as it is. Resolves once each has opened (or failed to). */
-  async add(requests: readonly RunRequest[]): Promise<void> {
-    const fresh = requests.filter((r, i) => !this.runs.has(r.root) && requests.findIndex((x) => x.root === r.root) === i);
-    const entries = fresh.map((r) => this.create(r));
-    if (entries.length === 0) return;
-    this.across.reset();
-    this.changed();
-    await Promise.all(entries.map((e) => this.start(e)));
+  add(requests: readonly RunRequest[]): Promise<void> {
+    return this.open(requests, false);
   }
 
   /** Shows exactly these runs: the others close (and stop being watched), the new ones open. */
-  async replace(requests: readonly RunRequest[]): Promise<void> {
-    const keep = new Set(requests.map((r) => r.root));
-    for (const root of this.roots) if (!keep.has(root)) this.remove(root);
-    await this.add(requests);
+  replace(requests: readonly RunRequest[]): Promise<void> {
+    return this.open(requests, true);
   }
 
   /** Takes a run out: its job is cancelled, its watchers stop, its worker turns go to the others. */
   remove(root: string): boolean {
-    const e = this.runs.get(root);
-    if (!e) return false;
-    this.runs.delete(root);
-    e.scope.dispose();
-    e.session.dispose();
-    this.deps.log.info('session', `closed ${root}`);
-    this.across.reset();
-    this.across.schedule();
-    this.changed();
+    if (!this.close(root)) return false;
+    this.runsChanged();
     return true;
   }
 
@@ -119,11 +105,11 @@ export class RunSet extends Disposable {
     for (const root of this.roots) this.remove(root);
   }
 
-  /** Opens every run again with the settings as they are now (each keeps its colour). */
+  /** Opens every run again with the settings as they are now (each keeps its place and colour). */
   async reopen(): Promise<void> {
     const requests = [...this.runs.entries()].map(([root, e]) => ({ root, colour: e.colour }));
-    this.clear();
-    await this.add(requests);
+    for (const r of requests) this.close(r.root);
+    await this.open(requests, false);
   }
 
   rescore(): void {
@@ -170,6 +156,38 @@ export class RunSet extends Disposable {
       await this.across.flush();
     }
     this.publisher.flush();
+  }
+
+  /**
+   * Closes what `exclusive` leaves out and opens what is new, then tells the listeners once: a
+   * snapshot with only some of the runs would be the set a reload restores, were it saved then.
+   */
+  private async open(requests: readonly RunRequest[], exclusive: boolean): Promise<void> {
+    const keep = new Set(requests.map((r) => r.root));
+    const closed = exclusive ? this.roots.filter((root) => !keep.has(root) && this.close(root)) : [];
+    const fresh = requests.filter((r, i) => !this.runs.has(r.root) && requests.findIndex((x) => x.root === r.root) === i);
+    const entries = fresh.map((r) => this.create(r));
+    if (entries.length === 0 && closed.length === 0) return;
+    this.runsChanged();
+    await Promise.all(entries.map((e) => this.start(e)));
+  }
+
+  /** Ends a run's session and watchers, telling no one (the caller does). */
+  private close(root: string): boolean {
+    const e = this.runs.get(root);
+    if (!e) return false;
+    this.runs.delete(root);
+    e.scope.dispose();
+    e.session.dispose();
+    this.deps.log.info('session', `closed ${root}`);
+    return true;
+  }
+
+  /** The set of runs changed: the comparison starts over, the listeners hear of it. */
+  private runsChanged(): void {
+    this.across.reset();
+    this.across.schedule();
+    this.changed();
   }
 
   private create(r: RunRequest): OpenEntry {

@@ -111,6 +111,8 @@ export class CheckpointTree extends Disposable implements vscode.TreeDataProvide
     const sug = this.drawn!.across?.suggested;
     item.description = [run.error ? 'cannot score' : `${run.progress.done}/${run.rows.length} scored`, sug?.run === run.runPath ? `★ step ${sug.step}` : ''].filter(Boolean).join(' · ');
     item.tooltip = `${run.runPath}${run.error ? `\n${run.error}` : ''}`;
+    // A plain-text tooltip would be read out instead of the run's name.
+    item.accessibilityInformation = { label: `${run.label} · ${item.description}` };
     item.contextValue = 'run';
     return item;
   }

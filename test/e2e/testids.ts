@@ -5,16 +5,26 @@ export const TESTID = {
   panel: 'app',
   /** The panel's heading; its `title` attribute is the open run's folder. */
   runTitle: 'run-title',
-  /** The verdict line; `data-suggested-step` and `data-min-ce-step` attributes. */
+  /** The verdict line; `data-suggested-step`, `data-suggested-run` (the run's folder) and `data-min-ce-step` attributes. */
   verdict: 'verdict',
   /** Canvases of the curves over training (chart.js; `globalThis.Chart.getChart(canvas)` works).
-   *  Dataset 0 is a curve with one point per checkpoint; the markers come last. */
+   *  Dataset 0 is a curve with one point per checkpoint (with several runs, datasets 0…R−1 are the
+   *  runs' CE curves, labelled by run); the markers come last. */
   chartCe: 'chart-ce',
   chartCoverage: 'chart-cov',
-  /** One row per checkpoint in the figures table: `data-step`, `data-path`, `data-state`
-   *  (queued | scoring | done | failed). */
+  /** One row per checkpoint in the figures table: `data-run` (the run's folder), `data-step`, `data-path`,
+   *  `data-state` (queued | scoring | done | failed). */
   scoreRow: 'checkpoint-row',
-  /** The inspect view of one checkpoint; `data-path` of the inspected checkpoint. */
+  /** A column header of the figures table, `col-<key>` (`col-run` with several runs); a click sorts by it (`aria-sort`). */
+  column: (key: string): string => `col-${key}`,
+  /** With several runs: the dropdown that narrows the table to one run. */
+  runFilter: 'run-filter',
+  /** The runs shown: one chip per run (`data-run`, `data-colour`: its colour slot), its remove button, Add Run…. */
+  runsBar: 'runs-bar',
+  runChip: 'run-chip',
+  runRemove: 'run-remove',
+  addRun: 'add-run',
+  /** The inspect view of one checkpoint; `data-run` and `data-path` of the inspected checkpoint. */
   inspect: 'inspect',
   inspectProfile: 'inspect-profile',       // section with the profile chart below
   profileChart: 'chart-profile',           // canvas: the coverage profile N -> Cov_N
@@ -41,6 +51,7 @@ export const UI = {
   /** A tree item's label starts with this (a RegExp, so step 300 does not match step 3000). */
   treeLabel: (step: number): RegExp => new RegExp(`^\\s*step ${step}(?!\\d)`),
   openRun: 'Checkpoint Coverage: Open Run…',
+  addRun: 'Checkpoint Coverage: Add Run to Panel…',
   createDemoRun: 'Checkpoint Coverage: Create Demo Run…',
   exportResults: 'Checkpoint Coverage: Export Results…',
   /** createStatusBarItem's id (the workbench prefixes the extension's id). */

@@ -263,3 +263,23 @@ test('runs on different eval sets: no comparison, and why; a run that cannot ope
   assert.equal(s.across!.checkpoints.length, 12);
   assert.ok(!b.watching.has(root('lr-2')), 'a run that did not open is not watched');
 });
+
+test('Open Run… and a settings change never publish a part of the runs (a reload would restore that part)', async (t) => {
+  const { set, opened } = setup();
+  t.after(() => set.dispose());
+  const seen: string[][] = [];
+  set.onDidChange((s) => seen.push(s.runs.map((r) => r.label)));
+  await set.add(['lr-0.8', 'lr-1'].map((n) => ({ root: root(n) })));
+  await set.idle();
+  seen.length = 0;
+  await set.replace(['lr-0.8', 'lr-2'].map((n) => ({ root: root(n) })));
+  await set.idle();
+  assert.ok(seen.length > 0 && seen.every((runs) => JSON.stringify(runs) === JSON.stringify(['lr-0.8', 'lr-2'])), JSON.stringify(seen));
+  seen.length = 0;
+  const before = opened.get(root('lr-2'));
+  await set.reopen();
+  await set.idle();
+  assert.ok(seen.length > 0 && seen.every((runs) => JSON.stringify(runs) === JSON.stringify(['lr-0.8', 'lr-2'])), JSON.stringify(seen));
+  assert.notEqual(opened.get(root('lr-2')), before, 'reopened: a new run from the engine');
+  assert.equal(before!.disposed, 1);
+});

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { AcrossSnapshot, CheckpointRow, PanelRun, PanelSnapshot } from '../../src/shared/protocol';
 import { runColour, runThemeColour } from '../../src/shared/runColours';
 import { DEFAULT_UI_STATE } from '../../src/shared/uiState';
-import { curveData, progressLine, verdictText } from '../../webview/shaping';
+import { curveData, progressLine, runWarnings, verdictText } from '../../webview/shaping';
 import { nextSort, tableColumns, tableRows } from '../../webview/tableShaping';
 
 const row = (step: number, ce: number | null, cov16: number | null, extra: Partial<CheckpointRow> = {}): CheckpointRow => ({
@@ -110,4 +110,11 @@ test('run colours: the theme\'s chart colours first, then fixed hues, wrapping a
   assert.match(runColour(4, theme), /^#[0-9a-f]{6}$/);
   assert.equal(runColour(8, theme), runColour(0, theme));
   assert.ok([...Array(8).keys()].every((k) => !/green|red/.test(runThemeColour(k) ?? '')));
+});
+
+test('warnings: each message once, prefixed by the runs it concerns when there are several', () => {
+  const thin = 'Cov_N for N ≥ 128 rests on fewer than 10 expected samples';
+  const runs = [{ ...a, warnings: [thin], problems: ['eval.jsonl:3: bad line'] }, { ...b, warnings: [thin] }, { ...c, warnings: ['only c'] }];
+  assert.deepEqual(runWarnings({ ...panel, runs }), [`lr-0.8, lr-1: ${thin}`, 'lr-0.8: eval.jsonl:3: bad line', 'lr-1.25: only c']);
+  assert.deepEqual(runWarnings({ ...panel, runs: [runs[0]] }), [thin, 'eval.jsonl:3: bad line']);
 });
