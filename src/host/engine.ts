@@ -5,6 +5,8 @@ import type { CheckpointEntry } from '../core/types';
 import type { CoverageReport, ReportCheckpointInput } from '../core/report';
 import type { CheckpointInspect, ScoringElsewhere } from '../shared/protocol';
 import type { Settings } from '../core/settings';
+import type { ScoringTurns } from './scoringTurns';
+import type { SessionLog } from './sessionLog';
 
 /** The report the core builds (the object behind `checkpoint-coverage report --json`). */
 export type RunReport = CoverageReport;
@@ -90,3 +92,25 @@ export interface RunEngine {
   /** Reads the run's config and eval set; rejects with a message naming the file when the run cannot be used. */
   open(root: string, settings: Settings, events?: EngineEvents, options?: OpenOptions): Promise<OpenedRun>;
 }
+
+/** What a RunSession (runSession.ts) is built from. */
+export interface SessionDeps {
+  engine: RunEngine;
+  settings: Settings;
+  log: SessionLog;
+  /** Workspace trust: nothing is scored while this is false. */
+  isTrusted: () => boolean;
+  /** Short messages worth a notification (a crashed worker, once per streak); details go to the log. */
+  notifyUser?: (message: string) => void;
+  /** The layout's settle time (files changed more recently are still being written); tests pass 0. */
+  settleMs?: number;
+  /** Least time between two report builds while scores stream in (default 1 s). */
+  reportIntervalMs?: number;
+  /** Least time between two snapshots sent to the listeners (default 100 ms). */
+  publishIntervalMs?: number;
+  /** How often the store's claims are read again while another process holds some (default 5 s). */
+  claimPollMs?: number;
+  /** With several runs open, the one worker's turns (scoringTurns.ts). */
+  turns?: ScoringTurns;
+}
+

@@ -1,48 +1,25 @@
 // One open run in the extension: its lifecycle (open, reopen when coverage.json or the eval set
-// changes, close), which checkpoints exist (rescans on watcher batches, and once more when files
-// still being written have settled), what other processes score into the run's store (their
-// claims, and the results they store), and the snapshot the tree, status bar and panel show. The
-// scoring loop (scoringLoop.ts) scores what is queued; the report scheduler (reportScheduler.ts)
-// rebuilds the report as scores arrive. No vscode here: the tests drive it with a fake engine.
-// Callers never await a whole scoring pass: everything runs in the background.
+// changes, close), which checkpoints exist (rescans on watcher batches, and again once files being
+// written have settled), and the snapshot the tree, status bar and panel show. Parts: the scoring
+// loop (scoringLoop.ts), the report scheduler (reportScheduler.ts), other processes' work in the
+// store (otherScorers.ts). No vscode here; callers never await a whole pass.
 import { basename } from 'node:path';
 import { DEFAULT_SELECTION_N } from '../core/defaults';
 import { DEFAULT_SETTLE_MS } from '../core/layout';
 import { runRelative } from '../core/paths';
-import { asScoreError } from '../core/scoreError';
-import type { Settings } from '../core/settings';
 import type { CheckpointEntry } from '../core/types';
-import type { InspectData, RunSnapshot, ScoringElsewhere } from '../shared/protocol';
+import type { InspectData, RunSnapshot } from '../shared/protocol';
 import { errorText } from '../shared/rpc';
-import type { OpenedRun, RunEngine, RunReport } from './engine';
+import type { OpenedRun, RunReport, SessionDeps } from './engine';
+
+export type { SessionDeps } from './engine';
 import { Disposable, toDisposable } from './disposable';
+import { OtherScorers } from './otherScorers';
 import { ReportScheduler } from './reportScheduler';
 import { Throttle } from './throttle';
 import { ScoringLoop } from './scoringLoop';
-import type { ScoringTurns } from './scoringTurns';
-import type { SessionLog } from './sessionLog';
 import { buildSnapshot } from './snapshot';
 import { diffCheckpoints, type WatchBatch } from './watchEvents';
-
-export interface SessionDeps {
-  engine: RunEngine;
-  settings: Settings;
-  log: SessionLog;
-  /** Workspace trust: nothing is scored while this is false. */
-  isTrusted: () => boolean;
-  /** Short messages worth a notification (a crashed worker, once per streak); details go to the log. */
-  notifyUser?: (message: string) => void;
-  /** The layout's settle time (files changed more recently are still being written); tests pass 0. */
-  settleMs?: number;
-  /** Least time between two report builds while scores stream in (default 1 s). */
-  reportIntervalMs?: number;
-  /** Least time between two snapshots sent to the listeners (default 100 ms). */
-  publishIntervalMs?: number;
-  /** How often the store's claims are read again while another process holds some (default 5 s). */
-  claimPollMs?: number;
-  /** With several runs open, the one worker's turns (scoringTurns.ts). */
-  turns?: ScoringTurns;
-}
 
 export class RunSession extends Disposable {
   readonly runName: string;
@@ -55,9 +32,7 @@ export class RunSession extends Disposable {
   private settleTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly publisher: Throttle;
   private readonly listeners = new Set<(s: RunSnapshot) => void>();
-  /** Checkpoints other processes are scoring, from the store's claims. */
-  private elsewhere: ReadonlyMap<string, ScoringElsewhere> = new Map();
-  private claimTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly others: OtherScorers;
   private readonly loop: ScoringLoop;
   private readonly reports: ReportScheduler;
   /** Settles once a disposed session's run is closed and its last job has settled. */
@@ -66,6 +41,7 @@ export class RunSession extends Disposable {
   constructor(readonly root: string, private readonly deps: SessionDeps) {
     super();
     this.runName = basename(root);
+    this.others = this._register(new OtherScorers(deps.log, deps.claimPollMs ?? 5000, () => void this.handleStoreChange()));
     this.loop = new ScoringLoop({
       log: deps.log,
       isTrusted: deps.isTrusted,
@@ -74,7 +50,7 @@ export class RunSession extends Disposable {
       scored: () => this.reports.schedule(),
       // The last scores of a pass go into the report now, not after the throttle's interval.
       drained: () => void this.reports.flush(),
-      heldElsewhere: (path) => this.elsewhere.has(path),
+      heldElsewhere: (path) => this.others.held.has(path),
       turns: deps.turns,
     });
     this.reports = new ReportScheduler({
@@ -94,7 +70,6 @@ export class RunSession extends Disposable {
     this._register(toDisposable(() => this.loop.stop()));
     this._register(toDisposable(() => {
       clearTimeout(this.settleTimer);
-      clearTimeout(this.claimTimer);
     }));
   }
 
@@ -148,10 +123,10 @@ export class RunSession extends Disposable {
     if (this.isDisposed) return this.close(opened);
     this.opened = opened;
     this.entries.clear();
-    this.elsewhere = new Map();
+    this.others.reset();
     this.loop.reset();
     this.reports.reset();
-    await this.refreshClaims(opened);
+    await this.others.refresh(opened, () => opened === this.opened);
     await this.rescan(new Map(), true);
   }
 
@@ -164,18 +139,13 @@ export class RunSession extends Disposable {
   async handleStoreChange(scores?: ReadonlySet<string>): Promise<void> {
     const opened = this.opened;
     if (!opened || this.isDisposed) return;
-    await this.refreshClaims(opened);
+    await this.others.refresh(opened, () => opened === this.opened);
     if (scores === undefined || scores.size > 0) {
       const waiting = [...this.entries.values()].filter((e) => {
         const s = this.loop.status(e.path)?.state;
         return s !== 'done' && s !== 'scoring';
       });
-      let stored: string[] = [];
-      try {
-        stored = await opened.storedNow(waiting, scores);
-      } catch (err) {
-        this.deps.log.warn('store', `cannot read scores other processes stored: ${errorText(err)}`);
-      }
+      const stored = await this.others.storedByOthers(opened, waiting, scores);
       if (opened !== this.opened) return;
       for (const path of stored) {
         this.deps.log.info('store', `${path}: scored by another process`);
@@ -207,21 +177,8 @@ export class RunSession extends Disposable {
   async rescore(): Promise<void> {
     const opened = this.opened;
     if (!opened) return this.open();
-    this.loop.cancelAll();
-    const queued: CheckpointEntry[] = [];
-    for (const e of this.entries.values()) {
-      try {
-        await opened.invalidate(e);
-        queued.push(e);
-      } catch (err) {
-        // Its old scores may still be on disk: scoring it now would only read them back.
-        const failure = asScoreError(err, { kind: 'store', checkpoint: e.path });
-        this.loop.markFailed(e.path, { ...failure.data, message: `cannot rescore: ${failure.message}` });
-        this.deps.log.error('rescore', `${e.path}: ${failure.message}`);
-      }
-    }
+    await this.loop.rescoreAll(opened, [...this.entries.values()]);
     this.reports.reset();
-    this.loop.enqueue(queued, 'initial');
     this.changed();
     this.loop.pump(opened);
   }
@@ -240,10 +197,6 @@ export class RunSession extends Disposable {
     return { ...(await this.opened.inspect([...this.entries.values()], path)), run: this.root, runName: this.runName };
   }
 
-  entry(path: string): CheckpointEntry | undefined {
-    return this.entries.get(path);
-  }
-
   snapshot(): RunSnapshot {
     const o = this.opened;
     return buildSnapshot({
@@ -252,7 +205,7 @@ export class RunSession extends Disposable {
       runPath: this.root,
       entries: [...this.entries.values()],
       states: this.loop.statuses,
-      elsewhere: this.elsewhere,
+      elsewhere: this.others.held,
       report: this.reports.report,
       tokensPerStep: o?.tokensPerStep ?? null,
       nGrid: o?.nGrid ?? [],
@@ -274,8 +227,6 @@ export class RunSession extends Disposable {
     } while (this.loop.busy);
     this.publisher.flush();
   }
-
-
 
   /** Ends an opened run without ever leaving a rejection unhandled: whatever it does not log itself goes to the session's log. */
   private async close(opened: OpenedRun): Promise<void> {
@@ -320,41 +271,13 @@ export class RunSession extends Disposable {
       const e = this.entries.get(path)!;
       if (!initial) this.deps.log.info('watch', `checkpoint ${diff.replaced.includes(path) ? 'replaced' : 'arrived'}: ${path}`);
       this.loop.cancelIfCurrent(path);
-      if (!initial || !(await this.storedScores(opened, e))) fresh.push(e);
+      if (!initial || !(await this.loop.alreadyStored(opened, e))) fresh.push(e);
       else this.loop.markDone(path);
     }
     this.loop.enqueue(fresh, initial ? 'initial' : 'arrived');
     this.reports.schedule();
     this.changed();
     this.loop.pump(opened);
-  }
-
-  /**
-   * Reads who else is scoring what. While anything is held elsewhere, looks again now and then:
-   * a holder that dies leaves its lock file unchanged, so no watcher event says it is gone.
-   */
-  private async refreshClaims(opened: OpenedRun): Promise<void> {
-    clearTimeout(this.claimTimer);
-    this.claimTimer = undefined;
-    try {
-      const held = await opened.elsewhere();
-      if (opened === this.opened || !this.opened) this.elsewhere = held;
-    } catch (err) {
-      this.deps.log.warn('store', `cannot read the store's claims: ${errorText(err)}`);
-    }
-    if (this.elsewhere.size > 0 && !this.isDisposed) {
-      this.claimTimer = setTimeout(() => void this.handleStoreChange(), this.deps.claimPollMs ?? 5000);
-    }
-  }
-
-  /** Whether the store already holds this checkpoint's scores; a store that cannot be read means score it again, said in the log. */
-  private async storedScores(opened: OpenedRun, e: CheckpointEntry): Promise<boolean> {
-    try {
-      return await opened.hasScores(e);
-    } catch (err) {
-      this.deps.log.warn('store', `cannot read the stored scores of ${e.path}, scoring it again: ${errorText(err)}`);
-      return false;
-    }
   }
 
   /** Something the snapshot shows changed: the listeners get it within the publishing interval. */

@@ -5,6 +5,7 @@
 import { ScoreError, asScoreError, describeFailure, type ScoreErrorData } from '../core/scoreError';
 import type { CheckpointEntry } from '../core/types';
 import type { CheckpointState, ScoringProgress } from '../shared/protocol';
+import { errorText } from '../shared/rpc';
 import type { OpenedRun } from './engine';
 import { ScoreQueue } from './queueOrder';
 import type { ScoringTurns, TurnTaker } from './scoringTurns';
@@ -104,6 +105,36 @@ export class ScoringLoop {
 
   cancelIfCurrent(path: string): void {
     if (this.current?.path === path) this.current.controller.abort();
+  }
+
+  /**
+   * Rescore: cancels what runs, forgets every checkpoint's stored scores and queues them all
+   * again; one whose stored scores cannot be removed fails, since scoring it would only read them back.
+   */
+  async rescoreAll(opened: OpenedRun, entries: readonly CheckpointEntry[]): Promise<void> {
+    this.cancelAll();
+    const queued: CheckpointEntry[] = [];
+    for (const e of entries) {
+      try {
+        await opened.invalidate(e);
+        queued.push(e);
+      } catch (err) {
+        const failure = asScoreError(err, { kind: 'store', checkpoint: e.path });
+        this.markFailed(e.path, { ...failure.data, message: `cannot rescore: ${failure.message}` });
+        this.deps.log.error('rescore', `${e.path}: ${failure.message}`);
+      }
+    }
+    this.enqueue(queued, 'initial');
+  }
+
+  /** Whether the store already holds a checkpoint's scores; a store that cannot be read means score it again, said in the log. */
+  async alreadyStored(opened: OpenedRun, e: CheckpointEntry): Promise<boolean> {
+    try {
+      return await opened.hasScores(e);
+    } catch (err) {
+      this.deps.log.warn('store', `cannot read the stored scores of ${e.path}, scoring it again: ${errorText(err)}`);
+      return false;
+    }
   }
 
   /** Empties the queue and cancels the job in flight; states stay as they are. */
