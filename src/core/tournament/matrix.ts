@@ -1,59 +1,14 @@
-// The coverage tournament (docs/metrics.md, "Choosing a checkpoint"):
+// The coverage tournament's pair counts (docs/metrics.md, "Choosing a checkpoint"):
 //   A[j,k] = (1/n)·#{i : s_j(i) − s_k(i) ≥ ln N},  score_k = max_{j≠k} A[j,k],  suggested = argmin score.
 // The class keeps integer counts so that a new checkpoint costs one row and one column, O(K·n).
 // Samples any checkpoint skipped (NaN) are left out for all of them: when a new checkpoint skips
 // samples the others scored, their contributions are subtracted pair by pair instead of rebuilding.
-import { DEFAULT_SELECTION_N } from './defaults';
-import { crossEntropy } from './metrics/crossEntropy';
-import { commonSamples } from './metrics/samples';
-import { pairCounter } from './pairKernel';
+import { DEFAULT_SELECTION_N } from '../defaults';
+import { crossEntropy } from '../metrics/crossEntropy';
+import { commonSamples } from '../metrics/samples';
+import { pairCounter } from '../pairKernel';
+import { DEFAULT_DELTA, rankTournament, type TournamentEntry, type TournamentResult } from './result';
 
-export interface TournamentEntry {
-  /** Identity (the checkpoint's run-relative path). */
-  id: string;
-  step: number;
-  /** s_k(i) for every eval sample; NaN = skipped. Kept by reference, not copied. */
-  seqLogprob: Float64Array;
-  tokenCounts: ArrayLike<number>;
-}
-
-export interface TournamentStanding {
-  id: string;
-  step: number;
-  /** max over rivals of A[rival, k]; 0 when there is no rival (a single checkpoint). */
-  score: number;
-  /**
-   * The rival attaining the max; on ties the earlier step, then the smaller id (not the order of
-   * adding, which in the extension is the scoring order); null when there is none.
-   */
-  rival: string | null;
-  /** Per-token cross-entropy over the tournament's samples (the tie-break). */
-  cePerToken: number;
-}
-
-export interface TournamentResult {
-  selectionN: number;
-  delta: number;
-  /** Samples scored by every checkpoint (the denominator of every A). */
-  samples: number;
-  /** sqrt(ln(2K²/δ)/(2n)): each A is within dev of its expectation w.p. 1 − δ. */
-  dev: number;
-  standings: TournamentStanding[];
-  suggested: string | null;
-  minCrossEntropy: string | null;
-  /** Whether suggested and minCrossEntropy are different checkpoints. */
-  differs: boolean;
-  /** False when the two best scores differ by less than 2·dev. True with fewer than two checkpoints. */
-  resolved: boolean;
-  /** The second-best checkpoint, when there is one. */
-  runnerUp: string | null;
-}
-
-export const DEFAULT_DELTA = 0.05;
-
-export function tournamentDev(K: number, n: number, delta: number = DEFAULT_DELTA): number {
-  return n > 0 && K > 0 ? Math.sqrt(Math.log((2 * K * K) / delta) / (2 * n)) : Number.NaN;
-}
 
 export class CoverageTournament {
   readonly threshold: number;
@@ -208,54 +163,10 @@ export class CoverageTournament {
   }
 
   result(): TournamentResult {
-    const K = this.entries.length;
-    const n = this.active.length;
-    const standings: TournamentStanding[] = [];
-    const best: number[] = [];
-    for (let k = 0; k < K; k++) {
-      let max = 0;
-      let rival = -1;
-      for (let j = 0; j < K; j++) {
-        if (j === k) continue;
-        const c = this.counts[j * this.cap + k];
-        if (rival < 0 || c > max || (c === max && this.tieBreak(j, rival) < 0)) {
-          max = c;
-          rival = j;
-        }
-      }
-      best.push(max);
-      const e = this.entries[k];
-      standings.push({
-        id: e.id,
-        step: e.step,
-        score: n > 0 ? max / n : Number.NaN,
-        rival: rival >= 0 ? this.entries[rival].id : null,
-        cePerToken: this.ce[k],
-      });
-    }
-    const byScore = [...standings.keys()].sort(
-      (a, b) => best[a] - best[b] || cmpCe(this.ce[a], this.ce[b]) || this.tieBreak(a, b),
-    );
-    const byCe = [...standings.keys()].sort(
-      (a, b) => cmpCe(this.ce[a], this.ce[b]) || this.tieBreak(a, b),
-    );
-    const usable = K > 0 && n > 0;
-    const suggested = usable ? this.entries[byScore[0]].id : null;
-    const minCrossEntropy = usable ? this.entries[byCe[0]].id : null;
-    const dev = tournamentDev(K, n, this.delta);
-    const resolved = usable && (K < 2 || (best[byScore[1]] - best[byScore[0]]) / n >= 2 * dev);
-    return {
-      selectionN: this.selectionN,
-      delta: this.delta,
-      samples: n,
-      dev,
-      standings,
-      suggested,
-      minCrossEntropy,
-      differs: suggested !== minCrossEntropy,
-      resolved,
-      runnerUp: usable && K >= 2 ? this.entries[byScore[1]].id : null,
-    };
+    return rankTournament({
+      entries: this.entries, ce: this.ce, samples: this.active.length, selectionN: this.selectionN, delta: this.delta,
+      count: (j, k) => this.counts[j * this.cap + k],
+    });
   }
 
   private static rebuildInto(t: CoverageTournament, entries: TournamentEntry[]): void {
@@ -266,13 +177,6 @@ export class CoverageTournament {
     t.counts = fresh.counts;
     t.cap = fresh.cap;
     t.active = fresh.active;
-  }
-
-  /** Earlier step first, then path order, so that equal scores always pick the same one. */
-  private tieBreak(a: number, b: number): number {
-    const ea = this.entries[a];
-    const eb = this.entries[b];
-    return ea.step - eb.step || (ea.id < eb.id ? -1 : ea.id > eb.id ? 1 : 0);
   }
 
   private check(e: TournamentEntry): void {
@@ -329,13 +233,6 @@ export class CoverageTournament {
       }
     }
   }
-}
-
-/** Lower CE first; NaN (no tokens) last. */
-function cmpCe(a: number, b: number): number {
-  if (Number.isNaN(a)) return Number.isNaN(b) ? 0 : 1;
-  if (Number.isNaN(b)) return -1;
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function activeSamples(n: number, entries: readonly TournamentEntry[]): Int32Array {
