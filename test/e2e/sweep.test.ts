@@ -191,6 +191,10 @@ describe('a sweep of three runs in the panel', () => {
     frame = await findFrame(page, byTestId(TESTID.panel), 90_000);
     await waitUntil('the three runs back', async () => JSON.stringify(await chips(frame)) === JSON.stringify(restored), { timeoutMs: 60_000, guard: noErrors });
     assert.deepEqual(restored.map((c) => c.label), LABELS);
+    // VS Code persists a webview's state lazily: a reload can bring back an older one, with the
+    // table still narrowed to one run from an earlier scenario. Show every run before counting rows.
+    await frame.locator(byTestId(TESTID.runFilter)).click();
+    await frame.locator(`${byTestId(TESTID.runFilter)} vscode-option`, { hasText: /every run/ }).click();
     await waitAllScored(page, frame, 3 * PER_RUN);
     await waitUntil('the comparison again', async () => /^Across 3 runs:/.test((await frame.locator(byTestId(TESTID.verdict)).textContent()) ?? ''), { timeoutMs: 30_000, guard: noErrors });
     await frame.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
