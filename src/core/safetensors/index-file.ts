@@ -39,3 +39,13 @@ export function parseShardIndex(text: string, file: string): ShardIndex {
 export function isPlainFileName(name: string): boolean {
   return name !== '' && name !== '.' && name !== '..' && !/[/\\\0]/.test(name);
 }
+
+/** The names transformers gives a checkpoint's weights: one file, or the index of its shards. */
+export const SINGLE_FILE = 'model.safetensors';
+export const INDEX_FILE = 'model.safetensors.index.json';
+
+/** Whether a file is what a safetensors checkpoint is named by: its single file or its shard index. */
+export function isSafetensorsEntry(path: string): boolean {
+  const name = path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+  return name === SINGLE_FILE || name === INDEX_FILE;
+}

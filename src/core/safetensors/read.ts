@@ -4,7 +4,7 @@
 import { promises as fs } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { headerLength, parseHeader, type SafetensorsHeader, type TensorInfo } from './header';
-import { parseShardIndex } from './index-file';
+import { INDEX_FILE, parseShardIndex } from './index-file';
 
 /** A tensor and where onnxruntime finds its bytes: `fileName` inside `CheckpointWeights.weightsDir`. */
 export interface WeightRef extends TensorInfo { fileName: string; file: string }
@@ -16,9 +16,6 @@ export interface CheckpointWeights {
   files: string[];
   tensors: Map<string, WeightRef>;
 }
-
-export const SINGLE_FILE = 'model.safetensors';
-export const INDEX_FILE = 'model.safetensors.index.json';
 
 const code = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
 
