@@ -70,8 +70,10 @@ class Keys {
     }
     return v as number;
   }
-  num(k: string, dflt: number, from: Json = this.c, where = ''): number {
+  /** A positive number at `from[k]` (`where` prefixes the key in messages); `dflt` when absent, if given. */
+  num(k: string, dflt: number | undefined, from: Json = this.c, where = ''): number {
     const v = from[k] ?? dflt;
+    if (v === undefined) this.fail(`"${where}${k}" is missing; expected a positive number`);
     if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) this.fail(`"${where}${k}" must be a positive number, found ${JSON.stringify(v)}`);
     return v as number;
   }
@@ -102,19 +104,19 @@ function ropeSettings(k: Keys, thetaKey: string, thetaDefault: number): { where:
 
 function ropeParams(k: Keys, s: { where: string; p: Json }): RopeParams {
   const type = s.p.rope_type ?? s.p.type ?? 'default';
+  if (type !== 'default' && type !== 'linear' && type !== 'llama3') {
+    k.fail(`"${s.where}rope_type" is ${JSON.stringify(type)}; supported: default, linear, llama3`);
+  }
   const theta = k.num('rope_theta', 10000, s.p, s.where === 'rope_parameters.' ? s.where : '');
   if (type === 'default') return { type, theta };
-  const factor = k.num('factor', NaN, s.p, s.where);
+  const factor = k.num('factor', undefined, s.p, s.where);
   if (type === 'linear') return { type, theta, factor };
-  if (type === 'llama3') {
-    return {
-      type, theta, factor,
-      lowFreqFactor: k.num('low_freq_factor', NaN, s.p, s.where),
-      highFreqFactor: k.num('high_freq_factor', NaN, s.p, s.where),
-      originalContext: k.num('original_max_position_embeddings', NaN, s.p, s.where),
-    };
-  }
-  return k.fail(`"${s.where}rope_type" is ${JSON.stringify(type)}; supported: default, linear, llama3`);
+  return {
+    type, theta, factor,
+    lowFreqFactor: k.num('low_freq_factor', undefined, s.p, s.where),
+    highFreqFactor: k.num('high_freq_factor', undefined, s.p, s.where),
+    originalContext: k.num('original_max_position_embeddings', undefined, s.p, s.where),
+  };
 }
 
 function rope(k: Keys, params: RopeParams, headDim: number, fraction: number): RopeSpec {
