@@ -7,6 +7,11 @@
 // blind across segments, which is what each sample alone would see. Only the positions
 // whose next token is scored go through the final norm, the LM head and the log-softmax
 // (gather_index picks them from the M hidden states), so prompt tokens cost only the body.
+//
+// Token embeddings come in as an input (inputs_embeds), looked up by the scorer from the
+// checkpoint file: a Gather in the graph would map the table and, page by page through the
+// eval set, make all of it resident, beside the packed copy a tied head needs anyway.
+import type { WeightRef } from '../safetensors';
 import { GraphBuilder } from '../onnx/builder';
 import { DataType } from '../onnx/schema';
 import type { Activation, DecoderSpec } from './config';
@@ -14,7 +19,7 @@ import { WeightBinder } from './weights';
 
 /** The graph's inputs and output. */
 export const HF_IO = {
-  ids: 'input_ids', positions: 'position_ids', segments: 'segment_ids',
+  embeds: 'inputs_embeds', positions: 'position_ids', segments: 'segment_ids',
   gather: 'gather_index', labels: 'labels', output: 'logprobs',
 } as const;
 
@@ -28,15 +33,24 @@ export class Decoder {
   private readonly rowsByLength: string;
   private readonly masks = new Map<number | undefined, string>();
   private rotary?: { cos: string; sin: string };
+  /** The token embedding table the scorer reads inputs_embeds from (set by tokens()). */
+  embedding?: WeightRef;
 
   constructor(readonly spec: DecoderSpec, tensors: ConstructorParameters<typeof WeightBinder>[1], label: string) {
     this.w = new WeightBinder(this.g, tensors, label);
     const g = this.g;
-    for (const name of [HF_IO.ids, HF_IO.positions, HF_IO.segments]) g.input(name, DataType.INT64, ['rows', 'row_length']);
+    g.input(HF_IO.embeds, DataType.FLOAT, ['rows', 'row_length', spec.hidden]);
+    for (const name of [HF_IO.positions, HF_IO.segments]) g.input(name, DataType.INT64, ['rows', 'row_length']);
     g.input(HF_IO.gather, DataType.INT64, ['scored']);
     g.input(HF_IO.labels, DataType.INT64, ['scored']);
     g.output(HF_IO.output, DataType.FLOAT, ['scored']);
-    this.rowsByLength = g.node('Shape', [HF_IO.ids]);
+    this.rowsByLength = g.node('Shape', [HF_IO.positions]);
+  }
+
+  /** The token embeddings [M, width], read from tensor `table` by the scorer. */
+  tokens(table: string): string {
+    this.embedding = this.w.check(table, [this.spec.vocab, this.spec.hidden]);
+    return this.flat(HF_IO.embeds);
   }
 
   /** Rows of `table` [n, width] at int64 `ids` [rows, T], flattened to [M, width]. */
@@ -114,12 +128,20 @@ export class Decoder {
     return this.flat(g.node('Transpose', [ctx], { perm: [0, 2, 1, 3] }), heads * hd);
   }
 
-  /** The scored positions' log-probs from the last hidden states [M, width]. */
+  /**
+   * The scored positions' log-probs from the last hidden states [M, width]. Two choices here
+   * only shape peak memory (measured by `npm run bench`), never the numbers:
+   * - the head's Gemm comes first in the node list. onnxruntime packs weights in node order,
+   *   and packing briefly holds a weight both mapped and packed; the largest weight then
+   *   peaks before the others' packed copies exist instead of on top of them. onnxruntime
+   *   sorts the graph itself, so the order of the list does not change what runs.
+   */
   head(x: string, finalNorm: (x: string) => string, weight: string): void {
     const g = this.g;
     const { vocab, hidden } = this.spec;
     const picked = finalNorm(g.node('Gather', [x, HF_IO.gather], { axis: 0 }));
     const logits = g.node('Gemm', [picked, this.w.take(weight, [vocab, hidden])], { transB: 1 });
+    g.nodes.unshift(...g.nodes.splice(g.nodes.length - 1, 1));
     const logp = g.node('LogSoftmax', [logits], { axis: -1 });
     const at = g.node('GatherElements', [logp, g.node('Unsqueeze', [HF_IO.labels, g.constI64([1])])], { axis: 1 });
     g.node('Reshape', [at, g.constI64([-1])], {}, HF_IO.output);

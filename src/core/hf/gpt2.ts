@@ -11,8 +11,7 @@ export function gpt2Body(d: Decoder): void {
   const { g, spec: s } = d;
   const D = s.hidden;
   const p = d.w.has('transformer.wte.weight') ? 'transformer.' : '';
-  const wte = d.w.take(`${p}wte.weight`, [s.vocab, D]);
-  let x = g.node('Add', [d.embed(wte, HF_IO.ids), d.embed(d.w.take(`${p}wpe.weight`, [s.context, D]), HF_IO.positions)]);
+  let x = g.node('Add', [d.tokens(`${p}wte.weight`), d.embed(d.w.take(`${p}wpe.weight`, [s.context, D]), HF_IO.positions)]);
   for (let l = 0; l < s.layers; l++) {
     const b = `${p}h.${l}.`;
     const qkv = d.project(d.layerNorm(x, `${b}ln_1`), `${b}attn.c_attn.weight`, [D, 3 * D], `${b}attn.c_attn.bias`, true);

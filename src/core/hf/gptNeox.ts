@@ -5,13 +5,12 @@
 // untied embed_out. The rotary_emb.inv_freq, attention.bias and masked_bias buffers older
 // versions saved are never read: the frequencies come from config.json.
 import type { Decoder } from './decoder';
-import { HF_IO } from './decoder';
 
 export function gptNeoxBody(d: Decoder): void {
   const { g, spec: s } = d;
   const D = s.hidden, hd = s.headDim, I = s.inner;
   const bias = (name: string, on: boolean): string | undefined => (on ? name : undefined);
-  let x = d.embed(d.w.take('gpt_neox.embed_in.weight', [s.vocab, D]), HF_IO.ids);
+  let x = d.tokens('gpt_neox.embed_in.weight');
   for (let l = 0; l < s.layers; l++) {
     const b = `gpt_neox.layers.${l}.`;
     const qkv = d.project(d.layerNorm(x, `${b}input_layernorm`), `${b}attention.query_key_value.weight`, [3 * D, D], bias(`${b}attention.query_key_value.bias`, s.bias.qkv));

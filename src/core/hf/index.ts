@@ -3,5 +3,5 @@
 // point into the checkpoint's safetensors files (nothing is converted or written).
 export { ACTIVATIONS, SUPPORTED_MODEL_TYPES, familyOf, readDecoderSpec, type Activation, type DecoderSpec, type ModelType, type RopeSpec } from './config';
 export { HF_IO } from './decoder';
-export { buildDecoderModel } from './build';
+export { buildDecoderModel, type DecoderModel } from './build';
 export { inverseFrequencies, type RopeParams } from './rope';

@@ -6,14 +6,13 @@
 // output before its residual add). RMSNorm before attention and MLP, grouped-query heads,
 // rotate-half RoPE, MLP down(act(gate(x)) · up(x)), model.norm, and lm_head unless tied.
 import type { Decoder } from './decoder';
-import { HF_IO } from './decoder';
 
 export function llamaBody(d: Decoder): void {
   const { g, spec: s } = d;
   const D = s.hidden, I = s.inner, qw = s.heads * s.headDim, kvw = s.kvHeads * s.headDim;
   const olmo2 = s.modelType === 'olmo2';
   const bias = (name: string, on: boolean): string | undefined => (on ? name : undefined);
-  let x = d.embed(d.w.take('model.embed_tokens.weight', [s.vocab, D]), HF_IO.ids);
+  let x = d.tokens('model.embed_tokens.weight');
   for (let l = 0; l < s.layers; l++) {
     const b = `model.layers.${l}.`;
     const a = olmo2 ? x : d.rmsNorm(x, `${b}input_layernorm.weight`);

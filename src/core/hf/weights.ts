@@ -22,17 +22,23 @@ export class WeightBinder {
     return this.tensors.has(name);
   }
 
-  /** The float32 value of tensor `name`, checked to have `shape`. */
-  take(name: string, shape: readonly number[]): string {
-    const known = this.bound.get(name);
-    if (known) return known;
+  /** Tensor `name`, checked to be there, to have `shape` and a float dtype we compute with. */
+  check(name: string, shape: readonly number[]): WeightRef {
     const t = this.tensors.get(name);
     if (!t) throw new Error(`${this.label}: tensor ${name} is missing; config.json implies it, with shape ${dims(shape)}`);
     if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
       throw new Error(`${t.file}: tensor ${name} has shape ${dims(t.shape)}; config.json implies ${dims(shape)}`);
     }
-    const type = ONNX_TYPE[t.dtype];
-    if (type === undefined) throw new Error(`${t.file}: tensor ${name} is ${t.dtype}; expected F32, F16 or BF16 weights`);
+    if (ONNX_TYPE[t.dtype] === undefined) throw new Error(`${t.file}: tensor ${name} is ${t.dtype}; expected F32, F16 or BF16 weights`);
+    return t;
+  }
+
+  /** The float32 value of tensor `name` in the graph, checked as `check` does. */
+  take(name: string, shape: readonly number[]): string {
+    const known = this.bound.get(name);
+    if (known) return known;
+    const t = this.check(name, shape);
+    const type = ONNX_TYPE[t.dtype]!;
     const init: TensorMsg = {
       name, dims: [...t.shape], dataType: type, dataLocation: DATA_LOCATION_EXTERNAL,
       externalData: [
@@ -47,8 +53,4 @@ export class WeightBinder {
     return value;
   }
 
-  /** Like take, for a tensor the config does not settle (a bias some checkpoints have). */
-  maybe(name: string, shape: readonly number[]): string | undefined {
-    return this.tensors.has(name) ? this.take(name, shape) : undefined;
-  }
 }
