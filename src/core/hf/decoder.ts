@@ -5,8 +5,9 @@
 // The graph scores packed rows: several samples share a row, each with its own positions
 // (position_ids restart at 0) and a segment id; attention is causal within a segment and
 // blind across segments, which is what each sample alone would see. Only the positions
-// whose next token is scored go through the final norm, the LM head and the log-softmax
-// (gather_index picks them from the M hidden states), so prompt tokens cost only the body.
+// whose next token is scored go on after the last layer's attention (gather_index picks
+// them from the M rows): everything after it is per token (output projection, MLP, final
+// norm, LM head, log-softmax), so a prompt token costs the layers below and that attention.
 //
 // Token embeddings come in as an input (inputs_embeds), looked up by the scorer from the
 // checkpoint file: a Gather in the graph would map the table and, page by page through the
@@ -128,18 +129,23 @@ export class Decoder {
     return this.flat(g.node('Transpose', [ctx], { perm: [0, 2, 1, 3] }), heads * hd);
   }
 
+  /** The rows of the positions whose next token is scored, [scored, width], from x [M, width]. */
+  scored(x: string): string {
+    return this.g.node('Gather', [x, HF_IO.gather], { axis: 0 });
+  }
+
   /**
-   * The scored positions' log-probs from the last hidden states [M, width]. Two choices here
-   * only shape peak memory (measured by `npm run bench`), never the numbers:
-   * - the head's Gemm comes first in the node list. onnxruntime packs weights in node order,
-   *   and packing briefly holds a weight both mapped and packed; the largest weight then
-   *   peaks before the others' packed copies exist instead of on top of them. onnxruntime
-   *   sorts the graph itself, so the order of the list does not change what runs.
+   * The log-probs from the scored positions' last hidden states [scored, width]. The head's
+   * Gemm comes first in the node list, which shapes peak memory and never the numbers:
+   * onnxruntime packs weights in node order, and packing briefly holds a weight both mapped
+   * and packed; the largest weight then peaks before the others' packed copies exist instead
+   * of on top of them. onnxruntime sorts the graph itself, so the order of the list does not
+   * change what runs.
    */
   head(x: string, finalNorm: (x: string) => string, weight: string): void {
     const g = this.g;
     const { vocab, hidden } = this.spec;
-    const picked = finalNorm(g.node('Gather', [x, HF_IO.gather], { axis: 0 }));
+    const picked = finalNorm(x);
     const logits = g.node('Gemm', [picked, this.w.take(weight, [vocab, hidden])], { transB: 1 });
     g.nodes.unshift(...g.nodes.splice(g.nodes.length - 1, 1));
     const logp = g.node('LogSoftmax', [logits], { axis: -1 });

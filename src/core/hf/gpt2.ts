@@ -16,7 +16,9 @@ export function gpt2Body(d: Decoder): void {
     const b = `${p}h.${l}.`;
     const qkv = d.project(d.layerNorm(x, `${b}ln_1`), `${b}attn.c_attn.weight`, [D, 3 * D], `${b}attn.c_attn.bias`, true);
     const [q, k, v] = g.nodeN('Split', [qkv, g.constI64([D, D, D])], 3, { axis: 1 }) as [string, string, string];
-    x = g.node('Add', [x, d.project(d.attention(q, k, v, l), `${b}attn.c_proj.weight`, [D, D], `${b}attn.c_proj.bias`, true)]);
+    let ctx = d.attention(q, k, v, l);
+    if (l === s.layers - 1) [ctx, x] = [d.scored(ctx), d.scored(x)];
+    x = g.node('Add', [x, d.project(ctx, `${b}attn.c_proj.weight`, [D, D], `${b}attn.c_proj.bias`, true)]);
     const h = d.act(d.project(d.layerNorm(x, `${b}ln_2`), `${b}mlp.c_fc.weight`, [D, s.inner], `${b}mlp.c_fc.bias`, true));
     x = g.node('Add', [x, d.project(h, `${b}mlp.c_proj.weight`, [s.inner, D], `${b}mlp.c_proj.bias`, true)]);
   }

@@ -16,7 +16,9 @@ export function gptNeoxBody(d: Decoder): void {
     const qkv = d.project(d.layerNorm(x, `${b}input_layernorm`), `${b}attention.query_key_value.weight`, [3 * D, D], bias(`${b}attention.query_key_value.bias`, s.bias.qkv));
     const perHead = g.node('Reshape', [qkv, g.constI64([-1, s.heads, 3 * hd])]);
     const [q, k, v] = (g.nodeN('Split', [perHead, g.constI64([hd, hd, hd])], 3, { axis: 2 }) as string[]).map((t) => d.flat(t));
-    const attn = d.project(d.attention(q!, k!, v!, l), `${b}attention.dense.weight`, [D, D], bias(`${b}attention.dense.bias`, s.bias.o));
+    let ctx = d.attention(q!, k!, v!, l);
+    if (l === s.layers - 1) [ctx, x] = [d.scored(ctx), d.scored(x)];
+    const attn = d.project(ctx, `${b}attention.dense.weight`, [D, D], bias(`${b}attention.dense.bias`, s.bias.o));
     const mlp = (y: string): string => d.project(
       d.act(d.project(d.layerNorm(y, `${b}post_attention_layernorm`), `${b}mlp.dense_h_to_4h.weight`, [I, D], `${b}mlp.dense_h_to_4h.bias`)),
       `${b}mlp.dense_4h_to_h.weight`, [D, I], `${b}mlp.dense_4h_to_h.bias`);

@@ -23,7 +23,9 @@ export function llamaBody(d: Decoder): void {
       q = d.rmsNorm(q, `${b}self_attn.q_norm.weight`, qw);
       k = d.rmsNorm(k, `${b}self_attn.k_norm.weight`, kvw);
     }
-    const o = d.project(d.attention(q, k, v, l), `${b}self_attn.o_proj.weight`, [D, qw], bias(`${b}self_attn.o_proj.bias`, s.bias.o));
+    let ctx = d.attention(q, k, v, l);
+    if (l === s.layers - 1) [ctx, x] = [d.scored(ctx), d.scored(x)];
+    const o = d.project(ctx, `${b}self_attn.o_proj.weight`, [D, qw], bias(`${b}self_attn.o_proj.bias`, s.bias.o));
     x = g.node('Add', [x, olmo2 ? d.rmsNorm(o, `${b}post_attention_layernorm.weight`) : o]);
     const m = olmo2 ? x : d.rmsNorm(x, `${b}post_attention_layernorm.weight`);
     const mlpProj = (n: string, shape: [number, number], y: string): string => d.project(y, `${b}mlp.${n}_proj.weight`, shape, bias(`${b}mlp.${n}_proj.bias`, s.bias.mlp));
