@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import {
   encodeHeader, encodeSafetensors, parseShardIndex, readCheckpointWeights, readSafetensorsHeader, type TensorToWrite,
 } from '../../src/core/safetensors';
+import { FileError } from '../../src/core/fileError';
 import { tempRun } from '../support/temp';
 
 const f32 = (name: string, shape: number[]): TensorToWrite => ({
@@ -70,11 +71,17 @@ test('bad files are refused naming the file and what is wrong', async (t) => {
   for (const [n, , re] of cases) {
     await assert.rejects(readSafetensorsHeader(join(dir, `${n}.safetensors`)), (e: Error) => {
       assert.match(e.message, re, n);
-      assert.ok(e.message.startsWith(join(dir, `${n}.safetensors`)), `${n} names the file first: ${e.message}`);
+      // A FileError: the file once, and a reason that does not repeat it.
+      assert.ok(e instanceof FileError && e.file === join(dir, `${n}.safetensors`) && e.kind === 'bad-model', `${n}: ${e.message}`);
+      assert.ok(!e.reason.includes(dir), `${n}: ${e.reason}`);
       return true;
     });
   }
-  await assert.rejects(readSafetensorsHeader(join(dir, 'absent.safetensors')), /absent\.safetensors: cannot read the weights file \(ENOENT\)/);
+  await assert.rejects(readSafetensorsHeader(join(dir, 'absent.safetensors')), (e: Error) => {
+    assert.ok(e instanceof FileError && e.kind === 'unreadable');
+    assert.equal(e.reason, 'cannot read the weights file (ENOENT: no such file or directory)');
+    return true;
+  });
 });
 
 test('an index names its shards: missing ones, paths and misplaced tensors are refused', async (t) => {

@@ -5,6 +5,7 @@
 // A key transformers leaves out when it holds the class default (GPT-2's
 // tie_word_embeddings) takes that default here. Anything we cannot reproduce exactly is
 // refused with the key that asks for it.
+import { FileError } from '../fileError';
 import { inverseFrequencies, type RopeParams } from './rope';
 
 export const SUPPORTED_MODEL_TYPES = ['gpt2', 'gpt_neox', 'llama', 'mistral', 'qwen2', 'olmo2'] as const;
@@ -58,7 +59,7 @@ type Json = Record<string, unknown>;
 class Keys {
   constructor(readonly c: Json, readonly file: string) {}
   fail(why: string): never {
-    throw new Error(`${this.file}: ${why}`);
+    throw new FileError(this.file, why);
   }
   has(k: string): boolean {
     return this.c[k] !== undefined && this.c[k] !== null;
@@ -197,7 +198,7 @@ function llamaFamily(k: Keys, type: ModelType): Omit<DecoderSpec, 'modelType' | 
 
 /** The decoder a config.json describes, or an error naming `file` and what is wrong. */
 export function readDecoderSpec(config: unknown, file: string): DecoderSpec {
-  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new Error(`${file}: expected a JSON object`);
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new FileError(file, 'expected a JSON object');
   const k = new Keys(config as Json, file);
   const type = k.c.model_type;
   if (!(SUPPORTED_MODEL_TYPES as readonly unknown[]).includes(type)) {

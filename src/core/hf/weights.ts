@@ -4,6 +4,7 @@
 // maps the weights straight from the checkpoint. Half-precision tensors go through a Cast to
 // float32, which onnxruntime's constant folding runs once when the session is created
 // (its CPU kernels have no bfloat16 MatMul).
+import { FileError } from '../fileError';
 import { GraphBuilder } from '../onnx/builder';
 import { DataType, DATA_LOCATION_EXTERNAL, type TensorMsg } from '../onnx/schema';
 import type { WeightRef } from '../safetensors';
@@ -25,11 +26,11 @@ export class WeightBinder {
   /** Tensor `name`, checked to be there, to have `shape` and a float dtype we compute with. */
   check(name: string, shape: readonly number[]): WeightRef {
     const t = this.tensors.get(name);
-    if (!t) throw new Error(`${this.label}: tensor ${name} is missing; config.json implies it, with shape ${dims(shape)}`);
+    if (!t) throw new FileError(this.label, `tensor ${name} is missing; config.json implies it, with shape ${dims(shape)}`);
     if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
-      throw new Error(`${t.file}: tensor ${name} has shape ${dims(t.shape)}; config.json implies ${dims(shape)}`);
+      throw new FileError(t.file, `tensor ${name} has shape ${dims(t.shape)}; config.json implies ${dims(shape)}`);
     }
-    if (ONNX_TYPE[t.dtype] === undefined) throw new Error(`${t.file}: tensor ${name} is ${t.dtype}; expected F32, F16 or BF16 weights`);
+    if (ONNX_TYPE[t.dtype] === undefined) throw new FileError(t.file, `tensor ${name} is ${t.dtype}; expected F32, F16 or BF16 weights`);
     return t;
   }
 

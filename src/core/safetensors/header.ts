@@ -4,6 +4,7 @@
 // {dtype, shape, data_offsets: [begin, end]} relative to the buffer's start; the optional
 // "__metadata__" entry holds string pairs. Every check names the file and the tensor, so a
 // truncated or hand-edited file is refused here, not by onnxruntime halfway through a job.
+import { FileError } from '../fileError';
 
 /** The element types the format defines, with their size in bytes (sub-byte types in bits / 8). */
 export const DTYPE_BYTES: Record<string, number> = {
@@ -35,16 +36,16 @@ export const MAX_HEADER_BYTES = 100_000_000;
 /** The header length N from the file's first 8 bytes, checked against the file's size. */
 export function headerLength(first8: Uint8Array, fileSize: number, file: string): number {
   if (fileSize < 8 || first8.length < 8) {
-    throw new Error(`${file}: not a safetensors file: ${fileSize} bytes, shorter than the 8-byte header length (empty or truncated)`);
+    throw new FileError(file, `not a safetensors file: ${fileSize} bytes, shorter than the 8-byte header length (empty or truncated)`);
   }
   const n = new DataView(first8.buffer, first8.byteOffset, 8).getBigUint64(0, true);
   if (n > BigInt(fileSize - 8)) {
-    throw new Error(`${file}: the header length is ${n} bytes, beyond the file's ${fileSize - 8} bytes after it (truncated, or not a safetensors file)`);
+    throw new FileError(file, `the header length is ${n} bytes, beyond the file's ${fileSize - 8} bytes after it (truncated, or not a safetensors file)`);
   }
   if (n > BigInt(MAX_HEADER_BYTES)) {
-    throw new Error(`${file}: the header length is ${n} bytes, over the format's limit of ${MAX_HEADER_BYTES} (not a safetensors file?)`);
+    throw new FileError(file, `the header length is ${n} bytes, over the format's limit of ${MAX_HEADER_BYTES} (not a safetensors file?)`);
   }
-  if (n < 2n) throw new Error(`${file}: the header length is ${n} bytes; a header is at least "{}"`);
+  if (n < 2n) throw new FileError(file, `the header length is ${n} bytes; a header is at least "{}"`);
   return Number(n);
 }
 
@@ -62,26 +63,26 @@ export function parseHeader(json: Uint8Array, fileSize: number, file: string): S
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(json);
   } catch {
-    throw new Error(`${file}: the safetensors header is not valid UTF-8 (not a safetensors file?)`);
+    throw new FileError(file, 'the safetensors header is not valid UTF-8 (not a safetensors file?)');
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${file}: the safetensors header is not valid JSON (${(e as Error).message})`);
+    throw new FileError(file, `the safetensors header is not valid JSON (${(e as Error).message})`);
   }
-  if (!isPlainObject(parsed)) throw new Error(`${file}: the safetensors header is not a JSON object`);
+  if (!isPlainObject(parsed)) throw new FileError(file, 'the safetensors header is not a JSON object');
 
   const metadata: Record<string, string> = {};
   const tensors = new Map<string, TensorInfo>();
   const bufferSize = fileSize - dataStart;
   for (const [name, v] of Object.entries(parsed)) {
     if (name === '__metadata__') {
-      if (!isPlainObject(v)) throw new Error(`${file}: "__metadata__" must be an object of strings`);
+      if (!isPlainObject(v)) throw new FileError(file, '"__metadata__" must be an object of strings');
       for (const [k, s] of Object.entries(v)) if (typeof s === 'string') metadata[k] = s;
       continue;
     }
-    const bad = (why: string): never => { throw new Error(`${file}: tensor ${name}: ${why}`); };
+    const bad = (why: string): never => { throw new FileError(file, `tensor ${name}: ${why}`); };
     if (!isPlainObject(v)) bad('its header entry is not an object');
     const { dtype, shape, data_offsets: offsets } = v as Record<string, unknown>;
     if (typeof dtype !== 'string' || !(dtype in DTYPE_BYTES)) bad(`unknown dtype ${JSON.stringify(dtype)}`);

@@ -2,6 +2,7 @@
 // {"metadata": {"total_size": …}, "weight_map": {tensor name: shard file name}}. Shard names
 // must be plain file names in the same folder: the scorer hands them to onnxruntime, which
 // refuses paths, and a name like ../x would read outside the checkpoint.
+import { FileError } from '../fileError';
 
 export interface ShardIndex {
   file: string;
@@ -16,22 +17,22 @@ export function parseShardIndex(text: string, file: string): ShardIndex {
   try {
     v = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
+    throw new FileError(file, `not valid JSON (${(e as Error).message})`);
   }
   const map = typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>).weight_map : undefined;
   if (typeof map !== 'object' || map === null || Array.isArray(map)) {
-    throw new Error(`${file}: expected a JSON object with a "weight_map" object (tensor name → shard file)`);
+    throw new FileError(file, 'expected a JSON object with a "weight_map" object (tensor name → shard file)');
   }
   const weightMap = new Map<string, string>();
   const shards: string[] = [];
   for (const [name, shard] of Object.entries(map)) {
     if (typeof shard !== 'string' || !isPlainFileName(shard)) {
-      throw new Error(`${file}: "weight_map" gives tensor ${name} the shard ${JSON.stringify(shard)}; expected a file name in the same folder`);
+      throw new FileError(file, `"weight_map" gives tensor ${name} the shard ${JSON.stringify(shard)}; expected a file name in the same folder`);
     }
     weightMap.set(name, shard);
     if (!shards.includes(shard)) shards.push(shard);
   }
-  if (shards.length === 0) throw new Error(`${file}: "weight_map" is empty`);
+  if (shards.length === 0) throw new FileError(file, '"weight_map" is empty');
   return { file, weightMap, shards };
 }
 

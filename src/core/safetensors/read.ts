@@ -3,6 +3,7 @@
 // onnxruntime to map.
 import { promises as fs } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { FileError, systemErrorText } from '../fileError';
 import { headerLength, parseHeader, type SafetensorsHeader, type TensorInfo } from './header';
 import { INDEX_FILE, parseShardIndex } from './index-file';
 
@@ -17,14 +18,12 @@ export interface CheckpointWeights {
   tensors: Map<string, WeightRef>;
 }
 
-const code = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-
 export async function readSafetensorsHeader(path: string): Promise<SafetensorsHeader> {
   let h: fs.FileHandle;
   try {
     h = await fs.open(path, 'r');
   } catch (e) {
-    throw new Error(`${path}: cannot read the weights file (${code(e)})`);
+    throw new FileError(path, `cannot read the weights file (${systemErrorText(e)})`, 'unreadable');
   }
   try {
     const { size } = await h.stat();
@@ -33,7 +32,7 @@ export async function readSafetensorsHeader(path: string): Promise<SafetensorsHe
     const n = headerLength(first8, size, path);
     const json = new Uint8Array(n);
     const { bytesRead } = await h.read(json, 0, n, 8);
-    if (bytesRead !== n) throw new Error(`${path}: the file ended inside its header (truncated while being read?)`);
+    if (bytesRead !== n) throw new FileError(path, 'the file ended inside its header (truncated while being read?)');
     return parseHeader(json, size, path);
   } finally {
     await h.close();
@@ -55,7 +54,7 @@ export async function readCheckpointWeights(entry: string): Promise<CheckpointWe
     try {
       text = await fs.readFile(entry, 'utf8');
     } catch (e) {
-      throw new Error(`${entry}: cannot read the shard index (${code(e)})`);
+      throw new FileError(entry, `cannot read the shard index (${systemErrorText(e)})`, 'unreadable');
     }
     const index = parseShardIndex(text, entry);
     names = index.shards;
@@ -65,7 +64,7 @@ export async function readCheckpointWeights(entry: string): Promise<CheckpointWe
       try {
         await fs.access(p);
       } catch {
-        throw new Error(`${entry}: names the shard ${s}, which is missing (expected at ${p})`);
+        throw new FileError(entry, `names the shard ${s}, which is missing (expected at ${p})`);
       }
     }
   } else {
@@ -74,12 +73,12 @@ export async function readCheckpointWeights(entry: string): Promise<CheckpointWe
   const tensors = new Map<string, WeightRef>();
   const files = names.map((n) => join(folder, n));
   const real = await Promise.all(files.map((f) => fs.realpath(f).catch((e: unknown) => {
-    throw new Error(`${f}: cannot read the weights file (${code(e)})`);
+    throw new FileError(f, `cannot read the weights file (${systemErrorText(e)})`, 'unreadable');
   })));
   const weightsDir = dirname(real[0]);
   for (let i = 0; i < files.length; i++) {
     if (dirname(real[i]) !== weightsDir) {
-      throw new Error(`${files[i]}: links to ${real[i]}, outside ${weightsDir} where ${basename(files[0])} is; onnxruntime needs all weight files of a checkpoint in one folder`);
+      throw new FileError(files[i], `links to ${real[i]}, outside ${weightsDir} where ${basename(files[0])} is; onnxruntime needs all weight files of a checkpoint in one folder`);
     }
     const header = await readSafetensorsHeader(files[i]);
     for (const t of header.tensors.values()) {
@@ -90,7 +89,7 @@ export async function readCheckpointWeights(entry: string): Promise<CheckpointWe
     }
   }
   for (const [name, shard] of weightMap ?? []) {
-    if (!tensors.has(name)) throw new Error(`${entry}: places tensor ${name} in ${shard}, which does not hold it`);
+    if (!tensors.has(name)) throw new FileError(entry, `places tensor ${name} in ${shard}, which does not hold it`);
   }
   return { weightsDir, files, tensors };
 }

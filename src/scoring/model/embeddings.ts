@@ -3,6 +3,7 @@
 // keeps the table out of the process: onnxruntime mapping it for a Gather would make it all
 // resident as an eval set's tokens touch its pages, beside a tied head's packed copy.
 import { closeSync, openSync, readSync } from 'node:fs';
+import { FileError } from '../../core/fileError';
 import type { WeightRef } from '../../core/safetensors';
 
 /** IEEE half to float: sign, 5-bit exponent (bias 15), 10-bit fraction; subnormals and Inf/NaN too. */
@@ -51,7 +52,7 @@ export class EmbeddingRows {
         continue;
       }
       const got = readSync(fd, raw, 0, this.rowBytes, this.table.start + id * this.rowBytes);
-      if (got !== this.rowBytes) throw new Error(`${this.table.file}: the file ended inside tensor ${this.table.name} (changed while being scored?)`);
+      if (got !== this.rowBytes) throw new FileError(this.table.file, `the file ended inside tensor ${this.table.name} (changed while being scored?)`, 'unreadable');
       decodeRow(this.table.dtype, raw, out, k * this.width, this.width);
       seen.set(id, k);
     }
