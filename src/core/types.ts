@@ -20,7 +20,17 @@ export interface CheckpointEntry {
   bytes?: number;
   /** Latest modification time of those files, ms since the epoch (set by the layout scanner). */
   mtimeMs?: number;
+  /**
+   * 'onnx': modelPath is an ONNX model; 'safetensors': modelPath is model.safetensors or its
+   * shard index, and dataPaths hold config.json and the shards. Absent means ONNX.
+   */
+  format?: CheckpointFormat;
+  /** config.json's model_type (safetensors checkpoints), for listings. */
+  modelType?: string;
 }
+
+/** How a checkpoint is stored: an ONNX export, or a Hugging Face safetensors checkpoint. */
+export type CheckpointFormat = 'onnx' | 'safetensors';
 
 /** One evaluation sample, as loaded and tokenized. */
 export interface EvalSample {

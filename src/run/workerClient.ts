@@ -16,7 +16,8 @@ import {
   type ClientToWorkerNotification, type ClientToWorkerRequest, type ScoreCheckpointResult, type ScoreJobOptions,
   type ScoreProgress, type EvalSetParams, type WorkerToClientNotification, type WorkerToClientRequest,
 } from '../shared/workerProtocol';
-import { DEFAULT_TOKEN_BUDGET, smallerBudget } from '../scoring/batching';
+import { modelFormat } from '../core/safetensors';
+import { DEFAULT_TOKEN_BUDGET, smallerBudgetFor } from '../scoring/batching';
 import { DEFAULT_RESTART_POLICY, RestartPolicy } from './restartPolicy';
 
 export interface ScoreJob {
@@ -145,7 +146,7 @@ export class ScoringWorkerClient {
   }
 
   private async runWithRetry(job: ScoreJob): Promise<ScoreCheckpointResult> {
-    const lengths = job.evalSet.samples.map((s) => s.promptIds.length + s.responseIds.length);
+    const format = modelFormat(job.modelPath);
     const tried: number[] = [];
     let budget = job.options?.tokenBudget ?? DEFAULT_TOKEN_BUDGET;
     for (let attempt = 1; ; attempt++) {
@@ -160,7 +161,7 @@ export class ScoringWorkerClient {
         if (!this.died.has(e as ScoreError)) throw err;
         // Killed by dispose() (the extension closing) or stop(): not a crash to retry or report.
         if (this.disposed || this.stopping) throw new ScoreError({ kind: 'cancelled', checkpoint: job.checkpointPath, message: `the scoring worker was stopped (${err.message})` });
-        const next = smallerBudget(lengths, budget);
+        const next = smallerBudgetFor(format, job.evalSet.samples, budget);
         const decision = this.policy.onFailure(err.kind, attempt, err.message, { tried, next });
         const retrying = decision.action === 'retry';
         const tellUser = this.policy.shouldTellUser();

@@ -4,7 +4,16 @@
 // logits, so the budget bounds b·S. Sorting by length puts similar lengths together, which
 // wastes little padding; the longest go first so a budget too large for memory fails early.
 
+import type { CheckpointFormat } from '../core/types';
+import { fedLength, packBatches } from './packing';
+
 export { DEFAULT_TOKEN_BUDGET } from '../core/defaults';
+
+/** A sample's token ids, as batches are made of them. */
+export interface Sequence {
+  promptIds: ArrayLike<number>;
+  responseIds: ArrayLike<number>;
+}
 
 export interface Batch {
   /** Sample positions (into the lengths array), longest first. */
@@ -49,13 +58,36 @@ export function fixedBatches(lengths: ArrayLike<number>, size: number): Batch[] 
   return batches;
 }
 
+/** What a batch costs in memory: the rows fed and their padded length. */
+export interface BatchShape {
+  rows: number;
+  seqLen: number;
+}
+
 /**
- * The budget to try after running out of memory at `budget`: half the padded size of the
- * largest batch of several samples that `budget` makes, so each step really shrinks what
- * failed; undefined when every batch already holds one sample (nothing smaller to try).
+ * The budget to try after running out of memory on batches of these shapes: half the padded
+ * size of the largest batch of several rows, so each step really shrinks what failed;
+ * undefined when every batch already holds one row (nothing smaller to try). A row is one
+ * sample in a padded batch, and a few samples end to end when rows are packed (packing.ts):
+ * a packed row costs what its longest sample alone would.
  */
-export function smallerBudget(lengths: ArrayLike<number>, budget: number): number | undefined {
+export function halvedBudget(shapes: Iterable<BatchShape>): number | undefined {
   let largest = 0;
-  for (const b of planBatches(lengths, budget)) if (b.members.length > 1) largest = Math.max(largest, b.members.length * b.seqLen);
+  for (const b of shapes) if (b.rows > 1) largest = Math.max(largest, b.rows * b.seqLen);
   return largest > 0 ? Math.max(1, Math.floor(largest / 2)) : undefined;
+}
+
+/** halvedBudget for the padded batches `budget` makes of samples of these lengths. */
+export function smallerBudget(lengths: ArrayLike<number>, budget: number): number | undefined {
+  return halvedBudget(planBatches(lengths, budget).map((b) => ({ rows: b.members.length, seqLen: b.seqLen })));
+}
+
+/**
+ * halvedBudget for the batches a checkpoint of `format` is fed at `budget`: packed rows for a
+ * safetensors checkpoint, padded batches for an ONNX export. What the worker client halves by
+ * when a worker dies under a job, as the scorer does inside the worker.
+ */
+export function smallerBudgetFor(format: CheckpointFormat, samples: readonly Sequence[], budget: number): number | undefined {
+  if (format === 'onnx') return smallerBudget(samples.map((s) => s.promptIds.length + s.responseIds.length), budget);
+  return halvedBudget(packBatches(samples.map((s) => fedLength(s.promptIds.length, s.responseIds.length)), budget).map((b) => ({ rows: b.rows, seqLen: b.rowLength })));
 }

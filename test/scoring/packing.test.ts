@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { smallerBudget, smallerBudgetFor } from '../../src/scoring/batching';
 import { MIN_ROW, packBatches } from '../../src/scoring/packing';
 
 test('every sample is placed once, without overlap, inside its row and batch', () => {
@@ -40,4 +41,30 @@ test('ragged samples pack with little padding; equal ones fill rows to the capac
   assert.deepEqual(equal.map((b) => [b.rows, b.rowLength]), [[5, 128]]);
   assert.throws(() => packBatches([1], 0), /token budget must be a positive integer/);
   assert.deepEqual(packBatches([], 10), []);
+});
+
+test('out of memory on packed rows: each smaller budget halves the largest batch of several rows, down to one row per batch', () => {
+  const seq = (fed: number) => ({ promptIds: [1], responseIds: new Array<number>(fed).fill(2) });
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 100 }), fc.integer({ min: 1, max: 1 << 24 }), (fed, budget) => {
+      const samples = fed.map(seq);
+      const largest = (b: number) => Math.max(0, ...packBatches(fed, b).filter((x) => x.rows > 1).map((x) => x.rows * x.rowLength));
+      const seen = new Set<number>([budget]);
+      for (let b = budget; ;) {
+        const next = smallerBudgetFor('safetensors', samples, b);
+        if (next === undefined) {
+          assert.ok(packBatches(fed, b).every((x) => x.rows === 1), 'the end: every batch is one row');
+          break;
+        }
+        assert.ok(largest(next) < largest(b), 'what ran out of memory really shrinks');
+        assert.ok(!seen.has(next), 'never the same budget twice');
+        seen.add(next);
+        b = next;
+      }
+    }),
+    { numRuns: 200 },
+  );
+  // ONNX exports halve their padded batches, as smallerBudget always did.
+  const samples = [3, 9, 4].map((n) => ({ promptIds: [1], responseIds: new Array<number>(n).fill(2) }));
+  assert.equal(smallerBudgetFor('onnx', samples, 1000), smallerBudget([4, 10, 5], 1000));
 });

@@ -3,6 +3,7 @@
 // must be plain file names in the same folder: the scorer hands them to onnxruntime, which
 // refuses paths, and a name like ../x would read outside the checkpoint.
 import { FileError } from '../fileError';
+import type { CheckpointFormat } from '../types';
 
 export interface ShardIndex {
   file: string;
@@ -49,4 +50,9 @@ export const INDEX_FILE = 'model.safetensors.index.json';
 export function isSafetensorsEntry(path: string): boolean {
   const name = path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
   return name === SINGLE_FILE || name === INDEX_FILE;
+}
+
+/** The format of the checkpoint whose model file is `path`: safetensors by its entry names, else ONNX. */
+export function modelFormat(path: string): CheckpointFormat {
+  return isSafetensorsEntry(path) ? 'safetensors' : 'onnx';
 }
