@@ -5,13 +5,10 @@
 // its batch size with copies of the first row (real tokens, so the filler cannot upset the
 // model; its outputs are never read).
 import * as ort from 'onnxruntime-node';
+import type { Sequence } from './batching';
 import { HEAD_LABELS } from './head';
 import type { IdType, ModelPlan } from './plan';
 
-export interface Sequence {
-  promptIds: Int32Array;
-  responseIds: Int32Array;
-}
 
 function idTensor(type: IdType, values: ArrayLike<number>, dims: number[]): ort.Tensor {
   if (type === 'int32') return new ort.Tensor('int32', Int32Array.from(values), dims);

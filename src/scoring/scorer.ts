@@ -1,5 +1,6 @@
-// Scores one checkpoint on an eval set: the model with the log-prob head appended, batches
-// under the token budget, float64 sums over response tokens. Runs inside the worker (it
+// Scores one checkpoint on an eval set: the prepared model (an ONNX export with the log-prob
+// head appended, or a safetensors checkpoint's graph fed packed rows), batches under the token
+// budget, float64 sums over response tokens. Runs inside the worker (it
 // blocks its thread in session.run) but has no worker code, so tests and the bench call it
 // directly.
 //
@@ -8,16 +9,12 @@
 // run again one sample at a time, so only the sample that fails alone is skipped, with its
 // reason. A batch that does not fit in memory is split (the budget halves, down to one sample
 // per batch) and the job goes on; only a sample that does not fit even alone fails the job.
-import { dirname } from 'node:path';
 import { sampleName } from '../core/evalset';
 import { ScoreError, checkpointError } from '../core/scoreError';
 import type { ScoreCheckpointResult, ScoreJobOptions, ScoreProgress, WireSample } from '../shared/workerProtocol';
-import { fixedBatches, planBatches, smallerBudget, type Batch } from './batching';
-import { batchFeeds, feedShape } from './feeds';
-import { HEAD_OUTPUT, readWithLogprobHead } from './head';
+import { halvedBudget } from './batching';
+import { prepareModel, type ModelBatch, type PreparedModel } from './model';
 import { isOutOfMemory, onnxruntimeText } from './ortFailure';
-import type { ModelPlan } from './plan';
-import { planCheckpoint } from './planCheckpoint';
 import { openSession, type OpenedSession, type SessionSettings } from './providers';
 import { screenSamples, tokenizedForAnotherModel, vocabMismatchMessage } from './sampleChecks';
 
@@ -51,11 +48,11 @@ export async function scoreModel(input: ScoreModelInput): Promise<ScoreCheckpoin
 async function scoreModelOrThrow(input: ScoreModelInput): Promise<ScoreCheckpointResult> {
   const started = performance.now();
   const { samples, options, modelPath } = input;
-  const plan = await planCheckpoint(modelPath, modelPath, input.log);
-  const screen = screenSamples(samples, plan);
+  const prepared = await prepareModel(modelPath, modelPath, input.log);
+  const screen = screenSamples(samples, prepared);
   if (screen.vocabMismatch) {
     const first = samples[screen.outOfVocab[0].at];
-    throw new ScoreError({ kind: 'bad-data', file: input.evalFile, sample: sampleRef(first), message: vocabMismatchMessage(screen, samples, plan.vocab, input.evalFile) });
+    throw new ScoreError({ kind: 'bad-data', file: input.evalFile, sample: sampleRef(first), message: vocabMismatchMessage(screen, samples, prepared.vocab, input.evalFile) });
   }
 
   const n = samples.length;
@@ -77,9 +74,9 @@ async function scoreModelOrThrow(input: ScoreModelInput): Promise<ScoreCheckpoin
   };
   for (const { at, reason } of screen.skipped) skip(at, reason);
 
-  const model = await readWithLogprobHead(modelPath, plan.logitsType);
-  const settings: SessionSettings = { weightsDir: dirname(modelPath), allowSpinning: options.allowSpinning, intraOpThreads: options.intraOpThreads };
-  const run = new BatchRun(input, plan, screen.runnable, out, skip, started);
+  const model = await prepared.bytes();
+  const settings: SessionSettings = { weightsDir: prepared.weightsDir, allowSpinning: options.allowSpinning, intraOpThreads: options.intraOpThreads };
+  const run = new BatchRun(input, prepared, screen.runnable, out, skip, started);
   run.opened = await openSession(model, options.provider, settings, out.attempts);
   input.log?.('info', `session on ${run.opened.provider} with ${options.intraOpThreads > 0 ? `${options.intraOpThreads} intra-op thread(s)` : "onnxruntime's default intra-op threads"}`);
   try {
@@ -102,7 +99,9 @@ async function scoreModelOrThrow(input: ScoreModelInput): Promise<ScoreCheckpoin
 class BatchRun {
   opened!: OpenedSession;
   private budget: number;
-  private queue: Batch[];
+  private queue: ModelBatch[];
+  /** The samples to run, in `runnable` order: batch members are positions into it. */
+  private readonly seqs: WireSample[];
   private readonly lengths: number[];
   private samplesDone = 0;
   /** Samples skipped because they failed alone: too many of them means the model is broken, not the samples. */
@@ -110,34 +109,34 @@ class BatchRun {
 
   constructor(
     private readonly input: ScoreModelInput,
-    private readonly plan: ModelPlan,
+    private readonly model: PreparedModel,
     /** Positions of the samples to run. */
     private readonly runnable: number[],
     private readonly out: ScoreCheckpointResult,
     private readonly skip: (i: number, reason: string) => void,
     private readonly started: number,
   ) {
-    const s = input.samples;
-    this.lengths = runnable.map((i) => s[i].promptIds.length + s[i].responseIds.length);
+    this.seqs = runnable.map((i) => input.samples[i]);
+    this.lengths = this.seqs.map((s) => s.promptIds.length + s.responseIds.length);
     this.budget = input.options.tokenBudget;
     this.queue = this.batches(runnable.map((_, k) => k));
   }
 
   /** Batches over positions `ks` (into `runnable`) at the current budget. */
-  private batches(ks: number[]): Batch[] {
-    const lengths = ks.map((k) => this.lengths[k]);
-    const local = this.plan.fixedBatch ? fixedBatches(lengths, this.plan.fixedBatch) : planBatches(lengths, this.budget);
-    return local.map((b) => ({ members: b.members.map((m) => ks[m]), seqLen: b.seqLen }));
+  private batches(ks: number[]): ModelBatch[] {
+    return this.model.batches(ks.map((k) => this.seqs[k]), this.budget).map((b) => ({ ...b, members: b.members.map((m) => ks[m]) }));
   }
 
   async all(toCpu: (opened: OpenedSession, reason: string) => Promise<OpenedSession>): Promise<void> {
+    const { output } = this.model;
     while (this.queue.length > 0) {
       if (this.input.isCancelled?.()) throw new ScoreError({ kind: 'cancelled', message: `stopped after ${this.samplesDone} of ${this.runnable.length} samples` });
       const batch = this.queue.shift()!;
-      const members = batch.members.map((k) => this.input.samples[this.runnable[k]]);
+      // Outside the try: a weight file that cannot be read is the checkpoint's failure, not the batch's.
+      const { feeds, starts } = this.model.feeds(this.seqs, batch);
       let data: Float32Array;
       try {
-        data = (await this.opened.session.run(batchFeeds(this.plan, members, batch.seqLen), [HEAD_OUTPUT]))[HEAD_OUTPUT].data as Float32Array;
+        data = (await this.opened.session.run(feeds, [output]))[output].data as Float32Array;
       } catch (e) {
         if (this.opened.provider !== 'cpu') {
           this.opened = await toCpu(this.opened, onnxruntimeText(e));
@@ -145,29 +144,27 @@ class BatchRun {
         } else this.failed(batch, e);
         continue;
       }
-      this.record(batch, data);
+      this.record(batch, starts, data);
       await this.input.afterBatch?.();
     }
   }
 
   /** A batch failed on the CPU: split it, or skip the one sample that fails alone, or fail the job. */
-  private failed(batch: Batch, e: unknown): void {
+  private failed(batch: ModelBatch, e: unknown): void {
     const { samples, evalFile, log } = this.input;
-    const first = samples[this.runnable[batch.members[0]]];
+    const first = this.seqs[batch.members[0]];
     const detail = onnxruntimeText(e);
     if (isOutOfMemory(e)) {
       const remaining = [batch.members, ...this.queue.map((b) => b.members)].flat();
-      const next = this.plan.fixedBatch ? undefined : smallerBudget(remaining.map((k) => this.lengths[k]), this.budget);
-      const shape = feedShape(this.plan, batch.members.length, batch.seqLen);
+      const next = this.model.fixedBatch ? undefined : halvedBudget(this.batches(remaining));
       log?.('info', `onnxruntime: ${detail}`);
-      if (next === undefined || batch.members.length === 1) {
-        const what = batch.members.length === 1 ? `one sample alone (${sampleName(evalFile, first)}, ${batch.seqLen} tokens)` : `a batch of the ${shape.rows} × ${shape.seqLen} tokens the model was exported with`;
+      if (next === undefined || batch.rows === 1) {
         throw new ScoreError({
           kind: 'out-of-memory', sample: sampleRef(first),
-          message: `out of memory running ${what}: onnxruntime could not allocate what the model needs for it. Free memory or score on a machine with more; a smaller --budget (tokenBudget) cannot help`,
+          message: `out of memory running ${this.whatAlone(batch)}: onnxruntime could not allocate what the model needs for it. Free memory or score on a machine with more; a smaller --budget (tokenBudget) cannot help`,
         });
       }
-      log?.('warning', `out of memory on a batch of ${batch.members.length} samples × ${batch.seqLen} tokens (budget ${this.budget}); going on with batches of at most ${next} tokens`);
+      log?.('warning', `out of memory on a batch of ${shapeText(batch)} (budget ${this.budget}); going on with batches of at most ${next} tokens`);
       this.budget = next;
       this.queue = this.batches(remaining);
       return;
@@ -175,35 +172,40 @@ class BatchRun {
     if (batch.members.length > 1) {
       // Which sample is it? Run each alone; the ones that still fail are skipped.
       log?.('info', `a batch of ${batch.members.length} failed (${detail}); running its samples one at a time`);
-      this.queue.unshift(...batch.members.map((k) => ({ members: [k], seqLen: this.lengths[k] })));
+      this.queue.unshift(...batch.members.flatMap((k) => this.batches([k])));
       return;
     }
-    const i = this.runnable[batch.members[0]];
+    const k = batch.members[0];
     log?.('info', `${sampleName(evalFile, first)}: onnxruntime: ${detail}`);
-    const hint = this.plan.maxTokens ? '' : '; the model states no context length, so it is likely longer than the model takes';
-    this.skip(i, `fails even run alone (${batch.seqLen} tokens${hint}); skipped`);
+    const hint = this.model.maxTokens ? '' : '; the model states no context length, so it is likely longer than the model takes';
+    this.skip(this.runnable[k], `fails even run alone (${this.lengths[k]} tokens${hint}); skipped`);
     this.samplesDone++;
     if (tokenizedForAnotherModel(++this.failedAlone, samples.length)) {
       throw new ScoreError({
         kind: 'bad-model', sample: sampleRef(first),
-        message: `the model fails on ${this.failedAlone} samples even run one at a time (the last ${sampleName(evalFile, first)}, ${batch.seqLen} tokens), more than the 1% of the eval set that would be skipped; onnxruntime reports: ${detail}`,
+        message: `the model fails on ${this.failedAlone} samples even run one at a time (the last ${sampleName(evalFile, first)}, ${this.lengths[k]} tokens), more than the 1% of the eval set that would be skipped; onnxruntime reports: ${detail}`,
       });
     }
   }
 
-  /** Stores a batch's log-probs (rows beyond its members are filler and are not read). */
-  private record(batch: Batch, data: Float32Array): void {
+  /** What ran out of memory when nothing smaller can be tried. */
+  private whatAlone(batch: ModelBatch): string {
+    const name = sampleName(this.input.evalFile, this.seqs[batch.members[0]]);
+    if (batch.members.length === 1) return `one sample alone (${name}, ${this.lengths[batch.members[0]]} tokens)`;
+    if (batch.at) return `one row of ${batch.seqLen} tokens (${batch.members.length} samples end to end, the first ${name})`;
+    return `a batch of the ${batch.rows} × ${batch.seqLen} tokens the model was exported with`;
+  }
+
+  /** Stores a batch's log-probs (outputs of filler rows and padding are not read). */
+  private record(batch: ModelBatch, starts: number[], data: Float32Array): void {
     const { samples, evalFile } = this.input;
-    const { seqLen } = feedShape(this.plan, batch.members.length, batch.seqLen);
     const o = this.out;
     batch.members.forEach((k, r) => {
       const i = this.runnable[k];
       const s = samples[i];
-      const p = s.promptIds.length;
       let sum = 0;
       for (let j = 0; j < s.responseIds.length; j++) {
-        // Response token j sits at position p + j; the output one position earlier predicts it.
-        const v = data[r * seqLen + p + j - 1];
+        const v = data[starts[r] + j];
         if (Number.isNaN(v)) {
           throw new ScoreError({
             kind: 'bad-model', sample: sampleRef(s),
@@ -214,11 +216,16 @@ class BatchRun {
         sum += v;
       }
       o.seqLogprob[i] = sum;
-      o.tokens += p + s.responseIds.length;
+      o.tokens += this.lengths[k];
     });
     this.samplesDone += batch.members.length;
     const seconds = (performance.now() - this.started) / 1000;
     const tokensTotal = this.lengths.reduce((a, b) => a + b, 0);
     this.input.onProgress?.({ samplesDone: this.samplesDone, samplesTotal: this.runnable.length, tokensDone: o.tokens, tokensTotal, tokensPerSecond: o.tokens / seconds, provider: this.opened.provider });
   }
+}
+
+/** `64 samples × 64 tokens` for a padded batch; packed rows say how many rows hold them. */
+function shapeText(b: ModelBatch): string {
+  return b.at ? `${b.members.length} samples packed in ${b.rows} rows × ${b.seqLen} tokens` : `${b.members.length} samples × ${b.seqLen} tokens`;
 }

@@ -25,7 +25,6 @@ test('F32, F16 and BF16 rows decode to the float32 values they hold', async (t) 
     const rows = new EmbeddingRows({ ...h.tensors.get(name)!, file, fileName: 'model.safetensors' });
     const out = new Float32Array(9);
     rows.fill([1, 0, 1], out);
-    rows.close();
     return [...out];
   };
   const f = (xs: number[]) => [...Float32Array.from(xs)];

@@ -3,7 +3,7 @@
 // keeps the table out of the process: onnxruntime mapping it for a Gather would make it all
 // resident as an eval set's tokens touch its pages, beside a tied head's packed copy.
 import { closeSync, openSync, readSync } from 'node:fs';
-import { FileError } from '../../core/fileError';
+import { FileError, systemErrorText } from '../../core/fileError';
 import type { WeightRef } from '../../core/safetensors';
 
 /** IEEE half to float: sign, 5-bit exponent (bias 15), 10-bit fraction; subnormals and Inf/NaN too. */
@@ -32,34 +32,41 @@ function decodeRow(dtype: string, raw: Uint8Array, out: Float32Array, at: number
 export class EmbeddingRows {
   private readonly width: number;
   private readonly rowBytes: number;
-  private fd: number | undefined;
 
   constructor(private readonly table: WeightRef) {
     this.width = table.shape[1];
     this.rowBytes = (table.end - table.start) / table.shape[0];
   }
 
-  /** out[k·width …] = the row of ids[k], for every k; each distinct id is read once. */
+  /**
+   * out[k·width …] = the row of ids[k], for every k; each distinct id is read once. The file
+   * is opened per batch: a batch reads thousands of rows, an open costs microseconds, and no
+   * descriptor outlives a job that stops between batches.
+   */
   fill(ids: ArrayLike<number>, out: Float32Array): void {
-    const fd = (this.fd ??= openSync(this.table.file, 'r'));
-    const seen = new Map<number, number>();
-    const raw = new Uint8Array(this.rowBytes);
-    for (let k = 0; k < ids.length; k++) {
-      const id = ids[k];
-      const first = seen.get(id);
-      if (first !== undefined) {
-        out.copyWithin(k * this.width, first * this.width, (first + 1) * this.width);
-        continue;
-      }
-      const got = readSync(fd, raw, 0, this.rowBytes, this.table.start + id * this.rowBytes);
-      if (got !== this.rowBytes) throw new FileError(this.table.file, `the file ended inside tensor ${this.table.name} (changed while being scored?)`, 'unreadable');
-      decodeRow(this.table.dtype, raw, out, k * this.width, this.width);
-      seen.set(id, k);
+    let fd: number;
+    try {
+      fd = openSync(this.table.file, 'r');
+    } catch (e) {
+      throw new FileError(this.table.file, `cannot read the weights file (${systemErrorText(e)})`, 'unreadable');
     }
-  }
-
-  close(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
+    try {
+      const seen = new Map<number, number>();
+      const raw = new Uint8Array(this.rowBytes);
+      for (let k = 0; k < ids.length; k++) {
+        const id = ids[k];
+        const first = seen.get(id);
+        if (first !== undefined) {
+          out.copyWithin(k * this.width, first * this.width, (first + 1) * this.width);
+          continue;
+        }
+        const got = readSync(fd, raw, 0, this.rowBytes, this.table.start + id * this.rowBytes);
+        if (got !== this.rowBytes) throw new FileError(this.table.file, `the file ended inside tensor ${this.table.name} (changed while being scored?)`, 'unreadable');
+        decodeRow(this.table.dtype, raw, out, k * this.width, this.width);
+        seen.set(id, k);
+      }
+    } finally {
+      closeSync(fd);
+    }
   }
 }
