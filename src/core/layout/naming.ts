@@ -60,3 +60,22 @@ const OPTIMUM_DECODER = ['decoder_model_merged.onnx', 'decoder_model.onnx', 'dec
 export function conventionalDataNames(modelName: string): string[] {
   return [`${modelName}_data`, `${modelName}.data`];
 }
+
+/**
+ * transformers' Trainer writes a checkpoint into `tmp-checkpoint-N` and renames it
+ * `checkpoint-N` when it is complete: what is inside the staging folder is still being written.
+ */
+export function isTrainerStaging(folderName: string): boolean {
+  return /^tmp-checkpoint-/i.test(folderName);
+}
+
+// Files the Trainer saves beside the model in every checkpoint: not model weights.
+const TRAINER_STATE = /^(optimizer|scheduler|scaler)\.pt$|^rng_state(_\d+)?\.pth$|^training_args\.bin$/;
+// transformers' pickle weights (pytorch_model.bin and its shards) and torch.save's usual
+// suffixes; other .bin files are often ONNX external data, so they are left alone.
+const PICKLE = /^pytorch_model.*\.bin$|\.(pt|pth|ckpt)$/i;
+
+/** Whether a file holds PyTorch pickle weights (pytorch_model.bin, *.pt, …), the Trainer's own state left out. */
+export function isPickleWeights(name: string): boolean {
+  return PICKLE.test(name) && !TRAINER_STATE.test(name);
+}

@@ -1,15 +1,17 @@
 // The run-folder contract: which files in a run are checkpoints, which are still being
 // written, and which problems the user should hear about. The rules are documented in
-// README.md; naming rules in layout/naming.ts.
+// README.md; naming rules in layout/naming.ts, Hugging Face folders in layout/hfCheckpoint.ts.
+// A checkpoint is an ONNX model or a safetensors checkpoint (config.json + weights); ONNX
+// wins when a step folder holds both.
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CheckpointEntry, InputProblem } from '../types';
 import { HashCache } from '../hashcache';
-import { conventionalDataNames, isInProgressName, isOnnxName, parseStep, pickModel } from './naming';
+import { conventionalDataNames, isInProgressName, isOnnxName, isPickleWeights, isTrainerStaging, parseStep, pickModel } from './naming';
+import { hfCheckpointFiles, pickleOnlyMessage, readModelType } from './hfCheckpoint';
 import { DEFAULT_STORE } from '../defaults';
 import { fsErrorCode as errCode } from '../paths';
 import { childRel, walkRun, type FileInfo, type FolderInfo } from './walk';
-
 
 export interface RunLayout {
   root: string;
@@ -69,24 +71,19 @@ export async function scanRun(rootIn: string, opts: ScanOptions = {}): Promise<R
   const changedAt = (f: FileInfo): number => Math.max(f.mtimeMs, f.ctimeMs);
   const settling = (f: FileInfo): boolean => now - changedAt(f) < settleMs;
 
-  const candidates: Candidate[] = [];
+  const found: { c: Candidate; folder: FolderInfo }[] = [];
+  const pickles: { folder: FolderInfo; step: number; names: string[] }[] = [];
   const pending = new Set<string>();
-  const recent: Candidate[] = [];
   const markers: string[] = [];
   for (const folder of folders) {
     const ctx = folderStep(folder, problems);
     if (folder.rel !== '.' && ctx === undefined && folder.files.some((f) => NESTED_RUN_MARKERS.includes(f.name))) {
       markers.push(folder.rel);
     }
-    for (const c of await folderCandidates(folder, ctx, opts, problems)) {
-      const inProgress = folder.files.filter((f) => isInProgressName(f.name) && relatesTo(f.name, c));
-      for (const f of inProgress) pending.add(childRel(folder.rel, f.name));
-      if (inProgress.length > 0) pending.add(c.entry.path);
-      else if (c.files.some(settling)) {
-        pending.add(c.entry.path);
-        recent.push(c);
-      } else candidates.push(c);
-    }
+    const here = await folderCandidates(folder, ctx, opts, problems);
+    const pickled = folder.files.map((f) => f.name).filter(isPickleWeights);
+    if (ctx !== undefined && here.length === 0 && pickled.length > 0) pickles.push({ folder, step: ctx, names: pickled });
+    for (const c of here) found.push({ c, folder });
     for (const f of folder.files) {
       if (isInProgressName(f.name) && /\.onnx/i.test(f.name)) pending.add(childRel(folder.rel, f.name));
     }
@@ -94,6 +91,25 @@ export async function scanRun(rootIn: string, opts: ScanOptions = {}): Promise<R
 
   const nestedRuns = outermost(markers);
   const inNested = (p: string): boolean => nestedRuns.some((n) => p.startsWith(n + '/'));
+  const all = found.map((x) => x.c);
+  const candidates: Candidate[] = [];
+  const recent: Candidate[] = [];
+  for (const { c, folder } of found) {
+    if (shadowedByOnnx(c, all)) continue;
+    const inProgress = folder.files.filter((f) => isInProgressName(f.name) && relatesTo(f.name, c));
+    for (const f of inProgress) pending.add(childRel(folder.rel, f.name));
+    if (inProgress.length > 0 || folder.names.some(isTrainerStaging)) pending.add(c.entry.path);
+    else if (c.files.some(settling)) {
+      pending.add(c.entry.path);
+      recent.push(c);
+    } else candidates.push(c);
+  }
+  for (const p of pickles) {
+    // Pickles below a checkpoint of the same step (DeepSpeed's global_stepN/*.pt) are its training state.
+    if (!inNested(p.folder.rel) && !all.some((c) => c.entry.step === p.step && (within(c.folder, p.folder.rel) || within(p.folder.rel, c.folder)))) {
+      problems.push({ file: p.folder.rel, message: pickleOnlyMessage(p.names) });
+    }
+  }
   const kept = candidates.filter((c) => !inNested(c.entry.path));
   kept.sort((a, b) => a.entry.step - b.entry.step || cmp(a.entry.path, b.entry.path));
   flagSameStep(kept.map((c) => c.entry));
@@ -151,6 +167,11 @@ async function folderCandidates(
       });
     }
   }
+  // A step folder's Hugging Face files, unless an ONNX model is its checkpoint (ONNX wins).
+  if (ctx !== undefined && out.length === 0 && unnamed.length === 0) {
+    const hf = await hfCheckpointFiles(folder, problems);
+    if (hf) out.push(entryFor(folder, hf.model, hf.data, ctx, { format: 'safetensors', modelType: await readModelType(hf.data[0].abs) }));
+  }
   return out;
 }
 
@@ -174,20 +195,40 @@ async function candidate(
       problems.push({ file: path, subject: n, message: `names external data '${n}', which is not in its folder` });
     }
   }
+  return entryFor(folder, model, data, step, { format: 'onnx' });
+}
+
+function entryFor(folder: FolderInfo, model: FileInfo, data: FileInfo[], step: number, kind: Pick<CheckpointEntry, 'format' | 'modelType'>): Candidate {
   const files = [model, ...data];
   return {
     folder: folder.rel,
     files,
     entry: {
       step,
-      path,
+      path: childRel(folder.rel, model.name),
       modelPath: model.abs,
       dataPaths: data.map((f) => f.abs),
       sameStep: [],
       bytes: files.reduce((s, f) => s + f.size, 0),
       mtimeMs: Math.max(...files.map((f) => f.mtimeMs)),
+      format: kind.format,
+      ...(kind.modelType !== undefined ? { modelType: kind.modelType } : {}),
     },
   };
+}
+
+/**
+ * ONNX wins: a safetensors checkpoint is not a second checkpoint of its step when an ONNX
+ * model of that step lies in its folder or below it (an Optimum export into checkpoint-N/onnx/),
+ * so runs laid out that way keep their checkpoints and store keys.
+ */
+function shadowedByOnnx(c: Candidate, all: Candidate[]): boolean {
+  return c.entry.format === 'safetensors' && all.some((o) => o.entry.format === 'onnx' && o.entry.step === c.entry.step && within(o.folder, c.folder));
+}
+
+/** Whether run-relative folder `inner` is `outer` or inside it. */
+function within(inner: string, outer: string): boolean {
+  return outer === '.' || inner === outer || inner.startsWith(outer + '/');
 }
 
 /**

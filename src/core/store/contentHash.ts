@@ -1,5 +1,6 @@
-// Content hash of a checkpoint (model file + external weight files), the first part of a
-// score's store key. Per-file hashes come from the run's HashCache (the same one the layout
+// Content hash of a checkpoint (model file + external weight files; for a safetensors
+// checkpoint its model.safetensors or shard index + config.json + the shards, since changing
+// the config changes the model as surely as the weights), the first part of a score's store key. Per-file hashes come from the run's HashCache (the same one the layout
 // scan uses for duplicates), so gigabytes are hashed once per change, not once per lookup.
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
