@@ -3,6 +3,7 @@
 // listing is still printed, the reason goes to stderr).
 import { resolve } from 'node:path';
 import type { ReferenceSetting } from '../core/metrics';
+import { modelLabel } from '../core/layout';
 import { runRelative } from '../core/paths';
 import { formatProblem } from '../core/problems';
 import { elsewhereText } from '../shared/stateText';
@@ -14,8 +15,9 @@ export type { RunSummary } from '../run/summary';
 export const command: Command = {
   usage: `Usage: checkpoint-coverage runs <dir> [--json] [--allow-outside]
 
-Lists what the run folder holds: checkpoints (step, path, size; same-step and duplicate flags),
-files still being written, nested runs, the eval set and the settings from coverage.json.
+Lists what the run folder holds: checkpoints (step, size, format and model_type, path;
+same-step and duplicate flags), files still being written, nested runs, the eval set and the
+settings from coverage.json.
   --json           one JSON object on stdout instead of text
   --allow-outside  let coverage.json name paths outside the run folder
 Exit codes: 0 ok, 1 the run cannot be scored as it is (reason on stderr), 2 usage error.
@@ -45,7 +47,7 @@ function toJson(s: RunSummary): object {
       selectionN: c.selectionN, tokensPerStep: c.tokensPerStep ?? null,
     },
     checkpoints: s.layout.checkpoints.map((k) => ({
-      step: k.step, path: k.path, bytes: k.bytes ?? null, dataFiles: k.dataPaths.map(rel), sameStep: k.sameStep, duplicateOf: k.duplicateOf ?? null,
+      step: k.step, path: k.path, format: k.format ?? 'onnx', modelType: k.modelType ?? null, bytes: k.bytes ?? null, dataFiles: k.dataPaths.map(rel), sameStep: k.sameStep, duplicateOf: k.duplicateOf ?? null,
       scoringElsewhere: s.elsewhere.get(k.path) ?? null,
     })),
     pending: s.layout.pending,
@@ -78,14 +80,15 @@ function toText(s: RunSummary): string {
   if (cps.length > 0) {
     const stepW = Math.max(4, ...cps.map((k) => String(k.step).length));
     const pathW = Math.max(4, ...cps.map((k) => k.path.length));
-    lines.push(`  ${'step'.padStart(stepW)}  ${'size'.padStart(9)}  ${'path'.padEnd(pathW)}  flags`);
+    const modelW = Math.max(5, ...cps.map((k) => modelLabel(k).length));
+    lines.push(`  ${'step'.padStart(stepW)}  ${'size'.padStart(9)}  ${'model'.padEnd(modelW)}  ${'path'.padEnd(pathW)}  flags`);
     for (const k of cps) {
       const flags = [
         ...(k.sameStep.length ? [`same step as ${k.sameStep.join(', ')}`] : []),
         ...(k.duplicateOf ? [`duplicate of ${k.duplicateOf}`] : []),
         ...[s.elsewhere.get(k.path)].flatMap((h) => (h ? [elsewhereText(h)] : [])),
       ].join('; ');
-      lines.push(`  ${String(k.step).padStart(stepW)}  ${bytes(k.bytes).padStart(9)}  ${k.path.padEnd(pathW)}  ${flags}`.trimEnd());
+      lines.push(`  ${String(k.step).padStart(stepW)}  ${bytes(k.bytes).padStart(9)}  ${modelLabel(k).padEnd(modelW)}  ${k.path.padEnd(pathW)}  ${flags}`.trimEnd());
     }
   }
   if (s.layout.pending.length) lines.push('', `Pending (still being written): ${s.layout.pending.length}`, ...s.layout.pending.map((p) => `  ${p}`));

@@ -1,6 +1,7 @@
 // What `checkpoint-coverage runs` shows of a run, read the way openRun reads it: settings, the
 // layout scan, the eval set (whose failure is reported, not thrown: the listing still prints),
-// and each checkpoint's signature, so a model that cannot be scored is named before a long job.
+// and each checkpoint's signature (an ONNX export) or config.json, safetensors headers and graph
+// (a safetensors checkpoint), so a model that cannot be scored is named before a long job.
 import { resolve } from 'node:path';
 import type { EvalSet } from '../core/evalset';
 import { sampleName } from '../core/evalset';
@@ -10,8 +11,7 @@ import { runRelative } from '../core/paths';
 import { chooseReference, type RunConfig } from '../core/runConfig';
 import { checkpointError } from '../core/scoreError';
 import type { InputProblem } from '../core/types';
-import type { ModelPlan } from '../scoring/plan';
-import { planCheckpoint } from '../scoring/planCheckpoint';
+import { modelLimits, type ModelLimits } from '../scoring/model/limits';
 import { maxTokenIds, screenSamples, vocabMismatchMessage } from '../scoring/sampleChecks';
 import type { ScoringElsewhere } from '../shared/protocol';
 import { readEvalSet, scanRunFolder, scoringElsewhere } from './openRun';
@@ -62,7 +62,7 @@ export async function summarizeRun(dir: string, options: Pick<RunOptions, 'allow
 }
 
 /**
- * Reads each checkpoint's signature (its tags only, never its weights) so that a model that
+ * Reads each checkpoint's signature or headers (never its weights) so that a model that
  * cannot be scored is named now, not after a long scoring job: unreadable bytes, missing
  * external weights, a signature we cannot drive, an eval set tokenized for another model. Eval
  * samples a checkpoint will skip (too long for it, a stray id beyond its vocabulary) are noted.
@@ -75,9 +75,9 @@ async function checkModels(layout: RunLayout, evalSet?: EvalSet): Promise<void> 
     const say = (message: string): void => { layout.problems.push({ file: k.path, message: `cannot be scored: ${message}` }); };
     // A config.json the scorer will ignore is worth naming here too (it may state the vocabulary).
     const warn = (_level: 'info' | 'warning', message: string): void => { layout.problems.push({ file: k.path, message }); };
-    let plan: ModelPlan;
+    let plan: ModelLimits;
     try {
-      plan = await planCheckpoint(k.modelPath, k.path, warn);
+      plan = await modelLimits(k.modelPath, k.path, warn);
     } catch (e) {
       say(checkpointError(e, k).message);
       continue;

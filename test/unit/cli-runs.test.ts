@@ -83,7 +83,7 @@ test('the listing: steps in order, sizes, same-step and duplicate flags, nested 
   const rows = out.split('\n').filter((l) => /^\s+\d+\s.*\.onnx/.test(l));
   assert.deepEqual(rows.map((r) => r.trim().split(/\s+/)[0]), ['3', '20', '20', '100']);
   assert.match(rows[1], /a\/step-20\/model\.onnx\s+same step as b\/step-20\/model\.onnx; duplicate of step-3\.onnx$/);
-  assert.match(rows[3], /2\.5 KB\s+step-100\/model\.onnx$/);
+  assert.match(rows[3], /2\.5 KB\s+onnx\s+step-100\/model\.onnx$/);
   assert.match(out, /Nested runs \(open them on their own\): other/);
   assert.match(out, /nGrid +1, 4\n/);
   assert.match(out, /tokensPerStep +1000\n/);

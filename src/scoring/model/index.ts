@@ -1,5 +1,6 @@
 // A checkpoint prepared for scoring, by format: an ONNX export, or a Hugging Face
 // safetensors checkpoint (whose model file is model.safetensors or its shard index).
+// limits.ts reads what `runs` checks without onnxruntime; import it on its own.
 import { modelFormat } from '../../core/safetensors';
 import { prepareOnnx } from './onnx';
 import { prepareSafetensors } from './safetensors';
@@ -7,7 +8,8 @@ import type { PreparedModel } from './types';
 
 export type { BatchFeeds, ModelBatch, PreparedModel } from './types';
 export { prepareOnnx } from './onnx';
-export { prepareSafetensors, readHfConfig, readHfSpec } from './safetensors';
+export { prepareSafetensors } from './safetensors';
+export { loadHfCheckpoint, readHfConfig, type HfCheckpoint } from './hfCheckpoint';
 
 type Log = (level: 'info' | 'warning', message: string) => void;
 
