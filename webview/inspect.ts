@@ -45,7 +45,7 @@ export class InspectView {
     this.root.hidden = false;
     this.root.dataset.path = d.path;
     this.root.dataset.run = d.run;
-    this.root.append(this.header(`${d.runName} · step ${d.step} · ${d.path}`));
+    this.root.append(this.header(`${d.runName} · step ${d.step} · ${d.path}`), h('p', { 'data-testid': 'inspect-model', class: 'muted' }, `Model: ${d.model}`));
     this.root.append(h('p', { class: 'muted' }, `Reference: ${d.reference ?? 'unknown'}. Cov_N is the share of samples this checkpoint under-weights by N× or more: lower is better.`));
     for (const n of d.notes) this.root.append(h('p', { class: 'note' }, n));
 

@@ -2,6 +2,7 @@
 // OpenedRun is a Run (opened the way the CLI opens one) with a RunReporter that keeps its
 // tournament across reports, plus the inspect view's per-sample data. No vscode here either.
 import { relative } from 'node:path';
+import { modelLabel } from '../core/layout';
 import { formatProblem } from '../core/problems';
 import type { ReportCheckpointInput } from '../core/report';
 import { storeFileName, type ScoreRecord } from '../core/store';
@@ -150,8 +151,9 @@ class EngineRun implements OpenedRun {
       ? t.ids().filter((j) => j !== path).map((j) => ({ step: entries.find((e) => e.path === j)?.step ?? NaN, path: j, share: t.share(j, path) }))
       : null;
     const tok = this.run.tokenizer;
+    const entry = entries.find((e) => e.path === path);
     return buildInspectData({
-      report: built.report, path, scores: record.scores, r: built.r, samples: this.run.evalSet.samples, rivalShares,
+      report: built.report, path, model: entry ? modelLabel(entry) : 'onnx', scores: record.scores, r: built.r, samples: this.run.evalSet.samples, rivalShares,
       tokenText: tok ? (id) => tok.decode([id]) : undefined,
     });
   }

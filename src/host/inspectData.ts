@@ -10,6 +10,8 @@ import type { CheckpointInspect, ProfileSeries, WorstSample } from '../shared/pr
 export interface InspectInput {
   report: CoverageReport;
   path: string;
+  /** How the checkpoint is stored (modelLabel). */
+  model: string;
   scores: CheckpointScores;
   /** r(i) per sample, or null when the reference gives none (tournament mode). */
   r: Float64Array | null;
@@ -50,7 +52,7 @@ export function buildInspectData(inp: InspectInput): CheckpointInspect {
   const tournament = row
     ? { score: row.tournamentScore, rivalStep: row.rivalStep, rivals: [...(inp.rivalShares ?? [])].sort((a, b) => b.share - a.share || a.step - b.step) }
     : null;
-  return { step: row?.step ?? stepOf(report, path), path, reference: report.referenceLabel, selectionN: report.selectionN, profiles, logRatios, tournament, worst, passAt: row?.passAt ?? null, byLength: row?.byLength ?? null, notes };
+  return { step: row?.step ?? stepOf(report, path), path, model: inp.model, reference: report.referenceLabel, selectionN: report.selectionN, profiles, logRatios, tournament, worst, passAt: row?.passAt ?? null, byLength: row?.byLength ?? null, notes };
 }
 
 /** A reported checkpoint's coverage profile with its Wilson band; null when the report lacks it. */

@@ -1,5 +1,6 @@
 // Shapes what the session knows (checkpoints, their states, the latest report, progress)
 // into the RunSnapshot the panel, tree and status bar show. Pure.
+import { modelLabel } from '../core/layout';
 import { describeFailure } from '../core/scoreError';
 import type { CheckpointEntry } from '../core/types';
 import type { CheckpointRow, CheckpointState, RunSnapshot, ScoringElsewhere, ScoringProgress } from '../shared/protocol';
@@ -47,6 +48,7 @@ export function buildSnapshot(inp: SnapshotInput): RunSnapshot {
       step: e.step,
       path: e.path,
       state,
+      model: modelLabel(e),
       trainTokens: inp.tokensPerStep !== null ? e.step * inp.tokensPerStep : null,
       samples: f?.samples ?? null,
       evalTokens: f?.tokens ?? null,

@@ -133,7 +133,7 @@ export class CheckpointTree extends Disposable implements vscode.TreeDataProvide
       ? [`CE ${fmt(row.cePerToken)}`, `Cov@${n} ${fmt(row.coverage[n])}`, ...marks].join(' · ')
       : [stateText(row), ...marks].join(' · ');
     const tip = new vscode.MarkdownString(undefined, false);
-    tip.appendText(`${across ? `${run.label}: ` : ''}${row.path}\nstate: ${stateText(row)}\nCE/token: ${fmt(row.cePerToken, 6)} nats\nCov@${n}: ${fmt(row.coverage[n], 6)} (lower is better)\ntournament score: ${fmt(row.tournamentScore, 6)}`);
+    tip.appendText(`${across ? `${run.label}: ` : ''}${row.path}\nmodel: ${row.model}\nstate: ${stateText(row)}\nCE/token: ${fmt(row.cePerToken, 6)} nats\nCov@${n}: ${fmt(row.coverage[n], 6)} (lower is better)\ntournament score: ${fmt(row.tournamentScore, 6)}`);
     item.tooltip = tip;
     item.contextValue = `checkpoint.${row.state}`;
     item.command = { command: this.inspectCommand, title: 'Inspect', arguments: [run.runPath, row.path] };

@@ -28,6 +28,8 @@ export interface CheckpointRow extends RowFigures {
   /** Path relative to the run root: the checkpoint's identity everywhere. */
   path: string;
   state: CheckpointState;
+  /** How it is stored: `onnx`, or `safetensors llama` (with config.json's model_type). */
+  model: string;
   /** Training tokens seen at this step (step × coverage.json's tokensPerStep), when known. */
   trainTokens: number | null;
   /** Evaluation samples and response tokens scored. */
@@ -171,6 +173,8 @@ export interface InspectData extends CheckpointInspect {
 export interface CheckpointInspect {
   step: number;
   path: string;
+  /** As CheckpointRow.model. */
+  model: string;
   reference: string | null;
   selectionN: number;
   profiles: ProfileSeries[];

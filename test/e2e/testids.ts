@@ -26,6 +26,8 @@ export const TESTID = {
   addRun: 'add-run',
   /** The inspect view of one checkpoint; `data-run` and `data-path` of the inspected checkpoint. */
   inspect: 'inspect',
+  /** Its line saying how the checkpoint is stored: `Model: onnx`, `Model: safetensors llama`. */
+  inspectModel: 'inspect-model',
   inspectProfile: 'inspect-profile',       // section with the profile chart below
   profileChart: 'chart-profile',           // canvas: the coverage profile N -> Cov_N
   inspectTournament: 'inspect-tournament', // its tournament row

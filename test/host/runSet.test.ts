@@ -92,7 +92,7 @@ class FakeRun implements OpenedRun {
   }
   async inspect(_entries: readonly CheckpointEntry[], path: string) {
     const c = this.stored.get(path)!;
-    return buildInspectData({ report: this.latest!.report, path, scores: c.scores, r: this.latest!.r, samples: [], rivalShares: null });
+    return buildInspectData({ report: this.latest!.report, path, model: 'onnx', scores: c.scores, r: this.latest!.r, samples: [], rivalShares: null });
   }
   async invalidate() {}
   async dispose() {

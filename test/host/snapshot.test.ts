@@ -16,6 +16,17 @@ test('rows carry the report figures, states, train tokens; failures in the repor
   assert.equal(snap.rows[1].kl, 'Infinity');
   assert.deepEqual([snap.reference, snap.dev, snap.suggested?.step, snap.minCrossEntropy?.step, snap.version], ['generator', 0.02, 2, 3, 7]);
   assert.deepEqual(snap.plotIndices, [0, 1, 2, 3]);
+  assert.deepEqual(snap.rows.map((r) => r.model), ['onnx', 'onnx', 'onnx', 'onnx']);
+});
+
+test("each row says how its checkpoint is stored: onnx, or safetensors with config.json's model_type", () => {
+  const entries = [
+    { ...e(1), format: 'safetensors' as const, modelType: 'gpt_neox' },
+    { ...e(2), format: 'safetensors' as const },
+    { ...e(3), format: 'onnx' as const },
+  ];
+  const snap = buildSnapshot({ version: 1, runName: 'r', runPath: '/r', entries, states: new Map(), report: null, tokensPerStep: null, nGrid: [16], selectionN: 16, progress, problems: [], error: null, awaitingTrust: false, maxChartPoints: 400 });
+  assert.deepEqual(snap.rows.map((r) => r.model), ['safetensors gpt_neox', 'safetensors', 'onnx']);
 });
 
 test('long runs are downsampled but keep the suggested, lowest-CE and inspected checkpoints', () => {

@@ -103,7 +103,7 @@ function panel(): PanelSnapshot {
 
 function snapshot(): RunSnapshot {
   const row = (step: number, state: 'done' | 'failed', path: string, reason?: string): CheckpointRow => ({
-    step, path, state, trainTokens: null, samples: 2, evalTokens: 4, cePerToken: state === 'done' ? 1.5 : null, cePerSequence: null, kl: null,
+    step, path, state, model: `safetensors ${pick(step)}`, trainTokens: null, samples: 2, evalTokens: 4, cePerToken: state === 'done' ? 1.5 : null, cePerSequence: null, kl: null,
     coverage: state === 'done' ? { '16': 0.25 } : ({} as Record<string, number>), coverageInterval: {}, passAt: null, tournamentScore: null, rivalStep: null, ...(reason ? { reason } : {}),
   });
   return {
@@ -117,7 +117,7 @@ function snapshot(): RunSnapshot {
 
 function inspectData(run: string, runName: string, path: string): InspectData {
   return {
-    run, runName, step: 1, path, reference: pick(3), selectionN: 16, profiles: [], logRatios: null,
+    run, runName, step: 1, path, model: `safetensors ${pick(2)}`, reference: pick(3), selectionN: 16, profiles: [], logRatios: null,
     tournament: { score: 0.5, rivalStep: 3, rivalRun: pick(1), rivals: [{ run: pick(3), step: 3, path: pick(5), share: 0.25 }] },
     worst: HOSTILE.map((t, i) => ({ line: i + 1, id: pick(i + 1), logRatio: 1, seqLogprob: -2, prompt: t, tokens: [{ text: pick(i + 2), logprob: -1 }, { text: t, logprob: -3 }] })),
     passAt: null, byLength: null, notes: [pick(4)],

@@ -10,7 +10,7 @@ import { curveData, progressLine, runWarnings, verdictText } from '../../webview
 import { nextSort, tableColumns, tableRows } from '../../webview/tableShaping';
 
 const row = (step: number, ce: number | null, cov16: number | null, extra: Partial<CheckpointRow> = {}): CheckpointRow => ({
-  step, path: `step-${step}/model.onnx`, state: ce === null ? 'queued' : 'done', trainTokens: step * 10, samples: 10, evalTokens: 100, cePerToken: ce, cePerSequence: ce, kl: null,
+  step, path: `step-${step}/model.onnx`, state: ce === null ? 'queued' : 'done', model: 'onnx', trainTokens: step * 10, samples: 10, evalTokens: 100, cePerToken: ce, cePerSequence: ce, kl: null,
   coverage: cov16 === null ? {} : { '2': cov16 * 2, '16': cov16 }, coverageInterval: {}, passAt: null, tournamentScore: 0.5, rivalStep: 1, ...extra,
 });
 

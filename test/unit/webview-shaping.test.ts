@@ -6,7 +6,7 @@ import { curveData as curves, nPresets as presets_, presetKey, shownN as shown_,
 import { tableColumns, type TableRow } from '../../webview/tableShaping';
 
 const row = (step: number, ce: number | null, cov: Record<string, number>, state: CheckpointRow['state'] = 'done'): CheckpointRow => ({
-  step, path: `s${step}.onnx`, state, trainTokens: step * 100, samples: 10, evalTokens: 100, cePerToken: ce, cePerSequence: ce, kl: null,
+  step, path: `s${step}.onnx`, state, model: 'onnx', trainTokens: step * 100, samples: 10, evalTokens: 100, cePerToken: ce, cePerSequence: ce, kl: null,
   coverage: cov, coverageInterval: Object.fromEntries(Object.entries(cov).map(([k, v]) => [k, [v / 2, v * 2]])), passAt: null, tournamentScore: 0.1, rivalStep: null,
 });
 

@@ -19,7 +19,7 @@ function loadRenderTable(): (box: unknown, snap: RunSnapshot, ns: number[], sele
 }
 
 const row = (step: number, state: CheckpointRow['state'], ce: number | null): CheckpointRow => ({
-  step, path: `step-${step}.onnx`, state, trainTokens: null, samples: null, evalTokens: null, cePerToken: ce, cePerSequence: null, kl: null,
+  step, path: `step-${step}.onnx`, state, model: 'onnx', trainTokens: null, samples: null, evalTokens: null, cePerToken: ce, cePerSequence: null, kl: null,
   coverage: {}, coverageInterval: {}, passAt: null, tournamentScore: null, rivalStep: null,
 });
 
