@@ -7,7 +7,7 @@
 // Options (env): E2E_VSIX=<file> skips packaging; E2E_KEEP=1 keeps the temporary folder;
 // CHECKPOINT_COVERAGE_E2E_SHOTS=<dir> chooses the screenshot folder. Arguments: test files to run.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,6 +86,12 @@ try {
   const cliRunDir = join(tmp, 'cli-run');
   cpSync(runDir, cliRunDir, { recursive: true });
 
+  stamp('safetensors run');
+  const hfRunDir = join(ws, 'hf-run');
+  makeHfRun(hfRunDir);
+  const cliHfRunDir = join(tmp, 'cli-hf-run');
+  cpSync(hfRunDir, cliHfRunDir, { recursive: true });
+
   stamp('start code-server');
   server = await startServer(bin, profile, { folder: ws, logFile: join(tmp, 'server.log'), env });
   stamp(`code-server on ${server.url} (process group ${server.pid})`);
@@ -95,6 +101,7 @@ try {
   const testEnv = {
     ...env, E2E_BASE_URL: server.url, E2E_WORKSPACE: ws, E2E_RUN_DIR: runDir,
     E2E_CLI_RUN_DIR: cliRunDir, E2E_CLI: cli, E2E_SHOTS: shots,
+    E2E_HF_RUN_DIR: hfRunDir, E2E_CLI_HF_RUN_DIR: cliHfRunDir,
     E2E_CHROMIUM: chromiumPath,
   };
   stamp(`tests: ${files.join(' ')}`);
@@ -108,6 +115,22 @@ try {
 } finally {
   stamp('stop code-server');
   await cleanup();
+}
+
+/**
+ * A run of Hugging Face checkpoints as the Trainer lays them out (checkpoint-N/config.json +
+ * model.safetensors, one sharded), from the test fixtures: four model families sharing a
+ * vocabulary of 64, and their eval samples.
+ */
+function makeHfRun(dir) {
+  const fixtures = join(repo, 'test', 'fixtures', 'hf');
+  const steps = { 100: 'gpt2', 200: 'llama-tied-linear-sharded', 300: 'qwen2', 400: 'olmo2' };
+  for (const [step, name] of Object.entries(steps)) {
+    cpSync(join(fixtures, name), join(dir, `checkpoint-${step}`), { recursive: true, filter: (src) => !src.includes('onnx') });
+  }
+  const { samples } = JSON.parse(readFileSync(join(fixtures, 'expected.json'), 'utf8'));
+  writeFileSync(join(dir, 'eval.jsonl'), samples.map((s, i) => JSON.stringify({ id: `s${i}`, ...s })).join('\n') + '\n');
+  writeFileSync(join(dir, 'coverage.json'), JSON.stringify({ reference: 'tournament', selectionN: 4 }));
 }
 
 const added = readdirSync(homedir()).filter((n) => !homeBefore.has(n));
