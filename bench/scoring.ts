@@ -1,25 +1,24 @@
 // Scoring speed: our session (log-prob head appended, [batch, seq] fetched) against the naive
 // way (full logits fetched into JS, log-softmax there in float64), on generated GPT-2-shaped
-// models, batch 8 × 128 tokens; and the achieved FLOP/s against a 2048³ float32 MatMul
-// measured in the same process. Runs are interleaved; figures are medians. Not a test.
+// models, batch 8 × 128 tokens; and the achieved FLOP/s against the in-graph MatMul chain
+// (bench/lib/ceiling.ts) measured in the same process. Runs are interleaved; figures are
+// medians. Not a test.
 // Run: node --import tsx bench/scoring.ts [rounds]
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { GraphBuilder } from '../src/core/onnx/builder';
-import { buildModel } from '../src/core/onnx/model-build';
 import { gpt2Model, writeModel, type Gpt2Options } from '../src/core/onnx/models';
-import { DataType } from '../src/core/onnx/schema';
 import { batchFeeds } from '../src/scoring/feeds';
 import { HEAD_LABELS, HEAD_OUTPUT, readWithLogprobHead } from '../src/scoring/head';
 import { planCheckpoint } from '../src/scoring/planCheckpoint';
 import { sessionOptions } from '../src/scoring/providers';
+import { matmulCeiling } from './lib/ceiling';
+import { median, time } from './lib/timing';
 
 const CACHE = join(__dirname, '..', '.bench-cache');
 const ROUNDS = Number(process.argv[2] ?? 5);
 const BATCH = 8;
 const SEQ = 128;
-const N = 2048;
 /** Largest |ours − naive| log-prob (nats) for the two to count as the same work: float32 vs float64 log-softmax. */
 const MAX_DIFF = 1e-3;
 
@@ -60,22 +59,6 @@ async function transformersJs(name: string): Promise<Logits | string> {
   };
 }
 
-function matmulModel(): Parameters<typeof writeModel>[2] {
-  const g = new GraphBuilder('matmul');
-  const a = g.input('a', DataType.FLOAT, [N, N]);
-  const b = g.initializer('b', DataType.FLOAT, [N, N], Float32Array.from({ length: N * N }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5));
-  g.node('MatMul', [a, b], {}, 'c');
-  g.output('c', DataType.FLOAT, [N, N]);
-  return buildModel(g.graph());
-}
-
-const median = (xs: number[]) => [...xs].sort((p, q) => p - q)[xs.length >> 1];
-const time = async (f: () => Promise<unknown>) => {
-  const t0 = performance.now();
-  await f();
-  return (performance.now() - t0) / 1000;
-};
-
 /** The naive way: full logits into JS, float64 log-softmax, pick the label. */
 function naiveLogprobs(logits: Float32Array, labels: BigInt64Array): Float64Array {
   // The vocabulary as the logits returned state it, one row per label.
@@ -96,9 +79,7 @@ function naiveLogprobs(logits: Float32Array, labels: BigInt64Array): Float64Arra
 async function main(): Promise<void> {
   // Several sessions live at once in this process: spinning threads would slow each other.
   const settings = { allowSpinning: false, intraOpThreads: 0 };
-  const mm = await ort.InferenceSession.create(cached('matmul-2048', matmulModel), sessionOptions('cpu', { ...settings, weightsDir: join(CACHE, 'matmul-2048') }));
-  const a = new ort.Tensor('float32', Float32Array.from({ length: N * N }, (_, i) => ((i * 104729) % 1000) / 1000 - 0.5), [N, N]);
-  await mm.run({ a });
+  const mm = await matmulCeiling(settings);
   const mmTimes: number[] = [];
   const rows: ((mmFlops: number) => string)[] = [];
   for (const { name, o, target } of shapes) {
@@ -139,7 +120,7 @@ async function main(): Promise<void> {
       // Alternate the order so neither always runs on a cache the other warmed.
       if (r % 2) { tNaive.push(await time(runNaive)); tOurs.push(await time(runOurs)); } else { tOurs.push(await time(runOurs)); tNaive.push(await time(runNaive)); }
       if (runTjs) tTjs.push(await time(runTjs));
-      mmTimes.push(await time(() => mm.run({ a })));
+      mmTimes.push(await time(mm.run));
     }
     await ours.release();
     await naive.release();
@@ -156,9 +137,9 @@ async function main(): Promise<void> {
     rows.push((mmFlops) => `| ${name} | ${oursTps.toFixed(0)} | ${naiveTps.toFixed(0)} | ${(oursTps / naiveTps).toFixed(2)}x (target ≥ ${target}x) | ${tjsCell} | ${(achieved / 1e9).toFixed(1)} | ${((100 * achieved) / mmFlops).toFixed(0)}% | ${maxDiff.toExponential(1)} |`);
     process.stdout.write(`${name}: ours ${tOurs.map((t) => t.toFixed(3)).join(' ')} s; naive ${tNaive.map((t) => t.toFixed(3)).join(' ')} s; transformers.js ${tTjs.map((t) => t.toFixed(3)).join(' ') || '-'} s\n`);
   }
-  const mmFlops = (2 * N ** 3) / median(mmTimes);
+  const mmFlops = mm.flops / median(mmTimes);
   await mm.release();
-  process.stdout.write(`\nbatch ${BATCH} × ${SEQ} tokens, CPU provider, ${ROUNDS} interleaved rounds, medians; MatMul ${N}³ float32: ${(mmFlops / 1e9).toFixed(1)} GFLOP/s\n\n`);
+  process.stdout.write(`\nbatch ${BATCH} × ${SEQ} tokens, CPU provider, ${ROUNDS} interleaved rounds, medians; ${mm.describe}: ${(mmFlops / 1e9).toFixed(1)} GFLOP/s\n\n`);
   process.stdout.write('| model | ours tokens/s | naive tokens/s | ours / naive | transformers.js tokens/s | ours / transformers.js | ours GFLOP/s | of MatMul | max |Δ| |\n|---|---|---|---|---|---|---|---|---|\n');
   process.stdout.write(`${rows.map((row) => row(mmFlops)).join('\n')}\n`);
   process.stdout.write('(GPT-2 target: ≥ 75% of the MatMul FLOP/s. FLOPs/token = 24·L·d² + 2·d·V + 4·L·T·d.)\n');
