@@ -22,7 +22,7 @@ import { matmulCeiling } from './lib/ceiling';
 import { median, time, timeBoth } from './lib/timing';
 
 const CACHE = join(__dirname, '..', '.bench-cache');
-const ROUNDS = Number(process.argv[2] ?? 5);
+const ROUNDS = Number(process.argv[2] ?? 9);
 const BATCH = 8;
 const SEQ = 128;
 const o: Gpt2Options = { layers: 12, width: 768, heads: 12, vocab: 50257, context: 1024, seed: 1, externalData: true };
