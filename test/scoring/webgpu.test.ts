@@ -1,11 +1,13 @@
 // WebGPU (Dawn inside onnxruntime-node, here on Mesa's software Vulkan in CI) gives the CPU's
-// log-probs within 1e-3. Skipped, saying why, only where no Vulkan driver is installed.
+// log-probs within 1e-3, and runs the graphs built for safetensors checkpoints to PyTorch's
+// scores. Skipped, saying why, only where no Vulkan driver is installed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { gpt2Model } from '../../src/core/onnx/models';
 import { scoreModel } from '../../src/scoring/scorer';
 import { assertClose, CPU, randomSamples, saveModel } from './helpers';
+import { hfFixtures, hfSamples, hfTolerance } from '../support/hfFixtures';
 import { tempDir } from '../support/temp';
 
 function vulkanIcds(): string[] {
@@ -28,4 +30,15 @@ test('WebGPU log-probs equal the CPU ones within 1e-3', { skip }, async (t) => {
   const gpu = await scoreModel({ modelPath, evalFile: 'eval.jsonl', samples, options: { ...CPU, provider: 'webgpu', tokenBudget: 4096 } });
   assert.equal(gpu.provider, 'webgpu', `WebGPU did not run: ${JSON.stringify(gpu.attempts)}`);
   cpu.tokenLogprobs.forEach((v, k) => assertClose(gpu.tokenLogprobs[k], v, 1e-3, `token ${k}`));
+});
+
+test('WebGPU runs every safetensors family and variant to PyTorch\'s float64 scores', { skip }, async (t) => {
+  process.env.XDG_RUNTIME_DIR ??= tempDir(t, 'cc-xdg-');
+  for (const f of hfFixtures) {
+    // One batch per checkpoint: every distinct shape costs a shader compile on a software driver.
+    const r = await scoreModel({ modelPath: f.entry, evalFile: 'eval.jsonl', samples: hfSamples, options: { ...CPU, provider: 'webgpu', tokenBudget: 4096 } });
+    assert.equal(r.provider, 'webgpu', `${f.name}: WebGPU did not run: ${JSON.stringify(r.attempts)}`);
+    const worst = Math.max(...f.expected.map((e, i) => Math.abs(r.seqLogprob[i] - e)));
+    assert.ok(worst <= hfTolerance(f), `${f.name}: largest difference ${worst}`);
+  }
 });
