@@ -24,7 +24,7 @@ checkpoints, and a one-line verdict (README.md explains how to read it).
   --json           one JSON object on stdout instead of the table
   --csv            one CSV row per checkpoint instead of the table
   --selection-n    threshold N of the coverage tournament, > 1 (default: coverage.json, else 16)
-  --reference      generator | point-mass | tournament | model:<path.onnx>
+  --reference      generator | point-mass | tournament | model:<path> (.onnx, model.safetensors or its index)
                    (default: coverage.json, else generator when every eval line has ref_logprob,
                    else tournament); a model path is relative to the current folder
   --provider       auto | cuda | webgpu | cpu (default auto)

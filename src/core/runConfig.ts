@@ -10,6 +10,7 @@ import type { EvalSample, InputProblem } from './types';
 import { fsErrorCode, resolveInside } from './paths';
 import { DEFAULT_N_GRID, DEFAULT_SELECTION_N, DEFAULT_STORE } from './defaults';
 import { isReferenceMode } from './settings';
+import { isModelPath, MODEL_PATH_TEXT } from './layout/naming';
 
 
 export interface RunConfig {
@@ -115,17 +116,17 @@ export async function validateConfig(raw: unknown, root: string, file: string | 
   const r = o.reference;
   if (typeof r === 'string') {
     if (isReferenceMode(r)) reference = r;
-    else bad('reference', `is ${JSON.stringify(r)}; expected "generator", "point-mass", "tournament" or {"model": "<path to .onnx>"}`);
+    else bad('reference', `is ${JSON.stringify(r)}; expected "generator", "point-mass", "tournament" or {"model": "<path to a model>"}`);
   } else if (typeof r === 'object' && r !== null && !Array.isArray(r)) {
     const ro = r as Record<string, unknown>;
     for (const k of Object.keys(ro)) if (k !== 'model') bad(`reference.${k}`, 'is not a setting; expected only "model"');
-    if (typeof ro.model === 'string' && !/\.onnx$/i.test(ro.model)) bad('reference.model', `is ${JSON.stringify(ro.model)}; expected a path to an .onnx file`);
+    if (typeof ro.model === 'string' && !isModelPath(ro.model)) bad('reference.model', `is ${JSON.stringify(ro.model)}; expected a path to ${MODEL_PATH_TEXT}`);
     else {
       const model = await path('reference.model', ro.model ?? null);
       if (model !== undefined) reference = { model };
     }
   } else if (r !== undefined) {
-    bad('reference', `must be "generator", "point-mass", "tournament" or {"model": "<path to .onnx>"}, found ${describe(r)}`);
+    bad('reference', `must be "generator", "point-mass", "tournament" or {"model": "<path to a model>"}, found ${describe(r)}`);
   }
 
   let nGrid = [...DEFAULT_N_GRID];

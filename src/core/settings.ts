@@ -6,6 +6,7 @@
 import { DEFAULT_TOKEN_BUDGET } from './defaults';
 import type { ReferenceSetting } from './metrics/references';
 import type { ProviderSetting } from './store/record';
+import { isModelPath, MODEL_PATH_TEXT } from './layout/naming';
 
 /** The reference modes that need no model; anything else is a model path. */
 export const REFERENCE_MODES = ['generator', 'point-mass', 'tournament'] as const;
@@ -16,18 +17,18 @@ export function isReferenceMode(v: unknown): v is (typeof REFERENCE_MODES)[numbe
 
 /**
  * A reference as typed on a command line or in a setting: a mode, `model:<path>`, or a path to
- * an .onnx model. The model path is returned as typed (the caller resolves it against its own
+ * a model (isModelPath). The model path is returned as typed (the caller resolves it against its own
  * base: the current folder, the run folder); undefined when the text is none of these.
  */
 export function parseReferenceText(text: string): ReferenceSetting | undefined {
   const t = text.trim();
   if (isReferenceMode(t)) return t;
   const path = t.startsWith('model:') ? t.slice('model:'.length) : t;
-  return /\.onnx$/i.test(path) ? { model: path } : undefined;
+  return isModelPath(path) ? { model: path } : undefined;
 }
 
 /** How parseReferenceText's accepted forms are described in messages. */
-export const REFERENCE_TEXT_FORMS = `${REFERENCE_MODES.join(', ')} or model:<path to an .onnx file>`;
+export const REFERENCE_TEXT_FORMS = `${REFERENCE_MODES.join(', ')} or model:<path to ${MODEL_PATH_TEXT}>`;
 
 export const PROVIDERS: readonly ProviderSetting[] = ['auto', 'cuda', 'webgpu', 'cpu'];
 
@@ -96,7 +97,7 @@ export function coerceSettings(raw: Readonly<Record<string, unknown>>): CoercedS
   if (present('reference')) {
     const r = raw.reference;
     if (typeof r === 'string' && (r.trim() === '' || parseReferenceText(r) !== undefined)) s.reference = r.trim();
-    else bad('reference', `"${REFERENCE_MODES.join('", "')}" or a path to an .onnx model`);
+    else bad('reference', `"${REFERENCE_MODES.join('", "')}" or a path to ${MODEL_PATH_TEXT}`);
   }
   if (present('nGrid')) {
     const g = raw.nGrid;

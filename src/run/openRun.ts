@@ -181,5 +181,5 @@ async function checkReferenceModel(model: string): Promise<void> {
   const st = await stat(model).catch((e: unknown) => {
     throw new Error(`reference model ${model}: cannot read (${fsErrorCode(e)})`);
   });
-  if (!st.isFile()) throw new Error(`reference model ${model}: expected an .onnx file`);
+  if (!st.isFile()) throw new Error(`reference model ${model}: expected a model file, found a folder`);
 }

@@ -87,7 +87,7 @@ test('coverage.json with wrong types, unknown keys, paths leading out, bad JSON:
       '"eval" must be a non-empty path string, found 42',
       '"tokenizer" must be a non-empty path string, found ""',
       '"store" must be a non-empty path string, found null',
-      '"reference" is "best"; expected "generator", "point-mass", "tournament" or {"model": "<path to .onnx>"}',
+      '"reference" is "best"; expected "generator", "point-mass", "tournament" or {"model": "<path to a model>"}',
       '"nGrid" has 0 at [1]; expected finite numbers N ≥ 1',
       '"selectionN" must be a finite number greater than 1, found "16"',
       '"tokensPerStep" must be a positive number, found -5',

@@ -5,6 +5,7 @@
 // A folder with only PyTorch pickle weights is named as a problem: unpickling runs code, so
 // those files are never read.
 import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { FileError } from '../fileError';
 import { INDEX_FILE, parseShardIndex, SINGLE_FILE } from '../safetensors';
 import type { CheckpointEntry, InputProblem } from '../types';
@@ -45,6 +46,20 @@ export async function hfCheckpointFiles(folder: FolderInfo, problems: InputProbl
     else problems.push({ file: indexRel, subject: s, message: `names the shard ${s}, which is not in its folder` });
   }
   return { model: index!, data };
+}
+
+/**
+ * The data files of the safetensors checkpoint whose model file is `entry`, by name: config.json
+ * and, for an index, the shards it names (none when it cannot be read: scoring says why). For a
+ * model outside any step folder, such as a reference model.
+ */
+export async function hfDataNames(entry: string): Promise<string[]> {
+  if (basename(entry) !== INDEX_FILE) return ['config.json'];
+  try {
+    return ['config.json', ...parseShardIndex(await readFile(entry, 'utf8'), entry).shards];
+  } catch {
+    return ['config.json'];
+  }
 }
 
 export function pickleOnlyMessage(names: string[]): string {

@@ -6,6 +6,7 @@
 // `Checkpoint-1200`, `ckpt-1200`, `iter_0001200`, `global_step1200`, `step1200` and
 // `run3_step-1200` match; `steps-3`, `mystep-5`, `step-12a`, `step-1.5`, `step--3`, `step-`,
 // `step-1200-final` and `epoch-3` do not. For a file the rule applies to its name without `.onnx`.
+import { isSafetensorsEntry } from '../safetensors';
 
 const STEP_NAME = /(?:^|[-_.])(?:step|checkpoint|ckpt|iter|global[-_]step)[-_]?(\d+)$/i;
 
@@ -29,6 +30,17 @@ export function isInProgressName(name: string): boolean {
 export function isOnnxName(name: string): boolean {
   return /\.onnx$/i.test(name) && !isInProgressName(name);
 }
+
+/**
+ * Whether a path names a model we can score as a reference: an .onnx file, or a safetensors
+ * checkpoint's model.safetensors or shard index (config.json beside it).
+ */
+export function isModelPath(path: string): boolean {
+  return /\.onnx$/i.test(path) || isSafetensorsEntry(path);
+}
+
+/** How isModelPath's accepted paths are described in messages. */
+export const MODEL_PATH_TEXT = 'an .onnx file, a model.safetensors or a model.safetensors.index.json';
 
 /**
  * Picks the model among a checkpoint folder's .onnx files (none of which carries a step of its
