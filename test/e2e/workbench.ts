@@ -17,8 +17,14 @@ export async function runCommand(page: Page, title: string, timeoutMs = 90_000):
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     await page.keyboard.press('F1');
-    try { await quickInputBox(page).waitFor({ state: 'visible', timeout: 5000 }); } catch { continue; }
-    await quickInputBox(page).fill('>' + title);
+    try {
+      await quickInputBox(page).waitFor({ state: 'visible', timeout: 5000 });
+      // The palette can close again between the wait and the fill (right after a save dialog was
+      // answered, say): press F1 again rather than wait out fill's 30 s for a hidden box.
+      await quickInputBox(page).fill('>' + title, { timeout: 5000 });
+    } catch {
+      continue;
+    }
     // The row whose label starts with the title; Enter would run the top row, which may be another match
     // ("Preferences: Browse Color Themes…" above "Preferences: Color Theme").
     const row = page.locator('.quick-input-list .monaco-list-row', { hasText: new RegExp(`^\\s*${escapeRegExp(title)}`) }).first();
