@@ -55,3 +55,23 @@ test('a checkpoint in the Hugging Face cache layout (files linked to blobs) scor
   const worst = Math.max(...f.expected.map((e, i) => Math.abs(r.seqLogprob[i] - e)));
   assert.ok(worst <= hfTolerance(f), `largest difference ${worst}`);
 });
+
+test("issue 13's sample checks hold for safetensors: too long and out-of-vocabulary samples are skipped, the rest exact", async () => {
+  const f = hfFixtures.find((x) => x.name === 'llama')!;
+  const n = hfSamples.length;
+  const long = { index: n, line: n + 1, id: 'long', promptIds: new Int32Array(30).fill(3), responseIds: new Int32Array(10).fill(4) };
+  const stray = { index: n + 1, line: n + 2, id: 'stray', promptIds: Int32Array.from([1, 2]), responseIds: Int32Array.from([70]) };
+  // More samples than 100, so one stray id stays under the 1% rule and is skipped, not a mismatch.
+  const filler = Array.from({ length: 100 }, (_, k) => ({ ...hfSamples[k % n], index: n + 2 + k, line: n + 3 + k, id: `f${k}` }));
+  const samples = [...hfSamples, long, stray, ...filler];
+  const r = await scoreModel({ modelPath: f.entry, evalFile: 'eval.jsonl', samples, options: { ...CPU, tokenBudget: 256 } });
+  assert.deepEqual(r.skipped.map((s) => [s.id, s.reason]), [
+    ['long', "has 40 tokens, more than the model's context of 32; skipped, not truncated"],
+    ['stray', "has token id 70 (response token 0), outside the model's vocabulary of 64; skipped"],
+  ]);
+  assert.ok(Number.isNaN(r.seqLogprob[n]) && Number.isNaN(r.seqLogprob[n + 1]));
+  const worst = Math.max(...f.expected.map((e, i) => Math.abs(r.seqLogprob[i] - e)));
+  assert.ok(worst <= hfTolerance(f), `largest difference ${worst}`);
+  // The same sample in other company scores the same, but for float32 sums taken in another order.
+  filler.forEach((s, k) => assert.ok(Math.abs(r.seqLogprob[s.index] - r.seqLogprob[k % n]) < 1e-5, `${s.id}`));
+});
