@@ -43,7 +43,9 @@ export class CheckpointTree extends Disposable implements vscode.TreeDataProvide
   /** Nodes kept per redraw, so reveal() and getParent() hand VS Code the objects it was given. */
   private runNodes = new Map<string, RunNode>();
   private checkpointNodes = new Map<string, CheckpointNode[]>();
-  private readonly changeEmitter = this._register(new vscode.EventEmitter<void>());
+  /** The item each node showed at the last redraw, and what it showed as a string. */
+  private items = new Map<Node, { item: vscode.TreeItem; key: string }>();
+  private readonly changeEmitter = this._register(new vscode.EventEmitter<Node[] | undefined>());
   readonly onDidChangeTreeData = this.changeEmitter.event;
   readonly view: vscode.TreeView<Node>;
 
@@ -66,18 +68,41 @@ export class CheckpointTree extends Disposable implements vscode.TreeDataProvide
   /**
    * Most snapshots only move the progress: redrawing every row for them costs a line per
    * checkpoint, and a row redrawn under the user's click loses the click; rows that did change
-   * are redrawn at most once a second.
+   * are redrawn at most once a second, and while the runs and their checkpoints stay the same only
+   * those rows go to VS Code (a run of hundreds of checkpoints changes a few rows a second).
    */
   private redrawIfChanged(): void {
     const snap = this.snap;
     const shown = snap ? treeContent(snap) : '';
     if (shown === this.shown) return;
     this.shown = shown;
+    const before = this.drawn;
     this.drawn = snap;
     const runs = snap?.runs ?? [];
-    this.runNodes = new Map(runs.map((r) => [r.runPath, this.runNodes.get(r.runPath) ?? { kind: 'run', run: r.runPath }]));
-    this.checkpointNodes = new Map(runs.map((r) => [r.runPath, r.rows.map((row) => ({ kind: 'checkpoint' as const, run: r.runPath, row }))]));
-    this.changeEmitter.fire();
+    const sameNodes = before !== null && shape(before) === shape(snap);
+    if (!sameNodes) {
+      this.runNodes = new Map(runs.map((r) => [r.runPath, this.runNodes.get(r.runPath) ?? { kind: 'run', run: r.runPath }]));
+      this.checkpointNodes = new Map(runs.map((r) => [r.runPath, r.rows.map((row) => ({ kind: 'checkpoint' as const, run: r.runPath, row }))]));
+    }
+    const items = new Map<Node, { item: vscode.TreeItem; key: string }>();
+    const changed: Node[] = [];
+    const draw = (node: Node) => {
+      const item = this.item(node);
+      const key = itemKey(item);
+      items.set(node, { item, key });
+      if (this.items.get(node)?.key !== key) changed.push(node);
+    };
+    for (const r of runs) {
+      if (runs.length > 1) draw(this.runNodes.get(r.runPath)!);
+      const nodes = this.checkpointNodes.get(r.runPath)!;
+      r.rows.forEach((row, i) => {
+        nodes[i].row = row;
+        draw(nodes[i]);
+      });
+    }
+    this.items = items;
+    if (!sameNodes) this.changeEmitter.fire(undefined);
+    else if (changed.length > 0) this.changeEmitter.fire(changed);
   }
 
   /** Selects a checkpoint picked in the panel. */
@@ -99,6 +124,10 @@ export class CheckpointTree extends Disposable implements vscode.TreeDataProvide
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
+    return this.items.get(node)?.item ?? this.item(node);
+  }
+
+  private item(node: Node): vscode.TreeItem {
     const run = this.drawn!.runs.find((r) => r.runPath === node.run)!;
     return node.kind === 'run' ? this.runItem(run) : this.checkpointItem(run, node.row);
   }
@@ -139,6 +168,18 @@ export class CheckpointTree extends Disposable implements vscode.TreeDataProvide
     item.command = { command: this.inspectCommand, title: 'Inspect', arguments: [run.runPath, row.path] };
     return item;
   }
+}
+
+/** The runs and their checkpoints, in order: while it holds, the tree's nodes stay the same objects. */
+function shape(snap: PanelSnapshot | null): string {
+  return JSON.stringify(snap?.runs.map((r) => [r.runPath, r.rows.map((x) => x.path)]) ?? []);
+}
+
+/** What a tree item shows, as a string: an item whose string did not change is not sent again. */
+function itemKey(item: vscode.TreeItem): string {
+  const tip = item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : item.tooltip;
+  const icon = item.iconPath instanceof vscode.ThemeIcon ? [item.iconPath.id, item.iconPath.color?.id] : null;
+  return JSON.stringify([item.label, item.description, tip, icon, item.contextValue, item.accessibilityInformation?.label]);
 }
 
 /** Everything a node of the tree shows (labels, icons, descriptions, tooltips), as one string. */
