@@ -65,7 +65,9 @@ export class RunSet extends Disposable {
       logError: (m) => deps.log.error('across', m),
       minIntervalMs: deps.timings?.reportIntervalMs ?? 1000,
     }));
-    this.publisher = this._register(new Throttle(() => this.publish(), () => deps.timings?.publishIntervalMs ?? 100));
+    // The panel snapshot (every row of every run) feeds the tree, the status bar and the panel; 4 a
+    // second is as often as anyone reads a progress figure.
+    this.publisher = this._register(new Throttle(() => this.publish(), () => deps.timings?.publishIntervalMs ?? 250));
     this._register(toDisposable(() => this.clear()));
     this._register(toDisposable(() => this.listeners.clear()));
   }
