@@ -1,18 +1,17 @@
-// chart.js wrappers: the curves over training, the coverage profile and the log-ratio
-// histogram. Chart is put on window so e2e tests can call Chart.getChart(canvas).
+// chart.js wrappers: the curves over training (the inspect view's charts are in inspectCharts.ts).
+// Chart is put on window so e2e tests can call Chart.getChart(canvas).
 import { Chart, registerables, type ChartDataset, type ChartOptions, type TooltipItem } from 'chart.js';
-import type { InspectData } from '../src/shared/protocol';
 import type { PanelUiState } from '../src/shared/uiState';
 import { fmt } from '../src/shared/numberFormat';
 import type { CurveData, Point, Series } from './shaping';
-import { runColourOf, withAlpha, type Palette } from './theme';
+import { runColourOf, type Palette } from './theme';
 
 Chart.register(...registerables);
 (window as unknown as { Chart: typeof Chart }).Chart = Chart;
 
 type XYChart = Chart<'line' | 'scatter', Point[]>;
 
-function baseOptions(p: Palette, xTitle: string, yTitle: string, xLog: boolean): ChartOptions<'line'> {
+export function baseOptions(p: Palette, xTitle: string, yTitle: string, xLog: boolean): ChartOptions<'line'> {
   const axis = (title: string, log: boolean) => ({
     type: log ? ('logarithmic' as const) : ('linear' as const),
     title: { display: true, text: title, color: p.foreground },
@@ -43,7 +42,12 @@ type CurveDataset = ChartDataset<'line', Point[]> & { run?: string; n?: number }
 export class CurveChart {
   private readonly chart: XYChart;
 
-  constructor(readonly canvas: HTMLCanvasElement, private readonly kind: 'ce' | 'cov', private palette: Palette, onPick: (id: { run: string; path: string }) => void) {
+  constructor(
+    readonly canvas: HTMLCanvasElement,
+    private readonly kind: 'ce' | 'cov',
+    private palette: Palette,
+    onPick: (id: { run: string; path: string }) => void,
+  ) {
     this.chart = new Chart(canvas, { type: 'line', data: { datasets: [] }, options: {} }) as unknown as XYChart;
     this.onPick = onPick;
   }
@@ -64,19 +68,41 @@ export class CurveChart {
     const line = (s: Series): CurveDataset => {
       const c = colour(s);
       return {
-        type: 'line', label: s.label, data: s.points, borderColor: c, backgroundColor: c, borderDash: DASHES[s.dash % DASHES.length],
-        pointRadius: s.points.length > 150 ? 0 : 2.5, pointHoverRadius: 5, borderWidth: 1.5, tension: 0, run: s.run, n: s.n,
+        type: 'line',
+        label: s.label,
+        data: s.points,
+        borderColor: c,
+        backgroundColor: c,
+        borderDash: DASHES[s.dash % DASHES.length],
+        pointRadius: s.points.length > 150 ? 0 : 2.5,
+        pointHoverRadius: 5,
+        borderWidth: 1.5,
+        tension: 0,
+        run: s.run,
+        n: s.n,
         hidden: this.hidden.has(`run:${s.run}`) || (s.n !== undefined && this.hidden.has(`n:${s.n}`)),
       };
     };
     const marker = (label: string, pt: Point | null | undefined, c: string, style: 'star' | 'triangle'): CurveDataset => ({
-      type: 'scatter' as 'line', label, data: pt ? [pt] : [], borderColor: c, backgroundColor: c, pointStyle: style, pointRadius: 9, pointHoverRadius: 11, borderWidth: 2, showLine: false,
+      type: 'scatter' as 'line',
+      label,
+      data: pt ? [pt] : [],
+      borderColor: c,
+      backgroundColor: c,
+      pointStyle: style,
+      pointRadius: 9,
+      pointHoverRadius: 11,
+      borderWidth: 2,
+      showLine: false,
       hidden: this.hidden.has(`marker:${label}`),
     });
     const sel = this.kind === 'ce' ? 'ce' : 'cov';
     const across = data.byRun ? ' across runs' : '';
     const datasets = (this.kind === 'ce' ? data.ce : data.cov).map(line);
-    datasets.push(marker(`suggested${across}`, data.suggested?.[sel], p.suggested, 'star'), marker(`lowest CE${across}`, data.minCrossEntropy?.[sel], p.minCe, 'triangle'));
+    datasets.push(
+      marker(`suggested${across}`, data.suggested?.[sel], p.suggested, 'star'),
+      marker(`lowest CE${across}`, data.minCrossEntropy?.[sel], p.minCe, 'triangle'),
+    );
     const yTitle = this.kind === 'ce' ? 'CE per token (nats) · lower is better' : data.covAxisLabel;
     const options = baseOptions(p, data.xLabel, yTitle, ui.xScale === 'log');
     if (data.byRun) options.plugins!.legend = this.runLegend(data.byRun, datasets);
@@ -104,13 +130,51 @@ export class CurveChart {
   /** One entry per run (its colour), one per N when the coverage chart shows several (its dash), then the markers. */
   private runLegend(byRun: NonNullable<CurveData['byRun']>, datasets: CurveDataset[]) {
     const p = this.palette;
-    type Item = { text: string; fillStyle: string; strokeStyle: string; lineWidth: number; lineDash?: number[]; hidden: boolean; fontColor: string; key: string; pointStyle?: 'star' | 'triangle' };
-    const items: Item[] = byRun.runs.map((r) => ({ text: r.label, fillStyle: runColourOf(p, r.colour), strokeStyle: runColourOf(p, r.colour), lineWidth: 2, hidden: this.hidden.has(`run:${r.run}`), fontColor: p.foreground, key: `run:${r.run}` }));
+    type Item = {
+      text: string;
+      fillStyle: string;
+      strokeStyle: string;
+      lineWidth: number;
+      lineDash?: number[];
+      hidden: boolean;
+      fontColor: string;
+      key: string;
+      pointStyle?: 'star' | 'triangle';
+    };
+    const items: Item[] = byRun.runs.map((r) => ({
+      text: r.label,
+      fillStyle: runColourOf(p, r.colour),
+      strokeStyle: runColourOf(p, r.colour),
+      lineWidth: 2,
+      hidden: this.hidden.has(`run:${r.run}`),
+      fontColor: p.foreground,
+      key: `run:${r.run}`,
+    }));
     if (this.kind === 'cov' && byRun.ns.length > 1) {
-      byRun.ns.forEach((n, i) => items.push({ text: `N = ${n}`, fillStyle: 'transparent', strokeStyle: p.muted, lineWidth: 2, lineDash: DASHES[i % DASHES.length], hidden: this.hidden.has(`n:${n}`), fontColor: p.foreground, key: `n:${n}` }));
+      byRun.ns.forEach((n, i) =>
+        items.push({
+          text: `N = ${n}`,
+          fillStyle: 'transparent',
+          strokeStyle: p.muted,
+          lineWidth: 2,
+          lineDash: DASHES[i % DASHES.length],
+          hidden: this.hidden.has(`n:${n}`),
+          fontColor: p.foreground,
+          key: `n:${n}`,
+        }),
+      );
     }
     for (const d of datasets.filter((x) => x.run === undefined)) {
-      items.push({ text: d.label ?? '', fillStyle: d.backgroundColor as string, strokeStyle: d.borderColor as string, lineWidth: 2, hidden: this.hidden.has(`marker:${d.label}`), fontColor: p.foreground, key: `marker:${d.label}`, pointStyle: d.pointStyle as 'star' | 'triangle' });
+      items.push({
+        text: d.label ?? '',
+        fillStyle: d.backgroundColor as string,
+        strokeStyle: d.borderColor as string,
+        lineWidth: 2,
+        hidden: this.hidden.has(`marker:${d.label}`),
+        fontColor: p.foreground,
+        key: `marker:${d.label}`,
+        pointStyle: d.pointStyle as 'star' | 'triangle',
+      });
     }
     return {
       labels: { color: p.foreground, usePointStyle: false, generateLabels: () => items },
@@ -142,7 +206,7 @@ export class CurveChart {
  * The chart as a PNG on the theme's background. chart.js leaves the canvas transparent, so an
  * export from a dark theme would put light text on whatever page it is pasted into.
  */
-function opaquePng(canvas: HTMLCanvasElement, background: string): string {
+export function opaquePng(canvas: HTMLCanvasElement, background: string): string {
   const out = document.createElement('canvas');
   out.width = canvas.width;
   out.height = canvas.height;
@@ -152,83 +216,4 @@ function opaquePng(canvas: HTMLCanvasElement, background: string): string {
   ctx.fillRect(0, 0, out.width, out.height);
   ctx.drawImage(canvas, 0, 0);
   return out.toDataURL('image/png');
-}
-
-/** An inspect-view chart: redrawn from its last data when the theme changes. */
-abstract class InspectChart<C extends Chart<'line', { x: number; y: number }[]> | Chart<'bar', number[], string>> {
-  protected last: InspectData | null = null;
-
-  constructor(protected readonly chart: C, protected palette: Palette) {}
-
-  update(d: InspectData): void {
-    this.last = d;
-    this.draw(d);
-  }
-
-  protected abstract draw(d: InspectData): void;
-
-  setPalette(p: Palette): void {
-    this.palette = p;
-    if (this.last) this.draw(this.last);
-  }
-
-  toPng(): string {
-    return opaquePng(this.chart.canvas, this.palette.background);
-  }
-
-  destroy(): void {
-    this.chart.destroy();
-  }
-}
-
-/** The coverage profile N ↦ Cov_N with Wilson bands, for this checkpoint and the marked ones. */
-export class ProfileChart extends InspectChart<Chart<'line', { x: number; y: number }[]>> {
-  constructor(canvas: HTMLCanvasElement, palette: Palette) {
-    super(new Chart(canvas, { type: 'line', data: { datasets: [] }, options: {} }), palette);
-  }
-
-  protected draw(d: InspectData): void {
-    const p = this.palette;
-    const color = { this: p.series[0], suggested: p.suggested, minCrossEntropy: p.minCe };
-    const across = d.profiles.some((s) => s.run !== undefined);
-    const name = { this: 'this checkpoint', suggested: across ? 'suggested across runs' : 'suggested', minCrossEntropy: across ? 'lowest CE across runs' : 'lowest CE' };
-    const datasets: ChartDataset<'line', { x: number; y: number }[]>[] = [];
-    for (const s of d.profiles) {
-      const c = color[s.role];
-      const label = `${name[s.role]} (${s.run ? `${s.run} · ` : ''}step ${s.step})`;
-      datasets.push({ label: `${label} 95% lower`, data: s.points.map((q) => ({ x: q.n, y: q.lo })), borderColor: 'transparent', pointRadius: 0, fill: false });
-      datasets.push({ label: `${label} 95% upper`, data: s.points.map((q) => ({ x: q.n, y: q.hi })), borderColor: 'transparent', backgroundColor: withAlpha(c, s.role === 'this' ? 0.25 : 0.12), pointRadius: 0, fill: '-1' });
-      datasets.push({ label: `Cov_N ${label}`, data: s.points.map((q) => ({ x: q.n, y: q.cov })), borderColor: c, backgroundColor: c, pointRadius: 2, borderWidth: s.role === 'this' ? 2.5 : 1.5 });
-    }
-    const options = baseOptions(p, 'N (log scale)', 'Cov_N · lower is better', true);
-    options.plugins!.legend = { labels: { color: p.foreground, filter: (item) => !/95%/.test(item.text) } };
-    options.plugins!.tooltip = { callbacks: { label: (item) => `${item.dataset.label}: ${fmt((item.raw as { y: number }).y, 6)} at N = ${(item.raw as { x: number }).x}` } };
-    this.chart.data.datasets = datasets;
-    this.chart.options = options;
-    this.chart.update();
-  }
-}
-
-/** Histogram of the per-sample log-ratios L(i), with the selection threshold ln N marked in the title. */
-export class HistogramChart extends InspectChart<Chart<'bar', number[], string>> {
-  constructor(canvas: HTMLCanvasElement, palette: Palette) {
-    super(new Chart(canvas, { type: 'bar', data: { labels: [], datasets: [] }, options: {} }), palette);
-  }
-
-  protected draw(d: InspectData): void {
-    const h = d.logRatios;
-    const p = this.palette;
-    const edges = h?.edges ?? [];
-    const lnN = Math.log(d.selectionN);
-    this.chart.data.labels = (h?.counts ?? []).map((_, k) => fmt((edges[k] + edges[k + 1]) / 2, 3));
-    this.chart.data.datasets = [{
-      label: `samples by L = r − s (nats); right of ln ${d.selectionN} = ${fmt(lnN, 3)} counts as uncovered${h?.infinite ? ` · ${h.infinite} at +∞ not drawn` : ''}`,
-      data: h?.counts ?? [],
-      backgroundColor: (h?.counts ?? []).map((_, k) => (edges[k] >= lnN ? p.minCe : withAlpha(p.series[0], 0.7))),
-    }];
-    const options = baseOptions(p, 'log-ratio L (nats)', 'samples', false) as unknown as ChartOptions<'bar'>;
-    options.scales!.x = { ...options.scales!.x, type: 'category' };
-    this.chart.options = options;
-    this.chart.update();
-  }
 }

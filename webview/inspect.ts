@@ -3,7 +3,7 @@
 // Eval text is untrusted: it only ever reaches the page through textContent (dom.ts).
 import type { InspectData, WorstSample } from '../src/shared/protocol';
 import { fmt } from '../src/shared/numberFormat';
-import { HistogramChart, ProfileChart } from './charts';
+import { HistogramChart, ProfileChart } from './inspectCharts';
 import { clear, h } from './dom';
 import { tokenHeat } from './shaping';
 import { withAlpha, type Palette } from './theme';
@@ -16,7 +16,10 @@ export class InspectView {
   /** A run's colour in the panel while several runs are shown (null with one): its checkpoint's profile is drawn in it. */
   colourOf: (run: string) => string | null = () => null;
 
-  constructor(private palette: Palette, private readonly onClose: () => void) {}
+  constructor(
+    private palette: Palette,
+    private readonly onClose: () => void,
+  ) {}
 
   /** The checkpoint shown (its run's folder and path), once its data came. */
   get shown(): { run: string; path: string } | null {
@@ -45,17 +48,40 @@ export class InspectView {
     this.root.hidden = false;
     this.root.dataset.path = d.path;
     this.root.dataset.run = d.run;
-    this.root.append(this.header(`${d.runName} · step ${d.step} · ${d.path}`), h('p', { 'data-testid': 'inspect-model', class: 'muted' }, `Model: ${d.model}`));
-    this.root.append(h('p', { class: 'muted' }, `Reference: ${d.reference ?? 'unknown'}. Cov_N is the share of samples this checkpoint under-weights by N× or more: lower is better.`));
+    this.root.append(
+      this.header(`${d.runName} · step ${d.step} · ${d.path}`),
+      h('p', { 'data-testid': 'inspect-model', class: 'muted' }, `Model: ${d.model}`),
+    );
+    this.root.append(
+      h(
+        'p',
+        { class: 'muted' },
+        `Reference: ${d.reference ?? 'unknown'}. Cov_N is the share of samples this checkpoint under-weights by N× or more: lower is better.`,
+      ),
+    );
     for (const n of d.notes) this.root.append(h('p', { class: 'note' }, n));
 
     const profileCanvas = h('canvas', { 'data-testid': 'chart-profile', 'aria-label': 'coverage profile' });
-    this.root.append(h('div', { 'data-testid': 'inspect-profile', class: 'section' }, h('h3', {}, 'Coverage profile N ↦ Cov_N (95% Wilson bands)'), h('div', { class: 'chart-box' }, profileCanvas)));
+    this.root.append(
+      h(
+        'div',
+        { 'data-testid': 'inspect-profile', class: 'section' },
+        h('h3', {}, 'Coverage profile N ↦ Cov_N (95% Wilson bands)'),
+        h('div', { class: 'chart-box' }, profileCanvas),
+      ),
+    );
     this.profile = new ProfileChart(profileCanvas, this.profilePalette(this.palette));
     this.profile.update(d);
 
     const histCanvas = h('canvas', { 'data-testid': 'chart-logratios', 'aria-label': 'log-ratio distribution' });
-    this.root.append(h('div', { 'data-testid': 'inspect-logratios', class: 'section' }, h('h3', {}, 'Per-sample log-ratios L = r − s'), d.logRatios ? h('div', { class: 'chart-box' }, histCanvas) : h('p', { class: 'muted' }, 'No reference log-probabilities.')));
+    this.root.append(
+      h(
+        'div',
+        { 'data-testid': 'inspect-logratios', class: 'section' },
+        h('h3', {}, 'Per-sample log-ratios L = r − s'),
+        d.logRatios ? h('div', { class: 'chart-box' }, histCanvas) : h('p', { class: 'muted' }, 'No reference log-probabilities.'),
+      ),
+    );
     if (d.logRatios) {
       this.histogram = new HistogramChart(histCanvas, this.palette);
       this.histogram.update(d);
@@ -66,8 +92,18 @@ export class InspectView {
     this.root.append(this.worst(d));
     if (d.passAt) {
       const rows = Object.entries(d.passAt).sort((a, b) => Number(a[0]) - Number(b[0]));
-      this.root.append(h('div', { 'data-testid': 'inspect-passat', class: 'section' }, h('h3', {}, 'Pass@N (point-mass reference)'),
-        h('table', { class: 'figures' }, h('tbody', {}, ...rows.map(([n, v]) => h('tr', {}, h('td', {}, `N = ${n}`), h('td', {}, fmt(v, 5))))))));
+      this.root.append(
+        h(
+          'div',
+          { 'data-testid': 'inspect-passat', class: 'section' },
+          h('h3', {}, 'Pass@N (point-mass reference)'),
+          h(
+            'table',
+            { class: 'figures' },
+            h('tbody', {}, ...rows.map(([n, v]) => h('tr', {}, h('td', {}, `N = ${n}`), h('td', {}, fmt(v, 5))))),
+          ),
+        ),
+      );
     }
   }
 
@@ -88,7 +124,9 @@ export class InspectView {
     this.palette = p;
     this.profile?.setPalette(this.profilePalette(p));
     this.histogram?.setPalette(p);
-    if (this.data) for (const cell of this.root.querySelectorAll<HTMLElement>('[data-heat]')) cell.style.backgroundColor = withAlpha(p.heat, Number(cell.dataset.heat) * 0.8);
+    if (this.data)
+      for (const cell of this.root.querySelectorAll<HTMLElement>('[data-heat]'))
+        cell.style.backgroundColor = withAlpha(p.heat, Number(cell.dataset.heat) * 0.8);
   }
 
   images(): { name: string; dataUrl: string }[] {
@@ -119,32 +157,96 @@ export class InspectView {
     }
     const across = t.rivals.some((r) => r.run !== undefined);
     const rival = t.rivalStep === null ? '' : `, strongest rival: step ${t.rivalStep}${t.rivalRun ? ` of ${t.rivalRun}` : ''}`;
-    sec.append(h('p', {}, `Score ${fmt(t.score, 5)}${rival}${across ? ' (over every compared run)' : ''}. Each rival's share is the fraction of samples on which it gives the response at least ${d.selectionN}× this checkpoint's probability.`));
+    sec.append(
+      h(
+        'p',
+        {},
+        `Score ${fmt(t.score, 5)}${rival}${across ? ' (over every compared run)' : ''}. Each rival's share is the fraction of samples on which it gives the response at least ${d.selectionN}× this checkpoint's probability.`,
+      ),
+    );
     const rows = t.rivals.slice(0, 12);
-    sec.append(h('table', { class: 'figures' },
-      h('thead', {}, h('tr', {}, ...(across ? [h('th', {}, 'rival run')] : []), h('th', {}, 'rival step'), h('th', {}, 'out-covers this on'))),
-      h('tbody', {}, ...rows.map((r) => h('tr', { 'data-testid': 'tournament-rival', 'data-step': String(r.step), 'data-run': r.run },
-        ...(across ? [h('td', { class: 'run' }, r.run ?? '')] : []), h('td', {}, String(r.step)), h('td', {}, `${fmt(r.share * 100, 4)}%`))))));
+    sec.append(
+      h(
+        'table',
+        { class: 'figures' },
+        h(
+          'thead',
+          {},
+          h('tr', {}, ...(across ? [h('th', {}, 'rival run')] : []), h('th', {}, 'rival step'), h('th', {}, 'out-covers this on')),
+        ),
+        h(
+          'tbody',
+          {},
+          ...rows.map((r) =>
+            h(
+              'tr',
+              { 'data-testid': 'tournament-rival', 'data-step': String(r.step), 'data-run': r.run },
+              ...(across ? [h('td', { class: 'run' }, r.run ?? '')] : []),
+              h('td', {}, String(r.step)),
+              h('td', {}, `${fmt(r.share * 100, 4)}%`),
+            ),
+          ),
+        ),
+      ),
+    );
     return sec;
   }
 
   /** CE per token and Cov_N by response-length quartile: coverage need not degrade with length as CE per sequence does. */
   private byLength(d: InspectData, quartiles: NonNullable<InspectData['byLength']>): HTMLElement {
-    const sec = h('div', { 'data-testid': 'inspect-bylength', class: 'section' }, h('h3', {}, 'By response length (quartiles of the eval set)'));
+    const sec = h(
+      'div',
+      { 'data-testid': 'inspect-bylength', class: 'section' },
+      h('h3', {}, 'By response length (quartiles of the eval set)'),
+    );
     const keys = [...new Set(quartiles.flatMap((q) => Object.keys(q.coverage)))].map(Number).sort((a, b) => a - b);
     const wanted = [2, d.selectionN, 256].filter((n) => keys.includes(n));
     const ns = wanted.length ? [...new Set(wanted)] : keys.slice(0, 3);
-    const tokens = (q: (typeof quartiles)[number]) => (q.minTokens === null ? '—' : q.minTokens === q.maxTokens ? String(q.minTokens) : `${q.minTokens}–${q.maxTokens}`);
-    sec.append(h('table', { class: 'figures' },
-      h('thead', {}, h('tr', {}, h('th', {}, 'quartile'), h('th', {}, 'response tokens'), h('th', {}, 'samples'), h('th', {}, 'CE/token'), ...ns.map((n) => h('th', {}, `Cov_${n}`)))),
-      h('tbody', {}, ...quartiles.map((q) => h('tr', { 'data-testid': 'bylength-row', 'data-quartile': String(q.quartile) },
-        h('td', {}, `Q${q.quartile}`), h('td', {}, tokens(q)), h('td', {}, String(q.samples)), h('td', {}, fmt(q.cePerToken, 5)),
-        ...ns.map((n) => h('td', {}, fmt(q.coverage[String(n)], 3))))))));
+    const tokens = (q: (typeof quartiles)[number]) =>
+      q.minTokens === null ? '—' : q.minTokens === q.maxTokens ? String(q.minTokens) : `${q.minTokens}–${q.maxTokens}`;
+    sec.append(
+      h(
+        'table',
+        { class: 'figures' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            h('th', {}, 'quartile'),
+            h('th', {}, 'response tokens'),
+            h('th', {}, 'samples'),
+            h('th', {}, 'CE/token'),
+            ...ns.map((n) => h('th', {}, `Cov_${n}`)),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          ...quartiles.map((q) =>
+            h(
+              'tr',
+              { 'data-testid': 'bylength-row', 'data-quartile': String(q.quartile) },
+              h('td', {}, `Q${q.quartile}`),
+              h('td', {}, tokens(q)),
+              h('td', {}, String(q.samples)),
+              h('td', {}, fmt(q.cePerToken, 5)),
+              ...ns.map((n) => h('td', {}, fmt(q.coverage[String(n)], 3))),
+            ),
+          ),
+        ),
+      ),
+    );
     return sec;
   }
 
   private worst(d: InspectData): HTMLElement {
-    const sec = h('div', { 'data-testid': 'inspect-worst', class: 'section' }, h('h3', {}, 'Worst-covered samples (per-token log-probs as heat)'));
+    const sec = h(
+      'div',
+      { 'data-testid': 'inspect-worst', class: 'section' },
+      h('h3', {}, 'Worst-covered samples (per-token log-probs as heat)'),
+    );
     if (d.worst.length === 0) sec.append(h('p', { class: 'muted' }, 'No per-sample log-ratios to rank.'));
     for (const w of d.worst) sec.append(this.sample(w));
     return sec;
@@ -159,9 +261,16 @@ export class InspectView {
       cell.style.backgroundColor = withAlpha(this.palette.heat, heat * 0.8);
       strip.append(cell);
     }
-    return h('div', { class: 'sample', 'data-testid': 'worst-sample', 'data-line': String(w.line) },
-      h('div', { class: 'muted' }, `line ${w.line}${w.id !== null ? ` · id ${w.id}` : ''} · L = ${fmt(w.logRatio, 5)} nats · log p = ${fmt(w.seqLogprob, 5)}`),
-      strip);
+    return h(
+      'div',
+      { class: 'sample', 'data-testid': 'worst-sample', 'data-line': String(w.line) },
+      h(
+        'div',
+        { class: 'muted' },
+        `line ${w.line}${w.id !== null ? ` · id ${w.id}` : ''} · L = ${fmt(w.logRatio, 5)} nats · log p = ${fmt(w.seqLogprob, 5)}`,
+      ),
+      strip,
+    );
   }
 
   private destroyCharts(): void {

@@ -1,15 +1,23 @@
 // Browser entry of the panel: pulls the snapshot on start, redraws on every pushed snapshot,
 // keeps its UI state (versioned: the runs shown, the view's choices) across reloads, and exposes
 // chart data for e2e tests.
-import type { HostToWebviewNotification, HostToWebviewRequest, PanelSnapshot, RunCheckpointId, WebviewToHostNotification, WebviewToHostRequest } from '../src/shared/protocol';
+import type {
+  HostToWebviewNotification,
+  HostToWebviewRequest,
+  PanelSnapshot,
+  RunCheckpointId,
+  WebviewToHostNotification,
+  WebviewToHostRequest,
+} from '../src/shared/protocol';
 import { RpcEndpoint, errorText, type RpcWire } from '../src/shared/rpc';
 import { restoreUiState, type PanelUiState } from '../src/shared/uiState';
 import { CurveChart } from './charts';
-import { button, checkbox, dropdown } from './components';
+import { renderControls } from './controls';
 import { clear, h, text } from './dom';
+import { PanelHeader } from './header';
 import { InspectView } from './inspect';
 import { runFilter, runsBar } from './runsBar';
-import { availableN, curveData, escapeBidi, marks, nPresets, presetKey, progressLine, runWarnings, selectionN, shownN, verdictText } from './shaping';
+import { availableN, curveData, selectionN, shownN } from './shaping';
 import { renderTable } from './table';
 import { readPalette, runColourOf, watchTheme } from './theme';
 
@@ -21,7 +29,10 @@ interface VsCodeApi {
 declare function acquireVsCodeApi(): VsCodeApi;
 
 const vscode = acquireVsCodeApi();
-const rpc = new RpcEndpoint<WebviewToHostRequest, HostToWebviewRequest, WebviewToHostNotification, HostToWebviewNotification>((w: RpcWire) => vscode.postMessage(w), { timeoutMs: 60_000 });
+const rpc = new RpcEndpoint<WebviewToHostRequest, HostToWebviewRequest, WebviewToHostNotification, HostToWebviewNotification>(
+  (w: RpcWire) => vscode.postMessage(w),
+  { timeoutMs: 60_000 },
+);
 window.addEventListener('message', (e: MessageEvent) => void rpc.receive(e.data));
 
 let ui: PanelUiState = restoreUiState(vscode.getState());
@@ -31,11 +42,7 @@ let palette = readPalette();
 // ---- layout ----
 const app = document.getElementById('app')!;
 clear(app);
-const banner = h('div', { 'data-testid': 'error-banner', class: 'banner error', role: 'alert', hidden: '' });
-const title = h('h1', { 'data-testid': 'run-title' }, 'Checkpoint Coverage');
-const verdict = h('p', { 'data-testid': 'verdict', class: 'verdict' }, 'No run is open.');
-const progress = h('p', { 'data-testid': 'progress', class: 'muted' });
-const warnings = h('ul', { 'data-testid': 'warnings', class: 'warnings' });
+const header = new PanelHeader();
 const runsBox = h('div', { class: 'runs' });
 const controls = h('div', { 'data-testid': 'controls', class: 'controls' });
 const notes = h('p', { 'data-testid': 'chart-notes', class: 'muted' });
@@ -49,7 +56,16 @@ const inspect = new InspectView(palette, () => {
   save();
   inspect.hide();
 });
-app.append(banner, title, verdict, progress, warnings, runsBox, controls, notes, charts, inspect.root, h('div', { class: 'table-head' }, h('h2', {}, 'All checkpoints'), tableControls), tableBox);
+app.append(
+  ...header.elements,
+  runsBox,
+  controls,
+  notes,
+  charts,
+  inspect.root,
+  h('div', { class: 'table-head' }, h('h2', {}, 'All checkpoints'), tableControls),
+  tableBox,
+);
 
 inspect.colourOf = (run) => {
   const r = snap && snap.runs.length > 1 ? snap.runs.find((x) => x.runPath === run) : undefined;
@@ -79,83 +95,26 @@ function setUi(patch: Partial<PanelUiState>): void {
 }
 
 function showError(message: string | null): void {
-  banner.hidden = message === null;
-  text(banner, message ?? '');
-}
-
-function renderControls(s: PanelSnapshot): void {
-  clear(controls);
-  const ns = availableN(s);
-  const shown = shownN(s, ui);
-  controls.append(
-    h('label', {}, 'x: ', dropdown('x-axis', [{ value: 'step', label: 'step' }, { value: 'tokens', label: 'training tokens' }], ui.xAxis, (v) => setUi({ xAxis: v }))),
-    h('label', {}, ' scale: ', dropdown('x-scale', [{ value: 'linear', label: 'linear' }, { value: 'log', label: 'log' }], ui.xScale, (v) => setUi({ xScale: v }))),
-    checkbox('draw 1 − Cov_N (covered)', 'covered-toggle', ui.covered, (c) => setUi({ covered: c })),
-  );
-  // A compact N chooser: presets in a dropdown, and every N of the grid behind "custom".
-  const presets = nPresets(s);
-  const grid = h('div', { class: 'n-grid' });
-  for (const n of ns) {
-    grid.append(checkbox(String(n), `n-${n}`, shown.includes(n), (c) => {
-      const next = c ? [...new Set([...shown, n])] : shown.filter((x) => x !== n);
-      setUi({ shownN: next.sort((a, b) => a - b) });
-    }));
-  }
-  const custom = h('details', { class: 'n-choice', 'data-testid': 'n-choice' }, h('summary', {}, 'custom'), grid);
-  if (customOpen) custom.setAttribute('open', '');
-  custom.addEventListener('toggle', () => { customOpen = (custom as HTMLDetailsElement).open; });
-  const options = [...presets.map((p) => ({ value: p.key, label: p.label })), { value: 'custom', label: 'custom' }];
-  const preset = dropdown('n-preset', options, presetKey(presets, shown), (v) => {
-    const p = presets.find((x) => x.key === v);
-    if (p) setUi({ shownN: p.ns });
-    else {
-      customOpen = true;
-      custom.setAttribute('open', '');
-    }
-  });
-  controls.append(h('span', { class: 'n-pick' }, 'Cov_N for N =', preset, custom),
-    button('Export CSV', 'export-csv', () => void exportFigures('csv'), true),
-    button('Export JSON', 'export-json', () => void exportFigures('json'), true),
-    button('Save charts as PNG', 'export-png', () => void saveCharts(), true),
-    button('Rescore', 'rescore', () => rpc.notify('rescoreCommandNotification', {}), true),
-    button('Show Log', 'show-log', () => rpc.notify('showLogCommandNotification', {}), true));
+  header.showError(message);
 }
 
 let controlsKey = '';
 let runsKey = '';
 let acrossKey = '';
 let filterKey = '';
-/** Whether the custom N list is open, kept across the controls' re-renders. */
-let customOpen = false;
 
 function render(): void {
   const s = snap;
-  if (!s || s.runs.length === 0) {
-    text(title, 'Checkpoint Coverage');
-    text(verdict, verdictText(s ?? { version: 0, runs: [], across: null, acrossError: null }));
-    text(progress, '');
-    showError(null);
-    return;
-  }
-  const one = s.runs.length === 1 ? s.runs[0] : null;
-  text(title, `Checkpoint Coverage · ${one ? one.label : `${s.runs.length} runs`}`);
-  title.setAttribute('title', escapeBidi(s.runs.map((r) => r.runPath).join('\n')));
-  text(verdict, verdictText(s));
-  const m = marks(s);
-  verdict.dataset.suggestedStep = m.suggested ? String(m.suggested.step) : '';
-  verdict.dataset.suggestedRun = m.suggested?.run ?? '';
-  verdict.dataset.minCeStep = m.minCrossEntropy ? String(m.minCrossEntropy.step) : '';
-  verdict.dataset.reportComplete = String(s.runs.every((r) => r.reportComplete));
-  const dev = one ? one.dev : s.across?.dev ?? null;
-  const references = [...new Set(s.runs.map((r) => r.reference ?? 'not known yet'))].join(', ');
-  text(progress, `${progressLine(s)} · reference: ${references} · selection N = ${selectionN(s)}${dev !== null ? ` · dev = ${dev.toFixed(4)}` : ''}`);
-  const errors = s.runs.filter((r) => r.error).map((r) => (one ? r.error! : `${r.label}: ${r.error}`));
-  showError(errors.length ? errors.join(' · ') : null);
-  clear(warnings);
-  for (const w of runWarnings(s).slice(0, 20)) warnings.append(h('li', {}, w));
+  header.render(s);
+  if (!s || s.runs.length === 0) return;
   const rKey = JSON.stringify([s.runs.map((r) => [r.runPath, r.label, r.colour, r.error !== null]), palette.runs]);
   // Runs came or went, or the comparison moved: an open inspect view is measured against it.
-  const aKey = JSON.stringify([s.runs.map((r) => r.runPath), s.across?.suggested ?? null, s.across?.minCrossEntropy ?? null, s.across === null]);
+  const aKey = JSON.stringify([
+    s.runs.map((r) => r.runPath),
+    s.across?.suggested ?? null,
+    s.across?.minCrossEntropy ?? null,
+    s.across === null,
+  ]);
   if (aKey !== acrossKey) {
     const reinspect = acrossKey !== '' && ui.inspecting !== null && inspect.shown !== null;
     acrossKey = aKey;
@@ -169,7 +128,13 @@ function render(): void {
   const key = JSON.stringify([availableN(s), selectionN(s), ui]);
   if (key !== controlsKey) {
     controlsKey = key;
-    renderControls(s);
+    renderControls(controls, s, ui, {
+      setUi,
+      exportFigures: (format) => void exportFigures(format),
+      saveCharts: () => void saveCharts(),
+      rescore: () => rpc.notify('rescoreCommandNotification', {}),
+      showLog: () => rpc.notify('showLogCommandNotification', {}),
+    });
   }
   const fKey = JSON.stringify([s.runs.map((r) => [r.runPath, r.label]), ui.runFilter]);
   if (fKey !== filterKey) {
@@ -187,7 +152,12 @@ function render(): void {
 
 function removeRun(run: string): void {
   // Forgotten at once, so a reload now does not bring it back.
-  ui = { ...ui, runs: ui.runs.filter((r) => r.path !== run), inspecting: ui.inspecting?.run === run ? null : ui.inspecting, runFilter: ui.runFilter === run ? null : ui.runFilter };
+  ui = {
+    ...ui,
+    runs: ui.runs.filter((r) => r.path !== run),
+    inspecting: ui.inspecting?.run === run ? null : ui.inspecting,
+    runFilter: ui.runFilter === run ? null : ui.runFilter,
+  };
   if (!ui.inspecting) inspect.hide();
   save();
   rpc.notify('removeRunCommandNotification', { run });

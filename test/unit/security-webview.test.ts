@@ -25,7 +25,10 @@ const SINKS: { name: string; re: RegExp }[] = [
   { name: 'srcdoc', re: /\bsrcdoc\b(.*)$/ },
   { name: 'eval / Function', re: /\b(?:eval|Function)\s*\((.*)$/ },
   { name: 'link or script element', re: /(?:createElement|\bh)\s*\(\s*['"`](?:a|script|iframe|object|embed|link|base|form)['"`](.*)$/ },
-  { name: 'href/src/on* from code', re: /(?:\.(?:href|src|action)\s*=|setAttribute\s*\(\s*['"`](?:href|src|action|formaction|on\w+)['"`]|['"]?\b(?:href|src|onerror|onload|onclick)['"]?\s*:)(.*)$/ },
+  {
+    name: 'href/src/on* from code',
+    re: /(?:\.(?:href|src|action)\s*=|setAttribute\s*\(\s*['"`](?:href|src|action|formaction|on\w+)['"`]|['"]?\b(?:href|src|onerror|onload|onclick)['"]?\s*:)(.*)$/,
+  },
 ];
 
 /**
@@ -61,9 +64,17 @@ function tsFiles(dir: string): string[] {
 
 test('the scan finds each sink it looks for (so an empty result means something)', () => {
   const bad = [
-    'el.innerHTML = sample.text;', 'row.outerHTML = `<td>${x}</td>`;', "el.insertAdjacentHTML('beforeend', s);",
-    'document.write(msg);', 'new DOMParser().parseFromString(t, "text/html");', "frame.srcdoc = t;", 'eval(code);',
-    "const a = document.createElement('a');", "h('a', { href: url }, name);", 'link.href = d.path;', "el.setAttribute('onclick', f);",
+    'el.innerHTML = sample.text;',
+    'row.outerHTML = `<td>${x}</td>`;',
+    "el.insertAdjacentHTML('beforeend', s);",
+    'document.write(msg);',
+    'new DOMParser().parseFromString(t, "text/html");',
+    'frame.srcdoc = t;',
+    'eval(code);',
+    "const a = document.createElement('a');",
+    "h('a', { href: url }, name);",
+    'link.href = d.path;',
+    "el.setAttribute('onclick', f);",
   ];
   for (const line of bad) assert.equal(scan('x.ts', line).length >= 1, true, line);
   assert.deepEqual(scan('x.ts', "el.textContent = escapeBidi(v);\nh('td', { 'data-path': r.path }, r.path);\n// el.innerHTML = nope"), []);
@@ -95,32 +106,98 @@ function panel(): PanelSnapshot {
   const a = snapshot();
   const b: RunSnapshot = { ...snapshot(), runName: pick(5), runPath: `/runs/${pick(1)}` };
   return {
-    version: 1, runs: [{ ...a, label: pick(2), colour: 0 }, { ...b, label: pick(5), colour: 1 }], acrossError: null,
-    across: { selectionN: 16, dev: 0.1, resolved: false, verdict: pick(0), suggested: { run: b.runPath, step: 1, path: b.rows[0].path }, minCrossEntropy: null, pending: [pick(4)],
-      checkpoints: [{ run: b.runPath, path: b.rows[0].path, tournamentScore: 0.1, rivalRun: a.runPath, rivalStep: 3 }] },
+    version: 1,
+    runs: [
+      { ...a, label: pick(2), colour: 0 },
+      { ...b, label: pick(5), colour: 1 },
+    ],
+    acrossError: null,
+    across: {
+      selectionN: 16,
+      dev: 0.1,
+      resolved: false,
+      verdict: pick(0),
+      suggested: { run: b.runPath, step: 1, path: b.rows[0].path },
+      minCrossEntropy: null,
+      pending: [pick(4)],
+      checkpoints: [{ run: b.runPath, path: b.rows[0].path, tournamentScore: 0.1, rivalRun: a.runPath, rivalStep: 3 }],
+    },
   };
 }
 
 function snapshot(): RunSnapshot {
   const row = (step: number, state: 'done' | 'failed', path: string, reason?: string): CheckpointRow => ({
-    step, path, state, model: `safetensors ${pick(step)}`, trainTokens: null, samples: 2, evalTokens: 4, cePerToken: state === 'done' ? 1.5 : null, cePerSequence: null, kl: null,
-    coverage: state === 'done' ? { '16': 0.25 } : ({} as Record<string, number>), coverageInterval: {}, passAt: null, tournamentScore: null, rivalStep: null, ...(reason ? { reason } : {}),
+    step,
+    path,
+    state,
+    model: `safetensors ${pick(step)}`,
+    trainTokens: null,
+    samples: 2,
+    evalTokens: 4,
+    cePerToken: state === 'done' ? 1.5 : null,
+    cePerSequence: null,
+    kl: null,
+    coverage: state === 'done' ? { '16': 0.25 } : ({} as Record<string, number>),
+    coverageInterval: {},
+    passAt: null,
+    tournamentScore: null,
+    rivalStep: null,
+    ...(reason ? { reason } : {}),
   });
   return {
-    version: 1, runName: pick(0), runPath: `/runs/${pick(4)}`, reference: pick(3), selectionN: 16, nGrid: [1, 16], dev: null, resolved: null,
-    verdict: pick(1), reportComplete: true, suggestedOutcoversMinCe: null, warnings: [pick(2), pick(5)], suggested: null, minCrossEntropy: null,
-    rows: [row(1, 'done', `step-1/${pick(0)}.onnx`), row(2, 'failed', `step-2/${pick(4)}.onnx`, `not a readable ONNX model: ${pick(1)}`), row(3, 'done', pick(5))],
-    plotIndices: [0, 2], progress: { done: 2, failed: 1, elsewhere: 0, total: 3, current: null, tokensPerSecond: null, provider: 'cpu' },
-    problems: [`eval.jsonl:3 (id ${pick(1)}): ${pick(2)}`], error: `cannot read ${pick(0)}`, awaitingTrust: false,
+    version: 1,
+    runName: pick(0),
+    runPath: `/runs/${pick(4)}`,
+    reference: pick(3),
+    selectionN: 16,
+    nGrid: [1, 16],
+    dev: null,
+    resolved: null,
+    verdict: pick(1),
+    reportComplete: true,
+    suggestedOutcoversMinCe: null,
+    warnings: [pick(2), pick(5)],
+    suggested: null,
+    minCrossEntropy: null,
+    rows: [
+      row(1, 'done', `step-1/${pick(0)}.onnx`),
+      row(2, 'failed', `step-2/${pick(4)}.onnx`, `not a readable ONNX model: ${pick(1)}`),
+      row(3, 'done', pick(5)),
+    ],
+    plotIndices: [0, 2],
+    progress: { done: 2, failed: 1, elsewhere: 0, total: 3, current: null, tokensPerSecond: null, provider: 'cpu' },
+    problems: [`eval.jsonl:3 (id ${pick(1)}): ${pick(2)}`],
+    error: `cannot read ${pick(0)}`,
+    awaitingTrust: false,
   };
 }
 
 function inspectData(run: string, runName: string, path: string): InspectData {
   return {
-    run, runName, step: 1, path, model: `safetensors ${pick(2)}`, reference: pick(3), selectionN: 16, profiles: [], logRatios: null,
+    run,
+    runName,
+    step: 1,
+    path,
+    model: `safetensors ${pick(2)}`,
+    reference: pick(3),
+    selectionN: 16,
+    profiles: [],
+    logRatios: null,
     tournament: { score: 0.5, rivalStep: 3, rivalRun: pick(1), rivals: [{ run: pick(3), step: 3, path: pick(5), share: 0.25 }] },
-    worst: HOSTILE.map((t, i) => ({ line: i + 1, id: pick(i + 1), logRatio: 1, seqLogprob: -2, prompt: t, tokens: [{ text: pick(i + 2), logprob: -1 }, { text: t, logprob: -3 }] })),
-    passAt: null, byLength: null, notes: [pick(4)],
+    worst: HOSTILE.map((t, i) => ({
+      line: i + 1,
+      id: pick(i + 1),
+      logRatio: 1,
+      seqLogprob: -2,
+      prompt: t,
+      tokens: [
+        { text: pick(i + 2), logprob: -1 },
+        { text: t, logprob: -3 },
+      ],
+    })),
+    passAt: null,
+    byLength: null,
+    notes: [pick(4)],
   };
 }
 
@@ -140,25 +217,56 @@ test('every text from data is a text node; no link, script, href, src or handler
   const dom = installFakeDom();
   t.after(dom.restore);
   const posted: RpcWire[] = [];
-  (globalThis as Record<string, unknown>).acquireVsCodeApi = () => ({ postMessage: (m: RpcWire) => posted.push(m), getState: () => undefined, setState: () => undefined });
+  (globalThis as Record<string, unknown>).acquireVsCodeApi = () => ({
+    postMessage: (m: RpcWire) => posted.push(m),
+    getState: () => undefined,
+    setState: () => undefined,
+  });
   t.after(() => delete (globalThis as Record<string, unknown>).acquireVsCodeApi);
   // Charts draw numbers on canvases and the toolkit's controls need custom elements: neither
   // takes eval text, and neither runs outside a browser.
-  class Chart { update(): void {} setPalette(): void {} destroy(): void {} toPng(): string { return 'data:,'; } }
-  stub('charts.ts', { CurveChart: Chart, ProfileChart: Chart, HistogramChart: Chart });
+  class Chart {
+    update(): void {}
+    setPalette(): void {}
+    destroy(): void {}
+    toPng(): string {
+      return 'data:,';
+    }
+  }
+  stub('charts.ts', { CurveChart: Chart });
+  stub('inspectCharts.ts', { ProfileChart: Chart, HistogramChart: Chart });
   const control = (label: string) => Object.assign(dom.document.createElement('vscode-button'), { textContent: label });
   stub('components.ts', { button: control, checkbox: control, dropdown: () => dom.document.createElement('vscode-dropdown') });
-  stub('theme.ts', { readPalette: () => ({ heat: '#f00', foreground: '#000', series: ['#00f'], runs: ['#00f', '#f80'] }), watchTheme: () => () => undefined, withAlpha: (c: string) => c, runColourOf: () => '#00f' });
+  stub('theme.ts', {
+    readPalette: () => ({ heat: '#f00', foreground: '#000', series: ['#00f'], runs: ['#00f', '#f80'] }),
+    watchTheme: () => () => undefined,
+    withAlpha: (c: string) => c,
+    runColourOf: () => '#00f',
+  });
   const mainPath = require.resolve(join(WEBVIEW, 'main.ts'));
   t.after(() => {
-    for (const rel of ['charts.ts', 'components.ts', 'theme.ts', 'main.ts', 'inspect.ts', 'table.ts', 'runsBar.ts', 'dom.ts']) delete require.cache[require.resolve(join(WEBVIEW, rel))];
+    for (const rel of [
+      'charts.ts',
+      'inspectCharts.ts',
+      'components.ts',
+      'theme.ts',
+      'main.ts',
+      'controls.ts',
+      'header.ts',
+      'inspect.ts',
+      'table.ts',
+      'runsBar.ts',
+      'dom.ts',
+    ])
+      delete require.cache[require.resolve(join(WEBVIEW, rel))];
   });
   // require, not import(): the stubs above live in require.cache, which only require consults.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require(mainPath);
 
   const answer = (method: string, reply: (id: number, params: unknown) => RpcWire) => {
-    for (const w of posted.splice(0)) if (w.rpc === 'request' && w.method === method) dom.window.dispatch('message', { data: reply(w.id, w.params) });
+    for (const w of posted.splice(0))
+      if (w.rpc === 'request' && w.method === method) dom.window.dispatch('message', { data: reply(w.id, w.params) });
   };
   await flush();
   const all = panel();
@@ -166,12 +274,20 @@ test('every text from data is a text node; no link, script, href, src or handler
   answer('getSnapshotRequest', (id) => ({ rpc: 'result', id, result: all }));
   await flush();
   // The inspect view of a checkpoint, then an error answer naming a hostile path.
-  dom.window.dispatch('message', { data: { rpc: 'notification', method: 'showInspectNotification', params: { run: snap.runPath, path: snap.rows[0].path } } });
+  dom.window.dispatch('message', {
+    data: { rpc: 'notification', method: 'showInspectNotification', params: { run: snap.runPath, path: snap.rows[0].path } },
+  });
   await flush();
-  answer('inspectCheckpointRequest', (id, p) => ({ rpc: 'result', id, result: inspectData(snap.runPath, snap.label, (p as { path: string }).path) }));
+  answer('inspectCheckpointRequest', (id, p) => ({
+    rpc: 'result',
+    id,
+    result: inspectData(snap.runPath, snap.label, (p as { path: string }).path),
+  }));
   await flush();
   const shown = collect(dom.app);
-  dom.window.dispatch('message', { data: { rpc: 'notification', method: 'showInspectNotification', params: { run: snap.runPath, path: snap.rows[2].path } } });
+  dom.window.dispatch('message', {
+    data: { rpc: 'notification', method: 'showInspectNotification', params: { run: snap.runPath, path: snap.rows[2].path } },
+  });
   await flush();
   answer('inspectCheckpointRequest', (id) => ({ rpc: 'error', id, message: `${pick(2)} is not scored yet: ${pick(4)}` }));
   await flush();
@@ -179,7 +295,8 @@ test('every text from data is a text node; no link, script, href, src or handler
 
   // What was made: only these elements, and no attribute that loads, navigates or runs code.
   const tags = new Set(dom.log.elements);
-  for (const bad of ['a', 'script', 'img', 'iframe', 'link', 'object', 'embed', 'base', 'form']) assert.ok(!tags.has(bad), `no <${bad}> element is created`);
+  for (const bad of ['a', 'script', 'img', 'iframe', 'link', 'object', 'embed', 'base', 'form'])
+    assert.ok(!tags.has(bad), `no <${bad}> element is created`);
   const attrs = dom.log.attributes.filter((a) => /^(href|src|srcdoc|action|formaction|on.*)$/i.test(a.name));
   assert.deepEqual(attrs, [], 'no href, src or event handler attribute');
 
@@ -188,10 +305,22 @@ test('every text from data is a text node; no link, script, href, src or handler
   for (const h of HOSTILE) assert.ok(texts.includes(escapeBidi(h)), `shown as text: ${JSON.stringify(h)}`);
   assert.doesNotMatch(texts, BIDI, 'no raw bidi control character in any text node');
   for (const c of ['202E', '2066', '2067', '2068', '2069']) assert.ok(texts.includes(`⟨U+${c}⟩`), `U+${c} is shown visibly`);
-  assert.ok(afterError.some((s) => s.includes(`${pick(2)} is not scored yet`)), 'the error answer is shown as text');
-  assert.ok(shown.some((s) => s.includes('not a readable ONNX model: <img src=x onerror=')), "a failed row's reason is shown as text");
-  assert.ok(shown.includes(`line 6 · id ${pick(6)} · L = 1 nats · log p = -2`), 'the inspect view drew its worst samples (ids, prompts, tokens)');
-  assert.ok(shown.includes(escapeBidi(`${snap.label} · step 1 · ${snap.rows[0].path}`)), 'the inspect view names the run and the checkpoint');
+  assert.ok(
+    afterError.some((s) => s.includes(`${pick(2)} is not scored yet`)),
+    'the error answer is shown as text',
+  );
+  assert.ok(
+    shown.some((s) => s.includes('not a readable ONNX model: <img src=x onerror=')),
+    "a failed row's reason is shown as text",
+  );
+  assert.ok(
+    shown.includes(`line 6 · id ${pick(6)} · L = 1 nats · log p = -2`),
+    'the inspect view drew its worst samples (ids, prompts, tokens)',
+  );
+  assert.ok(
+    shown.includes(escapeBidi(`${snap.label} · step 1 · ${snap.rows[0].path}`)),
+    'the inspect view names the run and the checkpoint',
+  );
   for (const r of all.runs) assert.ok(shown.includes(escapeBidi(r.label)), `the run ${JSON.stringify(r.label)} is named as text`);
   // Whether a hostile string ran (window.__pwned) can only be seen in a real browser: the fake DOM
   // runs no markup. test/e2e/security.test.ts checks it in every frame.
