@@ -3,15 +3,14 @@
 // them to those shown; a sweep folder offers its nested runs. Everything a user is asked
 // (folders, which nested runs, save targets) is asked here; the rest is RunSet's.
 import * as vscode from 'vscode';
-import { writeFile } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
+import { basename } from 'node:path';
 import { nestedRunsOf } from '../run/openRun';
 import type { ExportFormat, InspectData, PanelSnapshot } from '../shared/protocol';
 import { errorText } from '../shared/rpc';
 import { onDidChangeSettings, readSettings } from './vscodeSettings';
 import { Disposable, toDisposable } from './disposable';
 import type { RunEngine } from './engine';
-import { figuresCsv, figuresJson } from './exportFigures';
+import { exportFigures, exportResults, saveChartImage, type ExportSource } from './exportDialogs';
 import type { Log } from './log';
 import { CoveragePanel, type PanelHost } from './panel';
 import { RunSet, type RunRequest } from './runSet';
@@ -37,33 +36,42 @@ export class Controller extends Disposable implements PanelHost {
   private readonly tree: CheckpointTree;
   private readonly status: ScoringStatus;
 
-  constructor(private readonly context: vscode.ExtensionContext, readonly log: Log, engine: RunEngine, private readonly createDemo: (dir: string) => Promise<void>) {
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    readonly log: Log,
+    engine: RunEngine,
+    private readonly createDemo: (dir: string) => Promise<void>,
+  ) {
     super();
     this.tree = this._register(new CheckpointTree(CMD.inspect));
     this.status = this._register(new ScoringStatus(CMD.showPanel));
     const settingsOf = (root: string) => readSettings(vscode.Uri.file(root));
-    this.runs = this._register(new RunSet({
-      engine,
-      log,
-      settings: (root) => {
-        const { settings, problems } = settingsOf(root);
-        for (const p of problems) log.warn('config', p);
-        return settings;
-      },
-      isTrusted: () => vscode.workspace.isTrusted,
-      notifyUser: (m) => void log.tell('warning', m),
-      watch: (session) => watchRun(session, settingsOf(session.root).settings.polling, log),
-    }));
+    this.runs = this._register(
+      new RunSet({
+        engine,
+        log,
+        settings: (root) => {
+          const { settings, problems } = settingsOf(root);
+          for (const p of problems) log.warn('config', p);
+          return settings;
+        },
+        isTrusted: () => vscode.workspace.isTrusted,
+        notifyUser: (m) => void log.tell('warning', m),
+        watch: (session) => watchRun(session, settingsOf(session.root).settings.polling, log),
+      }),
+    );
     this._register(toDisposable(this.runs.onDidChange((s) => this.publish(s))));
     this._register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.runs.resume()));
-    this._register(onDidChangeSettings(() => {
-      const { problems } = readSettings();
-      for (const p of problems) log.warn('config', p);
-      if (this.runs.roots.length > 0) {
-        log.info('config', 'settings changed: reopening the runs');
-        void this.runs.reopen();
-      }
-    }));
+    this._register(
+      onDidChangeSettings(() => {
+        const { problems } = readSettings();
+        for (const p of problems) log.warn('config', p);
+        if (this.runs.roots.length > 0) {
+          log.info('config', 'settings changed: reopening the runs');
+          void this.runs.reopen();
+        }
+      }),
+    );
   }
 
   /** Open Run…: the panel shows exactly the chosen runs (from the Explorer: every selected folder). */
@@ -90,18 +98,28 @@ export class Controller extends Disposable implements PanelHost {
     if (!root) {
       const open = this.runs.snapshot().runs;
       if (open.length === 0) return;
-      const pick = await vscode.window.showQuickPick(open.map((r) => ({ label: r.label, description: r.runPath, root: r.runPath })), { title: 'Remove Run from Panel' });
+      const pick = await vscode.window.showQuickPick(
+        open.map((r) => ({ label: r.label, description: r.runPath, root: r.runPath })),
+        { title: 'Remove Run from Panel' },
+      );
       root = pick?.root;
     }
     if (root) this.runs.remove(root);
   }
 
   async createDemoRun(): Promise<void> {
-    const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Create Demo Run Here', title: 'Folder to create the demo run in' });
+    const picked = await vscode.window.showOpenDialog({
+      canSelectFolders: true,
+      canSelectFiles: false,
+      openLabel: 'Create Demo Run Here',
+      title: 'Folder to create the demo run in',
+    });
     if (!picked?.[0]) return;
     const dir = vscode.Uri.joinPath(picked[0], 'demo-run');
     try {
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Writing the demo run…' }, () => this.createDemo(dir.fsPath));
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Writing the demo run…' }, () =>
+        this.createDemo(dir.fsPath),
+      );
     } catch (err) {
       this.log.error('demo', errorText(err));
       void this.log.tell('error', `Could not create the demo run: ${errorText(err)}`);
@@ -117,26 +135,7 @@ export class Controller extends Disposable implements PanelHost {
 
   async exportResults(): Promise<void> {
     if (!this.hasRuns()) return;
-    const pick = await vscode.window.showQuickPick([
-      { label: 'CSV', format: 'csv' as const, description: 'every checkpoint\'s figures' },
-      { label: 'JSON', format: 'json' as const, description: 'figures, suggestion and reference' },
-      { label: 'PNG', format: 'png' as const, description: 'each chart of the panel' },
-    ], { title: 'Export Results' });
-    if (!pick) return;
-    if (pick.format !== 'png') {
-      await this.exportFigures(pick.format);
-      return;
-    }
-    if (!this.panel) this.showPanel();
-    try {
-      const images = await this.panel!.collectChartImages();
-      const folder = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Save Charts Here' });
-      if (!folder?.[0]) return;
-      for (const img of images) await this.writeDataUrl(vscode.Uri.joinPath(folder[0], `${img.name}.png`), img.dataUrl);
-      void vscode.window.showInformationMessage(`Saved ${images.length} charts to ${folder[0].fsPath}.`);
-    } catch (err) {
-      void this.log.tell('error', `Could not export the charts: ${errorText(err)}`);
-    }
+    await exportResults(this.exportSource(), (format) => this.exportFigures(format));
   }
 
   /** The open runs' folders (Score on Slurm… picks among them). */
@@ -153,25 +152,12 @@ export class Controller extends Disposable implements PanelHost {
     return this.runs.inspect(run, path);
   }
 
-  async exportFigures(format: ExportFormat): Promise<string | null> {
-    const snap = this.currentSnapshot();
-    if (snap.runs.length === 0) return null;
-    const target = await vscode.window.showSaveDialog({
-      defaultUri: vscode.Uri.file(`${this.exportBase()}-coverage.${format}`),
-      filters: format === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] },
-      title: 'Export figures',
-    });
-    if (!target) return null;
-    await writeFile(target.fsPath, format === 'csv' ? figuresCsv(snap) : figuresJson(snap), 'utf8');
-    this.log.info('export', `wrote ${target.fsPath}`);
-    return target.fsPath;
+  exportFigures(format: ExportFormat): Promise<string | null> {
+    return exportFigures(this.exportSource(), format);
   }
 
-  async saveImage(name: string, dataUrl: string): Promise<string | null> {
-    const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(`${this.exportBase()}-${name}.png`), filters: { PNG: ['png'] }, title: 'Save chart' });
-    if (!target) return null;
-    await this.writeDataUrl(target, dataUrl);
-    return target.fsPath;
+  saveImage(name: string, dataUrl: string): Promise<string | null> {
+    return saveChartImage(this.exportSource(), name, dataUrl);
   }
 
   didSelect(run: string, path: string): void {
@@ -206,16 +192,27 @@ export class Controller extends Disposable implements PanelHost {
    * The runs the user means: the folders given (the Explorer's selection) or picked, where a
    * folder holding nested runs (a sweep) offers them, all ticked. Undefined when cancelled.
    */
-  private async chooseRuns(uri: vscode.Uri | undefined, uris: readonly vscode.Uri[] | undefined, title: string): Promise<string[] | undefined> {
+  private async chooseRuns(
+    uri: vscode.Uri | undefined,
+    uris: readonly vscode.Uri[] | undefined,
+    title: string,
+  ): Promise<string[] | undefined> {
     let folders = uris && uris.length > 0 ? [...uris] : uri ? [uri] : undefined;
     if (!folders) {
-      const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: true, openLabel: title, title: `${title}: training run folders (or a sweep folder holding runs)` });
+      const picked = await vscode.window.showOpenDialog({
+        canSelectFolders: true,
+        canSelectFiles: false,
+        canSelectMany: true,
+        openLabel: title,
+        title: `${title}: training run folders (or a sweep folder holding runs)`,
+      });
       if (!picked?.length) return undefined;
       folders = picked;
     }
     const local = folders.filter((f) => f.scheme === 'file');
     for (const f of folders) {
-      if (f.scheme !== 'file') void this.log.tell('error', `Checkpoint Coverage reads runs from the local file system; ${f.toString()} is not a local folder.`);
+      if (f.scheme !== 'file')
+        void this.log.tell('error', `Checkpoint Coverage reads runs from the local file system; ${f.toString()} is not a local folder.`);
     }
     const roots: string[] = [];
     for (const f of local) {
@@ -238,10 +235,14 @@ export class Controller extends Disposable implements PanelHost {
     if (found.runs.length === 0) return [root];
     const items = [
       ...found.runs.map((r) => ({ label: basename(r), description: r, root: r, picked: true })),
-      ...(found.checkpoints > 0 ? [{ label: basename(root), description: `${found.checkpoints} checkpoints of the folder itself`, root, picked: false }] : []),
+      ...(found.checkpoints > 0
+        ? [{ label: basename(root), description: `${found.checkpoints} checkpoints of the folder itself`, root, picked: false }]
+        : []),
     ];
     const picked = await vscode.window.showQuickPick(items, {
-      canPickMany: true, title: `${title}: ${basename(root)} holds ${found.runs.length} runs`, placeHolder: 'The runs to show side by side',
+      canPickMany: true,
+      title: `${title}: ${basename(root)} holds ${found.runs.length} runs`,
+      placeHolder: 'The runs to show side by side',
     });
     return picked && picked.length > 0 ? picked.map((p) => p.root) : undefined;
   }
@@ -255,17 +256,23 @@ export class Controller extends Disposable implements PanelHost {
   private async askForTrust(): Promise<void> {
     if (vscode.workspace.isTrusted || this.runs.roots.length === 0) return;
     const trust = 'Manage Workspace Trust';
-    const pick = await vscode.window.showWarningMessage('Scoring runs the checkpoints\' ONNX graphs. Trust this workspace to start scoring.', trust);
+    const pick = await vscode.window.showWarningMessage(
+      "Scoring runs the checkpoints' ONNX graphs. Trust this workspace to start scoring.",
+      trust,
+    );
     if (pick === trust) await vscode.commands.executeCommand('workbench.trust.manage');
   }
 
-  /** Where exports go by default: beside the run, or with several runs beside their common folder. */
-  private exportBase(): string {
-    const roots = this.runs.roots;
-    if (roots.length <= 1) return roots[0] ?? '';
-    let base = dirname(roots[0]);
-    while (!roots.every((r) => r.startsWith(base.endsWith('/') ? base : `${base}/`)) && dirname(base) !== base) base = dirname(base);
-    return base;
+  private exportSource(): ExportSource {
+    return {
+      roots: this.runs.roots,
+      snapshot: () => this.currentSnapshot(),
+      chartImages: () => {
+        if (!this.panel) this.showPanel();
+        return this.panel!.collectChartImages();
+      },
+      log: this.log,
+    };
   }
 
   private attachPanel(panel: CoveragePanel): void {
@@ -279,12 +286,5 @@ export class Controller extends Disposable implements PanelHost {
     this.tree.update(snap);
     this.status.update(snap);
     this.panel?.postSnapshot(snap);
-  }
-
-  private async writeDataUrl(target: vscode.Uri, dataUrl: string): Promise<void> {
-    const m = /^data:image\/png;base64,([A-Za-z0-9+/=]+)$/.exec(dataUrl);
-    if (!m) throw new Error('the chart image is not a PNG data URL');
-    await writeFile(target.fsPath, Buffer.from(m[1], 'base64'));
-    this.log.info('export', `wrote ${target.fsPath}`);
   }
 }
