@@ -6,20 +6,17 @@
 import { basename } from 'node:path';
 import { DEFAULT_SELECTION_N } from '../core/defaults';
 import { DEFAULT_SETTLE_MS } from '../core/layout';
-import { runRelative } from '../core/paths';
 import type { CheckpointEntry } from '../core/types';
 import type { InspectData, RunSnapshot } from '../shared/protocol';
 import { errorText } from '../shared/rpc';
 import type { OpenedRun, RunReport, SessionDeps } from './engine';
-
-export type { SessionDeps } from './engine';
 import { Disposable, toDisposable } from './disposable';
 import { OtherScorers } from './otherScorers';
 import { ReportScheduler } from './reportScheduler';
-import { Throttle } from './throttle';
+import { Delayed, Throttle } from './throttle';
 import { ScoringLoop } from './scoringLoop';
 import { buildSnapshot } from './snapshot';
-import { diffCheckpoints, type WatchBatch } from './watchEvents';
+import { checkpointFiles, diffCheckpoints, type WatchBatch } from './watchEvents';
 
 export class RunSession extends Disposable {
   readonly runName: string;
@@ -29,7 +26,8 @@ export class RunSession extends Disposable {
   private error: string | null = null;
   private version = 0;
   private inspecting: string | null = null;
-  private settleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Files still being written get no further watcher event once they settle: a rescan then. */
+  private readonly settleRescan: Delayed;
   private readonly publisher: Throttle;
   private readonly listeners = new Set<(s: RunSnapshot) => void>();
   private readonly others: OtherScorers;
@@ -38,7 +36,10 @@ export class RunSession extends Disposable {
   /** Settles once a disposed session's run is closed and its last job has settled. */
   private closed: Promise<void> = Promise.resolve();
 
-  constructor(readonly root: string, private readonly deps: SessionDeps) {
+  constructor(
+    readonly root: string,
+    private readonly deps: SessionDeps,
+  ) {
     super();
     this.runName = basename(root);
     this.others = this._register(new OtherScorers(deps.log, deps.claimPollMs ?? 5000, () => void this.handleStoreChange()));
@@ -59,18 +60,20 @@ export class RunSession extends Disposable {
       logError: (m) => deps.log.error('report', m),
       minIntervalMs: deps.reportIntervalMs ?? 1000,
     });
-    this.publisher = this._register(new Throttle(() => this.publish(), () => deps.publishIntervalMs ?? 100));
+    this.settleRescan = this._register(
+      new Delayed(() => void this.rescan(new Map(), false), (deps.settleMs ?? DEFAULT_SETTLE_MS) + SETTLE_MARGIN_MS),
+    );
+    this.publisher = this._register(new Throttle(() => this.publish(), deps.publishIntervalMs ?? 100));
     this._register(toDisposable(() => this.listeners.clear()));
-    this._register(toDisposable(() => {
-      // The worker ends with the run; close() logs what it cannot do. The loop has stopped by now
-      // (disposed first), so its idle() is the job in flight settling. disposeAndWait() returns this.
-      this.closed = Promise.all([this.opened ? this.close(this.opened) : undefined, this.loop.idle()]).then(() => undefined);
-    }));
+    this._register(
+      toDisposable(() => {
+        // The worker ends with the run; close() logs what it cannot do. The loop has stopped by now
+        // (disposed first), so its idle() is the job in flight settling. disposeAndWait() returns this.
+        this.closed = Promise.all([this.opened ? this.close(this.opened) : undefined, this.loop.idle()]).then(() => undefined);
+      }),
+    );
     this._register(this.reports);
     this._register(toDisposable(() => this.loop.stop()));
-    this._register(toDisposable(() => {
-      clearTimeout(this.settleTimer);
-    }));
   }
 
   /**
@@ -107,12 +110,17 @@ export class RunSession extends Disposable {
     this.error = null;
     let opened: OpenedRun;
     try {
-      opened = await this.deps.engine.open(this.root, this.deps.settings, {
-        onWorkerCrash: (n) => {
-          this.deps.log.warn('worker', n.message);
-          if (n.tellUser) this.deps.notifyUser?.(n.message);
+      opened = await this.deps.engine.open(
+        this.root,
+        this.deps.settings,
+        {
+          onWorkerCrash: (n) => {
+            this.deps.log.warn('worker', n.message);
+            if (n.tellUser) this.deps.notifyUser?.(n.message);
+          },
         },
-      }, { settleMs: this.deps.settleMs });
+        { settleMs: this.deps.settleMs },
+      );
     } catch (err) {
       this.error = errorText(err);
       this.deps.log.error('session', `cannot open ${this.root}: ${this.error}`);
@@ -251,15 +259,8 @@ export class RunSession extends Disposable {
     }
     if (opened !== this.opened || this.isDisposed) return;
     this.problems = scan.problems;
-    if (scan.pending?.length && !this.settleTimer) {
-      // Files still being written (by the scanner's own mtime rule) get no further watcher
-      // event once they settle, so look again once the settle time has passed.
-      this.settleTimer = setTimeout(() => {
-        this.settleTimer = undefined;
-        void this.rescan(new Map(), false);
-      }, (this.deps.settleMs ?? DEFAULT_SETTLE_MS) + SETTLE_MARGIN_MS);
-    }
-    const files = (e: CheckpointEntry) => ({ path: e.path, step: e.step, files: [e.path, ...e.dataPaths.map((p) => runRelative(this.root, p) ?? p)] });
+    if (scan.pending?.length) this.settleRescan.request();
+    const files = (e: CheckpointEntry) => checkpointFiles(this.root, e);
     const diff = diffCheckpoints([...this.entries.values()].map(files), scan.checkpoints.map(files), touched);
     this.entries = new Map(scan.checkpoints.map((e) => [e.path, e]));
     for (const path of diff.removed) {

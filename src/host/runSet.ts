@@ -13,7 +13,8 @@ import type { RunEngine } from './engine';
 import { inspectAcross } from './inspectAcross';
 import { freeColour, panelSnapshot, runLabels, type AcrossBuilt } from './panelSnapshot';
 import { ReportScheduler } from './reportScheduler';
-import { RunSession, type SessionDeps } from './runSession';
+import type { SessionDeps } from './engine';
+import { RunSession } from './runSession';
 import { ScoringTurns } from './scoringTurns';
 import type { SessionLog } from './sessionLog';
 import { Throttle } from './throttle';
@@ -59,15 +60,17 @@ export class RunSet extends Disposable {
 
   constructor(private readonly deps: RunSetDeps) {
     super();
-    this.across = this._register(new ReportScheduler<AcrossBuilt>({
-      build: async () => this.buildAcross(),
-      changed: () => this.changed(),
-      logError: (m) => deps.log.error('across', m),
-      minIntervalMs: deps.timings?.reportIntervalMs ?? 1000,
-    }));
+    this.across = this._register(
+      new ReportScheduler<AcrossBuilt>({
+        build: async () => this.buildAcross(),
+        changed: () => this.changed(),
+        logError: (m) => deps.log.error('across', m),
+        minIntervalMs: deps.timings?.reportIntervalMs ?? 1000,
+      }),
+    );
     // The panel snapshot (every row of every run) feeds the tree, the status bar and the panel; 4 a
     // second is as often as anyone reads a progress figure.
-    this.publisher = this._register(new Throttle(() => this.publish(), () => deps.timings?.publishIntervalMs ?? 250));
+    this.publisher = this._register(new Throttle(() => this.publish(), deps.timings?.publishIntervalMs ?? 250));
     this._register(toDisposable(() => this.clear()));
     this._register(toDisposable(() => this.listeners.clear()));
   }
@@ -277,4 +280,3 @@ export class RunSet extends Disposable {
     for (const l of this.listeners) l(snap);
   }
 }
-

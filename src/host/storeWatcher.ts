@@ -30,9 +30,12 @@ export class StoreWatcher extends Disposable {
   private scores = new Set<string>();
   private readonly report: Throttle;
 
-  private constructor(private readonly options: StoreWatcherOptions, private readonly onChange: (c: StoreChange) => void) {
+  private constructor(
+    private readonly options: StoreWatcherOptions,
+    private readonly onChange: (c: StoreChange) => void,
+  ) {
     super();
-    this.report = this._register(new Throttle(() => this.flush(), () => options.intervalMs ?? 300));
+    this.report = this._register(new Throttle(() => this.flush(), options.intervalMs ?? 300));
   }
 
   /** Starts watching `<store>/locks`, creating it when the store is new. */

@@ -6,11 +6,15 @@ export class Throttle {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private last = -Infinity;
 
-  constructor(private readonly fn: () => void, private readonly intervalMs: () => number) {}
+  constructor(
+    private readonly fn: () => void,
+    /** A fixed interval, or one read at each request. */
+    private readonly intervalMs: number | (() => number),
+  ) {}
 
   request(): void {
     if (this.timer) return;
-    const wait = this.last + this.intervalMs() - Date.now();
+    const wait = this.last + (typeof this.intervalMs === 'number' ? this.intervalMs : this.intervalMs()) - Date.now();
     if (wait > 0) this.timer = setTimeout(() => this.run(), wait);
     else this.run();
   }
@@ -30,5 +34,28 @@ export class Throttle {
     this.timer = undefined;
     this.last = Date.now();
     this.fn();
+  }
+}
+
+/** One call a fixed time after it is asked for; asking again while one waits changes nothing. */
+export class Delayed {
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly fn: () => void,
+    private readonly delayMs: number,
+  ) {}
+
+  request(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.fn();
+    }, this.delayMs);
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
   }
 }

@@ -39,7 +39,7 @@ export class CheckpointTree extends Disposable implements vscode.TreeDataProvide
   private drawn: PanelSnapshot | null = null;
   /** What the rows showed at the last refresh. */
   private shown = '';
-  private readonly redraw = this._register(new Throttle(() => this.redrawIfChanged(), () => 1000));
+  private readonly redraw = this._register(new Throttle(() => this.redrawIfChanged(), 1000));
   /** Nodes kept per redraw, so reveal() and getParent() hand VS Code the objects it was given. */
   private runNodes = new Map<string, RunNode>();
   private checkpointNodes = new Map<string, CheckpointNode[]>();
@@ -51,7 +51,9 @@ export class CheckpointTree extends Disposable implements vscode.TreeDataProvide
 
   constructor(private readonly inspectCommand: string) {
     super();
-    this.view = this._register(vscode.window.createTreeView(CheckpointTree.viewId, { treeDataProvider: this, showCollapseAll: false, canSelectMany: false }));
+    this.view = this._register(
+      vscode.window.createTreeView(CheckpointTree.viewId, { treeDataProvider: this, showCollapseAll: false, canSelectMany: false }),
+    );
   }
 
   update(snap: PanelSnapshot): void {
@@ -59,9 +61,14 @@ export class CheckpointTree extends Disposable implements vscode.TreeDataProvide
     const runs = snap.runs;
     const done = runs.reduce((a, r) => a + r.progress.done, 0);
     const total = runs.reduce((a, r) => a + r.rows.length, 0);
-    this.view.description = runs.length === 0 ? undefined : `${runs.length === 1 ? runs[0].runName : `${runs.length} runs`} · ${done}/${total}`;
+    this.view.description =
+      runs.length === 0 ? undefined : `${runs.length === 1 ? runs[0].runName : `${runs.length} runs`} · ${done}/${total}`;
     const one = runs.length === 1 ? runs[0] : null;
-    this.view.message = one?.error ? one.error : one && one.rows.length === 0 ? 'No checkpoints found yet; waiting for the trainer to write some.' : undefined;
+    this.view.message = one?.error
+      ? one.error
+      : one && one.rows.length === 0
+        ? 'No checkpoints found yet; waiting for the trainer to write some.'
+        : undefined;
     this.redraw.request();
   }
 
@@ -82,7 +89,9 @@ export class CheckpointTree extends Disposable implements vscode.TreeDataProvide
     const sameNodes = before !== null && shape(before) === shape(snap);
     if (!sameNodes) {
       this.runNodes = new Map(runs.map((r) => [r.runPath, this.runNodes.get(r.runPath) ?? { kind: 'run', run: r.runPath }]));
-      this.checkpointNodes = new Map(runs.map((r) => [r.runPath, r.rows.map((row) => ({ kind: 'checkpoint' as const, run: r.runPath, row }))]));
+      this.checkpointNodes = new Map(
+        runs.map((r) => [r.runPath, r.rows.map((row) => ({ kind: 'checkpoint' as const, run: r.runPath, row }))]),
+      );
     }
     const items = new Map<Node, { item: vscode.TreeItem; key: string }>();
     const changed: Node[] = [];
@@ -138,7 +147,12 @@ export class CheckpointTree extends Disposable implements vscode.TreeDataProvide
     const colour = runThemeColour(run.colour);
     item.iconPath = new vscode.ThemeIcon('circle-filled', colour ? new vscode.ThemeColor(colour) : undefined);
     const sug = this.drawn!.across?.suggested;
-    item.description = [run.error ? 'cannot score' : `${run.progress.done}/${run.rows.length} scored`, sug?.run === run.runPath ? `★ step ${sug.step}` : ''].filter(Boolean).join(' · ');
+    item.description = [
+      run.error ? 'cannot score' : `${run.progress.done}/${run.rows.length} scored`,
+      sug?.run === run.runPath ? `★ step ${sug.step}` : '',
+    ]
+      .filter(Boolean)
+      .join(' · ');
     item.tooltip = `${run.runPath}${run.error ? `\n${run.error}` : ''}`;
     // A plain-text tooltip would be read out instead of the run's name.
     item.accessibilityInformation = { label: `${run.label} · ${item.description}` };
@@ -150,7 +164,8 @@ export class CheckpointTree extends Disposable implements vscode.TreeDataProvide
     const snap = this.drawn!;
     // With several runs the marks are the comparison's: one suggestion across all of them.
     const across = snap.runs.length > 1;
-    const is = (ref: { path: string; run?: string } | null | undefined) => !!ref && ref.path === row.path && (!across || ref.run === run.runPath);
+    const is = (ref: { path: string; run?: string } | null | undefined) =>
+      !!ref && ref.path === row.path && (!across || ref.run === run.runPath);
     const suggested = across ? snap.across?.suggested : run.suggested;
     const lowest = across ? snap.across?.minCrossEntropy : run.minCrossEntropy;
     const marks = [is(suggested) ? '★ suggested' : '', is(lowest) ? '▼ lowest CE' : ''].filter(Boolean);
@@ -158,11 +173,14 @@ export class CheckpointTree extends Disposable implements vscode.TreeDataProvide
     item.id = `${run.runPath}\u0000${row.path}`;
     item.iconPath = STATE_ICON[row.state];
     const n = String(run.selectionN);
-    item.description = row.state === 'done'
-      ? [`CE ${fmt(row.cePerToken)}`, `Cov@${n} ${fmt(row.coverage[n])}`, ...marks].join(' · ')
-      : [stateText(row), ...marks].join(' · ');
+    item.description =
+      row.state === 'done'
+        ? [`CE ${fmt(row.cePerToken)}`, `Cov@${n} ${fmt(row.coverage[n])}`, ...marks].join(' · ')
+        : [stateText(row), ...marks].join(' · ');
     const tip = new vscode.MarkdownString(undefined, false);
-    tip.appendText(`${across ? `${run.label}: ` : ''}${row.path}\nmodel: ${row.model}\nstate: ${stateText(row)}\nCE/token: ${fmt(row.cePerToken, 6)} nats\nCov@${n}: ${fmt(row.coverage[n], 6)} (lower is better)\ntournament score: ${fmt(row.tournamentScore, 6)}`);
+    tip.appendText(
+      `${across ? `${run.label}: ` : ''}${row.path}\nmodel: ${row.model}\nstate: ${stateText(row)}\nCE/token: ${fmt(row.cePerToken, 6)} nats\nCov@${n}: ${fmt(row.coverage[n], 6)} (lower is better)\ntournament score: ${fmt(row.tournamentScore, 6)}`,
+    );
     item.tooltip = tip;
     item.contextValue = `checkpoint.${row.state}`;
     item.command = { command: this.inspectCommand, title: 'Inspect', arguments: [run.runPath, row.path] };
@@ -184,9 +202,23 @@ function itemKey(item: vscode.TreeItem): string {
 
 /** Everything a node of the tree shows (labels, icons, descriptions, tooltips), as one string. */
 function treeContent(snap: PanelSnapshot): string {
-  const marks = (r: PanelRun) => (snap.runs.length > 1 ? [snap.across?.suggested, snap.across?.minCrossEntropy].map((m) => (m?.run === r.runPath ? m.path : null)) : [r.suggested?.path, r.minCrossEntropy?.path]);
-  return JSON.stringify(snap.runs.map((r) => {
-    const n = String(r.selectionN);
-    return [r.runPath, r.label, r.colour, r.error, r.progress.done, marks(r), n, r.rows.map((x) => [x.path, x.step, stateText(x), x.cePerToken, x.coverage[n] ?? null, x.tournamentScore])];
-  }));
+  const marks = (r: PanelRun) =>
+    snap.runs.length > 1
+      ? [snap.across?.suggested, snap.across?.minCrossEntropy].map((m) => (m?.run === r.runPath ? m.path : null))
+      : [r.suggested?.path, r.minCrossEntropy?.path];
+  return JSON.stringify(
+    snap.runs.map((r) => {
+      const n = String(r.selectionN);
+      return [
+        r.runPath,
+        r.label,
+        r.colour,
+        r.error,
+        r.progress.done,
+        marks(r),
+        n,
+        r.rows.map((x) => [x.path, x.step, stateText(x), x.cePerToken, x.coverage[n] ?? null, x.tournamentScore]),
+      ];
+    }),
+  );
 }

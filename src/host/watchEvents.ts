@@ -1,6 +1,8 @@
 // Turns a burst of file-system events into one batch of net changes. chokidar reports a
 // trainer writing a checkpoint as many events (add, change, change, rename…); the session
 // rescans once per batch. Pure: the watcher feeds events in, a debounce timer drains them.
+import { runRelative } from '../core/paths';
+import type { CheckpointEntry } from '../core/types';
 
 export type RawEventKind = 'add' | 'change' | 'unlink' | 'addDir' | 'unlinkDir';
 
@@ -91,18 +93,30 @@ export interface CheckpointDiff {
   replaced: string[];
 }
 
+/** A checkpoint as diffCheckpoints compares it: its model and data files, run-relative. */
+export function checkpointFiles(root: string, e: CheckpointEntry): CheckpointFiles {
+  return { path: e.path, step: e.step, files: [e.path, ...e.dataPaths.map((p) => runRelative(root, p) ?? p)] };
+}
+
 /** What changed between two scans, given the batch's touched paths. */
-export function diffCheckpoints(prev: readonly CheckpointFiles[], next: readonly CheckpointFiles[], touched: ReadonlyMap<string, NetChange>): CheckpointDiff {
+export function diffCheckpoints(
+  prev: readonly CheckpointFiles[],
+  next: readonly CheckpointFiles[],
+  touched: ReadonlyMap<string, NetChange>,
+): CheckpointDiff {
   const before = new Set(prev.map((c) => c.path));
   const after = new Set(next.map((c) => c.path));
   const added = next.filter((c) => !before.has(c.path)).map((c) => c.path);
   const removed = prev.filter((c) => !after.has(c.path)).map((c) => c.path);
   const replaced = next
     .filter((c) => before.has(c.path))
-    .filter((c) => c.files.some((f) => {
-      const t = touched.get(f);
-      return t === 'changed' || t === 'added';
-    }) || isInsideTouchedDir(c, touched))
+    .filter(
+      (c) =>
+        c.files.some((f) => {
+          const t = touched.get(f);
+          return t === 'changed' || t === 'added';
+        }) || isInsideTouchedDir(c, touched),
+    )
     .map((c) => c.path);
   return { added, removed, replaced };
 }
