@@ -31,9 +31,7 @@ export interface JobBudgets {
 }
 
 export type FailureDecision =
-  | { action: 'retry'; delayMs: number; tokenBudget: number }
-  | { action: 'fail'; reason: string }
-  | { action: 'drop' };
+  { action: 'retry'; delayMs: number; tokenBudget: number } | { action: 'fail'; reason: string } | { action: 'drop' };
 
 export class RestartPolicy {
   private crashStreak = 0;
@@ -60,7 +58,10 @@ export class RestartPolicy {
     if (attempt === 1 && budgets.next !== undefined) return { action: 'fail', reason: message };
     const last = budgets.next === undefined ? ', the last with one sample per batch' : '';
     const times = attempt === 1 ? 'once' : `${attempt} times`;
-    return { action: 'fail', reason: `the scoring worker stopped ${times} on this checkpoint (token budget ${budgets.tried.join(', ')}${last}): ${message}` };
+    return {
+      action: 'fail',
+      reason: `the scoring worker stopped ${times} on this checkpoint (token budget ${budgets.tried.join(', ')}${last}): ${message}`,
+    };
   }
 
   onSuccess(): void {
@@ -80,4 +81,22 @@ export class RestartPolicy {
   shouldTellUser(): boolean {
     return this.crashStreak === 1;
   }
+}
+
+/** The worker died under a job: what happens next, and a short line for the user. */
+export interface WorkerCrashNotice {
+  checkpointPath: string;
+  /** Why the worker is gone (killed, out of memory, exit code). */
+  reason: string;
+  /** 1 for the first run of the job, 2 for its first retry, … */
+  attempt: number;
+  /** The token budget the attempt ran at. */
+  tokenBudget: number;
+  /** The smaller budget the job runs at next, when it is retried. */
+  nextTokenBudget?: number;
+  /** True when the job is retried on a fresh worker; false when it is failed. */
+  retrying: boolean;
+  /** First crash since the last successful job: worth one notification. */
+  tellUser: boolean;
+  message: string;
 }

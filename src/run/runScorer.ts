@@ -8,7 +8,14 @@ import { fsErrorCode } from '../core/paths';
 import { encodeScoreRecord, storeFileName, type ProviderSetting, type ScoreRecord, type StoreKey } from '../core/store';
 import { describeHolder, locksDir, tryClaim, waitForRelease, type ClaimOptions } from '../core/store/claims';
 import { checkpointContentHash } from '../core/store/contentHash';
-import { readStoredScores, removeStaleTemps, scoresDir, writeStoredScores, type StoredLookup, type StoreWriteIO } from '../core/store/files';
+import {
+  readStoredScores,
+  removeStaleTemps,
+  scoresDir,
+  writeStoredScores,
+  type StoredLookup,
+  type StoreWriteIO,
+} from '../core/store/files';
 import type { CheckpointEntry, EvalSample } from '../core/types';
 import { ScoreError, checkpointError } from '../core/scoreError';
 import type { EvalSetParams, ScoreProgress, WireSample } from '../shared/workerProtocol';
@@ -63,7 +70,7 @@ export interface EnsureScoredResult {
   lookupSeconds: number;
 }
 
-const toWire = (s: EvalSample): WireSample => ({ index: s.index, line: s.line, id: s.id, promptIds: s.promptIds, responseIds: s.responseIds });
+const toWire = ({ index, line, id, promptIds, responseIds }: EvalSample): WireSample => ({ index, line, id, promptIds, responseIds });
 
 export class RunScorer {
   readonly dir: string;
@@ -86,7 +93,11 @@ export class RunScorer {
   }
 
   async key(entry: CheckpointEntry): Promise<StoreKey> {
-    return { checkpointHash: await checkpointContentHash(entry, this.hashes), evalSetHash: this.o.evalSet.hash, scorerVersion: SCORER_VERSION };
+    return {
+      checkpointHash: await checkpointContentHash(entry, this.hashes),
+      evalSetHash: this.o.evalSet.hash,
+      scorerVersion: SCORER_VERSION,
+    };
   }
 
   /** The stored result for a checkpoint; 'invalid' (damaged, other key) means rescore. */
@@ -108,7 +119,12 @@ export class RunScorer {
   }
 
   /** `wait` false: 'busy' when another scorer holds the claim (ensureScored comes back later). */
-  private async scoreOrWait(entry: CheckpointEntry, onProgress: ((p: ScoreProgress) => void) | undefined, signal: AbortSignal | undefined, wait: boolean): Promise<{ record: ScoreRecord; reused: boolean } | 'busy'> {
+  private async scoreOrWait(
+    entry: CheckpointEntry,
+    onProgress: ((p: ScoreProgress) => void) | undefined,
+    signal: AbortSignal | undefined,
+    wait: boolean,
+  ): Promise<{ record: ScoreRecord; reused: boolean } | 'busy'> {
     const key = await this.key(entry);
     const name = storeFileName(key);
     for (;;) {
@@ -136,15 +152,29 @@ export class RunScorer {
     }
   }
 
-  private async compute(entry: CheckpointEntry, key: StoreKey, onProgress: ((p: ScoreProgress) => void) | undefined, signal: AbortSignal | undefined): Promise<ScoreRecord> {
+  private async compute(
+    entry: CheckpointEntry,
+    key: StoreKey,
+    onProgress: ((p: ScoreProgress) => void) | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<ScoreRecord> {
     if (signal?.aborted) throw new ScoreError({ kind: 'cancelled', message: 'cancelled before it started' });
     const jobId = `${process.pid}-${++this.jobs}`;
     const onAbort = () => this.client.cancel(jobId);
     signal?.addEventListener('abort', onAbort);
     try {
       const r = await this.client.score({
-        jobId, checkpointPath: entry.path, modelPath: entry.modelPath, evalSet: this.payload, onProgress, onCrash: this.o.onCrash,
-        options: { provider: this.o.provider ?? 'auto', tokenBudget: this.o.tokenBudget ?? DEFAULT_TOKEN_BUDGET, intraOpThreads: this.o.threads ?? 0 },
+        jobId,
+        checkpointPath: entry.path,
+        modelPath: entry.modelPath,
+        evalSet: this.payload,
+        onProgress,
+        onCrash: this.o.onCrash,
+        options: {
+          provider: this.o.provider ?? 'auto',
+          tokenBudget: this.o.tokenBudget ?? DEFAULT_TOKEN_BUDGET,
+          intraOpThreads: this.o.threads ?? 0,
+        },
       });
       // A checkpoint replaced or deleted while it was scored: the numbers may belong to neither version.
       let after: StoreKey;
@@ -152,14 +182,28 @@ export class RunScorer {
         after = await this.key(entry);
       } catch (e) {
         const why = checkpointError(e, entry).message;
-        throw new ScoreError({ kind: 'deleted', message: `the checkpoint was deleted or became unreadable while it was being scored; nothing was stored (${why})` });
+        throw new ScoreError({
+          kind: 'deleted',
+          message: `the checkpoint was deleted or became unreadable while it was being scored; nothing was stored (${why})`,
+        });
       }
       if (after.checkpointHash !== key.checkpointHash) {
-        throw new ScoreError({ kind: 'changed', message: 'the checkpoint changed while it was being scored; nothing was stored, and it will be scored again' });
+        throw new ScoreError({
+          kind: 'changed',
+          message: 'the checkpoint changed while it was being scored; nothing was stored, and it will be scored again',
+        });
       }
       const record: ScoreRecord = {
         key,
-        info: { checkpointPath: entry.path, provider: r.provider, attempts: r.attempts, skipped: r.skipped, seconds: r.seconds, tokens: r.tokens, createdAt: new Date().toISOString() },
+        info: {
+          checkpointPath: entry.path,
+          provider: r.provider,
+          attempts: r.attempts,
+          skipped: r.skipped,
+          seconds: r.seconds,
+          tokens: r.tokens,
+          createdAt: new Date().toISOString(),
+        },
         scores: { seqLogprob: r.seqLogprob, tokenCounts: r.tokenCounts, tokenOffsets: r.tokenOffsets, tokenLogprobs: r.tokenLogprobs },
       };
       try {
@@ -202,7 +246,13 @@ export class RunScorer {
   }
 
   /** One checkpoint of ensureScored; undefined when `wait` is false and another scorer holds it. */
-  private async ensureOne(entry: CheckpointEntry, i: number, wait: boolean, hooks: EnsureScoredHooks, times: { scoringSeconds: number; lookupSeconds: number }): Promise<CheckpointOutcome | undefined> {
+  private async ensureOne(
+    entry: CheckpointEntry,
+    i: number,
+    wait: boolean,
+    hooks: EnsureScoredHooks,
+    times: { scoringSeconds: number; lookupSeconds: number },
+  ): Promise<CheckpointOutcome | undefined> {
     const t0 = performance.now();
     try {
       const found = await this.lookup(entry);
@@ -231,7 +281,9 @@ export class RunScorer {
   async forget(entry: CheckpointEntry): Promise<void> {
     const file = join(this.dir, storeFileName(await this.key(entry)));
     await unlink(file).catch((e: unknown) => {
-      if (fsErrorCode(e) !== 'ENOENT') throw new ScoreError({ kind: 'store', checkpoint: entry.path, file, message: `cannot remove the stored scores ${file} (${fsErrorCode(e)})` });
+      const code = fsErrorCode(e);
+      if (code !== 'ENOENT')
+        throw new ScoreError({ kind: 'store', checkpoint: entry.path, file, message: `cannot remove the stored scores ${file} (${code})` });
     });
   }
 

@@ -13,12 +13,20 @@ import { ScoreError, asScoreError, scoreErrorData, type ScoreErrorData } from '.
 import { RpcEndpoint, RpcRemoteError } from '../shared/rpc';
 import {
   SCORE_ERROR_CODE,
-  type ClientToWorkerNotification, type ClientToWorkerRequest, type ScoreCheckpointResult, type ScoreJobOptions,
-  type ScoreProgress, type EvalSetParams, type WorkerToClientNotification, type WorkerToClientRequest,
+  type ClientToWorkerNotification,
+  type ClientToWorkerRequest,
+  type ScoreCheckpointResult,
+  type ScoreJobOptions,
+  type ScoreProgress,
+  type EvalSetParams,
+  type WorkerToClientNotification,
+  type WorkerToClientRequest,
 } from '../shared/workerProtocol';
 import { modelFormat } from '../core/safetensors';
 import { DEFAULT_TOKEN_BUDGET, smallerBudgetFor } from '../scoring/batching';
-import { DEFAULT_RESTART_POLICY, RestartPolicy } from './restartPolicy';
+import { DEFAULT_RESTART_POLICY, RestartPolicy, type WorkerCrashNotice } from './restartPolicy';
+
+export type { WorkerCrashNotice } from './restartPolicy';
 
 export interface ScoreJob {
   jobId: string;
@@ -43,24 +51,6 @@ export interface WorkerClientOptions {
   log?: (level: 'info' | 'warning', message: string) => void;
   /** Called on every crash; the host shows `message` when `tellUser` (once per crash streak). */
   onCrash?: (notice: WorkerCrashNotice) => void;
-}
-
-/** The worker died under a job: what happens next, and a short line for the user. */
-export interface WorkerCrashNotice {
-  checkpointPath: string;
-  /** Why the worker is gone (killed, out of memory, exit code). */
-  reason: string;
-  /** 1 for the first run of the job, 2 for its first retry, … */
-  attempt: number;
-  /** The token budget the attempt ran at. */
-  tokenBudget: number;
-  /** The smaller budget the job runs at next, when it is retried. */
-  nextTokenBudget?: number;
-  /** True when the job is retried on a fresh worker; false when it is failed. */
-  retrying: boolean;
-  /** First crash since the last successful job: worth one notification. */
-  tellUser: boolean;
-  message: string;
 }
 
 type Endpoint = RpcEndpoint<ClientToWorkerRequest, WorkerToClientRequest, ClientToWorkerNotification, WorkerToClientNotification>;
@@ -160,13 +150,23 @@ export class ScoringWorkerClient {
         // Reported by a live worker: the same input would fail the same way again.
         if (!this.died.has(e as ScoreError)) throw err;
         // Killed by dispose() (the extension closing) or stop(): not a crash to retry or report.
-        if (this.disposed || this.stopping) throw new ScoreError({ kind: 'cancelled', checkpoint: job.checkpointPath, message: `the scoring worker was stopped (${err.message})` });
+        if (this.disposed || this.stopping)
+          throw new ScoreError({
+            kind: 'cancelled',
+            checkpoint: job.checkpointPath,
+            message: `the scoring worker was stopped (${err.message})`,
+          });
         const next = smallerBudgetFor(format, job.evalSet.samples, budget);
         const decision = this.policy.onFailure(err.kind, attempt, err.message, { tried, next });
         const retrying = decision.action === 'retry';
         const tellUser = this.policy.shouldTellUser();
         const notice: WorkerCrashNotice = {
-          checkpointPath: job.checkpointPath, reason: err.message, attempt, tokenBudget: budget, retrying, tellUser,
+          checkpointPath: job.checkpointPath,
+          reason: err.message,
+          attempt,
+          tokenBudget: budget,
+          retrying,
+          tellUser,
           ...(retrying ? { nextTokenBudget: decision.tokenBudget } : {}),
           message: retrying
             ? `The scoring worker stopped while scoring ${job.checkpointPath} (${err.message}); it restarts and tries again with batches of at most ${decision.tokenBudget} tokens.`
@@ -174,8 +174,12 @@ export class ScoringWorkerClient {
         };
         this.options.onCrash?.(notice);
         job.onCrash?.(notice);
-        if (decision.action !== 'retry') throw new ScoreError({ ...err.data, message: decision.action === 'fail' ? decision.reason : err.message });
-        this.options.log?.('warning', `${job.checkpointPath}: ${err.message} with a token budget of ${budget}; trying again on a new worker with ${decision.tokenBudget} in ${decision.delayMs} ms`);
+        if (decision.action !== 'retry')
+          throw new ScoreError({ ...err.data, message: decision.action === 'fail' ? decision.reason : err.message });
+        this.options.log?.(
+          'warning',
+          `${job.checkpointPath}: ${err.message} with a token budget of ${budget}; trying again on a new worker with ${decision.tokenBudget} in ${decision.delayMs} ms`,
+        );
         budget = decision.tokenBudget;
         await new Promise((r) => setTimeout(r, decision.delayMs));
       }
@@ -183,10 +187,12 @@ export class ScoringWorkerClient {
   }
 
   private async runOnce(job: ScoreJob, tokenBudget: number): Promise<ScoreCheckpointResult> {
-    if (this.disposed || this.stopping) throw new ScoreError({ kind: 'cancelled', checkpoint: job.checkpointPath, message: 'the scoring worker was stopped' });
+    if (this.disposed || this.stopping)
+      throw new ScoreError({ kind: 'cancelled', checkpoint: job.checkpointPath, message: 'the scoring worker was stopped' });
     const live = this.current ?? (this.current = this.start());
     const options: ScoreJobOptions = {
-      provider: 'auto', intraOpThreads: 0,
+      provider: 'auto',
+      intraOpThreads: 0,
       ...job.options,
       tokenBudget,
       // Decided here, not by the caller: only this client knows how many workers share the machine's cores.
@@ -198,7 +204,11 @@ export class ScoringWorkerClient {
         await live.rpc.request('loadEvalSetRequest', job.evalSet, 0);
         live.evalSetHash = job.evalSet.hash;
       }
-      return live.rpc.request('scoreCheckpointRequest', { jobId: job.jobId, checkpointPath: job.checkpointPath, modelPath: job.modelPath, evalSetHash: job.evalSet.hash, options }, 0);
+      return live.rpc.request(
+        'scoreCheckpointRequest',
+        { jobId: job.jobId, checkpointPath: job.checkpointPath, modelPath: job.modelPath, evalSetHash: job.evalSet.hash, options },
+        0,
+      );
     })();
     try {
       // A dead worker never answers: its exit settles the race instead.
@@ -243,13 +253,16 @@ export class ScoringWorkerClient {
       stderrTail = (stderrTail + t).slice(-4096);
       for (const line of t.split('\n')) if (line.trim()) this.options.log?.('info', `worker: ${line}`);
     });
-    const rpc: Endpoint = new RpcEndpoint((wire) => {
-      if (!worker.connected) throw new Error('the scoring worker is not running');
-      worker.send(wire);
-    }, {
-      timeoutMs: 0,
-      onError: (m) => this.options.log?.('warning', `worker channel: ${m}`),
-    });
+    const rpc: Endpoint = new RpcEndpoint(
+      (wire) => {
+        if (!worker.connected) throw new Error('the scoring worker is not running');
+        worker.send(wire);
+      },
+      {
+        timeoutMs: 0,
+        onError: (m) => this.options.log?.('warning', `worker channel: ${m}`),
+      },
+    );
     rpc.onNotification('scoreProgressNotification', (p) => this.progressListeners.get(p.jobId)?.(p));
     rpc.onNotification('workerLogNotification', ({ level, message }) => this.options.log?.(level, message));
     worker.on('message', (m: unknown) => rpc.receive(m));
@@ -262,13 +275,18 @@ export class ScoringWorkerClient {
         const heap = this.options.maxHeapMb ? `its JavaScript heap limit of ${this.options.maxHeapMb} MiB` : 'its JavaScript heap limit';
         // V8 says why it aborted only on stderr: its fatal out-of-memory line is the one sign.
         const heapOut = stderrTail.includes('heap out of memory') || stderrTail.includes('allocation failed');
-        const why: ScoreErrorData = spawnError ? { kind: 'crashed', message: `the scoring worker failed: ${spawnError.message}` }
-          : heapOut ? { kind: 'out-of-memory', message: `the scoring worker ran out of memory (${heap})` }
-          // The Linux out-of-memory killer sends SIGKILL; nothing else here does, short of a user's kill -9.
-          : signal === 'SIGKILL' ? { kind: 'out-of-memory', message: 'the scoring worker was killed (SIGKILL, possibly out of memory)' }
-          : signal ? { kind: 'crashed', message: `the scoring worker was killed (${signal})` }
-          : code === 134 ? { kind: 'crashed', message: 'the scoring worker aborted (out of memory or a native fault)' }
-          : { kind: 'crashed', message: `the scoring worker exited (code ${code})` };
+        const why: ScoreErrorData = spawnError
+          ? { kind: 'crashed', message: `the scoring worker failed: ${spawnError.message}` }
+          : heapOut
+            ? { kind: 'out-of-memory', message: `the scoring worker ran out of memory (${heap})` }
+            : // The Linux out-of-memory killer sends SIGKILL; nothing else here does, short of a user's kill -9.
+              signal === 'SIGKILL'
+              ? { kind: 'out-of-memory', message: 'the scoring worker was killed (SIGKILL, possibly out of memory)' }
+              : signal
+                ? { kind: 'crashed', message: `the scoring worker was killed (${signal})` }
+                : code === 134
+                  ? { kind: 'crashed', message: 'the scoring worker aborted (out of memory or a native fault)' }
+                  : { kind: 'crashed', message: `the scoring worker exited (code ${code})` };
         rpc.dispose(why.message);
         resolve(why);
       });

@@ -12,6 +12,7 @@ import { hfCheckpointFiles, pickleOnlyMessage, readModelType } from './hfCheckpo
 import { DEFAULT_STORE } from '../defaults';
 import { fsErrorCode as errCode } from '../paths';
 import { childRel, walkRun, type FileInfo, type FolderInfo } from './walk';
+import { flagDuplicates, flagSameStep } from './sameCheckpoints';
 
 export interface RunLayout {
   root: string;
@@ -54,7 +55,11 @@ export interface ScanOptions {
 export const DEFAULT_SETTLE_MS = 2000;
 const NESTED_RUN_MARKERS = ['coverage.json', 'eval.jsonl'];
 
-interface Candidate { entry: CheckpointEntry; files: FileInfo[]; folder: string }
+interface Candidate {
+  entry: CheckpointEntry;
+  files: FileInfo[];
+  folder: string;
+}
 
 export async function scanRun(rootIn: string, opts: ScanOptions = {}): Promise<RunLayout> {
   const root = resolve(rootIn);
@@ -106,7 +111,10 @@ export async function scanRun(rootIn: string, opts: ScanOptions = {}): Promise<R
   }
   for (const p of pickles) {
     // Pickles below a checkpoint of the same step (DeepSpeed's global_stepN/*.pt) are its training state.
-    if (!inNested(p.folder.rel) && !all.some((c) => c.entry.step === p.step && (within(c.folder, p.folder.rel) || within(p.folder.rel, c.folder)))) {
+    if (
+      !inNested(p.folder.rel) &&
+      !all.some((c) => c.entry.step === p.step && (within(c.folder, p.folder.rel) || within(p.folder.rel, c.folder)))
+    ) {
       problems.push({ file: p.folder.rel, message: pickleOnlyMessage(p.names) });
     }
   }
@@ -142,7 +150,10 @@ function folderStep(folder: FolderInfo, problems: InputProblem[]): number | unde
 }
 
 async function folderCandidates(
-  folder: FolderInfo, ctx: number | undefined, opts: ScanOptions, problems: InputProblem[],
+  folder: FolderInfo,
+  ctx: number | undefined,
+  opts: ScanOptions,
+  problems: InputProblem[],
 ): Promise<Candidate[]> {
   const out: Candidate[] = [];
   const unnamed: string[] = [];
@@ -176,7 +187,11 @@ async function folderCandidates(
 }
 
 async function candidate(
-  folder: FolderInfo, model: FileInfo, step: number, opts: ScanOptions, problems: InputProblem[],
+  folder: FolderInfo,
+  model: FileInfo,
+  step: number,
+  opts: ScanOptions,
+  problems: InputProblem[],
 ): Promise<Candidate> {
   const names = new Set(conventionalDataNames(model.name));
   const path = childRel(folder.rel, model.name);
@@ -198,7 +213,13 @@ async function candidate(
   return entryFor(folder, model, data, step, { format: 'onnx' });
 }
 
-function entryFor(folder: FolderInfo, model: FileInfo, data: FileInfo[], step: number, kind: Pick<CheckpointEntry, 'format' | 'modelType'>): Candidate {
+function entryFor(
+  folder: FolderInfo,
+  model: FileInfo,
+  data: FileInfo[],
+  step: number,
+  kind: Pick<CheckpointEntry, 'format' | 'modelType'>,
+): Candidate {
   const files = [model, ...data];
   return {
     folder: folder.rel,
@@ -223,7 +244,10 @@ function entryFor(folder: FolderInfo, model: FileInfo, data: FileInfo[], step: n
  * so runs laid out that way keep their checkpoints and store keys.
  */
 function shadowedByOnnx(c: Candidate, all: Candidate[]): boolean {
-  return c.entry.format === 'safetensors' && all.some((o) => o.entry.format === 'onnx' && o.entry.step === c.entry.step && within(o.folder, c.folder));
+  return (
+    c.entry.format === 'safetensors' &&
+    all.some((o) => o.entry.format === 'onnx' && o.entry.step === c.entry.step && within(o.folder, c.folder))
+  );
 }
 
 /** Whether run-relative folder `inner` is `outer` or inside it. */
@@ -241,45 +265,6 @@ function relatesTo(name: string, c: Candidate): boolean {
   if (name.replace(/^\./, '').startsWith(modelName)) return true;
   const ownStep = parseStep(modelName.replace(/\.onnx$/i, '')) !== undefined;
   return !ownStep && (/\.(tmp|partial|incomplete)$/i.test(name) || /\.onnx/i.test(name));
-}
-
-function flagSameStep(entries: CheckpointEntry[]): void {
-  const byStep = new Map<number, CheckpointEntry[]>();
-  for (const e of entries) byStep.set(e.step, [...(byStep.get(e.step) ?? []), e]);
-  for (const group of byStep.values()) {
-    if (group.length < 2) continue;
-    for (const e of group) e.sameStep = group.filter((o) => o !== e).map((o) => o.path);
-  }
-}
-
-/**
- * Byte-identical checkpoints: only checkpoints whose files have equal sizes can be identical,
- * so only those are hashed. The earliest (by step, then path) is the original.
- */
-async function flagDuplicates(sorted: Candidate[], cache: HashCache, problems: InputProblem[]): Promise<void> {
-  const bySize = new Map<string, Candidate[]>();
-  for (const c of sorted) {
-    const key = c.files.map((f) => f.size).join(',');
-    bySize.set(key, [...(bySize.get(key) ?? []), c]);
-  }
-  for (const group of bySize.values()) {
-    if (group.length < 2) continue;
-    const firstByDigest = new Map<string, string>();
-    for (const c of group) {
-      let digest: string;
-      try {
-        const parts = await Promise.all(c.files.map((f) => cache.hash(f.abs, f.size, f.mtimeMs)));
-        digest = parts.join(',');
-      } catch (e) {
-        problems.push({ file: c.entry.path, message: `cannot read to compare with other checkpoints (${errCode(e)})` });
-        continue;
-      }
-      const first = firstByDigest.get(digest);
-      if (first === undefined) firstByDigest.set(digest, c.entry.path);
-      else c.entry.duplicateOf = first;
-    }
-  }
-  await cache.save();
 }
 
 function outermost(rels: string[]): string[] {
