@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 // *.test.ts files run under the end-to-end harness instead (see their headers).
-const files = readdirSync(__dirname).filter((f) => f.endsWith('.ts') && f !== 'index.ts' && !f.endsWith('.test.ts')).sort();
+const files = readdirSync(__dirname)
+  .filter((f) => f.endsWith('.ts') && f !== 'index.ts' && !f.endsWith('.test.ts'))
+  .sort();
 let failed = 0;
 for (const f of files) {
   process.stdout.write(`\n=== bench/${f} ===\n`);

@@ -33,7 +33,9 @@ function makeRun(root: string): void {
     writeModel(folder, 'model.onnx', bigramModel({ table: Float32Array.from({ length: VOCAB * VOCAB }, () => r() * 4), vocab: VOCAB }));
   }
   const ids = (len: number) => Array.from({ length: len }, () => Math.floor(r() * VOCAB));
-  const lines = Array.from({ length: N }, (_, i) => JSON.stringify({ id: `s${i}`, prompt_ids: ids(1 + Math.floor(r() * 6)), response_ids: ids(1 + Math.floor(r() * 9)) }));
+  const lines = Array.from({ length: N }, (_, i) =>
+    JSON.stringify({ id: `s${i}`, prompt_ids: ids(1 + Math.floor(r() * 6)), response_ids: ids(1 + Math.floor(r() * 9)) }),
+  );
   writeFileSync(join(root, 'eval.jsonl'), lines.join('\n') + '\n');
 }
 
@@ -79,11 +81,19 @@ describe(`the panel against the CLI on ${K} tiny checkpoints × ${N} samples`, (
     // frame) cost the renderer and the browser as much CPU as a tenth of the work being timed.
     const selector = `.part.statusbar .statusbar-item[id$=".${UI.statusBarId}"]`;
     type Doc = { querySelector(s: string): { textContent: string | null } | null };
-    await page.waitForFunction(([sel, k]) => new RegExp(` · ${k} scored$`).test(((globalThis as unknown as { document: Doc }).document.querySelector(sel)?.textContent ?? '').trim()),
-      [selector, K] as const, { polling: 100, timeout: 800_000 }).catch(async (e: unknown) => {
-      await assertNoErrors(page);
-      throw e;
-    });
+    await page
+      .waitForFunction(
+        ([sel, k]) =>
+          new RegExp(` · ${k} scored$`).test(
+            ((globalThis as unknown as { document: Doc }).document.querySelector(sel)?.textContent ?? '').trim(),
+          ),
+        [selector, K] as const,
+        { polling: 100, timeout: 800_000 },
+      )
+      .catch(async (e: unknown) => {
+        await assertNoErrors(page);
+        throw e;
+      });
     const panel = (performance.now() - t0) / 1000;
     await assertNoErrors(page);
     const busy = cpuByRole(busy0, readCpu());

@@ -51,14 +51,23 @@ type Seq = Pick<WireSample, 'promptIds' | 'responseIds'>;
 function evalSet(promptLen: number): Seq[] {
   let seed = 12345;
   const rand = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % o.vocab;
-  return Array.from({ length: BATCH }, () => ({ promptIds: Int32Array.from({ length: promptLen }, rand), responseIds: Int32Array.from({ length: SEQ - promptLen }, rand) }));
+  return Array.from({ length: BATCH }, () => ({
+    promptIds: Int32Array.from({ length: promptLen }, rand),
+    responseIds: Int32Array.from({ length: SEQ - promptLen }, rand),
+  }));
 }
 
-interface Way { plan: PreparedModel; session: ort.InferenceSession }
+interface Way {
+  plan: PreparedModel;
+  session: ort.InferenceSession;
+}
 
 async function open(path: string): Promise<Way> {
   const plan = await prepareModel(path);
-  const session = await ort.InferenceSession.create(await plan.bytes(), sessionOptions('cpu', { weightsDir: plan.weightsDir, allowSpinning: false, intraOpThreads: 0 }));
+  const session = await ort.InferenceSession.create(
+    await plan.bytes(),
+    sessionOptions('cpu', { weightsDir: plan.weightsDir, allowSpinning: false, intraOpThreads: 0 }),
+  );
   return { plan, session };
 }
 
@@ -76,7 +85,9 @@ function batchOf(way: Way, seqs: Seq[]): { run: () => Promise<Float32Array[]> } 
       const { feeds, starts } = way.plan.feeds(seqs, b);
       const out = (await way.session.run(feeds, [way.plan.output]))[way.plan.output].data as Float32Array;
       const per: Float32Array[] = [];
-      b.members.forEach((k, r) => { per[k] = out.subarray(starts[r], starts[r] + seqs[k].responseIds.length); });
+      b.members.forEach((k, r) => {
+        per[k] = out.subarray(starts[r], starts[r] + seqs[k].responseIds.length);
+      });
       return per;
     },
   };
@@ -89,7 +100,10 @@ async function workerPeakRss(model: string, seqs: Seq[]): Promise<number> {
   try {
     const samples = seqs.map((s, index) => ({ index, line: index + 1, ...s }));
     await client.score({
-      jobId: 'rss', checkpointPath: model, modelPath: model, evalSet: { hash: 'bench', file: 'bench', samples },
+      jobId: 'rss',
+      checkpointPath: model,
+      modelPath: model,
+      evalSet: { hash: 'bench', file: 'bench', samples },
       options: { provider: 'cpu', tokenBudget: BATCH * SEQ, intraOpThreads: 0 },
     });
     // The worker's own high-water mark (Linux): what it held at its fullest, weights included.
@@ -118,15 +132,29 @@ async function main(): Promise<void> {
     const x = await a.run();
     const y = await b.run();
     let maxDiff = 0;
-    x.forEach((v, k) => v.forEach((lp, j) => { maxDiff = Math.max(maxDiff, Math.abs(lp - y[k]![j]!)); }));
-    if (!(maxDiff <= MAX_DIFF)) throw new Error(`${name}: the two ways differ by ${maxDiff} nats (more than ${MAX_DIFF}): the timings would compare different models`);
+    x.forEach((v, k) =>
+      v.forEach((lp, j) => {
+        maxDiff = Math.max(maxDiff, Math.abs(lp - y[k]![j]!));
+      }),
+    );
+    if (!(maxDiff <= MAX_DIFF))
+      throw new Error(
+        `${name}: the two ways differ by ${maxDiff} nats (more than ${MAX_DIFF}): the timings would compare different models`,
+      );
     const tA: { wall: number; cpu: number }[] = [];
     const tB: { wall: number; cpu: number }[] = [];
     for (let r = 0; r < ROUNDS; r++) {
-      if (r % 2) { tB.push(await timeBoth(b.run)); tA.push(await timeBoth(a.run)); } else { tA.push(await timeBoth(a.run)); tB.push(await timeBoth(b.run)); }
+      if (r % 2) {
+        tB.push(await timeBoth(b.run));
+        tA.push(await timeBoth(a.run));
+      } else {
+        tA.push(await timeBoth(a.run));
+        tB.push(await timeBoth(b.run));
+      }
       ceilingTimes.push(await time(ceiling.run));
     }
-    const wallA = median(tA.map((t) => t.wall)), wallB = median(tB.map((t) => t.wall));
+    const wallA = median(tA.map((t) => t.wall)),
+      wallB = median(tB.map((t) => t.wall));
     const tokens = BATCH * SEQ;
     const responses = BATCH * (SEQ - promptLen);
     // Useful FLOPs of each: the body on every token; the head where each computes it.
@@ -138,7 +166,10 @@ async function main(): Promise<void> {
     // The ratio in CPU seconds (what the work costs, whatever else runs) is the figure; the
     // ratio of wall-clock medians is printed beside it.
     const byCpu = median(tA.map((t) => t.cpu)) / median(tB.map((t) => t.cpu));
-    rows.push((cf) => `| ${name} | ${tpsA.toFixed(0)} | ${tpsB.toFixed(0)} | **${byCpu.toFixed(2)}x** (wall ${(tpsB / tpsA).toFixed(2)}x; target ≥ ${target.toFixed(1)}x) | ${(100 * flopsA / wallA / cf).toFixed(0)}% | ${(100 * flopsB / wallB / cf).toFixed(0)}% | ${maxDiff.toExponential(1)} |`);
+    rows.push(
+      (cf) =>
+        `| ${name} | ${tpsA.toFixed(0)} | ${tpsB.toFixed(0)} | **${byCpu.toFixed(2)}x** (wall ${(tpsB / tpsA).toFixed(2)}x; target ≥ ${target.toFixed(1)}x) | ${((100 * flopsA) / wallA / cf).toFixed(0)}% | ${((100 * flopsB) / wallB / cf).toFixed(0)}% | ${maxDiff.toExponential(1)} |`,
+    );
     const show = (ts: { wall: number; cpu: number }[]) => ts.map((t) => `${t.wall.toFixed(2)}/${t.cpu.toFixed(2)}`).join(' ');
     process.stdout.write(`${name} (wall/CPU s): onnx ${show(tA)}; safetensors ${show(tB)}\n`);
   }
@@ -150,10 +181,16 @@ async function main(): Promise<void> {
   const weightsMb = (PARAMS * 4) / 2 ** 20;
   const rssSt = await workerPeakRss(files.safetensors, evalSet(96));
   const rssOnnx = await workerPeakRss(files.onnx, evalSet(96));
-  process.stdout.write(`\nGPT-2 12×768 V50257 (${(PARAMS / 1e6).toFixed(1)}M parameters, ${statSync(files.safetensors).size} bytes of safetensors); batch ${BATCH} × ${SEQ}, CPU provider, ${ROUNDS} interleaved rounds, medians; ${ceiling.describe}: ${(ceilingFlops / 1e9).toFixed(1)} GFLOP/s\n\n`);
-  process.stdout.write('| eval set | ONNX export tokens/s | safetensors tokens/s | safetensors / ONNX by CPU time (by wall time) | ONNX of MatMul | safetensors of MatMul | max |Δ| |\n|---|---|---|---|---|---|---|\n');
+  process.stdout.write(
+    `\nGPT-2 12×768 V50257 (${(PARAMS / 1e6).toFixed(1)}M parameters, ${statSync(files.safetensors).size} bytes of safetensors); batch ${BATCH} × ${SEQ}, CPU provider, ${ROUNDS} interleaved rounds, medians; ${ceiling.describe}: ${(ceilingFlops / 1e9).toFixed(1)} GFLOP/s\n\n`,
+  );
+  process.stdout.write(
+    '| eval set | ONNX export tokens/s | safetensors tokens/s | safetensors / ONNX by CPU time (by wall time) | ONNX of MatMul | safetensors of MatMul | max |Δ| |\n|---|---|---|---|---|---|---|\n',
+  );
   process.stdout.write(`${rows.map((row) => row(ceilingFlops)).join('\n')}\n\n`);
-  process.stdout.write(`peak RSS of the scoring worker (prompts 3× responses, one batch): safetensors ${rssSt.toFixed(0)} MiB = **${(rssSt / weightsMb).toFixed(2)}×** the fp32 weights (${weightsMb.toFixed(0)} MiB; target ≤ 1.5×); ONNX export ${rssOnnx.toFixed(0)} MiB = ${(rssOnnx / weightsMb).toFixed(2)}×\n`);
+  process.stdout.write(
+    `peak RSS of the scoring worker (prompts 3× responses, one batch): safetensors ${rssSt.toFixed(0)} MiB = **${(rssSt / weightsMb).toFixed(2)}×** the fp32 weights (${weightsMb.toFixed(0)} MiB; target ≤ 1.5×); ONNX export ${rssOnnx.toFixed(0)} MiB = ${(rssOnnx / weightsMb).toFixed(2)}×\n`,
+  );
 }
 
 main().catch((e) => {

@@ -24,7 +24,11 @@ const MAX_DIFF = 1e-3;
 
 const shapes: { name: string; o: Gpt2Options; target: number }[] = [
   { name: 'small 4×256 V8192', o: { layers: 4, width: 256, heads: 4, vocab: 8192, context: 1024, seed: 1 }, target: 2.5 },
-  { name: 'GPT-2 12×768 V50257', o: { layers: 12, width: 768, heads: 12, vocab: 50257, context: 1024, seed: 1, externalData: true }, target: 1.4 },
+  {
+    name: 'GPT-2 12×768 V50257',
+    o: { layers: 12, width: 768, heads: 12, vocab: 50257, context: 1024, seed: 1, externalData: true },
+    target: 1.4,
+  },
 ];
 
 /** `<cache>/<name>/onnx/model.onnx` plus a config.json: the folder layout transformers.js loads. */
@@ -54,7 +58,10 @@ async function transformersJs(name: string): Promise<Logits | string> {
   T.env.localModelPath = CACHE;
   const model = await T.AutoModelForCausalLM.from_pretrained(name, { local_files_only: true, dtype: 'fp32', device: 'cpu' });
   return async (ids, mask) => {
-    const out = await model({ input_ids: new T.Tensor('int64', ids, [BATCH, SEQ]), attention_mask: new T.Tensor('int64', mask, [BATCH, SEQ]) });
+    const out = await model({
+      input_ids: new T.Tensor('int64', ids, [BATCH, SEQ]),
+      attention_mask: new T.Tensor('int64', mask, [BATCH, SEQ]),
+    });
     return out.logits.data as Float32Array;
   };
 }
@@ -85,7 +92,14 @@ async function main(): Promise<void> {
   for (const { name, o, target } of shapes) {
     const folder = `gpt2-${o.layers}x${o.width}-v${o.vocab}`;
     const file = cached(folder, () => gpt2Model(o), {
-      model_type: 'gpt2', architectures: ['GPT2LMHeadModel'], n_layer: o.layers, n_head: o.heads, n_embd: o.width, vocab_size: o.vocab, n_positions: o.context, use_cache: false,
+      model_type: 'gpt2',
+      architectures: ['GPT2LMHeadModel'],
+      n_layer: o.layers,
+      n_head: o.heads,
+      n_embd: o.width,
+      vocab_size: o.vocab,
+      n_positions: o.context,
+      use_cache: false,
     });
     const dir = join(file, '..');
     const plan = await planCheckpoint(file);
@@ -94,8 +108,11 @@ async function main(): Promise<void> {
     const ours = await ort.InferenceSession.create(await readWithLogprobHead(file, plan.logitsType), opts);
     const naive = await ort.InferenceSession.create(file, opts);
     let seed = 12345;
-    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % o.vocab);
-    const seqs = Array.from({ length: BATCH }, () => ({ promptIds: Int32Array.from([rand()]), responseIds: Int32Array.from({ length: SEQ - 1 }, rand) }));
+    const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % o.vocab;
+    const seqs = Array.from({ length: BATCH }, () => ({
+      promptIds: Int32Array.from([rand()]),
+      responseIds: Int32Array.from({ length: SEQ - 1 }, rand),
+    }));
     const feeds = batchFeeds(plan, seqs, SEQ);
     // Both ways score the same positions against the same labels: the ones the head gathers at.
     const labels = feeds[HEAD_LABELS].data as BigInt64Array;
@@ -103,8 +120,11 @@ async function main(): Promise<void> {
     const runOurs = () => ours.run(feeds, [HEAD_OUTPUT]);
     const runNaive = async () => naiveLogprobs((await naive.run(naiveFeeds, ['logits'])).logits.data as Float32Array, labels);
     const tjs = await transformersJs(folder);
-    const runTjs = typeof tjs === 'string' ? undefined
-      : async () => naiveLogprobs(await tjs(naiveFeeds.input_ids.data as BigInt64Array, naiveFeeds.attention_mask.data as BigInt64Array), labels);
+    const runTjs =
+      typeof tjs === 'string'
+        ? undefined
+        : async () =>
+            naiveLogprobs(await tjs(naiveFeeds.input_ids.data as BigInt64Array, naiveFeeds.attention_mask.data as BigInt64Array), labels);
     // Same numbers both ways, or the timing compares different work.
     const x = (await runOurs())[HEAD_OUTPUT].data as Float32Array;
     let maxDiff = 0;
@@ -112,13 +132,22 @@ async function main(): Promise<void> {
       if (y.length !== x.length) throw new Error(`${name}: ${way} gives ${y.length} log-probs, ours ${x.length}`);
       maxDiff = x.reduce((m, v, i) => Math.max(m, Math.abs(v - y[i])), maxDiff);
     }
-    if (!(maxDiff <= MAX_DIFF)) throw new Error(`${name}: log-probs differ by ${maxDiff} between the ways compared (more than ${MAX_DIFF}): the timings would compare different work`);
+    if (!(maxDiff <= MAX_DIFF))
+      throw new Error(
+        `${name}: log-probs differ by ${maxDiff} between the ways compared (more than ${MAX_DIFF}): the timings would compare different work`,
+      );
     const tTjs: number[] = [];
     const tOurs: number[] = [];
     const tNaive: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       // Alternate the order so neither always runs on a cache the other warmed.
-      if (r % 2) { tNaive.push(await time(runNaive)); tOurs.push(await time(runOurs)); } else { tOurs.push(await time(runOurs)); tNaive.push(await time(runNaive)); }
+      if (r % 2) {
+        tNaive.push(await time(runNaive));
+        tOurs.push(await time(runOurs));
+      } else {
+        tOurs.push(await time(runOurs));
+        tNaive.push(await time(runNaive));
+      }
       if (runTjs) tTjs.push(await time(runTjs));
       mmTimes.push(await time(mm.run));
     }
@@ -132,15 +161,26 @@ async function main(): Promise<void> {
     const oursTps = tokens / median(tOurs);
     const naiveTps = tokens / median(tNaive);
     const achieved = (flopsPerToken * tokens) / median(tOurs);
-    const tjsCell = tTjs.length ? `${(tokens / median(tTjs)).toFixed(0)} | ${(oursTps / (tokens / median(tTjs))).toFixed(2)}x` : `— | ${tjs}`;
+    const tjsCell = tTjs.length
+      ? `${(tokens / median(tTjs)).toFixed(0)} | ${(oursTps / (tokens / median(tTjs))).toFixed(2)}x`
+      : `— | ${tjs}`;
     // The share of MatMul FLOP/s waits for every round of every model: one figure for all rows.
-    rows.push((mmFlops) => `| ${name} | ${oursTps.toFixed(0)} | ${naiveTps.toFixed(0)} | ${(oursTps / naiveTps).toFixed(2)}x (target ≥ ${target}x) | ${tjsCell} | ${(achieved / 1e9).toFixed(1)} | ${((100 * achieved) / mmFlops).toFixed(0)}% | ${maxDiff.toExponential(1)} |`);
-    process.stdout.write(`${name}: ours ${tOurs.map((t) => t.toFixed(3)).join(' ')} s; naive ${tNaive.map((t) => t.toFixed(3)).join(' ')} s; transformers.js ${tTjs.map((t) => t.toFixed(3)).join(' ') || '-'} s\n`);
+    rows.push(
+      (mmFlops) =>
+        `| ${name} | ${oursTps.toFixed(0)} | ${naiveTps.toFixed(0)} | ${(oursTps / naiveTps).toFixed(2)}x (target ≥ ${target}x) | ${tjsCell} | ${(achieved / 1e9).toFixed(1)} | ${((100 * achieved) / mmFlops).toFixed(0)}% | ${maxDiff.toExponential(1)} |`,
+    );
+    process.stdout.write(
+      `${name}: ours ${tOurs.map((t) => t.toFixed(3)).join(' ')} s; naive ${tNaive.map((t) => t.toFixed(3)).join(' ')} s; transformers.js ${tTjs.map((t) => t.toFixed(3)).join(' ') || '-'} s\n`,
+    );
   }
   const mmFlops = mm.flops / median(mmTimes);
   await mm.release();
-  process.stdout.write(`\nbatch ${BATCH} × ${SEQ} tokens, CPU provider, ${ROUNDS} interleaved rounds, medians; ${mm.describe}: ${(mmFlops / 1e9).toFixed(1)} GFLOP/s\n\n`);
-  process.stdout.write('| model | ours tokens/s | naive tokens/s | ours / naive | transformers.js tokens/s | ours / transformers.js | ours GFLOP/s | of MatMul | max |Δ| |\n|---|---|---|---|---|---|---|---|---|\n');
+  process.stdout.write(
+    `\nbatch ${BATCH} × ${SEQ} tokens, CPU provider, ${ROUNDS} interleaved rounds, medians; ${mm.describe}: ${(mmFlops / 1e9).toFixed(1)} GFLOP/s\n\n`,
+  );
+  process.stdout.write(
+    '| model | ours tokens/s | naive tokens/s | ours / naive | transformers.js tokens/s | ours / transformers.js | ours GFLOP/s | of MatMul | max |Δ| |\n|---|---|---|---|---|---|---|---|---|\n',
+  );
   process.stdout.write(`${rows.map((row) => row(mmFlops)).join('\n')}\n`);
   process.stdout.write('(GPT-2 target: ≥ 75% of the MatMul FLOP/s. FLOPs/token = 24·L·d² + 2·d·V + 4·L·T·d.)\n');
 }

@@ -37,7 +37,9 @@ function makeRun(): string {
     writeModel(folder, 'model.onnx', bigramModel({ table: Float32Array.from({ length: VOCAB * VOCAB }, () => r() * 4), vocab: VOCAB }));
   }
   const ids = (len: number) => Array.from({ length: len }, () => Math.floor(r() * VOCAB));
-  const lines = Array.from({ length: N }, (_, i) => JSON.stringify({ id: `s${i}`, prompt_ids: ids(1 + Math.floor(r() * 6)), response_ids: ids(1 + Math.floor(r() * 9)) }));
+  const lines = Array.from({ length: N }, (_, i) =>
+    JSON.stringify({ id: `s${i}`, prompt_ids: ids(1 + Math.floor(r() * 6)), response_ids: ids(1 + Math.floor(r() * 9)) }),
+  );
   writeFileSync(join(root, 'eval.jsonl'), lines.join('\n') + '\n');
   return root;
 }
@@ -52,7 +54,13 @@ function consume(s: RunSnapshot): number {
 async function sessionSeconds(root: string): Promise<{ seconds: number; snapshots: number }> {
   const engine = createEngine({ isTrusted: () => true, log: () => {}, workerScript: join(dist, 'worker.js') });
   const log = { info() {}, warn() {}, error() {} };
-  const session = new RunSession(root, { engine, settings: { ...DEFAULT_SETTINGS, executionProvider: 'cpu' }, log, isTrusted: () => true, settleMs: 0 });
+  const session = new RunSession(root, {
+    engine,
+    settings: { ...DEFAULT_SETTINGS, executionProvider: 'cpu' },
+    log,
+    isTrusted: () => true,
+    settleMs: 0,
+  });
   let snapshots = 0;
   session.onDidChange((s) => {
     snapshots++;
@@ -98,9 +106,13 @@ async function main(): Promise<void> {
       ext = Math.min(ext, s.seconds);
       snapshots = s.snapshots;
     }
-    console.log(`session vs CLI: ${K} bigram checkpoints (vocab ${VOCAB}) × ${N} samples, CPU, empty store each time, fastest of ${ROUNDS} rounds`);
+    console.log(
+      `session vs CLI: ${K} bigram checkpoints (vocab ${VOCAB}) × ${N} samples, CPU, empty store each time, fastest of ${ROUNDS} rounds`,
+    );
     console.log(`  checkpoint-coverage score  ${cli.toFixed(1)} s  (${((cli * 1000) / K).toFixed(0)} ms per checkpoint)`);
-    console.log(`  extension session          ${ext.toFixed(1)} s  (${((ext * 1000) / K).toFixed(0)} ms per checkpoint, ${snapshots} snapshots)`);
+    console.log(
+      `  extension session          ${ext.toFixed(1)} s  (${((ext * 1000) / K).toFixed(0)} ms per checkpoint, ${snapshots} snapshots)`,
+    );
     console.log(`  ratio                      ${(ext / cli).toFixed(2)}×  (target ≤ 1.5×)`);
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -29,8 +29,7 @@ function installedVersion(bin) {
   if (!existsSync(bin)) return null;
   const home = mkdtempSync(join(cacheRoot(), 'home-'));
   try {
-    const r = spawnSync(bin, ['--config', '/dev/null', '--version'],
-      { encoding: 'utf8', timeout: 60_000, env: isolatedEnv(home) });
+    const r = spawnSync(bin, ['--config', '/dev/null', '--version'], { encoding: 'utf8', timeout: 60_000, env: isolatedEnv(home) });
     return r.status === 0 ? r.stdout.trim().split(/\s+/)[0] : null;
   } finally {
     rmSync(home, { recursive: true, force: true });
@@ -39,13 +38,19 @@ function installedVersion(bin) {
 
 function requireSystemTools() {
   const missing = [];
-  for (const [what, file] of [['ripgrep', '/usr/bin/rg'], ['libkrb5-dev', '/usr/include/gssapi/gssapi.h'],
-    ['build-essential', '/usr/bin/g++'], ['python3', '/usr/bin/python3']]) {
+  for (const [what, file] of [
+    ['ripgrep', '/usr/bin/rg'],
+    ['libkrb5-dev', '/usr/include/gssapi/gssapi.h'],
+    ['build-essential', '/usr/bin/g++'],
+    ['python3', '/usr/bin/python3'],
+  ]) {
     if (!existsSync(file)) missing.push(`${what} (${file})`);
   }
   if (missing.length) {
-    throw new Error(`code-server needs Debian packages that are missing: ${missing.join(', ')}. ` +
-      'Install them as in .ci/run (apt-get install chromium build-essential python3 pkg-config libkrb5-dev ripgrep curl).');
+    throw new Error(
+      `code-server needs Debian packages that are missing: ${missing.join(', ')}. ` +
+        'Install them as in .ci/run (apt-get install chromium build-essential python3 pkg-config libkrb5-dev ripgrep curl).',
+    );
   }
 }
 
@@ -88,8 +93,11 @@ export function ensureCodeServer() {
       npm_config_fund: 'false',
       npm_config_update_notifier: 'false',
     };
-    const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', `code-server@${CODE_SERVER_VERSION}`],
-      { cwd: partial, env, stdio: ['ignore', 'inherit', 'inherit'] });
+    const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', `code-server@${CODE_SERVER_VERSION}`], {
+      cwd: partial,
+      env,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
     if (r.status !== 0) throw new Error(`npm install code-server@${CODE_SERVER_VERSION} failed (exit ${r.status}); see the log above`);
     const got = installedVersion(join(partial, 'node_modules', '.bin', 'code-server'));
     if (got !== CODE_SERVER_VERSION) throw new Error(`installed code-server reports version ${got}, expected ${CODE_SERVER_VERSION}`);
@@ -144,8 +152,7 @@ export function makeProfile(dir) {
 const profileArgs = (p) => ['--config', p.config, '--user-data-dir', p.userData, '--extensions-dir', p.extensions];
 
 export function installExtension(bin, profile, vsix, env) {
-  const r = spawnSync(bin, [...profileArgs(profile), '--install-extension', vsix],
-    { env, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(bin, [...profileArgs(profile), '--install-extension', vsix], { env, encoding: 'utf8', timeout: 120_000 });
   if (r.status !== 0 || !/successfully installed/i.test(r.stdout)) {
     throw new Error(`code-server --install-extension ${vsix} failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
   }
@@ -170,17 +177,39 @@ function freePort() {
 export async function startServer(bin, profile, { folder, logFile, env }) {
   const port = await freePort();
   const fd = openSync(logFile, 'a');
-  const child = spawn(bin, [...profileArgs(profile), '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none',
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
-    '--disable-getting-started-override', '--ignore-last-opened', folder],
-  { env, detached: true, stdio: ['ignore', fd, fd] });
+  const child = spawn(
+    bin,
+    [
+      ...profileArgs(profile),
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--auth',
+      'none',
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--disable-getting-started-override',
+      '--ignore-last-opened',
+      folder,
+    ],
+    { env, detached: true, stdio: ['ignore', fd, fd] },
+  );
   closeSync(fd);
   let exited = null;
-  child.on('exit', (code, signal) => { exited = { code, signal }; });
+  child.on('exit', (code, signal) => {
+    exited = { code, signal };
+  });
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
-    for (const [sig, wait] of [['SIGTERM', 2000], ['SIGKILL', 500]]) {
-      try { process.kill(-child.pid, sig); } catch { return; } // group already gone
+    for (const [sig, wait] of [
+      ['SIGTERM', 2000],
+      ['SIGKILL', 500],
+    ]) {
+      try {
+        process.kill(-child.pid, sig);
+      } catch {
+        return;
+      } // group already gone
       await new Promise((r) => setTimeout(r, wait));
     }
   };
@@ -189,8 +218,13 @@ export async function startServer(bin, profile, { folder, logFile, env }) {
     if (exited) throw new Error(`code-server exited during start-up (${JSON.stringify(exited)}); see ${logFile}`);
     try {
       if ((await fetch(`${url}/healthz`)).ok) break;
-    } catch { /* not listening yet */ }
-    if (Date.now() > deadline) { await stop(); throw new Error(`code-server did not answer /healthz within 60 s; see ${logFile}`); }
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`code-server did not answer /healthz within 60 s; see ${logFile}`);
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
   return { url, port, pid: child.pid, stop };

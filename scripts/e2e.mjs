@@ -27,8 +27,7 @@ if (!existsSync(chromiumPath)) {
 
 const root = cacheRoot();
 mkdirSync(root, { recursive: true });
-const shots = process.env.CHECKPOINT_COVERAGE_E2E_SHOTS
-  || join(root, 'screenshots', new Date().toISOString().replace(/[:.]/g, '-'));
+const shots = process.env.CHECKPOINT_COVERAGE_E2E_SHOTS || join(root, 'screenshots', new Date().toISOString().replace(/[:.]/g, '-'));
 mkdirSync(shots, { recursive: true });
 console.log(`[e2e] screenshots: ${shots}`);
 // /tmp is not watched: on a shared machine other processes write there all the time.
@@ -41,7 +40,10 @@ let vsix = process.env.E2E_VSIX;
 if (!vsix) {
   stamp('npm run package');
   const r = spawnSync('npm', ['run', 'package'], { stdio: 'inherit' });
-  if (r.status !== 0) { console.error('[e2e] npm run package failed'); process.exit(1); }
+  if (r.status !== 0) {
+    console.error('[e2e] npm run package failed');
+    process.exit(1);
+  }
   vsix = vsixFile();
 }
 vsix = resolve(vsix);
@@ -62,7 +64,9 @@ async function cleanup() {
   else rmSync(tmp, { recursive: true, force: true });
 }
 for (const sig of ['SIGINT', 'SIGTERM']) {
-  process.on(sig, () => { void cleanup().finally(() => process.exit(130)); });
+  process.on(sig, () => {
+    void cleanup().finally(() => process.exit(130));
+  });
 }
 
 let status = 1;
@@ -96,18 +100,30 @@ try {
   server = await startServer(bin, profile, { folder: ws, logFile: join(tmp, 'server.log'), env });
   stamp(`code-server on ${server.url} (process group ${server.pid})`);
 
-  const files = process.argv.slice(2).length ? process.argv.slice(2)
-    : readdirSync('test/e2e').filter((f) => f.endsWith('.test.ts')).sort().map((f) => join('test/e2e', f));
+  const files = process.argv.slice(2).length
+    ? process.argv.slice(2)
+    : readdirSync('test/e2e')
+        .filter((f) => f.endsWith('.test.ts'))
+        .sort()
+        .map((f) => join('test/e2e', f));
   const testEnv = {
-    ...env, E2E_BASE_URL: server.url, E2E_WORKSPACE: ws, E2E_RUN_DIR: runDir,
-    E2E_CLI_RUN_DIR: cliRunDir, E2E_CLI: cli, E2E_SHOTS: shots,
-    E2E_HF_RUN_DIR: hfRunDir, E2E_CLI_HF_RUN_DIR: cliHfRunDir,
+    ...env,
+    E2E_BASE_URL: server.url,
+    E2E_WORKSPACE: ws,
+    E2E_RUN_DIR: runDir,
+    E2E_CLI_RUN_DIR: cliRunDir,
+    E2E_CLI: cli,
+    E2E_SHOTS: shots,
+    E2E_HF_RUN_DIR: hfRunDir,
+    E2E_CLI_HF_RUN_DIR: cliHfRunDir,
     E2E_CHROMIUM: chromiumPath,
   };
   stamp(`tests: ${files.join(' ')}`);
   status = await new Promise((res) => {
-    tests = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files],
-      { env: testEnv, stdio: 'inherit' });
+    tests = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files], {
+      env: testEnv,
+      stdio: 'inherit',
+    });
     tests.on('exit', (code, signal) => res(code ?? (signal ? 1 : 0)));
   });
 } catch (e) {

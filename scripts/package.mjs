@@ -13,7 +13,10 @@ function zipEntries(file) {
   const buf = readFileSync(file);
   let eocd = -1;
   for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 0xffff); i--) {
-    if (buf.readUInt32LE(i) === 0x06054b50) { eocd = i; break; }
+    if (buf.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
   }
   if (eocd < 0) throw new Error(`${file}: not a zip file (no end-of-central-directory record)`);
   const count = buf.readUInt16LE(eocd + 10);
@@ -21,7 +24,9 @@ function zipEntries(file) {
   const names = [];
   for (let n = 0; n < count; n++) {
     if (buf.readUInt32LE(p) !== 0x02014b50) throw new Error(`${file}: corrupt central directory at entry ${n}`);
-    const nameLen = buf.readUInt16LE(p + 28), extraLen = buf.readUInt16LE(p + 30), commentLen = buf.readUInt16LE(p + 32);
+    const nameLen = buf.readUInt16LE(p + 28),
+      extraLen = buf.readUInt16LE(p + 30),
+      commentLen = buf.readUInt16LE(p + 32);
     names.push(buf.toString('utf8', p + 46, p + 46 + nameLen));
     p += 46 + nameLen + extraLen + commentLen;
   }

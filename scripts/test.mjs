@@ -9,7 +9,11 @@ const roots = (layers.length ? layers : ['unit', 'scoring', 'run', 'host']).map(
 
 function walk(dir, out) {
   let entries;
-  try { entries = readdirSync(dir); } catch { return out; }
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return out;
+  }
   for (const name of entries.sort()) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) walk(p, out);

@@ -19,7 +19,9 @@ export function activate(context: vscode.ExtensionContext): void {
       log: (level, message) => (level === 'warning' ? log.warn('worker', message) : log.info('worker', message)),
       workerScript: join(context.extensionPath, 'dist', 'worker.js'),
     });
-    const controller = new Controller(context, log, engine, async (dir) => { createDemoRun(dir); });
+    const controller = new Controller(context, log, engine, async (dir) => {
+      createDemoRun(dir);
+    });
     context.subscriptions.push(
       // The runs close (their jobs cancelled) before the worker they share ends.
       { dispose: () => void engine.dispose() },
@@ -37,19 +39,26 @@ export function activate(context: vscode.ExtensionContext): void {
       registerSlurmCommand(context, log, () => controller.openRoots()),
       vscode.window.registerWebviewPanelSerializer(CoveragePanel.viewType, {
         async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
-          await controller.revivePanel(panel, restoreUiState(state).runs.map((r) => ({ root: r.path, colour: r.colour })));
+          await controller.revivePanel(
+            panel,
+            restoreUiState(state).runs.map((r) => ({ root: r.path, colour: r.colour })),
+          );
         },
       }),
     );
-    log.info('activate', `Checkpoint Coverage ${context.extension.packageJSON.version as string} on ${process.platform}-${process.arch}, Node ${process.version}`);
+    log.info(
+      'activate',
+      `Checkpoint Coverage ${context.extension.packageJSON.version as string} on ${process.platform}-${process.arch}, Node ${process.version}`,
+    );
   } catch (err) {
     // A failed activation must reach the user, not only the developer console.
-    log.error('activate', err instanceof Error ? err.stack ?? err.message : String(err));
+    log.error('activate', err instanceof Error ? (err.stack ?? err.message) : String(err));
     void log.tell('error', `Checkpoint Coverage could not start: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
 const asUri = (u: unknown): vscode.Uri | undefined => (u instanceof vscode.Uri ? u : undefined);
-const asUris = (u: unknown): vscode.Uri[] | undefined => (Array.isArray(u) ? u.filter((x): x is vscode.Uri => x instanceof vscode.Uri) : undefined);
+const asUris = (u: unknown): vscode.Uri[] | undefined =>
+  Array.isArray(u) ? u.filter((x): x is vscode.Uri => x instanceof vscode.Uri) : undefined;
 
 export function deactivate(): void {}

@@ -31,7 +31,12 @@ export function checkbox(label: string, testId: string, checked: boolean, onChan
   return c;
 }
 
-export function dropdown<T extends string>(testId: string, options: { value: T; label: string }[], value: T, onChange: (value: T) => void): HTMLElement {
+export function dropdown<T extends string>(
+  testId: string,
+  options: { value: T; label: string }[],
+  value: T,
+  onChange: (value: T) => void,
+): HTMLElement {
   register();
   const d = document.createElement('vscode-dropdown') as HTMLElement & { value: string };
   d.dataset.testid = testId;

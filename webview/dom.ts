@@ -4,10 +4,15 @@ import { escapeBidi } from './bidi';
 
 type Attrs = Record<string, string | undefined>;
 
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: (Node | string | null | undefined)[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs = {},
+  ...children: (Node | string | null | undefined)[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) if (v !== undefined) el.setAttribute(k, v);
-  for (const c of children) if (c !== null && c !== undefined) el.append(typeof c === 'string' ? document.createTextNode(escapeBidi(c)) : c);
+  for (const c of children)
+    if (c !== null && c !== undefined) el.append(typeof c === 'string' ? document.createTextNode(escapeBidi(c)) : c);
   return el;
 }
 

@@ -109,7 +109,10 @@ export function presetKey(presets: readonly NPreset[], shown: readonly number[])
 }
 
 /** The suggestion and lowest-CE checkpoint the panel marks: the comparison's with several runs, else the run's. */
-export function marks(snap: PanelSnapshot): { suggested: { run: string; step: number; path: string } | null; minCrossEntropy: { run: string; step: number; path: string } | null } {
+export function marks(snap: PanelSnapshot): {
+  suggested: { run: string; step: number; path: string } | null;
+  minCrossEntropy: { run: string; step: number; path: string } | null;
+} {
   if (snap.runs.length > 1) return { suggested: snap.across?.suggested ?? null, minCrossEntropy: snap.across?.minCrossEntropy ?? null };
   const r = snap.runs[0];
   const own = (ref: { step: number; path: string } | null | undefined) => (r && ref ? { run: r.runPath, ...ref } : null);
@@ -125,7 +128,11 @@ export function curveData(snap: PanelSnapshot, ui: PanelUiState): CurveData {
   const useTokens = ui.xAxis === 'tokens' && runs.length > 0 && runs.every(known) && runs.some((run) => run.rows.length > 0);
   if (ui.xAxis === 'tokens' && !useTokens) {
     const without = runs.filter((run) => !known(run)).map((run) => run.label);
-    notes.push(several && without.length ? `No tokensPerStep in coverage.json of ${without.join(', ')}: x is the step.` : 'No tokensPerStep in coverage.json: x is the step.');
+    notes.push(
+      several && without.length
+        ? `No tokensPerStep in coverage.json of ${without.join(', ')}: x is the step.`
+        : 'No tokensPerStep in coverage.json: x is the step.',
+    );
   }
   const xOf = (r: CheckpointRow) => (useTokens && r.trainTokens !== null ? r.trainTokens : r.step);
   const drawnOf = new Map<string, CheckpointRow[]>();
@@ -143,7 +150,8 @@ export function curveData(snap: PanelSnapshot, ui: PanelUiState): CurveData {
   if (offLog > 0) notes.push(`${offLog} checkpoint(s) at x = 0 are not drawn on a log axis.`);
   if (shown < all) notes.push(`Showing ${shown} of ${all} checkpoints (downsampled; the table lists all).`);
   const point = (run: PanelRun, r: CheckpointRow, y: number): Point => ({ x: xOf(r), y, step: r.step, path: r.path, run: run.runPath });
-  const finiteCe = (r: CheckpointRow): r is CheckpointRow & { cePerToken: number } => typeof r.cePerToken === 'number' && Number.isFinite(r.cePerToken);
+  const finiteCe = (r: CheckpointRow): r is CheckpointRow & { cePerToken: number } =>
+    typeof r.cePerToken === 'number' && Number.isFinite(r.cePerToken);
   const covValue = (v: number) => (ui.covered ? 1 - v : v);
   const ns = shownN(snap, ui);
   const covName = (n: number) => (ui.covered ? `1 − Cov_${n} (covered)` : `Cov_${n}`);
@@ -153,16 +161,24 @@ export function curveData(snap: PanelSnapshot, ui: PanelUiState): CurveData {
     tone: several ? { run: run.colour } : { series: 0 },
     dash: 0,
     run: run.runPath,
-    points: drawnOf.get(run.runPath)!.filter(finiteCe).map((r) => point(run, r, r.cePerToken)),
+    points: drawnOf
+      .get(run.runPath)!
+      .filter(finiteCe)
+      .map((r) => point(run, r, r.cePerToken)),
   }));
-  const cov: Series[] = runs.flatMap((run) => ns.map((n, i): Series => ({
-    label: several ? `${run.label} · ${covName(n)}` : covName(n),
-    tone: several ? { run: run.colour } : { series: i },
-    dash: several ? i : 0,
-    run: run.runPath,
-    n,
-    points: drawnOf.get(run.runPath)!.filter((r) => r.coverage[String(n)] !== undefined).map((r) => point(run, r, covValue(r.coverage[String(n)]))),
-  })));
+  const cov: Series[] = runs.flatMap((run) =>
+    ns.map((n, i): Series => ({
+      label: several ? `${run.label} · ${covName(n)}` : covName(n),
+      tone: several ? { run: run.colour } : { series: i },
+      dash: several ? i : 0,
+      run: run.runPath,
+      n,
+      points: drawnOf
+        .get(run.runPath)!
+        .filter((r) => r.coverage[String(n)] !== undefined)
+        .map((r) => point(run, r, covValue(r.coverage[String(n)]))),
+    })),
+  );
 
   const selKey = String(selectionN(snap));
   const mark = (ref: { run: string; path: string } | null) => {
@@ -223,9 +239,14 @@ export function progressLine(snap: PanelSnapshot): string {
   const p = totalProgress(runs.map((r) => r.progress));
   const settled = p.done + p.failed;
   const where = runs.length > 1 ? ` in ${runs.length} runs` : '';
-  if (!p.current && settled >= p.total) return p.total ? `${p.done} of ${p.total} checkpoints scored${where}${p.failed ? `, ${p.failed} failed` : ''}${p.provider ? ` on ${p.provider}` : ''}.` : 'No checkpoints in this run yet.';
+  if (!p.current && settled >= p.total)
+    return p.total
+      ? `${p.done} of ${p.total} checkpoints scored${where}${p.failed ? `, ${p.failed} failed` : ''}${p.provider ? ` on ${p.provider}` : ''}.`
+      : 'No checkpoints in this run yet.';
   const busy = runs.length > 1 ? runs.find((r) => r.progress.current !== null) : undefined;
-  const cur = p.current ? `scoring ${busy ? `${busy.label} ` : ''}step ${p.current.step}: ${p.current.samples}/${p.current.totalSamples} samples${p.tokensPerSecond ? ` · ${Math.round(p.tokensPerSecond)} tok/s` : ''} · ` : '';
+  const cur = p.current
+    ? `scoring ${busy ? `${busy.label} ` : ''}step ${p.current.step}: ${p.current.samples}/${p.current.totalSamples} samples${p.tokensPerSecond ? ` · ${Math.round(p.tokensPerSecond)} tok/s` : ''} · `
+    : '';
   return `${cur}${settled} of ${p.total} done${where}${p.provider ? ` · ${p.provider}` : ''}`;
 }
 

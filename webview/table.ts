@@ -48,7 +48,17 @@ export function renderTable(container: HTMLElement, snap: PanelSnapshot, ns: num
     const cells = cols.map((c) => [c.cell(r), c.note?.(r) ?? null] as const);
     const shown = JSON.stringify([r.row.step, r.row.state, selected, cells]);
     const old = k.rows.get(key);
-    const tr = old && old.shown === shown ? old.tr : buildRow(r.row, id, cols.map((c) => c.key), cells, selected, on.pick);
+    const tr =
+      old && old.shown === shown
+        ? old.tr
+        : buildRow(
+            r.row,
+            id,
+            cols.map((c) => c.key),
+            cells,
+            selected,
+            on.pick,
+          );
     rows.set(key, { tr, shown });
     order.push(tr);
   }
@@ -69,16 +79,38 @@ export function renderTable(container: HTMLElement, snap: PanelSnapshot, ns: num
 /** A column's header: a click sorts by it (ascending, descending, then the table's own order). */
 function headerCell(c: TableColumn, ui: PanelUiState, on: TableEvents): HTMLElement {
   const sorted = ui.sort?.key === c.key ? (ui.sort.descending ? 'descending' : 'ascending') : undefined;
-  const th = h('th', { scope: 'col', 'data-testid': `col-${c.key}`, 'aria-sort': sorted, class: c.label ? 'sortable' : undefined, title: c.label ? `Sort by ${c.label}` : undefined },
-    c.label, sorted ? (sorted === 'ascending' ? ' ▲' : ' ▼') : '');
+  const th = h(
+    'th',
+    {
+      scope: 'col',
+      'data-testid': `col-${c.key}`,
+      'aria-sort': sorted,
+      class: c.label ? 'sortable' : undefined,
+      title: c.label ? `Sort by ${c.label}` : undefined,
+    },
+    c.label,
+    sorted ? (sorted === 'ascending' ? ' ▲' : ' ▼') : '',
+  );
   if (c.label) th.addEventListener('click', () => on.view({ sort: nextSort(ui.sort, c.key) }));
   return th;
 }
 
-function buildRow(r: CheckpointRow, id: RunCheckpointId, keys: string[], cells: (readonly [string, string | null])[], selected: boolean, onPick: (id: RunCheckpointId) => void): HTMLTableRowElement {
+function buildRow(
+  r: CheckpointRow,
+  id: RunCheckpointId,
+  keys: string[],
+  cells: (readonly [string, string | null])[],
+  selected: boolean,
+  onPick: (id: RunCheckpointId) => void,
+): HTMLTableRowElement {
   const tr = h('tr', {
-    'data-testid': 'checkpoint-row', 'data-run': id.run, 'data-step': String(r.step), 'data-path': id.path, 'data-state': r.state,
-    tabindex: '0', class: selected ? 'selected' : undefined,
+    'data-testid': 'checkpoint-row',
+    'data-run': id.run,
+    'data-step': String(r.step),
+    'data-path': id.path,
+    'data-state': r.state,
+    tabindex: '0',
+    class: selected ? 'selected' : undefined,
   });
   cells.forEach(([value, note], i) => {
     // The note (an interval) goes on its own smaller line under the value, so the table fits the panel.

@@ -26,7 +26,7 @@ export interface TableColumn {
   sort?: (r: TableRow) => SortValue;
 }
 
-const num = (v: number | 'Infinity' | null | undefined): SortValue => (v === 'Infinity' ? Infinity : v ?? null);
+const num = (v: number | 'Infinity' | null | undefined): SortValue => (v === 'Infinity' ? Infinity : (v ?? null));
 
 export function tableColumns(snap: PanelSnapshot, ns: number[]): TableColumn[] {
   const several = snap.runs.length > 1;
@@ -34,7 +34,7 @@ export function tableColumns(snap: PanelSnapshot, ns: number[]): TableColumn[] {
   const m = marks(snap);
   const is = (ref: { run: string; path: string } | null, r: TableRow) => !!ref && ref.run === r.run.runPath && ref.path === r.row.path;
   // One run: its own tournament; several: the one across runs.
-  const score = (r: TableRow) => (several ? r.across?.tournamentScore ?? null : r.row.tournamentScore);
+  const score = (r: TableRow) => (several ? (r.across?.tournamentScore ?? null) : r.row.tournamentScore);
   const rival = (r: TableRow): string => {
     if (!several) return r.row.rivalStep === null ? '—' : String(r.row.rivalStep);
     const a = r.across;
@@ -43,16 +43,29 @@ export function tableColumns(snap: PanelSnapshot, ns: number[]): TableColumn[] {
   return [
     ...(several ? [{ key: 'run', label: 'run', cell: (r: TableRow) => r.run.label, sort: (r: TableRow) => snap.runs.indexOf(r.run) }] : []),
     { key: 'step', label: 'step', cell: (r) => String(r.row.step), sort: (r) => r.row.step },
-    { key: 'tokens', label: 'train tokens', cell: (r) => (r.row.trainTokens === null ? '—' : fmt(r.row.trainTokens, 4)), sort: (r) => r.row.trainTokens },
+    {
+      key: 'tokens',
+      label: 'train tokens',
+      cell: (r) => (r.row.trainTokens === null ? '—' : fmt(r.row.trainTokens, 4)),
+      sort: (r) => r.row.trainTokens,
+    },
     { key: 'state', label: 'state', cell: (r) => stateText(r.row) },
     { key: 'ce', label: 'CE/token (nats)', cell: (r) => fmt(r.row.cePerToken, 5), sort: (r) => num(r.row.cePerToken) },
     { key: 'kl', label: 'KL', cell: (r) => fmt(r.row.kl, 4), sort: (r) => num(r.row.kl) },
     ...ns.map((n): TableColumn => ({
-      key: `cov${n}`, label: `Cov_${n}`, cell: (r) => fmt(r.row.coverage[String(n)], 3), note: (r) => covInterval(r.row, n), sort: (r) => r.row.coverage[String(n)] ?? null,
+      key: `cov${n}`,
+      label: `Cov_${n}`,
+      cell: (r) => fmt(r.row.coverage[String(n)], 3),
+      note: (r) => covInterval(r.row, n),
+      sort: (r) => r.row.coverage[String(n)] ?? null,
     })),
     { key: 'score', label: `score (N=${selectionN(snap)})`, cell: (r) => fmt(score(r), 4), sort: score },
     { key: 'rival', label: several ? 'rival (run · step)' : 'rival', cell: rival },
-    { key: 'mark', label: '', cell: (r) => [is(m.suggested, r) ? '★ suggested' : '', is(m.minCrossEntropy, r) ? '▼ lowest CE' : ''].filter(Boolean).join(' ') },
+    {
+      key: 'mark',
+      label: '',
+      cell: (r) => [is(m.suggested, r) ? '★ suggested' : '', is(m.minCrossEntropy, r) ? '▼ lowest CE' : ''].filter(Boolean).join(' '),
+    },
   ];
 }
 

@@ -23,7 +23,12 @@ function cssVar(name: string, fallback: string): string {
 
 /** A theme colour by its id ('charts.blue' is --vscode-charts-blue), with VS Code's dark default. */
 function themeColour(id: string): string {
-  const fallback: Record<string, string> = { 'charts.blue': '#3794ff', 'charts.orange': '#d18616', 'charts.purple': '#b180d7', 'charts.yellow': '#cca700' };
+  const fallback: Record<string, string> = {
+    'charts.blue': '#3794ff',
+    'charts.orange': '#d18616',
+    'charts.purple': '#b180d7',
+    'charts.yellow': '#cca700',
+  };
   return cssVar(`--vscode-${id.replace(/\./g, '-')}`, fallback[id] ?? '#cccccc');
 }
 
@@ -38,7 +43,13 @@ export function readPalette(): Palette {
     muted: cssVar('--vscode-descriptionForeground', '#999999'),
     grid: cssVar('--vscode-editorWidget-border', cssVar('--vscode-panel-border', 'rgba(128,128,128,0.35)')),
     background: cssVar('--vscode-editor-background', '#1e1e1e'),
-    series: ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-purple', '--vscode-charts-yellow', '--vscode-charts-foreground'].map((v, i) => cssVar(v, ['#3794ff', '#d18616', '#b180d7', '#cca700', '#cccccc'][i])),
+    series: [
+      '--vscode-charts-blue',
+      '--vscode-charts-orange',
+      '--vscode-charts-purple',
+      '--vscode-charts-yellow',
+      '--vscode-charts-foreground',
+    ].map((v, i) => cssVar(v, ['#3794ff', '#d18616', '#b180d7', '#cca700', '#cccccc'][i])),
     runs: Array.from({ length: RUN_THEME_COLOURS.length + RUN_FIXED_COLOURS.length }, (_, slot) => runColour(slot, themeColour)),
     suggested: cssVar('--vscode-charts-green', '#89d185'),
     minCe: cssVar('--vscode-charts-red', '#f14c4c'),
@@ -62,7 +73,13 @@ export function watchTheme(onChange: (p: Palette) => void): () => void {
 export function withAlpha(color: string, alpha: number): string {
   const hex = /^#([0-9a-f]{3}|[0-9a-f]{6})([0-9a-f]{2})?$/i.exec(color);
   if (hex) {
-    const h = hex[1].length === 3 ? hex[1].split('').map((c) => c + c).join('') : hex[1];
+    const h =
+      hex[1].length === 3
+        ? hex[1]
+            .split('')
+            .map((c) => c + c)
+            .join('')
+        : hex[1];
     const [r, g, b] = [0, 2, 4].map((i) => parseInt(h.slice(i, i + 2), 16));
     return `rgba(${r}, ${g}, ${b}, ${alpha})`;
   }

@@ -19,10 +19,11 @@ function chainModel(): Uint8Array {
   const s = g.input('s', DataType.FLOAT, [1]);
   let seed = 1;
   // Entries ±1/√k keep every product's entries of order 1 along the chain.
-  const matrix = (rows: number, cols: number): Float32Array => Float32Array.from({ length: rows * cols }, () => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    return ((seed / 2 ** 32) - 0.5) * 2 / Math.sqrt(rows);
-  });
+  const matrix = (rows: number, cols: number): Float32Array =>
+    Float32Array.from({ length: rows * cols }, () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return ((seed / 2 ** 32 - 0.5) * 2) / Math.sqrt(rows);
+    });
   const [a, b] = CEILING_WIDTHS;
   let x = g.node('Mul', [g.initializer('x', DataType.FLOAT, [CEILING_ROWS, a], matrix(CEILING_ROWS, a)), s]);
   for (let i = 0; i < CEILING_CHAIN; i++) {

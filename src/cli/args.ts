@@ -28,7 +28,9 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 
 /** Strict parsing: unknown options and a wrong number of positionals are usage errors. */
 export function parseCommandArgs<O extends Options>(
-  argv: string[], options: O, positionals: { min: number; max: number; names: string },
+  argv: string[],
+  options: O,
+  positionals: { min: number; max: number; names: string },
 ): { values: ReturnType<typeof parseArgs<{ options: O; allowPositionals: true; strict: true }>>['values']; positionals: string[] } {
   let parsed;
   try {
@@ -44,8 +46,12 @@ export function parseCommandArgs<O extends Options>(
 
 export function processIO(): CliIO {
   return {
-    out: (t) => { process.stdout.write(t); },
-    err: (t) => { process.stderr.write(t); },
+    out: (t) => {
+      process.stdout.write(t);
+    },
+    err: (t) => {
+      process.stderr.write(t);
+    },
     cwd: process.cwd(),
   };
 }

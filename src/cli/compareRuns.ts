@@ -54,7 +54,9 @@ export async function reportSeveral(args: SeveralRuns, io: CliIO, hooks: Several
     return EXIT_FAILURE;
   }
 
-  const across = buildAcross(done.map(({ run, result: r }) => ({ run, evalSetHash: r.evalSetHash, report: r.report, checkpoints: r.checkpoints, r: r.r })));
+  const across = buildAcross(
+    done.map(({ run, result: r }) => ({ run, evalSetHash: r.evalSetHash, report: r.report, checkpoints: r.checkpoints, r: r.r })),
+  );
   if (args.format === 'json') io.out(formatRunsJson(done, across));
   else if (args.format === 'csv') io.out(formatRunsCsv(done, across.across));
   else io.out(formatRunsText(done, across));

@@ -72,11 +72,14 @@ function demoPoint(r: CoverageReport): string {
   const s = row(r.suggested);
   const m = row(r.minCrossEntropy);
   if (!s || !m) return '';
-  if (!r.differs) return `\nDemo: the suggested and the lowest-cross-entropy checkpoint are the same (step ${s.step}); the demo expected them to differ.\n`;
+  if (!r.differs)
+    return `\nDemo: the suggested and the lowest-cross-entropy checkpoint are the same (step ${s.step}); the demo expected them to differ.\n`;
   const cov = (c: ReportCheckpoint) => c.coverage[N]?.toFixed(4) ?? '—';
   const ce = (c: ReportCheckpoint) => (typeof c.cePerToken === 'number' ? c.cePerToken.toFixed(4) : String(c.cePerToken));
   const better = (s.coverage[N] ?? NaN) < (m.coverage[N] ?? NaN);
-  return `\nDemo: the tournament, which never reads ref_logprob, suggests step ${s.step}, not the lowest-cross-entropy ` +
+  return (
+    `\nDemo: the tournament, which never reads ref_logprob, suggests step ${s.step}, not the lowest-cross-entropy ` +
     `step ${m.step} (CE ${ce(s)} vs ${ce(m)} nats/token). By the ${r.referenceLabel}'s exact figures step ${s.step} ` +
-    `${better ? 'covers better' : 'does not cover better'}: ${r.coverageRelativeTo ? 'rCov' : 'Cov'}@${N} = ${cov(s)} vs ${cov(m)} (lower is better).\n`;
+    `${better ? 'covers better' : 'does not cover better'}: ${r.coverageRelativeTo ? 'rCov' : 'Cov'}@${N} = ${cov(s)} vs ${cov(m)} (lower is better).\n`
+  );
 }

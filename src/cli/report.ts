@@ -11,7 +11,17 @@ import type { ScoringOptions } from '../run/options';
 import { reportOutcomes, type RunReportResult } from '../run/report';
 import { EXIT_FAILURE, EXIT_OK, UsageError, parseCommandArgs, type CliIO, type Command } from './args';
 import { reportSeveral } from './compareRuns';
-import { SCORING_FLAGS, WAIT_FLAG, failedPaths, parseScoringFlags, scanForScoring, scoreLayout, stderrProgress, warningLog, type ProgressOut } from './score';
+import {
+  SCORING_FLAGS,
+  WAIT_FLAG,
+  failedPaths,
+  parseScoringFlags,
+  scanForScoring,
+  scoreLayout,
+  stderrProgress,
+  warningLog,
+  type ProgressOut,
+} from './score';
 
 const USAGE = `Usage: checkpoint-coverage report <run> [<run> …] [--json | --csv] [--selection-n N] [--reference R]
                                    [--provider p] [--budget tokens] [--allow-outside] [--no-wait]
@@ -55,16 +65,20 @@ export interface ReportArgs {
 
 /** Parses the arguments; a model reference is resolved against `cwd`. Throws UsageError. */
 export function parseReportArgs(argv: string[], cwd: string): ReportArgs {
-  const { values, positionals } = parseCommandArgs(argv, {
-    json: { type: 'boolean' },
-    csv: { type: 'boolean' },
-    'selection-n': { type: 'string' },
-    reference: { type: 'string' },
-    ...SCORING_FLAGS,
-    ...WAIT_FLAG,
-    'allow-outside': { type: 'boolean' },
-    'all-nested': { type: 'boolean' },
-  }, { min: 1, max: Infinity, names: 'the run folder' });
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    {
+      json: { type: 'boolean' },
+      csv: { type: 'boolean' },
+      'selection-n': { type: 'string' },
+      reference: { type: 'string' },
+      ...SCORING_FLAGS,
+      ...WAIT_FLAG,
+      'allow-outside': { type: 'boolean' },
+      'all-nested': { type: 'boolean' },
+    },
+    { min: 1, max: Infinity, names: 'the run folder' },
+  );
   if (values.json && values.csv) throw new UsageError('--json and --csv exclude each other');
   const allNested = values['all-nested'] === true;
   if (allNested && positionals.length > 1) throw new UsageError('--all-nested takes one folder, the sweep whose nested runs to report');
@@ -124,7 +138,13 @@ export async function reportRun(root: string, opts: ReportRunOptions, out: Progr
   if (opts.selectionN !== undefined) overrides.selectionN = opts.selectionN;
   if (opts.reference !== undefined) overrides.reference = opts.reference;
   // Settings (and a bad reference) fail here, before any scoring.
-  const run = await openRun(root, { allowOutside: opts.allowOutside, overrides, scoring: opts.scoring, settleMs: opts.settleMs, log: warningLog(out) });
+  const run = await openRun(root, {
+    allowOutside: opts.allowOutside,
+    overrides,
+    scoring: opts.scoring,
+    settleMs: opts.settleMs,
+    log: warningLog(out),
+  });
   try {
     const layout = await scanForScoring(run, out, opts.wait ?? true);
     const scored = await scoreLayout(run, layout, out);
@@ -134,7 +154,8 @@ export async function reportRun(root: string, opts: ReportRunOptions, out: Progr
     }
     const result = await reportOutcomes(run, scored);
     const ref = result.referenceModel;
-    if (ref && !ref.reused) out.write(`reference model ${ref.path}: scored on ${ref.record.info.provider} in ${ref.record.info.seconds.toFixed(1)} s\n`);
+    if (ref && !ref.reused)
+      out.write(`reference model ${ref.path}: scored on ${ref.record.info.provider} in ${ref.record.info.seconds.toFixed(1)} s\n`);
     return result;
   } finally {
     await run.dispose();
@@ -147,10 +168,19 @@ export interface ReportCommandExtras {
 }
 
 /** Runs the command; `report` is set when one was printed (the demo comments on it). */
-export async function runReport(argv: string[], io: CliIO, extras: ReportCommandExtras = {}): Promise<{ code: number; report?: CoverageReport }> {
+export async function runReport(
+  argv: string[],
+  io: CliIO,
+  extras: ReportCommandExtras = {},
+): Promise<{ code: number; report?: CoverageReport }> {
   const args = parseReportArgs(argv, io.cwd);
   if (args.allNested || args.runs.length > 1) {
-    return { code: await reportSeveral(args, io, { report: (run) => reportRun(run, reportOptions(args, extras), stderrProgress(io)), summary: scoringSummary }) };
+    return {
+      code: await reportSeveral(args, io, {
+        report: (run) => reportRun(run, reportOptions(args, extras), stderrProgress(io)),
+        summary: scoringSummary,
+      }),
+    };
   }
   let result: ReportRunResult;
   try {
@@ -174,7 +204,14 @@ export async function runReport(argv: string[], io: CliIO, extras: ReportCommand
 
 /** reportRun's options from the arguments. */
 function reportOptions(args: ReportArgs, extras: ReportCommandExtras): ReportRunOptions {
-  return { reference: args.reference, selectionN: args.selectionN, allowOutside: args.allowOutside, scoring: args.scoring, settleMs: extras.settleMs, wait: args.wait };
+  return {
+    reference: args.reference,
+    selectionN: args.selectionN,
+    allowOutside: args.allowOutside,
+    scoring: args.scoring,
+    settleMs: extras.settleMs,
+    wait: args.wait,
+  };
 }
 
 /** The one line on stderr that says how the scores were obtained. */
@@ -182,10 +219,11 @@ function scoringSummary(result: ReportRunResult): string {
   const s = result.scoring;
   return (
     `${s.checkpoints} checkpoint(s): ${s.scored} scored in ${s.scoringSeconds.toFixed(1)} s, ` +
-      `${s.reused} reused from the store (${s.lookupSeconds.toFixed(2)} s), ${s.failed.length} failed` +
-      // scoreLayout printed each failure's reason as it happened; the summary only names them.
-      failedPaths(s.failed.map((f) => f.path)) +
-      (result.referenceModel ? `; reference model ${result.referenceModel.path} ${result.referenceModel.reused ? 'reused' : 'scored'}` : '') + '\n'
+    `${s.reused} reused from the store (${s.lookupSeconds.toFixed(2)} s), ${s.failed.length} failed` +
+    // scoreLayout printed each failure's reason as it happened; the summary only names them.
+    failedPaths(s.failed.map((f) => f.path)) +
+    (result.referenceModel ? `; reference model ${result.referenceModel.path} ${result.referenceModel.reused ? 'reused' : 'scored'}` : '') +
+    '\n'
   );
 }
 

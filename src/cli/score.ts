@@ -43,7 +43,9 @@ export async function scanForScoring(run: Run, out: ProgressOut, wait: boolean):
     onWait: (settling, leftMs) => {
       if (told) return;
       told = true;
-      out.write(`waiting up to ${Math.ceil(leftMs / 1000)} s for ${settling.length} checkpoint(s) changed in the last moments to settle (${settling.slice(0, 3).join(', ')}${settling.length > 3 ? ', …' : ''}); --no-wait skips this\n`);
+      out.write(
+        `waiting up to ${Math.ceil(leftMs / 1000)} s for ${settling.length} checkpoint(s) changed in the last moments to settle (${settling.slice(0, 3).join(', ')}${settling.length > 3 ? ', …' : ''}); --no-wait skips this\n`,
+      );
     },
   });
 }
@@ -62,7 +64,14 @@ export async function scoreLayout(run: Run, layout: RunLayout, out: ProgressOut,
     return await ensureScoredAsTask(run, layout, task, {
       onStart: (entry) => bar.start(entry.path),
       onProgress: (_entry, p) => bar.progress(p.samplesDone, p.samplesTotal, p.tokensPerSecond, p.provider),
-      onDone: (o) => bar.done(o.failure ? `failed: ${describeFailure(o.failure.data)}` : o.reused ? undefined : `${o.entry.path}: scored on ${o.record!.info.provider} in ${o.record!.info.seconds.toFixed(1)} s`),
+      onDone: (o) =>
+        bar.done(
+          o.failure
+            ? `failed: ${describeFailure(o.failure.data)}`
+            : o.reused
+              ? undefined
+              : `${o.entry.path}: scored on ${o.record!.info.provider} in ${o.record!.info.seconds.toFixed(1)} s`,
+        ),
     });
   } finally {
     bar.finish();
@@ -82,7 +91,10 @@ class ProgressBar {
   private current = '';
   private readonly tty: boolean;
 
-  constructor(private readonly total: number, private readonly out: { write(text: string): void; tty: boolean }) {
+  constructor(
+    private readonly total: number,
+    private readonly out: { write(text: string): void; tty: boolean },
+  ) {
     this.tty = out.tty;
   }
 
@@ -138,13 +150,19 @@ Exit codes: 0 every checkpoint scored, 1 some checkpoint failed, 2 bad input.
 `;
 
 /** The scoring flags `score`, `report` and `slurm` share, as run options. Throws UsageError. */
-export function parseScoringFlags(values: { provider?: string; budget?: string; threads?: string }): Required<Pick<ScoringOptions, 'provider' | 'tokenBudget'>> & ScoringOptions {
+export function parseScoringFlags(values: {
+  provider?: string;
+  budget?: string;
+  threads?: string;
+}): Required<Pick<ScoringOptions, 'provider' | 'tokenBudget'>> & ScoringOptions {
   const provider = parseProvider(values.provider ?? 'auto');
   if (!provider) throw new UsageError(`--provider ${values.provider}: expected one of ${PROVIDERS.join(', ')}`);
   const tokenBudget = values.budget === undefined ? DEFAULT_TOKEN_BUDGET : Number(values.budget);
-  if (!Number.isSafeInteger(tokenBudget) || tokenBudget < 1) throw new UsageError(`--budget ${values.budget}: expected a positive whole number of tokens`);
+  if (!Number.isSafeInteger(tokenBudget) || tokenBudget < 1)
+    throw new UsageError(`--budget ${values.budget}: expected a positive whole number of tokens`);
   const threads = values.threads === undefined ? undefined : Number(values.threads);
-  if (threads !== undefined && (!Number.isSafeInteger(threads) || threads < 1 || threads > 1024)) throw new UsageError(`--threads ${values.threads}: expected a whole number from 1 to 1024`);
+  if (threads !== undefined && (!Number.isSafeInteger(threads) || threads < 1 || threads > 1024))
+    throw new UsageError(`--threads ${values.threads}: expected a whole number from 1 to 1024`);
   return { provider, tokenBudget, ...(threads === undefined ? {} : { threads }) };
 }
 
@@ -155,10 +173,20 @@ export const SCORING_FLAGS = { provider: { type: 'string' }, budget: { type: 'st
 export const WAIT_FLAG = { 'no-wait': { type: 'boolean' } } as const;
 
 export function parseScoreArgs(argv: string[]): { run: string; scoring: ScoringOptions; wait: boolean; tasks?: number } {
-  const { values, positionals } = parseCommandArgs(argv, { ...SCORING_FLAGS, ...WAIT_FLAG, tasks: { type: 'string' } }, { min: 1, max: 1, names: 'the run folder' });
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    { ...SCORING_FLAGS, ...WAIT_FLAG, tasks: { type: 'string' } },
+    { min: 1, max: 1, names: 'the run folder' },
+  );
   const tasks = values.tasks === undefined ? undefined : Number(values.tasks);
-  if (tasks !== undefined && (!/^\d+$/.test(values.tasks!) || tasks < 1)) throw new UsageError(`--tasks ${values.tasks}: expected a positive whole number of array tasks`);
-  return { run: positionals[0], scoring: parseScoringFlags(values), wait: values['no-wait'] !== true, ...(tasks === undefined ? {} : { tasks }) };
+  if (tasks !== undefined && (!/^\d+$/.test(values.tasks!) || tasks < 1))
+    throw new UsageError(`--tasks ${values.tasks}: expected a positive whole number of array tasks`);
+  return {
+    run: positionals[0],
+    scoring: parseScoringFlags(values),
+    wait: values['no-wait'] !== true,
+    ...(tasks === undefined ? {} : { tasks }),
+  };
 }
 
 export const command: Command = {
@@ -186,8 +214,12 @@ export const command: Command = {
       return EXIT_USAGE;
     }
     // Each failure's reason was printed as it happened; the summary only names them.
-    const left = result.left.length ? `, ${result.left.length} left to the tasks they are kept for${failedPaths(result.left.map((e) => e.path))}` : '';
-    io.err(`${layout.checkpoints.length} checkpoint(s): ${scored} scored in ${result.scoringSeconds.toFixed(1)} s, ${reused} from the store (${result.lookupSeconds.toFixed(2)} s), ${failed.length} failed${failedPaths(failed.map((f) => f.entry.path))}${left}\n`);
+    const left = result.left.length
+      ? `, ${result.left.length} left to the tasks they are kept for${failedPaths(result.left.map((e) => e.path))}`
+      : '';
+    io.err(
+      `${layout.checkpoints.length} checkpoint(s): ${scored} scored in ${result.scoringSeconds.toFixed(1)} s, ${reused} from the store (${result.lookupSeconds.toFixed(2)} s), ${failed.length} failed${failedPaths(failed.map((f) => f.entry.path))}${left}\n`,
+    );
     return failed.length ? EXIT_FAILURE : EXIT_OK;
   },
 };

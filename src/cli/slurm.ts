@@ -31,14 +31,30 @@ const ARRAY_ID = 'ARRAY_ID';
 export const command: Command = {
   usage: USAGE,
   async run(argv: string[], io: CliIO): Promise<number> {
-    const { values, positionals } = parseCommandArgs(joinExtra(argv), {
-      tasks: { type: 'string' }, partition: { type: 'string' }, 'gpus-per-task': { type: 'string' },
-      'cpus-per-task': { type: 'string' }, mem: { type: 'string' }, time: { type: 'string' },
-      account: { type: 'string' }, extra: { type: 'string' }, 'dry-run': { type: 'boolean' },
-    }, { min: 1, max: 1, names: 'the run folder' });
+    const { values, positionals } = parseCommandArgs(
+      joinExtra(argv),
+      {
+        tasks: { type: 'string' },
+        partition: { type: 'string' },
+        'gpus-per-task': { type: 'string' },
+        'cpus-per-task': { type: 'string' },
+        mem: { type: 'string' },
+        time: { type: 'string' },
+        account: { type: 'string' },
+        extra: { type: 'string' },
+        'dry-run': { type: 'boolean' },
+      },
+      { min: 1, max: 1, names: 'the run folder' },
+    );
     const request = parseSlurmRequest({
-      tasks: values.tasks, partition: values.partition, gpusPerTask: values['gpus-per-task'], cpusPerTask: values['cpus-per-task'],
-      mem: values.mem, time: values.time, account: values.account, extra: values.extra,
+      tasks: values.tasks,
+      partition: values.partition,
+      gpusPerTask: values['gpus-per-task'],
+      cpusPerTask: values['cpus-per-task'],
+      mem: values.mem,
+      time: values.time,
+      account: values.account,
+      extra: values.extra,
     });
     if (!request.ok) throw new UsageError(request.reason);
 
@@ -46,14 +62,17 @@ export const command: Command = {
     const prepared = await prepareSlurmJob(resolve(io.cwd, positionals[0]), request.value, installation);
     const { job: j, found, coming } = prepared;
     const tasks = request.value.tasks;
-    if (tasks > found + coming) io.err(`note: ${tasks} tasks for ${found + coming} checkpoint(s); the tasks beyond have none kept for them and mostly wait\n`);
+    if (tasks > found + coming)
+      io.err(`note: ${tasks} tasks for ${found + coming} checkpoint(s); the tasks beyond have none kept for them and mostly wait\n`);
 
     if (values['dry-run']) {
-      io.out(`# ${j.score.path}\n${j.score.text}\n# ${j.report.path}\n${j.report.text}\n` +
-        '# --dry-run: nothing was written or submitted. These would be:\n' +
-        `mkdir -p ${shellQuote(j.logs)}\n` +
-        `sbatch ${j.scoreArgs.map(shellQuote).join(' ')}\n` +
-        `sbatch ${j.reportArgs(ARRAY_ID).map(shellQuote).join(' ')}   # ${ARRAY_ID}: what the first sbatch printed\n`);
+      io.out(
+        `# ${j.score.path}\n${j.score.text}\n# ${j.report.path}\n${j.report.text}\n` +
+          '# --dry-run: nothing was written or submitted. These would be:\n' +
+          `mkdir -p ${shellQuote(j.logs)}\n` +
+          `sbatch ${j.scoreArgs.map(shellQuote).join(' ')}\n` +
+          `sbatch ${j.reportArgs(ARRAY_ID).map(shellQuote).join(' ')}   # ${ARRAY_ID}: what the first sbatch printed\n`,
+      );
       return EXIT_OK;
     }
     io.out(submitted(await submitSlurmJob(prepared, installation)));

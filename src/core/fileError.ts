@@ -39,7 +39,11 @@ export function systemErrorText(e: unknown): string {
  */
 export class FileError extends Error {
   override name = 'FileError';
-  constructor(readonly file: string, readonly reason: string, readonly kind: 'unreadable' | 'bad-model' = 'bad-model') {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+    readonly kind: 'unreadable' | 'bad-model' = 'bad-model',
+  ) {
     super(`${file}: ${reason}`);
   }
 }

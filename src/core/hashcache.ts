@@ -6,7 +6,11 @@ import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
-interface Entry { size: number; mtimeMs: number; sha256: string }
+interface Entry {
+  size: number;
+  mtimeMs: number;
+  sha256: string;
+}
 const FORMAT = 1;
 
 export function sha256File(path: string): Promise<string> {
@@ -82,6 +86,5 @@ function isCacheFile(x: unknown): x is { format: number; entries: Record<string,
 function isEntry(x: unknown): x is Entry {
   if (typeof x !== 'object' || x === null) return false;
   const o = x as Record<string, unknown>;
-  return typeof o.size === 'number' && typeof o.mtimeMs === 'number' && typeof o.sha256 === 'string'
-    && /^[0-9a-f]{64}$/.test(o.sha256);
+  return typeof o.size === 'number' && typeof o.mtimeMs === 'number' && typeof o.sha256 === 'string' && /^[0-9a-f]{64}$/.test(o.sha256);
 }

@@ -83,7 +83,20 @@ const I64X2_SUB = simd(0xd1);
 const F64X2_SUB = simd(0xf1);
 /** `for (; x < limit; ) { body }` as block/loop; the body advances x itself. */
 const whileBelow = (x: number, limit: number, body: number[]) => [
-  0x02, 0x40, 0x03, 0x40, ...get(x), ...get(limit), GE_U, 0x0d, 1, ...body, 0x0c, 0, 0x0b, 0x0b,
+  0x02,
+  0x40,
+  0x03,
+  0x40,
+  ...get(x),
+  ...get(limit),
+  GE_U,
+  0x0d,
+  1,
+  ...body,
+  0x0c,
+  0,
+  0x0b,
+  0x0b,
 ];
 const inc = (x: number, by: number) => [...get(x), ...i32(by), ADD, ...set(x)];
 
@@ -91,27 +104,84 @@ function pairsModule(): Uint8Array {
   // params: rows K rowBytes c counts; locals: j k rj rk off addr (i32), a b C negC d (v128)
   const [rows, K, rowBytes, c, counts, j, k, rj, rk, off, addr, a, b, C, negC, d] = [...Array(16).keys()];
   const addLanes = (index: number[], acc: number) => [
-    ...get(counts), ...index, ...i32(4), MUL, ADD, ...tee(addr),
-    ...get(addr), 0x28, 2, 0, // i32.load
-    ...get(acc), ...I64X2_LANE(0), ...get(acc), ...I64X2_LANE(1), I64_ADD, WRAP, ADD,
-    0x36, 2, 0, // i32.store
+    ...get(counts),
+    ...index,
+    ...i32(4),
+    MUL,
+    ADD,
+    ...tee(addr),
+    ...get(addr),
+    0x28,
+    2,
+    0, // i32.load
+    ...get(acc),
+    ...I64X2_LANE(0),
+    ...get(acc),
+    ...I64X2_LANE(1),
+    I64_ADD,
+    WRAP,
+    ADD,
+    0x36,
+    2,
+    0, // i32.store
   ];
   const body = [
-    ...get(c), ...F64X2_SPLAT, ...set(C),
-    ...get(c), F64_NEG, ...F64X2_SPLAT, ...set(negC),
-    ...i32(0), ...set(j),
+    ...get(c),
+    ...F64X2_SPLAT,
+    ...set(C),
+    ...get(c),
+    F64_NEG,
+    ...F64X2_SPLAT,
+    ...set(negC),
+    ...i32(0),
+    ...set(j),
     ...whileBelow(j, K, [
-      ...get(rows), ...get(j), ...get(rowBytes), MUL, ADD, ...set(rj),
-      ...get(j), ...i32(1), ADD, ...set(k),
+      ...get(rows),
+      ...get(j),
+      ...get(rowBytes),
+      MUL,
+      ADD,
+      ...set(rj),
+      ...get(j),
+      ...i32(1),
+      ADD,
+      ...set(k),
       ...whileBelow(k, K, [
-        ...get(rows), ...get(k), ...get(rowBytes), MUL, ADD, ...set(rk),
-        ...V128_ZERO, ...set(a), ...V128_ZERO, ...set(b), ...i32(0), ...set(off),
+        ...get(rows),
+        ...get(k),
+        ...get(rowBytes),
+        MUL,
+        ADD,
+        ...set(rk),
+        ...V128_ZERO,
+        ...set(a),
+        ...V128_ZERO,
+        ...set(b),
+        ...i32(0),
+        ...set(off),
         ...whileBelow(off, rowBytes, [
-          ...get(rj), ...get(off), ADD, ...V128_LOAD,
-          ...get(rk), ...get(off), ADD, ...V128_LOAD,
-          ...F64X2_SUB, ...set(d),
-          ...get(a), ...get(d), ...get(C), ...F64X2_GE, ...I64X2_SUB, ...set(a),
-          ...get(b), ...get(d), ...get(negC), ...F64X2_LE, ...I64X2_SUB, ...set(b),
+          ...get(rj),
+          ...get(off),
+          ADD,
+          ...V128_LOAD,
+          ...get(rk),
+          ...get(off),
+          ADD,
+          ...V128_LOAD,
+          ...F64X2_SUB,
+          ...set(d),
+          ...get(a),
+          ...get(d),
+          ...get(C),
+          ...F64X2_GE,
+          ...I64X2_SUB,
+          ...set(a),
+          ...get(b),
+          ...get(d),
+          ...get(negC),
+          ...F64X2_LE,
+          ...I64X2_SUB,
+          ...set(b),
           ...inc(off, 16),
         ]),
         ...addLanes([...get(j), ...get(K), MUL, ...get(k), ADD], a),
@@ -122,23 +192,47 @@ function pairsModule(): Uint8Array {
     ]),
     0x0b,
   ];
-  const func = [...vec([[6, I32], [5, V128]]), ...body];
+  const func = [
+    ...vec([
+      [6, I32],
+      [5, V128],
+    ]),
+    ...body,
+  ];
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    1,
+    0,
+    0,
+    0,
     ...section(1, vec([[0x60, ...vec([[I32], [I32], [I32], [F64], [I32]]), 0]])), // type () -> ()
     ...section(3, vec([[0]])), // one function of type 0
     ...section(5, vec([[0x00, 1]])), // memory, at least one page
-    ...section(7, vec([[...name('pairs'), 0x00, 0], [...name('memory'), 0x02, 0]])),
+    ...section(
+      7,
+      vec([
+        [...name('pairs'), 0x00, 0],
+        [...name('memory'), 0x02, 0],
+      ]),
+    ),
     ...section(10, vec([[...uleb(func.length), ...func]])),
   ]);
 }
 
 // The little of the WebAssembly global used here, typed the same for Node and the browser.
-interface WasmMemory { buffer: ArrayBuffer; grow(pages: number): number }
+interface WasmMemory {
+  buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: { pairs: (rows: number, K: number, rowBytes: number, c: number, counts: number) => void; memory: WasmMemory } };
+  Instance: new (module: object) => {
+    exports: { pairs: (rows: number, K: number, rowBytes: number, c: number, counts: number) => void; memory: WasmMemory };
+  };
 }
 
 const wasmApi = (): WasmApi | undefined => (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;

@@ -48,4 +48,3 @@ export function fsErrorCode(e: unknown): string {
   if (typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string') return e.code;
   return e instanceof Error ? e.message : String(e);
 }
-

@@ -12,7 +12,6 @@ import { DEFAULT_N_GRID, DEFAULT_SELECTION_N, DEFAULT_STORE } from './defaults';
 import { isReferenceMode } from './settings';
 import { isModelPath, MODEL_PATH_TEXT } from './layout/naming';
 
-
 export interface RunConfig {
   /** The coverage.json read, when there was one. */
   file?: string;
@@ -58,7 +57,10 @@ export interface ConfigOptions {
 }
 
 export class ConfigError extends Error {
-  constructor(readonly file: string, readonly problems: InputProblem[]) {
+  constructor(
+    readonly file: string,
+    readonly problems: InputProblem[],
+  ) {
     super(`${file}: ${problems.map((p) => p.message).join('; ')}`);
     this.name = 'ConfigError';
   }
@@ -87,7 +89,9 @@ export async function loadConfig(root: string, opts: ConfigOptions = {}): Promis
 export async function validateConfig(raw: unknown, root: string, file: string | undefined, opts: ConfigOptions = {}): Promise<RunConfig> {
   const name = file ?? join(root, CONFIG_FILE);
   const problems: InputProblem[] = [];
-  const bad = (key: string, message: string): void => { problems.push({ file: name, subject: key, message: `"${key}" ${message}` }); };
+  const bad = (key: string, message: string): void => {
+    problems.push({ file: name, subject: key, message: `"${key}" ${message}` });
+  };
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ConfigError(name, [{ file: name, message: `expected a JSON object of settings, found ${describe(raw)}` }]);
   }
@@ -98,7 +102,10 @@ export async function validateConfig(raw: unknown, root: string, file: string | 
 
   const path = async (key: string, v: unknown, fallback?: string): Promise<string | undefined> => {
     if (v === undefined) return fallback === undefined ? undefined : resolve(root, fallback);
-    if (typeof v !== 'string' || v.trim() === '') { bad(key, `must be a non-empty path string, found ${describe(v)}`); return undefined; }
+    if (typeof v !== 'string' || v.trim() === '') {
+      bad(key, `must be a non-empty path string, found ${describe(v)}`);
+      return undefined;
+    }
     const { abs, inside } = await resolveInside(root, v);
     if (!inside && !opts.allowOutside) {
       bad(key, `is ${JSON.stringify(v)}, which is outside the run folder; paths must stay inside it unless the workspace is trusted`);
@@ -120,7 +127,8 @@ export async function validateConfig(raw: unknown, root: string, file: string | 
   } else if (typeof r === 'object' && r !== null && !Array.isArray(r)) {
     const ro = r as Record<string, unknown>;
     for (const k of Object.keys(ro)) if (k !== 'model') bad(`reference.${k}`, 'is not a setting; expected only "model"');
-    if (typeof ro.model === 'string' && !isModelPath(ro.model)) bad('reference.model', `is ${JSON.stringify(ro.model)}; expected a path to ${MODEL_PATH_TEXT}`);
+    if (typeof ro.model === 'string' && !isModelPath(ro.model))
+      bad('reference.model', `is ${JSON.stringify(ro.model)}; expected a path to ${MODEL_PATH_TEXT}`);
     else {
       const model = await path('reference.model', ro.model ?? null);
       if (model !== undefined) reference = { model };
@@ -143,7 +151,8 @@ export async function validateConfig(raw: unknown, root: string, file: string | 
   let selectionN = DEFAULT_SELECTION_N;
   if (o.selectionN !== undefined) {
     const s = o.selectionN;
-    if (typeof s !== 'number' || !Number.isFinite(s) || s <= 1) bad('selectionN', `must be a finite number greater than 1, found ${describe(s)}`);
+    if (typeof s !== 'number' || !Number.isFinite(s) || s <= 1)
+      bad('selectionN', `must be a finite number greater than 1, found ${describe(s)}`);
     else selectionN = s;
   }
 
@@ -167,11 +176,16 @@ export async function validateConfig(raw: unknown, root: string, file: string | 
 /** Puts the overrides over `config` after the checks coverage.json's own values pass. */
 async function applyOverrides(config: RunConfig, root: string, o: ConfigOverrides, allowOutside: boolean): Promise<void> {
   const problems: InputProblem[] = [];
-  const bad = (key: string, message: string): void => { problems.push({ file: o.source, subject: key, message: `${key} ${message}` }); };
+  const bad = (key: string, message: string): void => {
+    problems.push({ file: o.source, subject: key, message: `${key} ${message}` });
+  };
   const path = async (key: string, v: string): Promise<string | undefined> => {
     const { abs, inside } = await resolveInside(root, v);
     if (inside || allowOutside) return abs;
-    bad(key, `is ${JSON.stringify(v)}, which is outside the run folder ${root}; ${o.outsideHint ?? 'paths must stay inside it unless the workspace is trusted'}`);
+    bad(
+      key,
+      `is ${JSON.stringify(v)}, which is outside the run folder ${root}; ${o.outsideHint ?? 'paths must stay inside it unless the workspace is trusted'}`,
+    );
     return undefined;
   };
   const next: Partial<RunConfig> = {};
@@ -206,7 +220,12 @@ export function chooseReference(config: RunConfig, samples: readonly EvalSample[
 }
 
 async function exists(p: string): Promise<boolean> {
-  try { await access(p); return true; } catch { return false; }
+  try {
+    await access(p);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function describe(v: unknown): string {

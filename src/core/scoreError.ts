@@ -29,7 +29,16 @@ export type ScoreErrorKind =
   | 'internal';
 
 export const SCORE_ERROR_KINDS: readonly ScoreErrorKind[] = [
-  'bad-model', 'bad-data', 'unreadable', 'crashed', 'out-of-memory', 'cancelled', 'changed', 'deleted', 'store', 'internal',
+  'bad-model',
+  'bad-data',
+  'unreadable',
+  'crashed',
+  'out-of-memory',
+  'cancelled',
+  'changed',
+  'deleted',
+  'store',
+  'internal',
 ];
 
 /** The sample a failure concerns: its 1-based line in the eval file and its own id when it has one. */
@@ -99,7 +108,12 @@ export function checkpointError(e: unknown, checkpoint: { path: string; modelPat
   if (e instanceof FileError) {
     // Readers name the model by its absolute path or by the run-relative one they were given.
     const own = e.file === checkpoint.modelPath || e.file === checkpoint.path;
-    return new ScoreError({ kind: e.kind, checkpoint: checkpoint.path, message: own ? e.reason : e.message, ...(own ? {} : { file: e.file }) });
+    return new ScoreError({
+      kind: e.kind,
+      checkpoint: checkpoint.path,
+      message: own ? e.reason : e.message,
+      ...(own ? {} : { file: e.file }),
+    });
   }
   return asScoreError(e, { checkpoint: checkpoint.path });
 }

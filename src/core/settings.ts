@@ -108,7 +108,7 @@ export function coerceSettings(raw: Readonly<Record<string, unknown>>): CoercedS
   if (present('selectionN')) {
     const n = raw.selectionN;
     if (typeof n === 'number' && Number.isFinite(n) && n > 1) s.selectionN = n;
-    else if (n !== 0) bad('selectionN', 'a number > 1 (or 0 for the run\'s value)');
+    else if (n !== 0) bad('selectionN', "a number > 1 (or 0 for the run's value)");
   }
   if (present('executionProvider')) {
     const p = parseProvider(raw.executionProvider);
@@ -127,7 +127,14 @@ export function coerceSettings(raw: Readonly<Record<string, unknown>>): CoercedS
   return { settings: s, problems };
 }
 
-function intSetting(raw: Readonly<Record<string, unknown>>, key: 'tokenBudget' | 'threads' | 'maxChartPoints', min: number, max: number, s: Settings, bad: (k: keyof Settings, e: string) => void): void {
+function intSetting(
+  raw: Readonly<Record<string, unknown>>,
+  key: 'tokenBudget' | 'threads' | 'maxChartPoints',
+  min: number,
+  max: number,
+  s: Settings,
+  bad: (k: keyof Settings, e: string) => void,
+): void {
   const v = raw[key];
   if (v === undefined || v === null) return;
   if (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max) s[key] = v;

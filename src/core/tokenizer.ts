@@ -21,7 +21,9 @@ export async function loadTokenizer(path: string): Promise<TextTokenizer> {
   try {
     json = JSON.parse(await readFile(path, 'utf8'));
   } catch (e) {
-    throw new Error(`${path}: cannot read the tokenizer (${e instanceof Error ? e.message : String(e)}); expected a Hugging Face tokenizer.json`);
+    throw new Error(
+      `${path}: cannot read the tokenizer (${e instanceof Error ? e.message : String(e)}); expected a Hugging Face tokenizer.json`,
+    );
   }
   if (typeof json !== 'object' || json === null || !('model' in json)) {
     throw new Error(`${path}: expected a Hugging Face tokenizer.json (a JSON object with a "model")`);
@@ -64,8 +66,11 @@ async function readTokenizerConfig(file: string): Promise<object> {
   try {
     c = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${file}: not valid JSON (${e instanceof Error ? e.message : String(e)}); expected the tokenizer's settings as a JSON object`);
+    throw new Error(
+      `${file}: not valid JSON (${e instanceof Error ? e.message : String(e)}); expected the tokenizer's settings as a JSON object`,
+    );
   }
-  if (typeof c !== 'object' || c === null || Array.isArray(c)) throw new Error(`${file}: expected the tokenizer's settings as a JSON object`);
+  if (typeof c !== 'object' || c === null || Array.isArray(c))
+    throw new Error(`${file}: expected the tokenizer's settings as a JSON object`);
   return c;
 }

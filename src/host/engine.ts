@@ -113,4 +113,3 @@ export interface SessionDeps {
   /** With several runs open, the one worker's turns (scoringTurns.ts). */
   turns?: ScoringTurns;
 }
-

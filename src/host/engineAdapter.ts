@@ -46,7 +46,8 @@ export function createEngine(o: EngineOptions): RunEngine & { dispose(): Promise
         allowOutside: o.isTrusted(),
         log: o.log,
         client,
-        onWorkerCrash: (n) => events.onWorkerCrash?.({ checkpointPath: n.checkpointPath, message: n.message, retrying: n.retrying, tellUser: n.tellUser }),
+        onWorkerCrash: (n) =>
+          events.onWorkerCrash?.({ checkpointPath: n.checkpointPath, message: n.message, retrying: n.retrying, tellUser: n.tellUser }),
       });
       if (run.evalSet.samples.length === 0) {
         await run.dispose();
@@ -74,11 +75,16 @@ class EngineRun implements OpenedRun {
   private readonly fileNames = new WeakMap<CheckpointEntry, string>();
   private readonly reporter: RunReporter;
 
-  constructor(private readonly run: Run, private readonly closed: () => Promise<void>) {
+  constructor(
+    private readonly run: Run,
+    private readonly closed: () => Promise<void>,
+  ) {
     const { root, config, reference } = run;
     this.root = root;
     const rel = (p: string) => relative(root, p).replace(/\\/g, '/');
-    this.evalPaths = [config.eval, config.tokenizer, typeof reference === 'object' ? reference.model : undefined].filter((p): p is string => !!p).map(rel);
+    this.evalPaths = [config.eval, config.tokenizer, typeof reference === 'object' ? reference.model : undefined]
+      .filter((p): p is string => !!p)
+      .map(rel);
     this.storeDir = rel(config.store);
     this.storePath = config.store;
     this.tokensPerStep = config.tokensPerStep ?? null;
@@ -126,7 +132,12 @@ class EngineRun implements OpenedRun {
   async score(entry: CheckpointEntry, onProgress: (p: JobProgress) => void, signal: AbortSignal): Promise<{ provider: string | null }> {
     // A ScoreError naming the checkpoint when it fails; a worker that died under it was already
     // replaced and the job run again on smaller budgets by the worker client, so the session fails it.
-    const record = await this.run.scorer.score(entry, (p) => onProgress({ samplesDone: p.samplesDone, samplesTotal: p.samplesTotal, tokensPerSecond: p.tokensPerSecond, provider: p.provider }), signal);
+    const record = await this.run.scorer.score(
+      entry,
+      (p) =>
+        onProgress({ samplesDone: p.samplesDone, samplesTotal: p.samplesTotal, tokensPerSecond: p.tokensPerSecond, provider: p.provider }),
+      signal,
+    );
     this.records.set(entry.path, record);
     return { provider: record.info.provider };
   }
@@ -148,12 +159,21 @@ class EngineRun implements OpenedRun {
     if (!built || !record) throw new Error(`${path} is not scored yet; it has moved to the front of the queue`);
     const t = this.reporter.currentTournament;
     const rivalShares = t?.has(path)
-      ? t.ids().filter((j) => j !== path).map((j) => ({ step: entries.find((e) => e.path === j)?.step ?? NaN, path: j, share: t.share(j, path) }))
+      ? t
+          .ids()
+          .filter((j) => j !== path)
+          .map((j) => ({ step: entries.find((e) => e.path === j)?.step ?? NaN, path: j, share: t.share(j, path) }))
       : null;
     const tok = this.run.tokenizer;
     const entry = entries.find((e) => e.path === path);
     return buildInspectData({
-      report: built.report, path, model: entry ? modelLabel(entry) : 'onnx', scores: record.scores, r: built.r, samples: this.run.evalSet.samples, rivalShares,
+      report: built.report,
+      path,
+      model: entry ? modelLabel(entry) : 'onnx',
+      scores: record.scores,
+      r: built.r,
+      samples: this.run.evalSet.samples,
+      rivalShares,
       tokenText: tok ? (id) => tok.decode([id]) : undefined,
     });
   }

@@ -8,13 +8,21 @@ export { fmt } from '../shared/numberFormat';
 /** Every checkpoint's figures, one row each (queued and failed ones too); N columns follow the run's grid. */
 export function figuresCsv(panel: PanelSnapshot): string {
   if (panel.runs.length === 1) return formatReportCsv(csvSource(panel.runs[0]), { session: true });
-  return formatRunsCsv(panel.runs.map((r) => ({ run: r.label, report: csvSource(r) })), acrossByLabel(panel), { session: true });
+  return formatRunsCsv(
+    panel.runs.map((r) => ({ run: r.label, report: csvSource(r) })),
+    acrossByLabel(panel),
+    { session: true },
+  );
 }
 
 /** One run: its figures as before. Several: `{ runs: [each run's], across, acrossError }`, runs named by their labels. */
 export function figuresJson(panel: PanelSnapshot): string {
   if (panel.runs.length === 1) return JSON.stringify(runJson(panel.runs[0]), null, 2) + '\n';
-  const out = { runs: panel.runs.map((r) => ({ label: r.label, ...runJson(r) })), across: acrossByLabel(panel), acrossError: panel.acrossError };
+  const out = {
+    runs: panel.runs.map((r) => ({ label: r.label, ...runJson(r) })),
+    across: acrossByLabel(panel),
+    acrossError: panel.acrossError,
+  };
   return JSON.stringify(out, null, 2) + '\n';
 }
 
@@ -26,11 +34,19 @@ function runJson(snap: RunSnapshot) {
 
 function csvSource(snap: RunSnapshot): CsvSource {
   const checkpoints = snap.rows.map(({ evalTokens, ...r }) => ({ ...r, tokens: evalTokens }));
-  return { nGrid: gridKeys(snap), referenceLabel: snap.reference, suggested: snap.suggested, minCrossEntropy: snap.minCrossEntropy, checkpoints };
+  return {
+    nGrid: gridKeys(snap),
+    referenceLabel: snap.reference,
+    suggested: snap.suggested,
+    minCrossEntropy: snap.minCrossEntropy,
+    checkpoints,
+  };
 }
 
 /** The comparison with runs named by label, as the `run` column names them; null without one. */
-function acrossByLabel(panel: PanelSnapshot): (AcrossCsvSource & Omit<NonNullable<PanelSnapshot['across']>, 'checkpoints' | 'suggested' | 'minCrossEntropy'>) | null {
+function acrossByLabel(
+  panel: PanelSnapshot,
+): (AcrossCsvSource & Omit<NonNullable<PanelSnapshot['across']>, 'checkpoints' | 'suggested' | 'minCrossEntropy'>) | null {
   const a = panel.across;
   if (!a) return null;
   const label = new Map(panel.runs.map((r: PanelRun) => [r.runPath, r.label]));

@@ -29,7 +29,11 @@ export function buildInspectData(inp: InspectInput): CheckpointInspect {
   const row = report.checkpoints.find((c) => c.path === path);
   const notes: string[] = [];
   const profiles: ProfileSeries[] = [];
-  const roles: [ProfileSeries['role'], string | undefined][] = [['this', path], ['suggested', report.suggested?.path], ['minCrossEntropy', report.minCrossEntropy?.path]];
+  const roles: [ProfileSeries['role'], string | undefined][] = [
+    ['this', path],
+    ['suggested', report.suggested?.path],
+    ['minCrossEntropy', report.minCrossEntropy?.path],
+  ];
   const seen = new Set<string>();
   for (const [role, p] of roles) {
     const series = p !== undefined && !seen.has(p) ? profileSeries(report, p, role) : null;
@@ -38,7 +42,10 @@ export function buildInspectData(inp: InspectInput): CheckpointInspect {
     profiles.push(series);
   }
   if (!row) notes.push('This checkpoint has no figures yet: it is not scored, or its scoring failed.');
-  if (report.coverageRelativeTo) notes.push(`Reference 'tournament': log-ratios and coverage are relative to the suggested checkpoint (step ${report.coverageRelativeTo.step}).`);
+  if (report.coverageRelativeTo)
+    notes.push(
+      `Reference 'tournament': log-ratios and coverage are relative to the suggested checkpoint (step ${report.coverageRelativeTo.step}).`,
+    );
 
   const L = inp.r ? sampleLogRatios(inp.r, inp.scores.seqLogprob) : [];
   if (!inp.r) notes.push('No reference log-probabilities: the log-ratio distribution needs one.');
@@ -50,9 +57,26 @@ export function buildInspectData(inp: InspectInput): CheckpointInspect {
   const worst: WorstSample[] = worstCovered(L, inp.worstCount ?? 8).map(({ i, l }) => worstSample(inp, i, l));
 
   const tournament = row
-    ? { score: row.tournamentScore, rivalStep: row.rivalStep, rivals: [...(inp.rivalShares ?? [])].sort((a, b) => b.share - a.share || a.step - b.step) }
+    ? {
+        score: row.tournamentScore,
+        rivalStep: row.rivalStep,
+        rivals: [...(inp.rivalShares ?? [])].sort((a, b) => b.share - a.share || a.step - b.step),
+      }
     : null;
-  return { step: row?.step ?? stepOf(report, path), path, model: inp.model, reference: report.referenceLabel, selectionN: report.selectionN, profiles, logRatios, tournament, worst, passAt: row?.passAt ?? null, byLength: row?.byLength ?? null, notes };
+  return {
+    step: row?.step ?? stepOf(report, path),
+    path,
+    model: inp.model,
+    reference: report.referenceLabel,
+    selectionN: report.selectionN,
+    profiles,
+    logRatios,
+    tournament,
+    worst,
+    passAt: row?.passAt ?? null,
+    byLength: row?.byLength ?? null,
+    notes,
+  };
 }
 
 /** A reported checkpoint's coverage profile with its Wilson band; null when the report lacks it. */
@@ -61,7 +85,12 @@ export function profileSeries(report: CoverageReport, path: string, role: Profil
   if (!c) return null;
   const points = report.nGrid
     .filter((n) => c.coverage[String(n)] !== undefined)
-    .map((n) => ({ n, cov: c.coverage[String(n)], lo: c.coverageInterval[String(n)]?.[0] ?? NaN, hi: c.coverageInterval[String(n)]?.[1] ?? NaN }));
+    .map((n) => ({
+      n,
+      cov: c.coverage[String(n)],
+      lo: c.coverageInterval[String(n)]?.[0] ?? NaN,
+      hi: c.coverageInterval[String(n)]?.[1] ?? NaN,
+    }));
   return { role, step: c.step, path: c.path, points };
 }
 
@@ -72,7 +101,7 @@ function worstSample(inp: InspectInput, i: number, l: number): WorstSample {
   const tokens: WorstSample['tokens'] = [];
   for (let t = tokenOffsets[i], k = 0; t < tokenOffsets[i + 1]; t++, k++) {
     const id = ids[k];
-    const text = id === undefined ? `#${k}` : inp.tokenText?.(id) ?? `[${id}]`;
+    const text = id === undefined ? `#${k}` : (inp.tokenText?.(id) ?? `[${id}]`);
     tokens.push({ text, logprob: tokenLogprobs[t] });
   }
   return {

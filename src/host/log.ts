@@ -26,7 +26,12 @@ export class Log extends Disposable implements SessionLog {
   /** A short message for the user with a way to the details. */
   async tell(level: 'error' | 'warning' | 'info', message: string): Promise<void> {
     const show = 'Show Log';
-    const f = level === 'error' ? vscode.window.showErrorMessage : level === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    const f =
+      level === 'error'
+        ? vscode.window.showErrorMessage
+        : level === 'warning'
+          ? vscode.window.showWarningMessage
+          : vscode.window.showInformationMessage;
     if ((await f(message, show)) === show) this.show();
   }
 }

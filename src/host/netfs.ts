@@ -32,8 +32,30 @@ export function fsTypeOf(absPath: string, mounts: readonly MountEntry[]): string
   return best?.fsType;
 }
 
-const NETWORK_TYPES = new Set(['nfs', 'nfs4', 'cifs', 'smbfs', 'smb3', '9p', 'afs', 'ceph', 'glusterfs', 'lustre', 'gpfs', 'beegfs', 'ncpfs', 'davfs', 'coda', 'ocfs2', 'gfs2', 'virtiofs', 'vboxsf', 'vmhgfs']);
-const NETWORK_FUSE = /^fuse\.(sshfs|s3fs|gcsfuse|rclone|goofys|juicefs|davfs2|glusterfs|cephfs|lustre|gvfsd-fuse|vmhgfs-fuse|blobfuse2?|mountpoint-s3)$/;
+const NETWORK_TYPES = new Set([
+  'nfs',
+  'nfs4',
+  'cifs',
+  'smbfs',
+  'smb3',
+  '9p',
+  'afs',
+  'ceph',
+  'glusterfs',
+  'lustre',
+  'gpfs',
+  'beegfs',
+  'ncpfs',
+  'davfs',
+  'coda',
+  'ocfs2',
+  'gfs2',
+  'virtiofs',
+  'vboxsf',
+  'vmhgfs',
+]);
+const NETWORK_FUSE =
+  /^fuse\.(sshfs|s3fs|gcsfuse|rclone|goofys|juicefs|davfs2|glusterfs|cephfs|lustre|gvfsd-fuse|vmhgfs-fuse|blobfuse2?|mountpoint-s3)$/;
 
 export function isNetworkFsType(fsType: string | undefined): boolean {
   if (!fsType) return false;

@@ -15,7 +15,11 @@ export class OtherScorers extends Disposable {
   private claimed: ReadonlyMap<string, ScoringElsewhere> = new Map();
   private timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly log: SessionLog, private readonly pollMs: number, private readonly lookAgain: () => void) {
+  constructor(
+    private readonly log: SessionLog,
+    private readonly pollMs: number,
+    private readonly lookAgain: () => void,
+  ) {
     super();
     this._register(toDisposable(() => clearTimeout(this.timer)));
   }

@@ -2,7 +2,15 @@
 // It speaks only the typed protocol through the RPC helper; snapshots are throttled so a
 // progress tick per batch does not flood the webview.
 import * as vscode from 'vscode';
-import type { ExportFormat, HostToWebviewNotification, HostToWebviewRequest, InspectData, PanelSnapshot, WebviewToHostNotification, WebviewToHostRequest } from '../shared/protocol';
+import type {
+  ExportFormat,
+  HostToWebviewNotification,
+  HostToWebviewRequest,
+  InspectData,
+  PanelSnapshot,
+  WebviewToHostNotification,
+  WebviewToHostRequest,
+} from '../shared/protocol';
 import { RpcEndpoint, type RpcWire } from '../shared/rpc';
 import { Disposable } from './disposable';
 import type { Log } from './log';
@@ -34,7 +42,12 @@ export class CoveragePanel extends Disposable {
   static readonly viewType = 'checkpointCoverage.panel';
   private readonly rpc: RpcEndpoint<HostToWebviewRequest, WebviewToHostRequest, HostToWebviewNotification, WebviewToHostNotification>;
   private pending: PanelSnapshot | null = null;
-  private readonly poster = this._register(new Throttle(() => this.post(), () => postIntervalMs(this.pending?.runs.reduce((n, r) => n + r.rows.length, 0) ?? 0)));
+  private readonly poster = this._register(
+    new Throttle(
+      () => this.post(),
+      () => postIntervalMs(this.pending?.runs.reduce((n, r) => n + r.rows.length, 0) ?? 0),
+    ),
+  );
   private readonly disposeEmitter = this._register(new vscode.EventEmitter<void>());
   readonly onDidDispose = this.disposeEmitter.event;
 
@@ -53,7 +66,11 @@ export class CoveragePanel extends Disposable {
     return new CoveragePanel(panel, extensionUri, host);
   }
 
-  private constructor(readonly panel: vscode.WebviewPanel, extensionUri: vscode.Uri, private readonly host: PanelHost) {
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    private readonly host: PanelHost,
+  ) {
     super();
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.svg');
     this.rpc = new RpcEndpoint((wire: RpcWire) => void panel.webview.postMessage(wire), {
@@ -61,13 +78,17 @@ export class CoveragePanel extends Disposable {
       onError: (m) => host.log.warn('panel', m),
     });
     this._register({ dispose: () => this.rpc.dispose('panel closed') });
-    this._register(panel.webview.onDidReceiveMessage((m: unknown) => {
-      if (!this.rpc.receive(m)) host.log.warn('panel', `ignored a message that is not RPC: ${JSON.stringify(m).slice(0, 200)}`);
-    }));
-    this._register(panel.onDidDispose(() => {
-      this.disposeEmitter.fire();
-      this.dispose();
-    }));
+    this._register(
+      panel.webview.onDidReceiveMessage((m: unknown) => {
+        if (!this.rpc.receive(m)) host.log.warn('panel', `ignored a message that is not RPC: ${JSON.stringify(m).slice(0, 200)}`);
+      }),
+    );
+    this._register(
+      panel.onDidDispose(() => {
+        this.disposeEmitter.fire();
+        this.dispose();
+      }),
+    );
     const rpc = this.rpc;
     rpc.onRequest('getSnapshotRequest', () => host.currentSnapshot());
     rpc.onRequest('inspectCheckpointRequest', ({ run, path }) => host.inspect(run, path));
@@ -117,6 +138,7 @@ export class CoveragePanel extends Disposable {
 
   private title(snap: PanelSnapshot): void {
     const runs = snap.runs;
-    this.panel.title = runs.length === 1 ? `Coverage: ${runs[0].runName}` : runs.length > 1 ? `Coverage: ${runs.length} runs` : 'Checkpoint Coverage';
+    this.panel.title =
+      runs.length === 1 ? `Coverage: ${runs[0].runName}` : runs.length > 1 ? `Coverage: ${runs.length} runs` : 'Checkpoint Coverage';
   }
 }

@@ -58,7 +58,7 @@ export function panelSnapshot(version: number, inputs: readonly PanelRunInput[],
 function acrossSnapshot(built: AcrossBuilt): AcrossSnapshot | null {
   const a = built.result.across;
   if (!a) return null;
-  const root = (label: string | null) => (label === null ? null : built.roots.get(label) ?? null);
+  const root = (label: string | null) => (label === null ? null : (built.roots.get(label) ?? null));
   const ref = (r: { run: string; step: number; path: string } | null): RunCheckpointRef | null => {
     const run = r && root(r.run);
     return r && run ? { run, step: r.step, path: r.path } : null;
@@ -80,7 +80,10 @@ function acrossSnapshot(built: AcrossBuilt): AcrossSnapshot | null {
 
 /** The run's plotted rows, plus its rows the comparison marks: downsampling never drops them. */
 function withMarks(snap: RunSnapshot, marks: readonly RunCheckpointRef[]): number[] {
-  const extra = marks.filter((m) => m.run === snap.runPath).map((m) => snap.rows.findIndex((r) => r.path === m.path)).filter((i) => i >= 0);
+  const extra = marks
+    .filter((m) => m.run === snap.runPath)
+    .map((m) => snap.rows.findIndex((r) => r.path === m.path))
+    .filter((i) => i >= 0);
   if (extra.every((i) => snap.plotIndices.includes(i))) return snap.plotIndices;
   return [...new Set([...snap.plotIndices, ...extra])].sort((a, b) => a - b);
 }

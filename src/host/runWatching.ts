@@ -16,14 +16,29 @@ export async function watchRun(session: RunSession, polling: PollingMode, log: S
   const decision = await decidePolling(root, polling);
   log.info('watch', `${root}: ${decision.poll ? 'polling' : 'native events'}: ${decision.why}`);
   const scope = new DisposableStore();
-  scope.add(new RunWatcher(root, { poll: decision.poll, storeDir: opened.storeDir, evalPaths: opened.evalPaths, onError: (m) => log.warn('watch', m) }, (batch) => void session.handleBatch(batch)));
+  scope.add(
+    new RunWatcher(
+      root,
+      { poll: decision.poll, storeDir: opened.storeDir, evalPaths: opened.evalPaths, onError: (m) => log.warn('watch', m) },
+      (batch) => void session.handleBatch(batch),
+    ),
+  );
   // Other processes (the CLI, cluster tasks, other windows) claim and store into the same store.
   try {
-    scope.add(await StoreWatcher.start(opened.storePath, { poll: decision.poll, onError: (m) => log.warn('watch', m) }, (scores) => void session.handleStoreChange(scores)));
+    scope.add(
+      await StoreWatcher.start(
+        opened.storePath,
+        { poll: decision.poll, onError: (m) => log.warn('watch', m) },
+        (scores) => void session.handleStoreChange(scores),
+      ),
+    );
     // Whatever was stored while the watcher started.
     void session.handleStoreChange();
   } catch (err) {
-    log.warn('watch', `cannot watch the store ${opened.storePath}: ${errorText(err)}; results other processes store are read when the run is reopened`);
+    log.warn(
+      'watch',
+      `cannot watch the store ${opened.storePath}: ${errorText(err)}; results other processes store are read when the run is reopened`,
+    );
   }
   return scope;
 }

@@ -225,17 +225,24 @@ export class ScoringLoop {
     this.deps.changed();
     try {
       const t0 = Date.now();
-      const r = await opened.score(entry, (p) => {
-        if (this.current !== job) return;
-        job.samples = p.samplesDone;
-        job.totalSamples = p.samplesTotal;
-        this.tokensPerSecond = p.tokensPerSecond;
-        if (p.provider) this.provider = p.provider;
-        this.deps.changed();
-      }, controller.signal);
+      const r = await opened.score(
+        entry,
+        (p) => {
+          if (this.current !== job) return;
+          job.samples = p.samplesDone;
+          job.totalSamples = p.samplesTotal;
+          this.tokensPerSecond = p.tokensPerSecond;
+          if (p.provider) this.provider = p.provider;
+          this.deps.changed();
+        },
+        controller.signal,
+      );
       if (r.provider) this.provider = r.provider;
       this.states.set(entry.path, { state: 'done' });
-      this.deps.log.info('queue', `scored ${entry.path} in ${((Date.now() - t0) / 1000).toFixed(1)} s${r.provider ? ` on ${r.provider}` : ''}`);
+      this.deps.log.info(
+        'queue',
+        `scored ${entry.path} in ${((Date.now() - t0) / 1000).toFixed(1)} s${r.provider ? ` on ${r.provider}` : ''}`,
+      );
       this.deps.scored(entry);
     } catch (err) {
       const failure = err instanceof ScoreError ? err : asScoreError(err, { checkpoint: entry.path });

@@ -34,22 +34,31 @@ export function registerSlurmCommand(context: vscode.ExtensionContext, log: Log,
 /** The one open run, or the one picked among several (undefined: cancelled). */
 async function pickRun(runs: readonly string[]): Promise<string | undefined> {
   if (runs.length === 1) return runs[0];
-  const pick = await vscode.window.showQuickPick(runs.map((r) => ({ label: basename(r), description: r, run: r })), { title: 'Score on Slurm: which run?' });
+  const pick = await vscode.window.showQuickPick(
+    runs.map((r) => ({ label: basename(r), description: r, run: r })),
+    { title: 'Score on Slurm: which run?' },
+  );
   return pick?.run;
 }
 
 async function scoreOnSlurm(log: Log, run: string, installation: Installation): Promise<void> {
   if (!vscode.workspace.isTrusted) {
-    void vscode.window.showWarningMessage('Scoring runs the checkpoints\' ONNX graphs on the cluster. Trust this workspace first.');
+    void vscode.window.showWarningMessage("Scoring runs the checkpoints' ONNX graphs on the cluster. Trust this workspace first.");
     return;
   }
   const title = 'Score on Slurm';
   const tasks = await vscode.window.showInputBox({
-    title, prompt: 'How many array tasks? Each scores the checkpoints the others have not claimed.', value: String(DEFAULT_TASKS),
+    title,
+    prompt: 'How many array tasks? Each scores the checkpoints the others have not claimed.',
+    value: String(DEFAULT_TASKS),
     validateInput: (v) => (/^[1-9]\d*$/.test(v.trim()) ? undefined : 'A positive whole number of tasks'),
   });
   if (tasks === undefined) return;
-  const partition = await vscode.window.showInputBox({ title, prompt: 'Partition (empty: the cluster\'s default)', placeHolder: 'default partition' });
+  const partition = await vscode.window.showInputBox({
+    title,
+    prompt: "Partition (empty: the cluster's default)",
+    placeHolder: 'default partition',
+  });
   if (partition === undefined) return;
   const request = parseSlurmRequest({ tasks: tasks.trim(), partition: partition.trim() || undefined });
   if (!request.ok) {
@@ -57,9 +66,14 @@ async function scoreOnSlurm(log: Log, run: string, installation: Installation): 
     return;
   }
   try {
-    const s = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Submitting to Slurm…' }, async () =>
-      submitSlurmJob(await prepareSlurmJob(run, request.value, installation), installation));
-    log.info('slurm', `submitted ${run}: job array ${s.arrayId} (${s.request.tasks} tasks), report job ${s.reportId}; scripts in ${s.job.dir}`);
+    const s = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Submitting to Slurm…' },
+      async () => submitSlurmJob(await prepareSlurmJob(run, request.value, installation), installation),
+    );
+    log.info(
+      'slurm',
+      `submitted ${run}: job array ${s.arrayId} (${s.request.tasks} tasks), report job ${s.reportId}; scripts in ${s.job.dir}`,
+    );
     const pick = await vscode.window.showInformationMessage(
       `Submitted to Slurm: job array ${s.arrayId} (${s.request.tasks} tasks), then report job ${s.reportId}. Checkpoints show "scoring elsewhere" while the tasks score them.`,
       'Open a Log',

@@ -7,7 +7,9 @@ import { totalProgress } from '../shared/progress';
 import { progressText } from './snapshot';
 
 export class ScoringStatus extends Disposable {
-  private readonly item = this._register(vscode.window.createStatusBarItem('checkpointCoverage.status', vscode.StatusBarAlignment.Left, 50));
+  private readonly item = this._register(
+    vscode.window.createStatusBarItem('checkpointCoverage.status', vscode.StatusBarAlignment.Left, 50),
+  );
 
   constructor(showPanelCommand: string) {
     super();
@@ -28,9 +30,11 @@ export class ScoringStatus extends Disposable {
     const parts = [p.provider ?? 'Checkpoint Coverage', progressText(p) ?? 'no checkpoints yet'];
     if (runs.some((r) => r.awaitingTrust)) parts[1] = 'waiting for workspace trust';
     this.item.text = `${busy ? '$(sync~spin)' : error ? '$(error)' : '$(graph-line)'} ${parts.join(' · ')}`;
-    const suggested = runs.length > 1
-      ? snap.across?.suggested && `suggested across ${runs.length} runs: step ${snap.across.suggested.step} of ${runs.find((r) => r.runPath === snap.across!.suggested!.run)?.label ?? ''}`
-      : runs[0].suggested && `suggested: step ${runs[0].suggested.step}`;
+    const suggested =
+      runs.length > 1
+        ? snap.across?.suggested &&
+          `suggested across ${runs.length} runs: step ${snap.across.suggested.step} of ${runs.find((r) => r.runPath === snap.across!.suggested!.run)?.label ?? ''}`
+        : runs[0].suggested && `suggested: step ${runs[0].suggested.step}`;
     this.item.tooltip = `Checkpoint Coverage: ${runs.map((r) => r.runPath).join(', ')}${suggested ? `\n${suggested}` : ''}${error ? `\n${error}` : ''}`;
     this.item.show();
   }

@@ -20,7 +20,9 @@ export async function decidePolling(root: string, mode: PollingMode): Promise<Po
   if (process.platform !== 'linux') return { poll: false, why: `auto: no mount table on ${process.platform}` };
   try {
     const type = fsTypeOf(root, parseMounts(await readFile('/proc/mounts', 'utf8')));
-    return isNetworkFsType(type) ? { poll: true, why: `auto: ${root} is on ${type}` } : { poll: false, why: `auto: ${root} is on ${type ?? 'an unknown file system'}` };
+    return isNetworkFsType(type)
+      ? { poll: true, why: `auto: ${root} is on ${type}` }
+      : { poll: false, why: `auto: ${root} is on ${type ?? 'an unknown file system'}` };
   } catch (err) {
     return { poll: false, why: `auto: cannot read /proc/mounts (${(err as Error).message})` };
   }
@@ -40,7 +42,11 @@ export class RunWatcher extends Disposable {
   private events: RawEvent[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly root: string, private readonly options: RunWatcherOptions, private readonly onBatch: (b: WatchBatch) => void) {
+  constructor(
+    private readonly root: string,
+    private readonly options: RunWatcherOptions,
+    private readonly onBatch: (b: WatchBatch) => void,
+  ) {
     super();
     const store = options.storeDir ?? '.coverage';
     this.watcher = watch(root, {
@@ -77,7 +83,6 @@ export class RunWatcher extends Disposable {
     const batch = coalesce(this.events.splice(0), this.options);
     if (!isEmptyBatch(batch)) this.onBatch(batch);
   }
-
 }
 
 function relative(root: string, abs: string): string {

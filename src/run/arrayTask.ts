@@ -20,11 +20,20 @@ export function describeTask(t: TaskSlot, layout: RunLayout): string {
   const plan = taskPlan(layout.checkpoints.length, t);
   const own = plan.own === undefined ? undefined : layout.checkpoints[plan.own].path;
   const who = `task ${t.index}${t.count === undefined ? '' : ` of ${t.count}`} (${t.source}) on ${hostname()}, pid ${process.pid}`;
-  const start = own ? `starts at ${own}, kept for it` : t.count === undefined ? 'no task count (--tasks or SLURM_ARRAY_TASK_COUNT), so no checkpoint is kept for it' : 'no checkpoint is kept for it';
+  const start = own
+    ? `starts at ${own}, kept for it`
+    : t.count === undefined
+      ? 'no task count (--tasks or SLURM_ARRAY_TASK_COUNT), so no checkpoint is kept for it'
+      : 'no checkpoint is kept for it';
   return `${who}: ${layout.checkpoints.length} checkpoint(s); ${start}`;
 }
 
-export async function ensureScoredAsTask(run: Run, layout: RunLayout, task: TaskSlot | undefined, hooks: EnsureScoredHooks = {}): Promise<TaskResult> {
+export async function ensureScoredAsTask(
+  run: Run,
+  layout: RunLayout,
+  task: TaskSlot | undefined,
+  hooks: EnsureScoredHooks = {},
+): Promise<TaskResult> {
   if (!task) return { ...(await run.ensureScored(layout.checkpoints, hooks)), left: [] };
   const plan = taskPlan(layout.checkpoints.length, task);
   const at = (i: number) => layout.checkpoints[i];

@@ -46,7 +46,10 @@ export function scanLayout(root: string, config: RunConfig, hashCache: HashCache
  * The run's settings and layout without its eval set: what a listing or a submitter needs
  * (duplicates are found with the run's hash cache, like everywhere else).
  */
-export async function scanRunFolder(root: string, options: Pick<RunOptions, 'allowOutside' | 'overrides' | 'settleMs'> = {}): Promise<{ config: RunConfig; layout: RunLayout }> {
+export async function scanRunFolder(
+  root: string,
+  options: Pick<RunOptions, 'allowOutside' | 'overrides' | 'settleMs'> = {},
+): Promise<{ config: RunConfig; layout: RunLayout }> {
   const config = await readRunConfig(root, options);
   const hashCache = await HashCache.forStore(config.store);
   const layout = await scanLayout(root, config, hashCache, options.settleMs);
@@ -59,7 +62,10 @@ export async function scanRunFolder(root: string, options: Pick<RunOptions, 'all
  * scan finds them), absolute, and how many checkpoints it holds itself: what a sweep folder
  * offers. Reads only: no hashing, no hash cache written into the folder.
  */
-export async function nestedRunsOf(root: string, options: Pick<RunOptions, 'allowOutside' | 'overrides'> = {}): Promise<{ runs: string[]; checkpoints: number }> {
+export async function nestedRunsOf(
+  root: string,
+  options: Pick<RunOptions, 'allowOutside' | 'overrides'> = {},
+): Promise<{ runs: string[]; checkpoints: number }> {
   const config = await readRunConfig(root, options);
   const layout = await scanRun(root, { storeDir: config.store, skipDuplicates: true, settleMs: 0 });
   return { runs: layout.nestedRuns.map((n) => join(root, n)), checkpoints: layout.checkpoints.length };
@@ -128,8 +134,14 @@ export class Run {
       // A shared client is the caller's to end; a crash is told to the run whose job it was.
       if (!o.client) this.client = new ScoringWorkerClient({ workerScript: o.workerScript, log: o.log });
       this.scorerInstance = new RunScorer({
-        runRoot: this.root, evalSet: this.evalSet, storeDir: this.config.store, hashCache: this.hashCache,
-        client: o.client ?? this.client, onCrash: o.onWorkerCrash, log: o.log, ...o.scoring,
+        runRoot: this.root,
+        evalSet: this.evalSet,
+        storeDir: this.config.store,
+        hashCache: this.hashCache,
+        client: o.client ?? this.client,
+        onCrash: o.onWorkerCrash,
+        log: o.log,
+        ...o.scoring,
       });
     }
     return this.scorerInstance;
@@ -169,7 +181,8 @@ export class Run {
    * down, where a rejection would go unhandled, so each failure is logged.
    */
   async dispose(): Promise<void> {
-    const logged = (what: string) => (e: unknown) => this.options.log?.('warning', `${what}: ${e instanceof Error ? e.message : String(e)}`);
+    const logged = (what: string) => (e: unknown) =>
+      this.options.log?.('warning', `${what}: ${e instanceof Error ? e.message : String(e)}`);
     await Promise.all([
       this.client?.dispose().catch(logged('cannot stop the scoring worker')),
       (this.scorerInstance?.dispose() ?? this.hashCache.save()).catch(logged('cannot save the hash cache')),

@@ -54,12 +54,27 @@ export class RunReporter {
   async build(scored: readonly ScoredCheckpoint[], failed: readonly ReportFailure[] = []): Promise<BuiltReport> {
     const { config, evalSet } = this.run;
     const n = evalSet.samples.length;
-    const t = this.tournament && this.tournament.selectionN === config.selectionN ? this.tournament : CoverageTournament.build(n, [], config.selectionN);
+    const t =
+      this.tournament && this.tournament.selectionN === config.selectionN
+        ? this.tournament
+        : CoverageTournament.build(n, [], config.selectionN);
     // A checkpoint scored again (replaced on disk) has a new record: sync replaces its row.
-    t.sync(scored.map(({ entry, record }) => ({ id: entry.path, step: entry.step, seqLogprob: record.scores.seqLogprob, tokenCounts: record.scores.tokenCounts })));
+    t.sync(
+      scored.map(({ entry, record }) => ({
+        id: entry.path,
+        step: entry.step,
+        seqLogprob: record.scores.seqLogprob,
+        tokenCounts: record.scores.tokenCounts,
+      })),
+    );
     this.tournament = t;
     const referenceScores = (await this.referenceScores(scored))?.record.scores;
-    const checkpoints = scored.map(({ entry, record }) => ({ step: entry.step, path: entry.path, scores: record.scores, skipped: record.info.skipped }));
+    const checkpoints = scored.map(({ entry, record }) => ({
+      step: entry.step,
+      path: entry.path,
+      scores: record.scores,
+      skipped: record.info.skipped,
+    }));
     const built = buildReportWithReference({
       checkpoints,
       evalFile: runRelative(this.run.root, evalSet.file) ?? evalSet.file,
@@ -127,8 +142,12 @@ export async function reportOutcomes(run: Run, result: EnsureScoredResult): Prom
   const { report, r, checkpoints } = await reporter.build(scored, failed);
   const reused = result.outcomes.filter((o) => o.reused).length;
   const scoring: ScoringSummary = {
-    checkpoints: result.outcomes.length, scored: scored.length - reused, reused, failed,
-    scoringSeconds: result.scoringSeconds, lookupSeconds: result.lookupSeconds,
+    checkpoints: result.outcomes.length,
+    scored: scored.length - reused,
+    reused,
+    failed,
+    scoringSeconds: result.scoringSeconds,
+    lookupSeconds: result.lookupSeconds,
   };
   const referenceModel = reporter.referenceModel;
   const out: RunReportResult = { report, scoring, evalSetHash: run.evalSet.hash, checkpoints, r };

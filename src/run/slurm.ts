@@ -35,7 +35,8 @@ export async function prepareSlurmJob(runIn: string, request: SlurmRequest, inst
   const { config, layout } = await scanRunFolder(run);
   const found = layout.checkpoints.length;
   const coming = layout.pending.length;
-  if (found + coming === 0) throw new Error(`${run}: no checkpoints found; nothing to score (see README.md for the names a checkpoint may have)`);
+  if (found + coming === 0)
+    throw new Error(`${run}: no checkpoints found; nothing to score (see README.md for the names a checkpoint may have)`);
   const job = slurmJob({ node: installation.node, cli: installation.cli, run, store: config.store }, request);
   if (!job.ok) throw new Error(job.reason);
   return { run, job: job.value, request, found, coming };
@@ -43,7 +44,10 @@ export async function prepareSlurmJob(runIn: string, request: SlurmRequest, inst
 
 /** Writes the scripts and submits both jobs. A report job that cannot be submitted is said, with how to run it by hand. */
 export async function submitSlurmJob(p: PreparedSlurmJob, installation: Installation): Promise<SlurmSubmission> {
-  if (!existsSync(installation.cli)) throw new Error(`${installation.cli} is missing, and the jobs would run it; run 'npm run build' in ${resolve(installation.cli, '..', '..')} first`);
+  if (!existsSync(installation.cli))
+    throw new Error(
+      `${installation.cli} is missing, and the jobs would run it; run 'npm run build' in ${resolve(installation.cli, '..', '..')} first`,
+    );
   const j = p.job;
   await fs.mkdir(j.logs, { recursive: true });
   for (const script of [j.score, j.report]) {
@@ -56,8 +60,10 @@ export async function submitSlurmJob(p: PreparedSlurmJob, installation: Installa
   try {
     reportId = await sbatch(j.reportArgs(arrayId));
   } catch (e) {
-    throw new Error(`Submitted the scoring array ${arrayId} (${p.request.tasks} tasks), but not its report job: ${(e as Error).message}\n` +
-      `The tasks will score the run; for the report, run 'sbatch --dependency=afterany:${arrayId} ${shellQuote(j.report.path)}' or 'checkpoint-coverage report ${shellQuote(p.run)}' once they end.`);
+    throw new Error(
+      `Submitted the scoring array ${arrayId} (${p.request.tasks} tasks), but not its report job: ${(e as Error).message}\n` +
+        `The tasks will score the run; for the report, run 'sbatch --dependency=afterany:${arrayId} ${shellQuote(j.report.path)}' or 'checkpoint-coverage report ${shellQuote(p.run)}' once they end.`,
+    );
   }
   return { ...p, arrayId, reportId };
 }
@@ -83,12 +89,17 @@ function sbatch(args: string[]): Promise<string> {
       const said = stderr.trim();
       if (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-          failed(new Error('sbatch is not on the PATH: run this where jobs are submitted to Slurm (a login node), or add --dry-run to see the scripts'));
+          failed(
+            new Error(
+              'sbatch is not on the PATH: run this where jobs are submitted to Slurm (a login node), or add --dry-run to see the scripts',
+            ),
+          );
         } else failed(new Error(`sbatch ${args.join(' ')} failed (exit ${error.code ?? error.signal}): ${said || 'no message'}`));
         return;
       }
       const id = stdout.trim().split(/[;\n]/)[0];
-      if (!/^\d+$/.test(id)) failed(new Error(`sbatch ${args.join(' ')} printed ${JSON.stringify(stdout.trim())}, not a job id${said ? ` (${said})` : ''}`));
+      if (!/^\d+$/.test(id))
+        failed(new Error(`sbatch ${args.join(' ')} printed ${JSON.stringify(stdout.trim())}, not a job id${said ? ` (${said})` : ''}`));
       else done(id);
     });
   });

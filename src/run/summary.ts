@@ -51,12 +51,22 @@ export async function summarizeRun(dir: string, options: Pick<RunOptions, 'allow
   await checkModels(layout, evalSet);
   let promptTokens = 0;
   let responseTokens = 0;
-  for (const s of evalSet.samples) { promptTokens += s.promptIds.length; responseTokens += s.responseIds.length; }
+  for (const s of evalSet.samples) {
+    promptTokens += s.promptIds.length;
+    responseTokens += s.responseIds.length;
+  }
   return {
-    layout, config, elsewhere,
+    layout,
+    config,
+    elsewhere,
     eval: {
-      file: evalSet.file, samples: evalSet.samples.length, promptTokens, responseTokens, hash: evalSet.hash,
-      reference: chooseReference(config, evalSet.samples), problems: evalSet.problems,
+      file: evalSet.file,
+      samples: evalSet.samples.length,
+      promptTokens,
+      responseTokens,
+      hash: evalSet.hash,
+      reference: chooseReference(config, evalSet.samples),
+      problems: evalSet.problems,
     },
   };
 }
@@ -70,11 +80,15 @@ export async function summarizeRun(dir: string, options: Pick<RunOptions, 'allow
 async function checkModels(layout: RunLayout, evalSet?: EvalSet): Promise<void> {
   const samples = evalSet?.samples ?? [];
   const maxIds = maxTokenIds(samples);
-  const evalName = evalSet ? runRelative(layout.root, evalSet.file) ?? evalSet.file : '';
+  const evalName = evalSet ? (runRelative(layout.root, evalSet.file) ?? evalSet.file) : '';
   for (const k of layout.checkpoints) {
-    const say = (message: string): void => { layout.problems.push({ file: k.path, message: `cannot be scored: ${message}` }); };
+    const say = (message: string): void => {
+      layout.problems.push({ file: k.path, message: `cannot be scored: ${message}` });
+    };
     // A config.json the scorer will ignore is worth naming here too (it may state the vocabulary).
-    const warn = (_level: 'info' | 'warning', message: string): void => { layout.problems.push({ file: k.path, message }); };
+    const warn = (_level: 'info' | 'warning', message: string): void => {
+      layout.problems.push({ file: k.path, message });
+    };
     let plan: ModelLimits;
     try {
       plan = await modelLimits(k.modelPath, k.path, warn);
@@ -88,7 +102,10 @@ async function checkModels(layout: RunLayout, evalSet?: EvalSet): Promise<void> 
       say(vocabMismatchMessage(screen, samples, plan.vocab, evalName));
     } else if (screen.skipped.length > 0) {
       const shown = screen.skipped.slice(0, 3).map((x) => `${sampleName(evalName, samples[x.at])} ${x.reason}`);
-      warn('warning', `${screen.skipped.length} eval sample(s) will be skipped (and left out for every checkpoint): ${shown.join('; ')}${screen.skipped.length > 3 ? '; …' : ''}`);
+      warn(
+        'warning',
+        `${screen.skipped.length} eval sample(s) will be skipped (and left out for every checkpoint): ${shown.join('; ')}${screen.skipped.length > 3 ? '; …' : ''}`,
+      );
     }
   }
 }

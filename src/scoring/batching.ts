@@ -88,6 +88,15 @@ export function smallerBudget(lengths: ArrayLike<number>, budget: number): numbe
  * when a worker dies under a job, as the scorer does inside the worker.
  */
 export function smallerBudgetFor(format: CheckpointFormat, samples: readonly Sequence[], budget: number): number | undefined {
-  if (format === 'onnx') return smallerBudget(samples.map((s) => s.promptIds.length + s.responseIds.length), budget);
-  return halvedBudget(packBatches(samples.map((s) => fedLength(s.promptIds.length, s.responseIds.length)), budget).map((b) => ({ rows: b.rows, seqLen: b.rowLength })));
+  if (format === 'onnx')
+    return smallerBudget(
+      samples.map((s) => s.promptIds.length + s.responseIds.length),
+      budget,
+    );
+  return halvedBudget(
+    packBatches(
+      samples.map((s) => fedLength(s.promptIds.length, s.responseIds.length)),
+      budget,
+    ).map((b) => ({ rows: b.rows, seqLen: b.rowLength })),
+  );
 }

@@ -9,7 +9,6 @@ import type { Sequence } from './batching';
 import { HEAD_LABELS } from './head';
 import type { IdType, ModelPlan } from './plan';
 
-
 function idTensor(type: IdType, values: ArrayLike<number>, dims: number[]): ort.Tensor {
   if (type === 'int32') return new ort.Tensor('int32', Int32Array.from(values), dims);
   const out = new BigInt64Array(values.length);
@@ -18,7 +17,11 @@ function idTensor(type: IdType, values: ArrayLike<number>, dims: number[]): ort.
 }
 
 /** The [rows, length] a batch of `members` samples padded to `seqLen` is fed as. */
-export function feedShape(plan: Pick<ModelPlan, 'fixedBatch' | 'fixedSeq'>, members: number, seqLen: number): { rows: number; seqLen: number } {
+export function feedShape(
+  plan: Pick<ModelPlan, 'fixedBatch' | 'fixedSeq'>,
+  members: number,
+  seqLen: number,
+): { rows: number; seqLen: number } {
   return { rows: plan.fixedBatch ?? members, seqLen: plan.fixedSeq ?? seqLen };
 }
 
@@ -51,7 +54,8 @@ export function batchFeeds(plan: ModelPlan, members: Sequence[], longest: number
   if (plan.positionIds) feeds[plan.positionIds.name] = idTensor(plan.positionIds.type, pos, [b, seqLen]);
   for (const p of plan.past) {
     const dims = [b, p.heads, 0, p.headDim];
-    feeds[p.name] = p.type === 'float16' ? new ort.Tensor('float16', new Uint16Array(0), dims) : new ort.Tensor('float32', new Float32Array(0), dims);
+    feeds[p.name] =
+      p.type === 'float16' ? new ort.Tensor('float16', new Uint16Array(0), dims) : new ort.Tensor('float32', new Float32Array(0), dims);
   }
   if (plan.useCacheBranch) feeds[plan.useCacheBranch] = new ort.Tensor('bool', Uint8Array.from([0]), [1]);
   return feeds;

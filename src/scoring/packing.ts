@@ -46,7 +46,10 @@ export function packBatches(fed: ArrayLike<number>, budget: number): PackedBatch
   for (const i of order) {
     let row = rows.length;
     for (let r = firstOpen; r < rows.length; r++) {
-      if (rows[r].fill + fed[i] <= capacity) { row = r; break; }
+      if (rows[r].fill + fed[i] <= capacity) {
+        row = r;
+        break;
+      }
     }
     if (row === rows.length) rows.push({ fill: 0, members: [] });
     rows[row].members.push(i);

@@ -33,14 +33,22 @@ export interface SignatureLike {
 }
 
 /** The core reader's signature as planModel reads it: only the default domain's opset matters. */
-export function planInput(sig: Pick<ModelSignature, 'inputs' | 'outputs' | 'opsetImports' | 'metadata'> & Partial<Pick<ModelSignature, 'nodes' | 'initializerDims'>>): SignatureLike {
+export function planInput(
+  sig: Pick<ModelSignature, 'inputs' | 'outputs' | 'opsetImports' | 'metadata'> &
+    Partial<Pick<ModelSignature, 'nodes' | 'initializerDims'>>,
+): SignatureLike {
   const opset = sig.opsetImports.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 0;
   const out: SignatureLike = { inputs: sig.inputs, outputs: sig.outputs, opset, metadata: sig.metadata };
   if (sig.nodes && sig.initializerDims) out.graph = { nodes: sig.nodes, initializerDims: sig.initializerDims };
   return out;
 }
 
-export interface PastInput { name: string; type: FloatType; heads: number; headDim: number }
+export interface PastInput {
+  name: string;
+  type: FloatType;
+  heads: number;
+  headDim: number;
+}
 
 export interface ModelPlan {
   idsType: IdType;
@@ -63,8 +71,10 @@ export interface ModelPlan {
 }
 
 const PAST = /^past_key_values\.\d+\.(key|value)$/;
-const DYNAMIC_AXES = 'export it with dynamic axes (torch.onnx.export(..., dynamic_axes={"input_ids": {0: "batch", 1: "sequence"}, ...}) for every input and output)';
-const WANTED = 'input_ids [batch, seq] int64/int32, optional attention_mask, position_ids, past_key_values.<i>.key/value, use_cache_branch; output logits [batch, seq, vocab] float32/float16';
+const DYNAMIC_AXES =
+  'export it with dynamic axes (torch.onnx.export(..., dynamic_axes={"input_ids": {0: "batch", 1: "sequence"}, ...}) for every input and output)';
+const WANTED =
+  'input_ids [batch, seq] int64/int32, optional attention_mask, position_ids, past_key_values.<i>.key/value, use_cache_branch; output logits [batch, seq, vocab] float32/float16';
 
 const describe = (t: TensorSignature) =>
   `${t.name} ${elemName(t.elemType)}${t.shape ? ` [${t.shape.map((d) => d ?? '?').join(', ')}]` : ''}`;
@@ -97,8 +107,10 @@ export function planModel(sig: SignatureLike, file: string, config: Record<strin
   const plan: ModelPlan = { idsType: idType(ids), past: [], logitsType: 'float32' };
 
   const cfgHeads = count(config.num_key_value_heads) ?? count(config.num_attention_heads) ?? count(config.n_head);
-  const cfgHeadDim = count(config.head_dim)
-    ?? ((count(config.hidden_size) ?? count(config.n_embd) ?? 0) / (count(config.num_attention_heads) ?? count(config.n_head) ?? 1) || undefined);
+  const cfgHeadDim =
+    count(config.head_dim) ??
+    ((count(config.hidden_size) ?? count(config.n_embd) ?? 0) / (count(config.num_attention_heads) ?? count(config.n_head) ?? 1) ||
+      undefined);
   for (const t of sig.inputs) {
     if (t.name === 'input_ids') continue;
     if (t.name === 'attention_mask') plan.mask = { name: t.name, type: idType(t) };
@@ -111,8 +123,13 @@ export function planModel(sig: SignatureLike, file: string, config: Record<strin
       if (type !== 'float32' && type !== 'float16') refuse(`${t.name} is ${type}, not float32 or float16`);
       if (!t.shape || t.shape.length !== 4) refuse(`${t.name} does not have rank 4 [batch, heads, past, head_dim]`);
       const fixed = (d: number | string | null | undefined, fallback: number | undefined, what: string) =>
-        typeof d === 'number' && d > 0 ? d : fallback ?? refuse(`${t.name} leaves ${what} symbolic and no config.json states it`);
-      plan.past.push({ name: t.name, type: type as FloatType, heads: fixed(t.shape![1], cfgHeads, 'the head count'), headDim: fixed(t.shape![3], cfgHeadDim, 'the head size') });
+        typeof d === 'number' && d > 0 ? d : (fallback ?? refuse(`${t.name} leaves ${what} symbolic and no config.json states it`));
+      plan.past.push({
+        name: t.name,
+        type: type as FloatType,
+        heads: fixed(t.shape![1], cfgHeads, 'the head count'),
+        headDim: fixed(t.shape![3], cfgHeadDim, 'the head size'),
+      });
     } else {
       refuse(`input ${t.name} is not one we know how to feed`);
     }
@@ -128,7 +145,8 @@ export function planModel(sig: SignatureLike, file: string, config: Record<strin
   if (sig.opset < 11) refuse(`it uses opset ${sig.opset}; the log-prob head (GatherElements) needs opset 11 or later`);
 
   const fixed = fixedShape(sig, plan);
-  if (fixed.problems.length) refuse(`it was exported with fixed shapes we cannot score within: ${fixed.problems.join('; ')}; ${DYNAMIC_AXES}`);
+  if (fixed.problems.length)
+    refuse(`it was exported with fixed shapes we cannot score within: ${fixed.problems.join('; ')}; ${DYNAMIC_AXES}`);
   if (fixed.batch !== undefined) plan.fixedBatch = fixed.batch;
   if (fixed.seq !== undefined) plan.fixedSeq = fixed.seq;
 
@@ -139,7 +157,8 @@ export function planModel(sig: SignatureLike, file: string, config: Record<strin
   if (stated !== undefined) limits.push({ tokens: stated, says: `the model's context of ${stated}` });
   const table = sig.graph && findPositionTable({ ...sig.graph, inputs: sig.inputs.map((t) => t.name) });
   if (table) limits.push({ tokens: table.rows, says: `the ${table.rows} positions of the model's position table ${table.name}` });
-  if (fixed.seq !== undefined) limits.push({ tokens: fixed.seq, says: `the sequence length ${fixed.seq} the model was exported with (fixed: no dynamic axes)` });
+  if (fixed.seq !== undefined)
+    limits.push({ tokens: fixed.seq, says: `the sequence length ${fixed.seq} the model was exported with (fixed: no dynamic axes)` });
   const shortest = limits.reduce<(typeof limits)[number] | undefined>((a, b) => (a && a.tokens <= b.tokens ? a : b), undefined);
   if (shortest) plan.maxTokens = shortest;
   return plan;
@@ -158,7 +177,8 @@ function fixedShape(sig: SignatureLike, plan: ModelPlan): { batch?: number; seq?
     if (typeof d !== 'number' || d <= 0) return;
     const first = seen[axis];
     if (!first) seen[axis] = [t.name, d];
-    else if (first[1] !== d) problems.push(`${t.name} has a fixed ${axis === 'batch' ? 'batch size' : 'sequence length'} of ${d} but ${first[0]} has ${first[1]}`);
+    else if (first[1] !== d)
+      problems.push(`${t.name} has a fixed ${axis === 'batch' ? 'batch size' : 'sequence length'} of ${d} but ${first[0]} has ${first[1]}`);
   };
   const bySeq = ['input_ids', plan.mask?.name, plan.positionIds?.name].filter((n): n is string => n !== undefined);
   const fixedPast: [string, number][] = [];
@@ -178,7 +198,8 @@ function fixedShape(sig: SignatureLike, plan: ModelPlan): { batch?: number; seq?
     note('seq', logits, logits.shape?.[1]);
   }
   const seq = seen.seq?.[1];
-  if (seq !== undefined && seq < 2) problems.unshift(`${seen.seq![0]} has a fixed sequence length of ${seq}, too short for a prompt token and a response token`);
+  if (seq !== undefined && seq < 2)
+    problems.unshift(`${seen.seq![0]} has a fixed sequence length of ${seq}, too short for a prompt token and a response token`);
   if (fixedPast.length > 0) {
     const [name, past] = fixedPast[0];
     const others = fixedPast.length > 1 ? ` (and ${fixedPast.length - 1} more past input${fixedPast.length > 2 ? 's' : ''})` : '';

@@ -31,7 +31,8 @@ export async function readExportConfig(modelPath: string, log?: Log): Promise<Re
     text = await fs.readFile(file, 'utf8');
   } catch (e) {
     // Most exports have no config.json; one that is there but unreadable is worth a line.
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') log?.('warning', `${file}: cannot be read (${(e as Error).message}); sizes it might state are ignored`);
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+      log?.('warning', `${file}: cannot be read (${(e as Error).message}); sizes it might state are ignored`);
     return {};
   }
   try {

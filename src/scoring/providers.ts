@@ -33,7 +33,8 @@ function ortNativeDir(): string | undefined {
 function providerUnavailable(p: ProviderName, forAuto: boolean): string | undefined {
   if (p === 'cpu') return undefined;
   if (p === 'cuda') {
-    if (process.platform !== 'linux' && process.platform !== 'win32') return `CUDA is not offered by onnxruntime-node on ${process.platform}`;
+    if (process.platform !== 'linux' && process.platform !== 'win32')
+      return `CUDA is not offered by onnxruntime-node on ${process.platform}`;
     const dir = ortNativeDir();
     const lib = process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
     if (!dir || !existsSync(join(dir, lib))) {
@@ -61,9 +62,12 @@ function hasLinuxGpuDevice(): boolean {
 /** The providers to try, in order, for a setting. The CPU is always last: it never fails the job. */
 function providerOrder(setting: ProviderSetting): ProviderName[] {
   switch (setting) {
-    case 'auto': return ['cuda', 'webgpu', 'cpu'];
-    case 'cpu': return ['cpu'];
-    default: return [setting, 'cpu'];
+    case 'auto':
+      return ['cuda', 'webgpu', 'cpu'];
+    case 'cpu':
+      return ['cpu'];
+    default:
+      return [setting, 'cpu'];
   }
 }
 
@@ -111,5 +115,8 @@ export async function openSession(
       if (provider === 'cpu') break;
     }
   }
-  throw new ScoreError({ kind: 'bad-model', message: `the model does not load: ${(lastError as Error | undefined)?.message ?? attempts.map((a) => `${a.provider}: ${a.reason}`).join('; ')}` });
+  throw new ScoreError({
+    kind: 'bad-model',
+    message: `the model does not load: ${(lastError as Error | undefined)?.message ?? attempts.map((a) => `${a.provider}: ${a.reason}`).join('; ')}`,
+  });
 }

@@ -49,13 +49,17 @@ export function tokenizedForAnotherModel(outOfVocab: number, samples: number): b
 export function lengthProblem(promptLen: number, responseLen: number, plan: Pick<ModelPlan, 'maxTokens'>): string | undefined {
   if (promptLen < 1) return 'has no prompt token: the first response token would have no context to be scored in';
   const total = promptLen + responseLen;
-  if (plan.maxTokens && total > plan.maxTokens.tokens) return `has ${total} tokens, more than ${plan.maxTokens.says}; skipped, not truncated`;
+  if (plan.maxTokens && total > plan.maxTokens.tokens)
+    return `has ${total} tokens, more than ${plan.maxTokens.says}; skipped, not truncated`;
   return undefined;
 }
 
 /** The first token id at or beyond `vocab`, if any. */
 function firstOutOfVocab(s: CheckedSample, vocab: number): Omit<OutOfVocab, 'at'> | undefined {
-  for (const [part, ids] of [['prompt', s.promptIds], ['response', s.responseIds]] as const) {
+  for (const [part, ids] of [
+    ['prompt', s.promptIds],
+    ['response', s.responseIds],
+  ] as const) {
     for (let j = 0; j < ids.length; j++) if (ids[j] >= vocab) return { part, token: j, id: ids[j] };
   }
   return undefined;
@@ -70,13 +74,20 @@ export function maxTokenIds(samples: readonly CheckedSample[]): Float64Array {
   });
 }
 
-export function screenSamples(samples: readonly CheckedSample[], plan: Pick<ModelPlan, 'vocab' | 'maxTokens'>, maxIds = maxTokenIds(samples)): SampleScreen {
+export function screenSamples(
+  samples: readonly CheckedSample[],
+  plan: Pick<ModelPlan, 'vocab' | 'maxTokens'>,
+  maxIds = maxTokenIds(samples),
+): SampleScreen {
   const screen: SampleScreen = { runnable: [], skipped: [], outOfVocab: [], vocabMismatch: false };
   samples.forEach((s, at) => {
     const bad = plan.vocab !== undefined && maxIds[at] >= plan.vocab ? firstOutOfVocab(s, plan.vocab) : undefined;
     if (bad) {
       screen.outOfVocab.push({ at, ...bad });
-      screen.skipped.push({ at, reason: `has token id ${bad.id} (${bad.part} token ${bad.token}), outside the model's vocabulary of ${plan.vocab}; skipped` });
+      screen.skipped.push({
+        at,
+        reason: `has token id ${bad.id} (${bad.part} token ${bad.token}), outside the model's vocabulary of ${plan.vocab}; skipped`,
+      });
       return;
     }
     const why = lengthProblem(s.promptIds.length, s.responseIds.length, plan);
@@ -88,9 +99,16 @@ export function screenSamples(samples: readonly CheckedSample[], plan: Pick<Mode
 }
 
 /** The checkpoint's failure when the eval set was tokenized for another model: how many, and the first few. */
-export function vocabMismatchMessage(screen: SampleScreen, samples: readonly CheckedSample[], vocab: number | undefined, evalFile: string): string {
+export function vocabMismatchMessage(
+  screen: SampleScreen,
+  samples: readonly CheckedSample[],
+  vocab: number | undefined,
+  evalFile: string,
+): string {
   const bad = screen.outOfVocab;
   const shown = bad.slice(0, 3).map((b) => `${sampleName(evalFile, samples[b.at])}: ${b.part} token ${b.token} is id ${b.id}`);
-  return `${bad.length} of ${samples.length} samples have token ids outside the model's vocabulary of ${vocab}: ${shown.join('; ')}${bad.length > 3 ? '; …' : ''}. ` +
-    'Was the eval set tokenized with another tokenizer? (A few such samples, up to 1% of the eval set, would be skipped; this many fail the checkpoint.)';
+  return (
+    `${bad.length} of ${samples.length} samples have token ids outside the model's vocabulary of ${vocab}: ${shown.join('; ')}${bad.length > 3 ? '; …' : ''}. ` +
+    'Was the eval set tokenized with another tokenizer? (A few such samples, up to 1% of the eval set, would be skipped; this many fail the checkpoint.)'
+  );
 }

@@ -52,7 +52,12 @@ async function scoreModelOrThrow(input: ScoreModelInput): Promise<ScoreCheckpoin
   const screen = screenSamples(samples, prepared);
   if (screen.vocabMismatch) {
     const first = samples[screen.outOfVocab[0].at];
-    throw new ScoreError({ kind: 'bad-data', file: input.evalFile, sample: sampleRef(first), message: vocabMismatchMessage(screen, samples, prepared.vocab, input.evalFile) });
+    throw new ScoreError({
+      kind: 'bad-data',
+      file: input.evalFile,
+      sample: sampleRef(first),
+      message: vocabMismatchMessage(screen, samples, prepared.vocab, input.evalFile),
+    });
   }
 
   const n = samples.length;
@@ -63,9 +68,15 @@ async function scoreModelOrThrow(input: ScoreModelInput): Promise<ScoreCheckpoin
     offsets[i + 1] = offsets[i] + counts[i];
   });
   const out: ScoreCheckpointResult = {
-    seqLogprob: new Float64Array(n).fill(NaN), tokenCounts: counts, tokenOffsets: offsets,
+    seqLogprob: new Float64Array(n).fill(NaN),
+    tokenCounts: counts,
+    tokenOffsets: offsets,
     tokenLogprobs: new Float32Array(offsets[n]).fill(NaN),
-    provider: 'cpu', attempts: [], skipped: [], seconds: 0, tokens: 0,
+    provider: 'cpu',
+    attempts: [],
+    skipped: [],
+    seconds: 0,
+    tokens: 0,
   };
   const skip = (i: number, reason: string) => {
     const s = samples[i];
@@ -75,10 +86,17 @@ async function scoreModelOrThrow(input: ScoreModelInput): Promise<ScoreCheckpoin
   for (const { at, reason } of screen.skipped) skip(at, reason);
 
   const model = await prepared.bytes();
-  const settings: SessionSettings = { weightsDir: prepared.weightsDir, allowSpinning: options.allowSpinning, intraOpThreads: options.intraOpThreads };
+  const settings: SessionSettings = {
+    weightsDir: prepared.weightsDir,
+    allowSpinning: options.allowSpinning,
+    intraOpThreads: options.intraOpThreads,
+  };
   const run = new BatchRun(input, prepared, screen.runnable, out, skip, started);
   run.opened = await openSession(model, options.provider, settings, out.attempts);
-  input.log?.('info', `session on ${run.opened.provider} with ${options.intraOpThreads > 0 ? `${options.intraOpThreads} intra-op thread(s)` : "onnxruntime's default intra-op threads"}`);
+  input.log?.(
+    'info',
+    `session on ${run.opened.provider} with ${options.intraOpThreads > 0 ? `${options.intraOpThreads} intra-op thread(s)` : "onnxruntime's default intra-op threads"}`,
+  );
   try {
     await run.all(async (opened, reason) => {
       // A GPU provider that fails mid-job (out of memory, unsupported kernel) must not fail the job.
@@ -124,13 +142,19 @@ class BatchRun {
 
   /** Batches over positions `ks` (into `runnable`) at the current budget. */
   private batches(ks: number[]): ModelBatch[] {
-    return this.model.batches(ks.map((k) => this.seqs[k]), this.budget).map((b) => ({ ...b, members: b.members.map((m) => ks[m]) }));
+    return this.model
+      .batches(
+        ks.map((k) => this.seqs[k]),
+        this.budget,
+      )
+      .map((b) => ({ ...b, members: b.members.map((m) => ks[m]) }));
   }
 
   async all(toCpu: (opened: OpenedSession, reason: string) => Promise<OpenedSession>): Promise<void> {
     const { output } = this.model;
     while (this.queue.length > 0) {
-      if (this.input.isCancelled?.()) throw new ScoreError({ kind: 'cancelled', message: `stopped after ${this.samplesDone} of ${this.runnable.length} samples` });
+      if (this.input.isCancelled?.())
+        throw new ScoreError({ kind: 'cancelled', message: `stopped after ${this.samplesDone} of ${this.runnable.length} samples` });
       const batch = this.queue.shift()!;
       // Outside the try: a weight file that cannot be read is the checkpoint's failure, not the batch's.
       const { feeds, starts } = this.model.feeds(this.seqs, batch);
@@ -160,11 +184,15 @@ class BatchRun {
       log?.('info', `onnxruntime: ${detail}`);
       if (next === undefined || batch.rows === 1) {
         throw new ScoreError({
-          kind: 'out-of-memory', sample: sampleRef(first),
+          kind: 'out-of-memory',
+          sample: sampleRef(first),
           message: `out of memory running ${this.whatAlone(batch)}: onnxruntime could not allocate what the model needs for it. Free memory or score on a machine with more; a smaller --budget (tokenBudget) cannot help`,
         });
       }
-      log?.('warning', `out of memory on a batch of ${shapeText(batch)} (budget ${this.budget}); going on with batches of at most ${next} tokens`);
+      log?.(
+        'warning',
+        `out of memory on a batch of ${shapeText(batch)} (budget ${this.budget}); going on with batches of at most ${next} tokens`,
+      );
       this.budget = next;
       this.queue = this.batches(remaining);
       return;
@@ -182,7 +210,8 @@ class BatchRun {
     this.samplesDone++;
     if (tokenizedForAnotherModel(++this.failedAlone, samples.length)) {
       throw new ScoreError({
-        kind: 'bad-model', sample: sampleRef(first),
+        kind: 'bad-model',
+        sample: sampleRef(first),
         message: `the model fails on ${this.failedAlone} samples even run one at a time (the last ${sampleName(evalFile, first)}, ${this.lengths[k]} tokens), more than the 1% of the eval set that would be skipped; onnxruntime reports: ${detail}`,
       });
     }
@@ -208,7 +237,8 @@ class BatchRun {
         const v = data[starts[r] + j];
         if (Number.isNaN(v)) {
           throw new ScoreError({
-            kind: 'bad-model', sample: sampleRef(s),
+            kind: 'bad-model',
+            sample: sampleRef(s),
             message: `the model gives NaN log-probabilities (NaN or infinite logits) for ${sampleName(evalFile, s)} at response token ${j}`,
           });
         }
@@ -221,11 +251,20 @@ class BatchRun {
     this.samplesDone += batch.members.length;
     const seconds = (performance.now() - this.started) / 1000;
     const tokensTotal = this.lengths.reduce((a, b) => a + b, 0);
-    this.input.onProgress?.({ samplesDone: this.samplesDone, samplesTotal: this.runnable.length, tokensDone: o.tokens, tokensTotal, tokensPerSecond: o.tokens / seconds, provider: this.opened.provider });
+    this.input.onProgress?.({
+      samplesDone: this.samplesDone,
+      samplesTotal: this.runnable.length,
+      tokensDone: o.tokens,
+      tokensTotal,
+      tokensPerSecond: o.tokens / seconds,
+      provider: this.opened.provider,
+    });
   }
 }
 
 /** `64 samples × 64 tokens` for a padded batch; packed rows say how many rows hold them. */
 function shapeText(b: ModelBatch): string {
-  return b.at ? `${b.members.length} samples packed in ${b.rows} rows × ${b.seqLen} tokens` : `${b.members.length} samples × ${b.seqLen} tokens`;
+  return b.at
+    ? `${b.members.length} samples packed in ${b.rows} rows × ${b.seqLen} tokens`
+    : `${b.members.length} samples × ${b.seqLen} tokens`;
 }

@@ -20,7 +20,10 @@ export interface ScoringElsewhere {
 }
 
 /** The report's figures a row carries, as the report's JSON spells them (empty / null until scored). */
-type RowFigures = Pick<ReportCheckpoint, 'cePerToken' | 'cePerSequence' | 'kl' | 'coverage' | 'coverageInterval' | 'passAt' | 'tournamentScore' | 'rivalStep'>;
+type RowFigures = Pick<
+  ReportCheckpoint,
+  'cePerToken' | 'cePerSequence' | 'kl' | 'coverage' | 'coverageInterval' | 'passAt' | 'tournamentScore' | 'rivalStep'
+>;
 
 /** One checkpoint's figures, one row of the table and one point per curve. */
 export interface CheckpointRow extends RowFigures {
@@ -184,7 +187,12 @@ export interface CheckpointInspect {
    * A[j,k] for every rival j: the share of samples j out-covers this checkpoint on by ln N or more.
    * With several runs compared, over every run's checkpoints (`run`: the rival's run label).
    */
-  tournament: { score: number | null; rivalStep: number | null; rivalRun?: string | null; rivals: { run?: string; step: number; path: string; share: number }[] } | null;
+  tournament: {
+    score: number | null;
+    rivalStep: number | null;
+    rivalRun?: string | null;
+    rivals: { run?: string; step: number; path: string; share: number }[];
+  } | null;
   worst: WorstSample[];
   passAt: Record<string, number> | null;
   /** CE per token and Cov_N by response-length quartile (the report's byLength); null until scored. */

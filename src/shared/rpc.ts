@@ -38,7 +38,12 @@ export class RpcTimeoutError extends Error {
  * the message.
  */
 export class RpcRemoteError extends Error {
-  constructor(method: string, message: string, readonly code?: string, readonly data?: unknown) {
+  constructor(
+    method: string,
+    message: string,
+    readonly code?: string,
+    readonly data?: unknown,
+  ) {
     super(message);
     this.name = `RpcRemoteError(${method})`;
   }
@@ -52,7 +57,11 @@ export class RpcRemoteError extends Error {
  */
 export class RequestFailure extends Error {
   override name = 'RequestFailure';
-  constructor(message: string, readonly code?: string, readonly data?: unknown) {
+  constructor(
+    message: string,
+    readonly code?: string,
+    readonly data?: unknown,
+  ) {
     super(message);
   }
 }
@@ -94,7 +103,12 @@ export interface RpcOptions {
  * One side of a channel. `OutReq`/`OutNote` are what this side sends, `InReq`/`InNote`
  * what it receives, so a wrong method name or payload is a type error on both sides.
  */
-export class RpcEndpoint<OutReq extends RequestShape, InReq extends RequestShape, OutNote extends NotificationShape, InNote extends NotificationShape> {
+export class RpcEndpoint<
+  OutReq extends RequestShape,
+  InReq extends RequestShape,
+  OutNote extends NotificationShape,
+  InNote extends NotificationShape,
+> {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly requestHandlers = new Map<string, Handler>();
@@ -111,7 +125,11 @@ export class RpcEndpoint<OutReq extends RequestShape, InReq extends RequestShape
     return this.pending.size;
   }
 
-  request<M extends OutReq['method']>(method: M, params: ParamsOf<OutReq, M>, timeoutMs = this.options.timeoutMs ?? 30_000): Promise<ResultOf<OutReq, M>> {
+  request<M extends OutReq['method']>(
+    method: M,
+    params: ParamsOf<OutReq, M>,
+    timeoutMs = this.options.timeoutMs ?? 30_000,
+  ): Promise<ResultOf<OutReq, M>> {
     if (this.closed) return Promise.reject(new Error(`channel closed; '${method}' not sent`));
     const id = this.nextId++;
     return new Promise<ResultOf<OutReq, M>>((resolve, reject) => {
@@ -129,7 +147,10 @@ export class RpcEndpoint<OutReq extends RequestShape, InReq extends RequestShape
     if (!this.closed) this.send({ rpc: 'notification', method, params });
   }
 
-  onRequest<M extends InReq['method']>(method: M, handler: (params: ParamsOf<InReq, M>) => ResultOf<InReq, M> | Promise<ResultOf<InReq, M>>): () => void {
+  onRequest<M extends InReq['method']>(
+    method: M,
+    handler: (params: ParamsOf<InReq, M>) => ResultOf<InReq, M> | Promise<ResultOf<InReq, M>>,
+  ): () => void {
     this.requestHandlers.set(method, handler as Handler);
     return () => {
       if (this.requestHandlers.get(method) === handler) this.requestHandlers.delete(method);

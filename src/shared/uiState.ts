@@ -30,7 +30,15 @@ export interface PanelUiState {
 export const UI_STATE_VERSION = 2;
 
 export const DEFAULT_UI_STATE: PanelUiState = {
-  version: UI_STATE_VERSION, runs: [], xAxis: 'step', xScale: 'linear', covered: false, shownN: [], inspecting: null, sort: null, runFilter: null,
+  version: UI_STATE_VERSION,
+  runs: [],
+  xAxis: 'step',
+  xScale: 'linear',
+  covered: false,
+  shownN: [],
+  inspecting: null,
+  sort: null,
+  runFilter: null,
 };
 
 /** Accepts a stored state field by field; version 1 (one run, `runPath`) becomes that one run. */
@@ -45,12 +53,17 @@ export function restoreUiState(raw: unknown): PanelUiState {
     runs = runPath ? [{ path: runPath, colour: 0 }] : [];
     inspecting = runPath && str(s.inspecting) ? { run: runPath, path: str(s.inspecting)! } : null;
   } else {
-    runs = Array.isArray(s.runs) ? s.runs.flatMap((r: unknown) => {
-      const x = r as { path?: unknown; colour?: unknown } | null;
-      return x && typeof x.path === 'string' && Number.isInteger(x.colour) && (x.colour as number) >= 0 ? [{ path: x.path, colour: x.colour as number }] : [];
-    }) : [];
+    runs = Array.isArray(s.runs)
+      ? s.runs.flatMap((r: unknown) => {
+          const x = r as { path?: unknown; colour?: unknown } | null;
+          return x && typeof x.path === 'string' && Number.isInteger(x.colour) && (x.colour as number) >= 0
+            ? [{ path: x.path, colour: x.colour as number }]
+            : [];
+        })
+      : [];
     const i = s.inspecting as { run?: unknown; path?: unknown } | null;
-    inspecting = i && typeof i === 'object' && typeof i.run === 'string' && typeof i.path === 'string' ? { run: i.run, path: i.path } : null;
+    inspecting =
+      i && typeof i === 'object' && typeof i.run === 'string' && typeof i.path === 'string' ? { run: i.run, path: i.path } : null;
   }
   const sort = s.sort as { key?: unknown; descending?: unknown } | null;
   return {

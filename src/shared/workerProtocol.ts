@@ -10,7 +10,11 @@ import type { EvalSample } from '../core/types';
 export type WireSample = Pick<EvalSample, 'index' | 'line' | 'id' | 'promptIds' | 'responseIds'>;
 
 /** An eval set as the worker keeps it; `file` names its samples in messages. */
-export interface EvalSetParams { hash: string; file: string; samples: WireSample[] }
+export interface EvalSetParams {
+  hash: string;
+  file: string;
+  samples: WireSample[];
+}
 
 export interface ScoreJobOptions {
   provider: ProviderSetting;

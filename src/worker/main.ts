@@ -7,8 +7,11 @@ import { existsSync } from 'node:fs';
 import { RequestFailure, RpcEndpoint } from '../shared/rpc';
 import {
   SCORE_ERROR_CODE,
-  type ClientToWorkerNotification, type ClientToWorkerRequest, type EvalSetParams,
-  type WorkerToClientNotification, type WorkerToClientRequest,
+  type ClientToWorkerNotification,
+  type ClientToWorkerRequest,
+  type EvalSetParams,
+  type WorkerToClientNotification,
+  type WorkerToClientRequest,
 } from '../shared/workerProtocol';
 import { checkpointError } from '../core/scoreError';
 import { scoreModel } from '../scoring/scorer';

@@ -28,7 +28,8 @@ const runs = { first: '', cancelled: '', single: '' };
 let paths: string[] = [];
 
 before(async () => {
-  if (!process.env.SLURM_CONF) throw new Error('SLURM_CONF is not set: run `npm run test:cluster`, which starts a private Slurm (test/cluster/with-slurm.sh)');
+  if (!process.env.SLURM_CONF)
+    throw new Error('SLURM_CONF is not set: run `npm run test:cluster`, which starts a private Slurm (test/cluster/with-slurm.sh)');
   execFileSync('sinfo', ['-h'], { stdio: 'pipe' });
   root = mkdtempSync(join(tmpdir(), 'cc-cluster-'));
   for (const name of Object.keys(runs) as (keyof typeof runs)[]) runs[name] = makeRun(join(root, name));
@@ -60,12 +61,20 @@ after(async () => {
 function makeRun(dir: string): string {
   const demo = createDemoRun(dir, { schedule: DEMO_SCHEDULE.slice(0, CHECKPOINTS), samples: 2000 });
   for (const c of demo.checkpoints) {
-    writeModel(join(dir, c.path, '..'), 'model.onnx', gpt2Model({ layers: 2, width: 128, heads: 4, vocab: demo.vocab, context: 32, seed: c.step }));
+    writeModel(
+      join(dir, c.path, '..'),
+      'model.onnx',
+      gpt2Model({ layers: 2, width: 128, heads: 4, vocab: demo.vocab, context: 32, seed: c.step }),
+    );
   }
   return dir;
 }
 
-interface Result { code: number; out: string; err: string }
+interface Result {
+  code: number;
+  out: string;
+  err: string;
+}
 
 function cli(args: string[]): Promise<Result> {
   return new Promise((done) => {
@@ -75,7 +84,8 @@ function cli(args: string[]): Promise<Result> {
   });
 }
 
-const slurm = (tool: string, ...args: string[]): string => execFileSync(tool, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const slurm = (tool: string, ...args: string[]): string =>
+  execFileSync(tool, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 /** Submits through the CLI; the array's and the report job's ids from what it prints. */
 async function submit(run: string): Promise<{ array: string; report: string; logs: string }> {
@@ -108,13 +118,22 @@ function states(id: string): Record<string, string> {
   return out;
 }
 
-interface TaskLog { index: number; pid: number; own: string; scored: string[]; text: string }
+interface TaskLog {
+  index: number;
+  pid: number;
+  own: string;
+  scored: string[];
+  text: string;
+}
 
 function taskLog(logs: string, array: string, task: number): TaskLog | undefined {
   const file = join(logs, `score-${array}_${task}.log`);
   if (!existsSync(file)) return undefined;
   const text = readFileSync(file, 'utf8');
-  const head = /^task (\d+) of (\d+) \(SLURM_ARRAY_TASK_ID=(\d+)\) on \S+, pid (\d+): (\d+) checkpoint\(s\); starts at (\S+), kept for it$/m.exec(text);
+  const head =
+    /^task (\d+) of (\d+) \(SLURM_ARRAY_TASK_ID=(\d+)\) on \S+, pid (\d+): (\d+) checkpoint\(s\); starts at (\S+), kept for it$/m.exec(
+      text,
+    );
   if (!head) return undefined;
   assert.deepEqual([head[1], head[2], head[3], head[5]], [String(task), String(TASKS), String(task), String(CHECKPOINTS)], text);
   return { index: task, pid: Number(head[4]), own: head[6], scored: scoredIn(text), text };
@@ -139,13 +158,20 @@ test('4 tasks score 12 checkpoints, each once, each task its own share; the depe
   const logs = [0, 1, 2, 3].map((i) => taskLog(job.logs, job.array, i)!);
   assert.deepEqual(tally(logs.flatMap((l) => l.scored)), once(), 'every checkpoint scored exactly once, by the task logs');
   // Task i starts at checkpoint 3i, kept for it: each scores at least that one, first.
-  assert.deepEqual(logs.map((l) => [l.own, l.scored[0]]), [0, 3, 6, 9].map((j) => [paths[j], paths[j]]));
+  assert.deepEqual(
+    logs.map((l) => [l.own, l.scored[0]]),
+    [0, 3, 6, 9].map((j) => [paths[j], paths[j]]),
+  );
   assert.ok(logs.filter((l) => l.scored.length > 0).length >= 2);
   const reportLog = readFileSync(join(job.logs, `report-${job.report}.log`), 'utf8');
   assert.deepEqual(scoredIn(reportLog), [], 'the report job found everything scored');
 
   const store = join(run, '.coverage');
-  assert.deepEqual(readdirSync(store).filter((n) => n.startsWith('.report')), [], 'no temp report left');
+  assert.deepEqual(
+    readdirSync(store).filter((n) => n.startsWith('.report')),
+    [],
+    'no temp report left',
+  );
   const check = await verifyStore(join(store, 'scores'));
   assert.deepEqual([check.valid.length, check.invalid, check.temporary], [CHECKPOINTS, [], []]);
   assert.deepEqual(readdirSync(join(store, 'locks')), []);
@@ -181,7 +207,16 @@ test('a task cancelled while it scores leaves nothing half-written; another task
       }
       const still = (await readClaims(scores)).find((c) => c.file === mine.file)?.holder?.token === mine.holder.token;
       const stored = (await verifyStore(scores)).valid.some((v) => v.checkpointPath === mine.holder!.checkpoint);
-      const writing = existsSync(scores) && readdirSync(scores).some((n) => n.startsWith(`${mine.file.split('/').pop()!.replace(/\.lock$/, '')}.tmp-`));
+      const writing =
+        existsSync(scores) &&
+        readdirSync(scores).some((n) =>
+          n.startsWith(
+            `${mine.file
+              .split('/')
+              .pop()!
+              .replace(/\.lock$/, '')}.tmp-`,
+          ),
+        );
       if (still && !stored && !writing) {
         slurm('scancel', `${job.array}_${task}`);
         victim = { task, checkpoint: mine.holder.checkpoint };
@@ -197,13 +232,17 @@ test('a task cancelled while it scores leaves nothing half-written; another task
   assert.deepEqual(states(job.report), { '': 'COMPLETED 0:0' });
   const check = await verifyStore(scores);
   assert.deepEqual([check.valid.length, check.invalid, check.temporary], [CHECKPOINTS, [], []], 'nothing half-written kept');
-  assert.deepEqual(readdirSync(join(run, '.coverage', 'locks')), [], 'the dead task\'s claim was taken over and released');
+  assert.deepEqual(readdirSync(join(run, '.coverage', 'locks')), [], "the dead task's claim was taken over and released");
 
   const logs = [0, 1, 2, 3].map((i) => taskLog(job.logs, job.array, i)!);
   const reportLog = readFileSync(join(job.logs, `report-${job.report}.log`), 'utf8');
   const byOthers = [...logs.filter((l) => l.index !== victim!.task).flatMap((l) => l.scored), ...scoredIn(reportLog)];
   assert.ok(!logs[victim.task].scored.includes(victim.checkpoint), 'the cancelled task never stored it');
-  assert.deepEqual(byOthers.filter((p) => p === victim!.checkpoint), [victim.checkpoint], 'another task scored it, once');
+  assert.deepEqual(
+    byOthers.filter((p) => p === victim!.checkpoint),
+    [victim.checkpoint],
+    'another task scored it, once',
+  );
   assert.deepEqual(tally([...logs[victim.task].scored, ...byOthers]), once(), 'every checkpoint scored exactly once');
   const report = readFileSync(join(run, '.coverage', 'report.json'), 'utf8');
   // One process's report of the same checkpoints (read back from the store when the first test made it).

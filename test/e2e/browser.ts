@@ -25,12 +25,21 @@ export async function launchWorkbench(env: E2EEnv, beforeOpen?: (b: Browser) => 
     executablePath: env.chromium,
     headless: true,
     viewport: { width: 1400, height: 900 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
   });
-  const page = context.pages()[0] ?? await context.newPage();
+  const page = context.pages()[0] ?? (await context.newPage());
   const b: Browser = {
-    context, page,
+    context,
+    page,
     close: async (lastShot) => {
       if (lastShot) await saveScreenshot(page, lastShot);
       await context.close();

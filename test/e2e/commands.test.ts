@@ -34,10 +34,23 @@ function checkCsv(file: string, steps: number[], ns: number[]): void {
     return i;
   };
   assert.equal(rows.length, steps.length, `${file}: one row per checkpoint`);
-  assert.ok(rows.every((r) => r.length === head.length), `${file}: every row has ${head.length} cells`);
-  assert.deepEqual(rows.map((r) => Number(r[col('step')])), steps, `${file}: steps in order`);
-  assert.ok(rows.every((r) => r[col('state')] === 'done'), `${file}: every checkpoint scored`);
-  const headNs = head.map((h) => /^cov_(\d+)$/.exec(h)?.[1]).filter((n) => n !== undefined).map(Number);
+  assert.ok(
+    rows.every((r) => r.length === head.length),
+    `${file}: every row has ${head.length} cells`,
+  );
+  assert.deepEqual(
+    rows.map((r) => Number(r[col('step')])),
+    steps,
+    `${file}: steps in order`,
+  );
+  assert.ok(
+    rows.every((r) => r[col('state')] === 'done'),
+    `${file}: every checkpoint scored`,
+  );
+  const headNs = head
+    .map((h) => /^cov_(\d+)$/.exec(h)?.[1])
+    .filter((n) => n !== undefined)
+    .map(Number);
   assert.deepEqual(headNs, ns, `${file}: the header names a cov_N column for each N`);
   for (const n of ns) for (const s of ['lo', 'hi']) col(`cov_${n}_${s}`);
   for (const r of rows) {
@@ -46,15 +59,31 @@ function checkCsv(file: string, steps: number[], ns: number[]): void {
       assert.ok(v >= 0 && v <= 1, `${file}: step ${r[col('step')]} cov_${n} = ${r[col(`cov_${n}`)]} is a share`);
     }
   }
-  assert.deepEqual(rows.filter((r) => r[col('suggested')] === '1').map((r) => Number(r[col('step')])), [DEMO.suggested], `${file}: suggested`);
-  assert.deepEqual(rows.filter((r) => r[col('lowest_ce')] === '1').map((r) => Number(r[col('step')])), [DEMO.lowestCe], `${file}: lowest_ce`);
+  assert.deepEqual(
+    rows.filter((r) => r[col('suggested')] === '1').map((r) => Number(r[col('step')])),
+    [DEMO.suggested],
+    `${file}: suggested`,
+  );
+  assert.deepEqual(
+    rows.filter((r) => r[col('lowest_ce')] === '1').map((r) => Number(r[col('step')])),
+    [DEMO.lowestCe],
+    `${file}: lowest_ce`,
+  );
 }
 
 function checkJson(file: string, steps: number[], suggested: number): void {
-  const j = JSON.parse(readFileSync(file, 'utf8')) as { suggested?: { step?: unknown }; minCrossEntropy?: { step?: unknown }; checkpoints?: { step: unknown }[] };
+  const j = JSON.parse(readFileSync(file, 'utf8')) as {
+    suggested?: { step?: unknown };
+    minCrossEntropy?: { step?: unknown };
+    checkpoints?: { step: unknown }[];
+  };
   assert.equal(j.suggested?.step, suggested, `${file}: suggested.step is the verdict's`);
   assert.equal(j.minCrossEntropy?.step, DEMO.lowestCe, `${file}: minCrossEntropy.step`);
-  assert.deepEqual(j.checkpoints?.map((c) => c.step), steps, `${file}: every checkpoint`);
+  assert.deepEqual(
+    j.checkpoints?.map((c) => c.step),
+    steps,
+    `${file}: every checkpoint`,
+  );
 }
 
 /** '#rrggbb' or 'rgb(a)(r, g, b…)': the forms a `--vscode-*` colour reaches chart.js in. */
@@ -67,7 +96,11 @@ function rgbOf(colour: unknown): [number, number, number] {
   throw new Error(`curve colour ${s} is neither #rrggbb nor rgb()`);
 }
 
-interface DrawnCurve { colour: unknown; width: number; points: { x: number; y: number }[] }
+interface DrawnCurve {
+  colour: unknown;
+  width: number;
+  points: { x: number; y: number }[];
+}
 
 /** The first curve of a chart as chart.js drew it on the canvas: its colour and its points. */
 async function drawnCurve(frame: Frame, testid: string): Promise<DrawnCurve> {
@@ -95,7 +128,8 @@ function checkPng(file: string, curve: DrawnCurve): void {
     return (img.channels === 3 || p[i + 3] > 200) && Math.abs(p[i] - r) <= 8 && Math.abs(p[i + 1] - g) <= 8 && Math.abs(p[i + 2] - b) <= 8;
   };
   const missing = curve.points.filter(({ x, y }) => {
-    const cx = Math.round(x * scale), cy = Math.round(y * scale);
+    const cx = Math.round(x * scale),
+      cy = Math.round(y * scale);
     for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) if (isCurve(cx + dx, cy + dy)) return false;
     return true;
   });
@@ -131,37 +165,66 @@ describe('Create Demo Run…, the status bar and the exports', () => {
     status = await recordStatusBarTexts(page, UI.statusBarId);
     await runCommand(page, UI.createDemoRun);
     await pickFolder(page, parent, 30_000, 'commands-00-demo-folder-picker');
-    await waitUntil('the demo run on disk', async () => listCheckpointDirs(runDir).length === DEMO.checkpoints
-      && existsSync(join(runDir, 'eval.jsonl')) && existsSync(join(runDir, 'coverage.json')), { timeoutMs: 60_000, guard: noErrors });
-    assert.deepEqual(listCheckpointDirs(runDir).map((c) => c.step), steps);
+    await waitUntil(
+      'the demo run on disk',
+      async () =>
+        listCheckpointDirs(runDir).length === DEMO.checkpoints &&
+        existsSync(join(runDir, 'eval.jsonl')) &&
+        existsSync(join(runDir, 'coverage.json')),
+      { timeoutMs: 60_000, guard: noErrors },
+    );
+    assert.deepEqual(
+      listCheckpointDirs(runDir).map((c) => c.step),
+      steps,
+    );
     // split() always yields one element, so count the non-empty lines.
-    assert.ok(readFileSync(join(runDir, 'eval.jsonl'), 'utf8').split('\n').some((l) => l.trim() !== ''), 'eval.jsonl has samples');
+    assert.ok(
+      readFileSync(join(runDir, 'eval.jsonl'), 'utf8')
+        .split('\n')
+        .some((l) => l.trim() !== ''),
+      'eval.jsonl has samples',
+    );
     JSON.parse(readFileSync(join(runDir, 'coverage.json'), 'utf8'));
     frame = await findFrame(page, byTestId(TESTID.panel));
-    await waitUntil('the panel to show the new run', async () => (await frame.locator(byTestId(TESTID.runTitle)).getAttribute('title')) === runDir
-      && (await scoreRows(frame)).length === DEMO.checkpoints, { timeoutMs: 60_000, guard: noErrors });
+    await waitUntil(
+      'the panel to show the new run',
+      async () =>
+        (await frame.locator(byTestId(TESTID.runTitle)).getAttribute('title')) === runDir &&
+        (await scoreRows(frame)).length === DEMO.checkpoints,
+      { timeoutMs: 60_000, guard: noErrors },
+    );
     await screenshot(page, 'commands-01-demo-created');
   });
 
-  scenario('the demo is scored; the verdict suggests step 6000 over the lowest-CE step 13000', { timeout: SCORING_MS + 10_000 }, async () => {
-    await waitAllScored(page, frame, DEMO.checkpoints);
-    const verdict = frame.locator(byTestId(TESTID.verdict));
-    suggested = Number(await verdict.getAttribute('data-suggested-step'));
-    assert.equal(suggested, DEMO.suggested, 'data-suggested-step');
-    assert.equal(Number(await verdict.getAttribute('data-min-ce-step')), DEMO.lowestCe, 'data-min-ce-step');
-    const text = (await verdict.textContent()) ?? '';
-    assert.match(text, new RegExp(`\\b${DEMO.suggested}\\b[^]*\\b${DEMO.lowestCe}\\b`), 'the verdict text names both steps');
-    ns = (await frame.locator(`${byTestId(TESTID.nChoice)} [data-testid^="n-"]`).evaluateAll((els) => els.map((e) => e.getAttribute('data-testid') ?? '')))
-      .map((id) => Number(id.slice(2)));
-    assert.deepEqual(ns, DEFAULT_N_GRID, 'the panel offers the default N grid');
-    await screenshot(page.locator('iframe.webview.ready').first(), 'commands-02-scored');
-  });
+  scenario(
+    'the demo is scored; the verdict suggests step 6000 over the lowest-CE step 13000',
+    { timeout: SCORING_MS + 10_000 },
+    async () => {
+      await waitAllScored(page, frame, DEMO.checkpoints);
+      const verdict = frame.locator(byTestId(TESTID.verdict));
+      suggested = Number(await verdict.getAttribute('data-suggested-step'));
+      assert.equal(suggested, DEMO.suggested, 'data-suggested-step');
+      assert.equal(Number(await verdict.getAttribute('data-min-ce-step')), DEMO.lowestCe, 'data-min-ce-step');
+      const text = (await verdict.textContent()) ?? '';
+      assert.match(text, new RegExp(`\\b${DEMO.suggested}\\b[^]*\\b${DEMO.lowestCe}\\b`), 'the verdict text names both steps');
+      ns = (
+        await frame
+          .locator(`${byTestId(TESTID.nChoice)} [data-testid^="n-"]`)
+          .evaluateAll((els) => els.map((e) => e.getAttribute('data-testid') ?? ''))
+      ).map((id) => Number(id.slice(2)));
+      assert.deepEqual(ns, DEFAULT_N_GRID, 'the panel offers the default N grid');
+      await screenshot(page.locator('iframe.webview.ready').first(), 'commands-02-scored');
+    },
+  );
 
   scenario('the status bar shows the execution provider and the progress, then the count scored', { timeout: 30_000 }, async () => {
     const item = statusBarItem(page, UI.statusBarId);
     const done = new RegExp(`^(\\S+) · ${DEMO.checkpoints} scored$`);
-    const final = await waitUntil('the status bar to say every checkpoint is scored',
-      async () => done.exec(((await item.textContent()) ?? '').trim()) ?? undefined, { timeoutMs: 10_000, guard: noErrors });
+    const final = await waitUntil(
+      'the status bar to say every checkpoint is scored',
+      async () => done.exec(((await item.textContent()) ?? '').trim()) ?? undefined,
+      { timeoutMs: 10_000, guard: noErrors },
+    );
     const texts = await status.stop();
     const shown = texts.length > 6 ? [...texts.slice(0, 3), `(${texts.length - 5} more)`, ...texts.slice(-2)] : texts;
     console.log(`status bar texts: ${shown.map((t) => JSON.stringify(t)).join(' → ')}`);
@@ -169,15 +232,23 @@ describe('Create Demo Run…, the status bar and the exports', () => {
     assert.match(provider, /^(cpu|cuda|webgpu)$/, 'an execution provider');
     const progress = texts.map((t) => /· scoring (\d+)\/(\d+)/.exec(t)).filter((m) => m !== null);
     assert.ok(progress.length > 0, `a "scoring k/${DEMO.checkpoints}" text while scoring; saw ${texts.join(' | ')}`);
-    assert.ok(progress.every((m) => Number(m[2]) === DEMO.checkpoints), 'progress counts every checkpoint');
+    assert.ok(
+      progress.every((m) => Number(m[2]) === DEMO.checkpoints),
+      'progress counts every checkpoint',
+    );
     const ks = progress.map((m) => Number(m[1]));
-    assert.ok(ks.every((k, i) => k >= 1 && k <= DEMO.checkpoints && (i === 0 || k >= ks[i - 1])), `progress never goes back: ${ks.join(', ')}`);
+    assert.ok(
+      ks.every((k, i) => k >= 1 && k <= DEMO.checkpoints && (i === 0 || k >= ks[i - 1])),
+      `progress never goes back: ${ks.join(', ')}`,
+    );
     assert.equal(texts[texts.length - 1], final[0], 'the last text is the final one');
     await screenshot(item, 'commands-03-status-bar');
   });
 
   scenario('"Export Results…" writes the CSV, the JSON and a PNG of each chart', { timeout: 90_000 }, async () => {
-    const csv = join(out, 'command.csv'), json = join(out, 'command.json'), pngDir = join(out, 'command-png');
+    const csv = join(out, 'command.csv'),
+      json = join(out, 'command.json'),
+      pngDir = join(out, 'command-png');
     await runCommand(page, UI.exportResults);
     await pickQuickItem(page, 'CSV');
     await saveAs(page, csv, { shot: 'commands-04-export-command-csv-dialog' });
@@ -188,26 +259,40 @@ describe('Create Demo Run…, the status bar and the exports', () => {
     await pickQuickItem(page, 'PNG');
     await pickFolder(page, pngDir, 30_000, 'commands-05-export-command-png-folder');
     const pngs = ['coverage.png', 'cross-entropy.png'];
-    await waitUntil('both chart images', async () => JSON.stringify(readdirSync(pngDir).sort()) === JSON.stringify(pngs), { timeoutMs: 30_000, guard: noErrors });
-    await waitUntil('the "Saved 2 charts" message', async () => (await notifications(page)).some((m) => m.includes(`Saved 2 charts to ${pngDir}`)), { timeoutMs: 10_000 });
+    await waitUntil('both chart images', async () => JSON.stringify(readdirSync(pngDir).sort()) === JSON.stringify(pngs), {
+      timeoutMs: 30_000,
+      guard: noErrors,
+    });
+    await waitUntil(
+      'the "Saved 2 charts" message',
+      async () => (await notifications(page)).some((m) => m.includes(`Saved 2 charts to ${pngDir}`)),
+      { timeoutMs: 10_000 },
+    );
     checkCsv(csv, steps, ns);
     checkJson(json, steps, suggested);
-    for (const [p, id] of [['coverage.png', TESTID.chartCoverage], ['cross-entropy.png', TESTID.chartCe]] as const) {
+    for (const [p, id] of [
+      ['coverage.png', TESTID.chartCoverage],
+      ['cross-entropy.png', TESTID.chartCe],
+    ] as const) {
       checkPng(join(pngDir, p), await drawnCurve(frame, id));
     }
     await assertNoErrors(page);
     await screenshot(page, 'commands-06-export-command');
   });
 
-  scenario('the panel\'s Export CSV, Export JSON and Save charts as PNG buttons write the same', { timeout: 90_000 }, async () => {
-    const csv = join(out, 'panel.csv'), json = join(out, 'panel.json');
+  scenario("the panel's Export CSV, Export JSON and Save charts as PNG buttons write the same", { timeout: 90_000 }, async () => {
+    const csv = join(out, 'panel.csv'),
+      json = join(out, 'panel.json');
     await frame.locator(byTestId(TESTID.exportCsv)).click();
     assert.equal(await saveAs(page, csv), `${runDir}-coverage.csv`, 'the dialog proposes <run>-coverage.csv');
     await frame.locator(byTestId(TESTID.exportJson)).click();
     assert.equal(await saveAs(page, json), `${runDir}-coverage.json`, 'the dialog proposes <run>-coverage.json');
     await frame.locator(byTestId(TESTID.exportPng)).click();
     // One save dialog per chart, in the panel's order; no inspect view is open, so two.
-    for (const [shot, name, id] of [[7, 'cross-entropy', TESTID.chartCe], [8, 'coverage', TESTID.chartCoverage]] as const) {
+    for (const [shot, name, id] of [
+      [7, 'cross-entropy', TESTID.chartCe],
+      [8, 'coverage', TESTID.chartCoverage],
+    ] as const) {
       const file = join(out, `panel-${name}.png`);
       const proposed = await saveAs(page, file, { shot: `commands-0${shot}-export-panel-${name}-dialog` });
       assert.equal(proposed, `${runDir}-${name}.png`, `the dialog names the ${name} chart`);
@@ -217,8 +302,16 @@ describe('Create Demo Run…, the status bar and the exports', () => {
     assert.equal(await page.locator('.quick-input-widget').isVisible(), false, 'no third save dialog');
     checkCsv(csv, steps, ns);
     checkJson(json, steps, suggested);
-    assert.equal(readFileSync(csv, 'utf8'), readFileSync(join(out, 'command.csv'), 'utf8'), 'the button and the command write the same CSV');
-    assert.equal(readFileSync(json, 'utf8'), readFileSync(join(out, 'command.json'), 'utf8'), 'the button and the command write the same JSON');
+    assert.equal(
+      readFileSync(csv, 'utf8'),
+      readFileSync(join(out, 'command.csv'), 'utf8'),
+      'the button and the command write the same CSV',
+    );
+    assert.equal(
+      readFileSync(json, 'utf8'),
+      readFileSync(join(out, 'command.json'), 'utf8'),
+      'the button and the command write the same JSON',
+    );
     await assertNoErrors(page);
     await screenshot(page, 'commands-09-export-panel');
   });

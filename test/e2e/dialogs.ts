@@ -16,7 +16,10 @@ async function answerPathDialog(page: Page, path: string, timeoutMs: number, sho
   for (let stable = 0; stable < 4;) {
     if (Date.now() > end) throw new Error(`file dialog did not settle on ${path}: it shows ${await box.inputValue()}`);
     if ((await box.inputValue()) === path) stable++;
-    else { stable = 0; await box.fill(path); }
+    else {
+      stable = 0;
+      await box.fill(path);
+    }
     await page.waitForTimeout(200);
   }
   if (shot) await screenshot(page, shot);
@@ -42,19 +45,31 @@ export async function pickFolder(page: Page, folder: string, timeoutMs = 30_000,
  * widget to hide matters when the next dialog reuses the widget at once (one per chart). Returns the
  * path the dialog proposed; `shot` names a screenshot of the answered dialog. `file` must not exist yet (an overwrite prompt would follow) and its folder must.
  */
-export async function saveAs(page: Page, file: string, { timeoutMs = 30_000, shot }: { timeoutMs?: number; shot?: string } = {}): Promise<string> {
+export async function saveAs(
+  page: Page,
+  file: string,
+  { timeoutMs = 30_000, shot }: { timeoutMs?: number; shot?: string } = {},
+): Promise<string> {
   if (existsSync(file)) throw new Error(`saveAs: ${file} exists already; the dialog would ask to overwrite it`);
   const box = quickInputBox(page);
   // The dialog is up once its box holds a path (the command palette's box holds ">…"). It writes the
   // folder first and the proposed file name after it: the proposal is the value once it holds still.
-  let last = '', same = 0;
-  const proposed = await waitUntil('a save dialog', async () => {
-    const v = (await box.isVisible()) ? await box.inputValue() : '';
-    same = v === last ? same + 1 : 0;
-    last = v;
-    return v.startsWith('/') && same >= 3 ? v : undefined;
-  }, { timeoutMs, everyMs: 100 });
+  let last = '',
+    same = 0;
+  const proposed = await waitUntil(
+    'a save dialog',
+    async () => {
+      const v = (await box.isVisible()) ? await box.inputValue() : '';
+      same = v === last ? same + 1 : 0;
+      last = v;
+      return v.startsWith('/') && same >= 3 ? v : undefined;
+    },
+    { timeoutMs, everyMs: 100 },
+  );
   await answerPathDialog(page, file, timeoutMs, shot);
-  await waitUntil(`${file} to be written`, async () => existsSync(file) && statSync(file).size > 0, { timeoutMs, guard: () => assertNoErrors(page) });
+  await waitUntil(`${file} to be written`, async () => existsSync(file) && statSync(file).size > 0, {
+    timeoutMs,
+    guard: () => assertNoErrors(page),
+  });
   return proposed;
 }

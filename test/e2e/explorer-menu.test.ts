@@ -21,7 +21,10 @@ describe('Open Run… from the Explorer context menu', () => {
       const frame = await findFrame(b.page, byTestId(TESTID.panel));
       assert.equal(await b.page.locator('.quick-input-widget .quick-input-box input').isVisible(), false, 'no folder picker');
       const expected = listCheckpointDirs(env.runDir).length;
-      await frame.locator(byTestId(TESTID.scoreRow)).nth(expected - 1).waitFor({ timeout: 30_000 });
+      await frame
+        .locator(byTestId(TESTID.scoreRow))
+        .nth(expected - 1)
+        .waitFor({ timeout: 30_000 });
       assert.equal(await frame.locator(byTestId(TESTID.scoreRow)).count(), expected, 'one row per checkpoint');
       await assertNoErrors(b.page);
       await screenshot(b.page, 'explorer-menu');

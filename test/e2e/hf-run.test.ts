@@ -39,10 +39,14 @@ describe('a run of safetensors checkpoints in the panel', () => {
   });
 
   scenario('the tree lists every checkpoint and every one is scored', { timeout: SCORING_MS + 30_000 }, async () => {
-    const listed = await waitUntil('the tree to list every checkpoint', async () => {
-      const s = (await treeItems(page, UI.treeTitle)).map(stepOf);
-      return s.length === STEPS.length ? s : undefined;
-    }, { guard: noErrors });
+    const listed = await waitUntil(
+      'the tree to list every checkpoint',
+      async () => {
+        const s = (await treeItems(page, UI.treeTitle)).map(stepOf);
+        return s.length === STEPS.length ? s : undefined;
+      },
+      { guard: noErrors },
+    );
     assert.deepEqual(listed, STEPS);
     await waitAllScored(page, frame, STEPS.length);
     await screenshot(page, 'hf-01-scored');
@@ -55,10 +59,16 @@ describe('a run of safetensors checkpoints in the panel', () => {
   });
 
   scenario('inspecting a checkpoint shows how it is stored', { timeout: 60_000 }, async () => {
-    await treePane(page, UI.treeTitle).locator('.monaco-list-row', { hasText: UI.treeLabel(200) }).first().click();
+    await treePane(page, UI.treeTitle)
+      .locator('.monaco-list-row', { hasText: UI.treeLabel(200) })
+      .first()
+      .click();
     const model = frame.locator(byTestId(TESTID.inspectModel));
-    await waitUntil('the inspect view of step 200', async () => (await model.count()) > 0 && (await model.textContent()) === 'Model: safetensors llama',
-      { timeoutMs: 30_000, guard: noErrors });
+    await waitUntil(
+      'the inspect view of step 200',
+      async () => (await model.count()) > 0 && (await model.textContent()) === 'Model: safetensors llama',
+      { timeoutMs: 30_000, guard: noErrors },
+    );
     await screenshot(page, 'hf-02-inspect');
   });
 });

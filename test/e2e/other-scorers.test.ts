@@ -58,31 +58,49 @@ describe('another process scoring the open run', () => {
       env: { ...process.env, CHECKPOINT_COVERAGE_TEST_HOLD_JOB: held, CHECKPOINT_COVERAGE_TEST_RELEASE_FILE: release },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
-    cli.stderr?.setEncoding('utf8').on('data', (t: string) => { cliErr += t; });
+    cli.stderr?.setEncoding('utf8').on('data', (t: string) => {
+      cliErr += t;
+    });
     cliExit = new Promise((resolve) => cli!.once('exit', (code) => resolve(code)));
     // Its claim is a lock file naming the checkpoint; the held job keeps it.
-    await waitUntil('the CLI to claim its first checkpoint', async () => {
-      const locks = join(run, '.coverage', 'locks');
-      return existsSync(locks) && readdirSync(locks).some((n) => n.endsWith('.lock'));
-    }, { timeoutMs: 60_000 });
+    await waitUntil(
+      'the CLI to claim its first checkpoint',
+      async () => {
+        const locks = join(run, '.coverage', 'locks');
+        return existsSync(locks) && readdirSync(locks).some((n) => n.endsWith('.lock'));
+      },
+      { timeoutMs: 60_000 },
+    );
   });
 
   scenario('the panel shows that checkpoint as scoring elsewhere and scores the others', { timeout: SCORING_MS + 60_000 }, async () => {
     await runCommand(page, UI.openRun);
     await pickFolder(page, run);
     frame = await findFrame(page, byTestId(TESTID.panel));
-    const row = await waitUntil('the held checkpoint to show as scoring elsewhere', async () => {
-      const r = (await scoreRows(frame)).find((x) => x.path === held);
-      return r?.state === 'elsewhere' ? r : undefined;
-    }, { timeoutMs: 60_000, guard: noErrors });
+    const row = await waitUntil(
+      'the held checkpoint to show as scoring elsewhere',
+      async () => {
+        const r = (await scoreRows(frame)).find((x) => x.path === held);
+        return r?.state === 'elsewhere' ? r : undefined;
+      },
+      { timeoutMs: 60_000, guard: noErrors },
+    );
     assert.equal(row.path, held);
     const cell = frame.locator(`${byTestId(TESTID.scoreRow)}[data-path="${held}"]`);
-    assert.match((await cell.textContent()) ?? '', /scoring elsewhere \(\S+ · pid \d+ · since /, 'the row names the host, the pid and the start');
+    assert.match(
+      (await cell.textContent()) ?? '',
+      /scoring elsewhere \(\S+ · pid \d+ · since /,
+      'the row names the host, the pid and the start',
+    );
     // Everything else is scored here, while the held one stays elsewhere.
-    await waitUntil('every other checkpoint to be scored here', async () => {
-      const rows = await scoreRows(frame);
-      return rows.length === count && rows.every((x) => (x.path === held ? x.state === 'elsewhere' : x.state === 'done'));
-    }, { timeoutMs: SCORING_MS, guard: noErrors });
+    await waitUntil(
+      'every other checkpoint to be scored here',
+      async () => {
+        const rows = await scoreRows(frame);
+        return rows.length === count && rows.every((x) => (x.path === held ? x.state === 'elsewhere' : x.state === 'done'));
+      },
+      { timeoutMs: SCORING_MS, guard: noErrors },
+    );
     await screenshot(page, 'others-01-elsewhere');
   });
 

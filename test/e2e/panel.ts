@@ -9,7 +9,11 @@ export async function findFrame(page: Page, selector: string, timeoutMs = 60_000
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     for (const f of page.frames()) {
-      try { if (await f.$(selector)) return f; } catch { /* frame navigated away meanwhile */ }
+      try {
+        if (await f.$(selector)) return f;
+      } catch {
+        /* frame navigated away meanwhile */
+      }
     }
     await page.waitForTimeout(250);
   }
@@ -55,14 +59,21 @@ export async function chartData(frame: Frame, testid: string): Promise<ChartSnap
 }
 
 /** Where chart.js drew the points of one dataset, in CSS pixels of the canvas, and the chart's CSS size. */
-export async function chartPoints(frame: Frame, testid: string, datasetIndex: number): Promise<{ width: number; height: number; points: { x: number; y: number }[] }> {
-  return frame.evaluate(([sel, d]) => {
-    const g = globalThis as unknown as PageGlobals;
-    const canvas = g.document.querySelector(sel as string);
-    const chart = canvas && g.Chart?.getChart(canvas);
-    if (!chart) throw new Error(`no chart on ${sel as string}`);
-    return { width: chart.width, height: chart.height, points: chart.getDatasetMeta(d as number).data.map((p) => ({ x: p.x, y: p.y })) };
-  }, [byTestId(testid), datasetIndex] as const);
+export async function chartPoints(
+  frame: Frame,
+  testid: string,
+  datasetIndex: number,
+): Promise<{ width: number; height: number; points: { x: number; y: number }[] }> {
+  return frame.evaluate(
+    ([sel, d]) => {
+      const g = globalThis as unknown as PageGlobals;
+      const canvas = g.document.querySelector(sel as string);
+      const chart = canvas && g.Chart?.getChart(canvas);
+      if (!chart) throw new Error(`no chart on ${sel as string}`);
+      return { width: chart.width, height: chart.height, points: chart.getDatasetMeta(d as number).data.map((p) => ({ x: p.x, y: p.y })) };
+    },
+    [byTestId(testid), datasetIndex] as const,
+  );
 }
 
 /** Clicks a drawn point of a chart.js chart at the position chart.js computed for it. */
@@ -80,26 +91,42 @@ export async function clickChartPoint(frame: Frame, testid: string, datasetIndex
 export const SCORING_MS = 120_000;
 
 /** A row of the panel's figures table (`data-step`, `data-path`, `data-state`). */
-export interface ScoreRow { step: number; path: string; state: string }
+export interface ScoreRow {
+  step: number;
+  path: string;
+  state: string;
+}
 
 export async function scoreRows(frame: Frame): Promise<ScoreRow[]> {
-  return frame.locator(byTestId(TESTID.scoreRow)).evaluateAll((els) => els.map((r) => ({
-    step: Number(r.getAttribute('data-step')), path: r.getAttribute('data-path') ?? '', state: r.getAttribute('data-state') ?? '',
-  })));
+  return frame.locator(byTestId(TESTID.scoreRow)).evaluateAll((els) =>
+    els.map((r) => ({
+      step: Number(r.getAttribute('data-step')),
+      path: r.getAttribute('data-path') ?? '',
+      state: r.getAttribute('data-state') ?? '',
+    })),
+  );
 }
 
 /** Waits until the panel's table has `count` rows, all scored; a failed row or an error dialog ends the wait at once. */
 export async function waitAllScored(page: Page, frame: Frame, count: number): Promise<void> {
-  await waitUntil(`all ${count} checkpoints to be scored and in the report`, async () => {
-    const r = await scoreRows(frame);
-    // Scores arrive before the report is rebuilt with them: the verdict says when it has caught up.
-    const complete = await frame.locator(byTestId(TESTID.verdict)).getAttribute('data-report-complete');
-    return r.length === count && r.every((x) => x.state === 'done') && complete === 'true';
-  }, { timeoutMs: SCORING_MS, everyMs: 500, guard: async () => {
-    await assertNoErrors(page);
-    const failed = (await scoreRows(frame)).filter((x) => x.state === 'failed');
-    if (failed.length) throw new Error(`scoring failed for steps ${failed.map((x) => x.step).join(', ')}`);
-  } });
+  await waitUntil(
+    `all ${count} checkpoints to be scored and in the report`,
+    async () => {
+      const r = await scoreRows(frame);
+      // Scores arrive before the report is rebuilt with them: the verdict says when it has caught up.
+      const complete = await frame.locator(byTestId(TESTID.verdict)).getAttribute('data-report-complete');
+      return r.length === count && r.every((x) => x.state === 'done') && complete === 'true';
+    },
+    {
+      timeoutMs: SCORING_MS,
+      everyMs: 500,
+      guard: async () => {
+        await assertNoErrors(page);
+        const failed = (await scoreRows(frame)).filter((x) => x.state === 'failed');
+        if (failed.length) throw new Error(`scoring failed for steps ${failed.map((x) => x.step).join(', ')}`);
+      },
+    },
+  );
 }
 
 /** The first integer in a label ("step 1200 · CE 2.31" -> 1200). */

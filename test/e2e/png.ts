@@ -2,20 +2,31 @@
 // RGBA, non-interlaced; anything else is rejected rather than guessed.
 import { inflateSync } from 'node:zlib';
 
-export interface Image { width: number; height: number; channels: number; pixels: Buffer }
+export interface Image {
+  width: number;
+  height: number;
+  channels: number;
+  pixels: Buffer;
+}
 
 export const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 export function decodePng(png: Buffer): Image {
   if (png.length < 8 || !png.subarray(0, 8).equals(PNG_SIGNATURE)) throw new Error('not a PNG (bad signature)');
-  let width = 0, height = 0, channels = 0;
+  let width = 0,
+    height = 0,
+    channels = 0;
   const idat: Buffer[] = [];
   for (let p = 8; p + 8 <= png.length;) {
-    const len = png.readUInt32BE(p), type = png.toString('latin1', p + 4, p + 8);
+    const len = png.readUInt32BE(p),
+      type = png.toString('latin1', p + 4, p + 8);
     const data = png.subarray(p + 8, p + 8 + len);
     if (type === 'IHDR') {
-      width = data.readUInt32BE(0); height = data.readUInt32BE(4);
-      const depth = data[8], colour = data[9], interlace = data[12];
+      width = data.readUInt32BE(0);
+      height = data.readUInt32BE(4);
+      const depth = data[8],
+        colour = data[9],
+        interlace = data[12];
       channels = colour === 6 ? 4 : colour === 2 ? 3 : 0;
       if (depth !== 8 || channels === 0 || interlace !== 0) {
         throw new Error(`unsupported PNG: bit depth ${depth}, colour type ${colour}, interlace ${interlace}`);
@@ -35,18 +46,33 @@ export function decodePng(png: Buffer): Image {
     const row = out.subarray(y * stride, (y + 1) * stride);
     const prev = y > 0 ? out.subarray((y - 1) * stride, y * stride) : Buffer.alloc(stride);
     for (let x = 0; x < stride; x++) {
-      const a = x >= channels ? row[x - channels] : 0, b = prev[x], c = x >= channels ? prev[x - channels] : 0;
+      const a = x >= channels ? row[x - channels] : 0,
+        b = prev[x],
+        c = x >= channels ? prev[x - channels] : 0;
       let v: number;
       switch (filter) {
-        case 0: v = 0; break;
-        case 1: v = a; break;
-        case 2: v = b; break;
-        case 3: v = (a + b) >> 1; break;
-        case 4: { // Paeth
-          const pa = Math.abs(b - c), pb = Math.abs(a - c), pc = Math.abs(a + b - 2 * c);
-          v = pa <= pb && pa <= pc ? a : pb <= pc ? b : c; break;
+        case 0:
+          v = 0;
+          break;
+        case 1:
+          v = a;
+          break;
+        case 2:
+          v = b;
+          break;
+        case 3:
+          v = (a + b) >> 1;
+          break;
+        case 4: {
+          // Paeth
+          const pa = Math.abs(b - c),
+            pb = Math.abs(a - c),
+            pc = Math.abs(a + b - 2 * c);
+          v = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+          break;
         }
-        default: throw new Error(`bad PNG filter type ${filter} on row ${y}`);
+        default:
+          throw new Error(`bad PNG filter type ${filter} on row ${y}`);
       }
       row[x] = (src[x] + v) & 0xff;
     }

@@ -34,7 +34,11 @@ export async function screenshot(target: Page | Locator, name: string): Promise<
   return file;
 }
 
-export interface RecordedRequest { url: string; frameUrl: string; fromServiceWorker: boolean }
+export interface RecordedRequest {
+  url: string;
+  frameUrl: string;
+  fromServiceWorker: boolean;
+}
 
 /**
  * Records every request the browser context makes from now on (pages, frames, workers). A webview's
@@ -47,10 +51,21 @@ export function recordRequests(context: BrowserContext): { requests: RecordedReq
   const answers: Promise<void>[] = [];
   const onRequest = (r: Request): void => {
     let frameUrl = '';
-    try { frameUrl = r.frame().url(); } catch { /* a worker's request has no frame */ }
+    try {
+      frameUrl = r.frame().url();
+    } catch {
+      /* a worker's request has no frame */
+    }
     const rec: RecordedRequest = { url: r.url(), frameUrl, fromServiceWorker: false };
     requests.push(rec);
-    answers.push(r.response().then((res) => { rec.fromServiceWorker = res?.fromServiceWorker() ?? false; }, () => undefined));
+    answers.push(
+      r.response().then(
+        (res) => {
+          rec.fromServiceWorker = res?.fromServiceWorker() ?? false;
+        },
+        () => undefined,
+      ),
+    );
   };
   context.on('request', onRequest);
   return {
@@ -65,7 +80,10 @@ export function recordRequests(context: BrowserContext): { requests: RecordedReq
 }
 
 // Page-side view of the few DOM calls the status bar recorder makes (no DOM lib in this tsconfig).
-interface StatusElement { id: string; textContent: string | null }
+interface StatusElement {
+  id: string;
+  textContent: string | null;
+}
 interface StatusGlobals {
   document: { querySelector(sel: string): StatusElement | null };
   MutationObserver: new (cb: () => void) => { observe(target: object, o: object): void; disconnect(): void };

@@ -5,7 +5,10 @@ import { basename, join } from 'node:path';
 
 const STEP_NAME = /^(?:global_step|step|checkpoint|ckpt|iter)[-_]?(\d+)$/i;
 
-export interface CheckpointDir { step: number; dir: string }
+export interface CheckpointDir {
+  step: number;
+  dir: string;
+}
 
 /** Checkpoint folders at any depth, sorted by step. */
 export function listCheckpointDirs(runDir: string): CheckpointDir[] {
@@ -37,8 +40,13 @@ export function renameStep(src: string, step: number): string {
  * grow chunk by chunk. `between` runs after every chunk (the test checks the half-written
  * checkpoint is not picked up); chunks are `pauseMs` apart.
  */
-export async function copyCheckpointInPieces(src: string, dest: string, chunks: number, pauseMs: number,
-  between: (written: number, total: number) => Promise<void>): Promise<void> {
+export async function copyCheckpointInPieces(
+  src: string,
+  dest: string,
+  chunks: number,
+  pauseMs: number,
+  between: (written: number, total: number) => Promise<void>,
+): Promise<void> {
   mkdirSync(dest);
   // Weights before the graph, as exporters do: model.onnx last means "complete" for many readers.
   const files = readdirSync(src).sort((a, b) => Number(a.endsWith('.onnx')) - Number(b.endsWith('.onnx')));

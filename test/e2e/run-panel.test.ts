@@ -64,7 +64,10 @@ describe('the demo run in the panel', () => {
   scenario('the extension activates and "Open Run…" runs from the command palette', { timeout: 120_000 }, async () => {
     await runCommand(page, UI.openRun);
     await pickFolder(page, env.runDir);
-    await waitUntil('the panel', async () => (await page.locator('iframe.webview.ready').count()) > 0, { timeoutMs: 30_000, guard: noErrors });
+    await waitUntil('the panel', async () => (await page.locator('iframe.webview.ready').count()) > 0, {
+      timeoutMs: 30_000,
+      guard: noErrors,
+    });
     await screenshot(page, '01-open-run');
   });
 
@@ -76,10 +79,14 @@ describe('the demo run in the panel', () => {
 
   scenario('the tree lists every checkpoint', { timeout: 60_000 }, async () => {
     assert.ok(steps.length >= 12, `the demo run should have >= 12 checkpoints, found ${steps.length}`);
-    const listed = await waitUntil('the tree to list every checkpoint', async () => {
-      const s = (await treeItems(page, UI.treeTitle)).map(stepOf);
-      return s.length === steps.length ? s : undefined;
-    }, { guard: noErrors });
+    const listed = await waitUntil(
+      'the tree to list every checkpoint',
+      async () => {
+        const s = (await treeItems(page, UI.treeTitle)).map(stepOf);
+        return s.length === steps.length ? s : undefined;
+      },
+      { guard: noErrors },
+    );
     assert.deepEqual(listed, steps);
     await screenshot(page, '03-tree');
   });
@@ -91,7 +98,10 @@ describe('the demo run in the panel', () => {
       assert.ok(chart.datasets.length > 0, `${id} has no dataset`);
       const xs = chart.datasets[0].data.map((p) => (typeof p === 'object' && p !== null ? (p as { x: unknown }).x : p));
       assert.equal(xs.length, steps.length, `${id}: one point per checkpoint`);
-      assert.ok(xs.every((x) => typeof x === 'number' && Number.isFinite(x)), `${id}: finite x values`);
+      assert.ok(
+        xs.every((x) => typeof x === 'number' && Number.isFinite(x)),
+        `${id}: finite x values`,
+      );
     }
     assert.deepEqual(await rowSteps(frame), steps, 'one table row per checkpoint, in step order');
     // Issue 15: at 1400×900 the table fits the panel; its last column was cut off.
@@ -101,14 +111,21 @@ describe('the demo run in the panel', () => {
     // The N chooser is one dropdown of presets; "custom" opens every N of the grid over the charts.
     const custom = frame.locator(`${byTestId(TESTID.nChoice)} > summary`);
     await custom.click();
-    await waitUntil('the custom N list to open', async () => frame.locator(`${byTestId(TESTID.nChoice)} [data-testid="n-16"]`).isVisible(), { guard: noErrors });
+    await waitUntil(
+      'the custom N list to open',
+      async () => frame.locator(`${byTestId(TESTID.nChoice)} [data-testid="n-16"]`).isVisible(),
+      { guard: noErrors },
+    );
     await panelShot(page, '04b-n-chooser-custom');
     await custom.click();
   });
 
   scenario('the verdict names the checkpoint `checkpoint-coverage report --json` suggests', { timeout: SCORING_MS }, async () => {
-    const out = execFileSync(process.execPath, [env.cli, 'report', '--json', env.cliRunDir],
-      { encoding: 'utf8', timeout: SCORING_MS, maxBuffer: 64 << 20 });
+    const out = execFileSync(process.execPath, [env.cli, 'report', '--json', env.cliRunDir], {
+      encoding: 'utf8',
+      timeout: SCORING_MS,
+      maxBuffer: 64 << 20,
+    });
     const expected = suggestedStep(JSON.parse(out));
     const verdict = frame.locator(byTestId(TESTID.verdict));
     assert.equal(Number(await verdict.getAttribute('data-suggested-step')), expected);
@@ -116,18 +133,29 @@ describe('the demo run in the panel', () => {
   });
 
   async function assertInspecting(step: number, shot: string): Promise<void> {
-    await waitUntil(`the inspect view of step ${step}`, async () => (await inspectedStep(frame)) === step,
-      { timeoutMs: 30_000, guard: noErrors });
+    await waitUntil(`the inspect view of step ${step}`, async () => (await inspectedStep(frame)) === step, {
+      timeoutMs: 30_000,
+      guard: noErrors,
+    });
     const profile = await chartData(frame, TESTID.profileChart);
-    assert.ok(profile.datasets.some((d) => d.data.length > 1), 'the coverage profile has points');
+    assert.ok(
+      profile.datasets.some((d) => d.data.length > 1),
+      'the coverage profile has points',
+    );
     assert.notEqual(((await frame.locator(byTestId(TESTID.inspectTournament)).textContent()) ?? '').trim(), '', 'tournament row');
-    assert.ok(await frame.locator(byTestId(TESTID.worstSample)).count() > 0, 'worst-covered samples are listed');
+    assert.ok((await frame.locator(byTestId(TESTID.worstSample)).count()) > 0, 'worst-covered samples are listed');
     assert.equal(await frame.locator(byTestId(TESTID.byLengthRow)).count(), 4, 'one row per response-length quartile');
     // Its header names the run (the panel's title does too), and a click scrolled its top into sight.
     const run = ((await frame.locator(byTestId(TESTID.runTitle)).textContent()) ?? '').replace(/^Checkpoint Coverage · /, '');
-    const head = (await frame.locator(`${byTestId(TESTID.inspect)} h2`).first().textContent()) ?? '';
+    const head =
+      (await frame
+        .locator(`${byTestId(TESTID.inspect)} h2`)
+        .first()
+        .textContent()) ?? '';
     assert.ok(run !== '' && head.startsWith(`${run} · step ${step} · `), `the inspect header names the run: ${JSON.stringify(head)}`);
-    const top = await frame.locator(byTestId(TESTID.inspect)).evaluate((el) => ({ top: el.getBoundingClientRect().top, height: (globalThis as unknown as { innerHeight: number }).innerHeight }));
+    const top = await frame
+      .locator(byTestId(TESTID.inspect))
+      .evaluate((el) => ({ top: el.getBoundingClientRect().top, height: (globalThis as unknown as { innerHeight: number }).innerHeight }));
     assert.ok(top.top >= -1 && top.top < top.height / 2, `the inspect view's top is in sight (at ${top.top} px of ${top.height})`);
     await assertNoErrors(page);
     await panelShot(page, shot);
@@ -143,23 +171,31 @@ describe('the demo run in the panel', () => {
   scenario('clicking a checkpoint in the tree opens its inspect view', { timeout: 60_000 }, async () => {
     const target = steps[2];
     await treeItems(page, UI.treeTitle); // expands the view when collapsed
-    await treePane(page, UI.treeTitle).locator('.monaco-list-row', { hasText: UI.treeLabel(target) }).first().click();
+    await treePane(page, UI.treeTitle)
+      .locator('.monaco-list-row', { hasText: UI.treeLabel(target) })
+      .first()
+      .click();
     await assertInspecting(target, '06-inspect-from-tree');
   });
 
   scenario('a checkpoint written in pieces is ignored until complete, then scored and plotted', { timeout: SCORING_MS }, async () => {
     const all = listCheckpointDirs(env.runDir);
-    const last = all[all.length - 1], prev = all[all.length - 2];
+    const last = all[all.length - 1],
+      prev = all[all.length - 2];
     const step = last.step + (last.step - prev.step);
     const dest = join(last.dir, '..', renameStep(last.dir, step));
     await copyCheckpointInPieces(last.dir, dest, 8, 400, async (written, total) => {
       assert.ok(!(await rowSteps(frame)).includes(step), `step ${step} listed after ${written}/${total} bytes`);
     });
     steps = [...steps, step];
-    await waitUntil(`step ${step} to be scored and plotted`, async () => {
-      const chart = await chartData(frame, TESTID.chartCe);
-      return chart.datasets[0].data.length === steps.length && (await rowSteps(frame)).includes(step);
-    }, { timeoutMs: SCORING_MS, everyMs: 1000, guard: noErrors });
+    await waitUntil(
+      `step ${step} to be scored and plotted`,
+      async () => {
+        const chart = await chartData(frame, TESTID.chartCe);
+        return chart.datasets[0].data.length === steps.length && (await rowSteps(frame)).includes(step);
+      },
+      { timeoutMs: SCORING_MS, everyMs: 1000, guard: noErrors },
+    );
     await panelShot(page, '07-new-checkpoint');
   });
 
@@ -168,10 +204,16 @@ describe('the demo run in the panel', () => {
     assert.ok(meanLuminance(decodePng(await panelShot(page, '08-light'))) > 0.5, 'light theme looks light');
     await setColorTheme(page, 'Dark Modern');
     await frame.locator('body.vscode-dark').waitFor({ timeout: 30_000 });
-    const dark = await waitUntil('the chart colours to change', async () => {
-      const c = await chartData(frame, TESTID.chartCe);
-      return JSON.stringify([c.textColor, c.datasets[0].borderColor]) !== JSON.stringify([light.textColor, light.datasets[0].borderColor]) ? c : undefined;
-    }, { timeoutMs: 15_000, guard: noErrors });
+    const dark = await waitUntil(
+      'the chart colours to change',
+      async () => {
+        const c = await chartData(frame, TESTID.chartCe);
+        return JSON.stringify([c.textColor, c.datasets[0].borderColor]) !== JSON.stringify([light.textColor, light.datasets[0].borderColor])
+          ? c
+          : undefined;
+      },
+      { timeoutMs: 15_000, guard: noErrors },
+    );
     assert.equal(dark.datasets[0].data.length, steps.length, 'no data lost in the redraw');
     assert.ok(meanLuminance(decodePng(await panelShot(page, '09-dark'))) < 0.35, 'dark theme looks dark');
   });
@@ -182,10 +224,14 @@ describe('the demo run in the panel', () => {
     await page.reload();
     await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
     frame = await findFrame(page, byTestId(TESTID.panel), 90_000);
-    await waitUntil('the restored panel to show every checkpoint', async () => (await rowSteps(frame)).length === steps.length,
-      { timeoutMs: 60_000, guard: noErrors });
-    await waitUntil('the inspected checkpoint to come back', async () => (await inspectedStep(frame)) === inspected,
-      { timeoutMs: 30_000, guard: noErrors });
+    await waitUntil('the restored panel to show every checkpoint', async () => (await rowSteps(frame)).length === steps.length, {
+      timeoutMs: 60_000,
+      guard: noErrors,
+    });
+    await waitUntil('the inspected checkpoint to come back', async () => (await inspectedStep(frame)) === inspected, {
+      timeoutMs: 30_000,
+      guard: noErrors,
+    });
     await assertNoErrors(page);
     await panelShot(page, '10-restored');
   });

@@ -44,23 +44,48 @@ function writeHostileRun(dir: string): number[] {
   rmSync(join(dir, '.coverage'), { recursive: true, force: true });
   const vocab: Record<string, number> = {};
   for (let i = 0; i < 24; i++) vocab[i < TOKENS.length ? TOKENS[i] : i === 23 ? '<unk>' : `t${i}`] = i;
-  writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify({
-    version: '1.0', added_tokens: [], normalizer: null, pre_tokenizer: null, post_processor: null, decoder: null,
-    model: { type: 'BPE', dropout: null, unk_token: '<unk>', continuing_subword_prefix: null, end_of_word_suffix: null,
-      fuse_unk: false, byte_fallback: false, vocab, merges: [] },
-  }));
+  writeFileSync(
+    join(dir, 'tokenizer.json'),
+    JSON.stringify({
+      version: '1.0',
+      added_tokens: [],
+      normalizer: null,
+      pre_tokenizer: null,
+      post_processor: null,
+      decoder: null,
+      model: {
+        type: 'BPE',
+        dropout: null,
+        unk_token: '<unk>',
+        continuing_subword_prefix: null,
+        end_of_word_suffix: null,
+        fuse_unk: false,
+        byte_fallback: false,
+        vocab,
+        merges: [],
+      },
+    }),
+  );
   const evalFile = join(dir, 'eval.jsonl');
-  const before = readFileSync(evalFile, 'utf8').split('\n').filter((l) => l !== '').length;
+  const before = readFileSync(evalFile, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '').length;
   const hostileResponse = Array.from({ length: 15 }, (_, k) => k % TOKENS.length);
   const lines = IDS.map((id, k) => JSON.stringify({ id, prompt_ids: [k], response_ids: hostileResponse, ref_logprob: 0 }));
   // Text form: the prompt is shown as written; every character is unknown to the tokenizer (id 23).
-  lines.push(JSON.stringify({ id: 'text-line', prompt: `${ANCHOR}click</a> ${IMG} ${RLO}${LRI}`, response: 'z'.repeat(15), ref_logprob: 0 }));
+  lines.push(
+    JSON.stringify({ id: 'text-line', prompt: `${ANCHOR}click</a> ${IMG} ${RLO}${LRI}`, response: 'z'.repeat(15), ref_logprob: 0 }),
+  );
   appendFileSync(evalFile, lines.map((l) => l + '\n').join(''));
   return lines.map((_, k) => before + k + 1);
 }
 
-interface PwnedGlobals { __pwned?: unknown }
-interface DomGlobals { document: { querySelector(sel: string): { querySelectorAll(sel: string): ArrayLike<unknown> } | null } }
+interface PwnedGlobals {
+  __pwned?: unknown;
+}
+interface DomGlobals {
+  document: { querySelector(sel: string): { querySelectorAll(sel: string): ArrayLike<unknown> } | null };
+}
 
 /** Where a request went: 127.0.0.1, a local scheme, or a virtual URL VS Code's service worker answered. */
 function leftTheMachine(r: RecordedRequest): boolean {
@@ -86,7 +111,9 @@ describe('hostile eval text in the inspect view', () => {
     hostileLines = writeHostileRun(runDir);
     steps = listCheckpointDirs(runDir).map((c) => c.step);
     // From before the first page load: everything the workbench and the webview ask for.
-    b = await launchWorkbench(env, (fresh) => { net = recordRequests(fresh.context); });
+    b = await launchWorkbench(env, (fresh) => {
+      net = recordRequests(fresh.context);
+    });
     page = b.page;
   });
   after(() => b?.close('zz-security-last'));
@@ -101,13 +128,25 @@ describe('hostile eval text in the inspect view', () => {
   scenario('the inspect view lists the hostile samples as the worst covered', { timeout: 60_000 }, async () => {
     const target = steps[steps.length - 1];
     await treeItems(page, UI.treeTitle);
-    await treePane(page, UI.treeTitle).locator('.monaco-list-row', { hasText: UI.treeLabel(target) }).first().click();
-    const worstLines = await waitUntil(`the worst samples of step ${target}`, async () => {
-      const lines = await frame.locator(byTestId(TESTID.worstSample)).evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-line'))));
-      return lines.length > 0 ? lines : undefined;
-    }, { timeoutMs: 30_000, guard: noErrors });
-    assert.deepEqual([...worstLines.slice(0, hostileLines.length)].sort((x, y) => x - y), hostileLines,
-      `the hostile lines ${hostileLines.join(', ')} should lead the worst-covered list, got ${worstLines.join(', ')}`);
+    await treePane(page, UI.treeTitle)
+      .locator('.monaco-list-row', { hasText: UI.treeLabel(target) })
+      .first()
+      .click();
+    const worstLines = await waitUntil(
+      `the worst samples of step ${target}`,
+      async () => {
+        const lines = await frame
+          .locator(byTestId(TESTID.worstSample))
+          .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-line'))));
+        return lines.length > 0 ? lines : undefined;
+      },
+      { timeoutMs: 30_000, guard: noErrors },
+    );
+    assert.deepEqual(
+      [...worstLines.slice(0, hostileLines.length)].sort((x, y) => x - y),
+      hostileLines,
+      `the hostile lines ${hostileLines.join(', ')} should lead the worst-covered list, got ${worstLines.join(', ')}`,
+    );
     await assertNoErrors(page);
   });
 
@@ -118,7 +157,10 @@ describe('hostile eval text in the inspect view', () => {
     assert.ok(text.includes('⟨U+202E⟩') && text.includes('⟨U+2066⟩'), 'bidi controls are shown as ⟨U+…⟩');
     assert.ok(!text.includes(RLO) && !text.includes(LRI), 'no raw bidi control reaches the page');
     const prompts = await frame.locator(`${byTestId(TESTID.inspectWorst)} .prompt`).allTextContents();
-    assert.ok(prompts.some((p) => p.includes(`${ANCHOR}click</a>`) && p.includes(IMG)), 'the text line\'s prompt is shown as written');
+    assert.ok(
+      prompts.some((p) => p.includes(`${ANCHOR}click</a>`) && p.includes(IMG)),
+      "the text line's prompt is shown as written",
+    );
     await frame.locator(byTestId(TESTID.inspectWorst)).scrollIntoViewIfNeeded();
     await screenshot(page.locator('iframe.webview.ready').first(), 'security-worst');
   });
@@ -127,18 +169,27 @@ describe('hostile eval text in the inspect view', () => {
     const made = await frame.evaluate((sel) => {
       const root = (globalThis as unknown as DomGlobals).document.querySelector(sel);
       if (!root) throw new Error(`no ${sel}`);
-      return root.querySelectorAll('script, img, a, iframe, object, embed, svg, link, meta, style, [onerror], [onload], [onclick], [href], [src]').length;
+      return root.querySelectorAll(
+        'script, img, a, iframe, object, embed, svg, link, meta, style, [onerror], [onload], [onclick], [href], [src]',
+      ).length;
     }, byTestId(TESTID.inspect));
     assert.equal(made, 0, 'the inspect view holds no script, img, a, iframe or event-handler element');
     // The text that reads like a link is not one: clicking it navigates nowhere.
     const url = frame.url();
-    await frame.locator(`${byTestId(TESTID.inspectWorst)} .tok`, { hasText: ANCHOR }).first().click();
+    await frame
+      .locator(`${byTestId(TESTID.inspectWorst)} .tok`, { hasText: ANCHOR })
+      .first()
+      .click();
     await page.waitForTimeout(1000);
     assert.equal(frame.url(), url, 'clicking the link-like text does not navigate');
     for (const f of page.frames()) {
       // Only a frame gone meanwhile may go unread; any other failure would pass the check unread.
-      const pwned = await f.evaluate(() => (globalThis as unknown as PwnedGlobals).__pwned)
-        .catch((e: unknown) => { if (f.isDetached()) return undefined; throw e; });
+      const pwned = await f
+        .evaluate(() => (globalThis as unknown as PwnedGlobals).__pwned)
+        .catch((e: unknown) => {
+          if (f.isDetached()) return undefined;
+          throw e;
+        });
       assert.equal(pwned, undefined, `window.__pwned is set in frame ${f.url()}`);
     }
     assert.equal(await page.evaluate(() => (globalThis as unknown as PwnedGlobals).__pwned), undefined, 'top page');
@@ -156,7 +207,11 @@ describe('hostile eval text in the inspect view', () => {
     t.diagnostic(`${all.length} requests: ${[...origins].map(([k, n]) => `${k} ×${n}`).join(', ')}`);
     assert.ok(all.length > 0, 'requests were recorded');
     const out = all.filter(leftTheMachine);
-    assert.deepEqual(out.map((r) => `${r.url} (from ${r.frameUrl || 'a worker'})`), [], 'requests that left 127.0.0.1');
+    assert.deepEqual(
+      out.map((r) => `${r.url} (from ${r.frameUrl || 'a worker'})`),
+      [],
+      'requests that left 127.0.0.1',
+    );
     assert.ok(!all.some((r) => r.url.includes('example.invalid')), 'the hostile link was never fetched');
   });
 });

@@ -7,8 +7,10 @@ import { saveScreenshot } from './recorders';
  * A story's scenarios: each builds on the previous ones, so after a failure the rest fail at once
  * instead of timing out, and the failing one saves the workbench as `<prefix>fail-<n>.png`.
  */
-export function story(prefix: string, page: () => Page | undefined):
-  (name: string, options: { skip?: string | false; timeout: number }, body: (t: TestContext) => Promise<void>) => void {
+export function story(
+  prefix: string,
+  page: () => Page | undefined,
+): (name: string, options: { skip?: string | false; timeout: number }, body: (t: TestContext) => Promise<void>) => void {
   let failures = 0;
   return (name, options, body) => {
     test(name, options, async (t) => {
@@ -30,7 +32,9 @@ export function story(prefix: string, page: () => Page | undefined):
  * yet" (frames come and go). `guard` runs on every round and its errors end the wait at once: pass
  * `() => assertNoErrors(page)` so an error dialog fails fast instead of timing out.
  */
-export async function waitUntil<T>(what: string, check: () => Promise<T | undefined | false>,
+export async function waitUntil<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
   { timeoutMs = 60_000, everyMs = 250, guard }: { timeoutMs?: number; everyMs?: number; guard?: () => Promise<void> } = {},
 ): Promise<T> {
   const end = Date.now() + timeoutMs;
@@ -40,7 +44,9 @@ export async function waitUntil<T>(what: string, check: () => Promise<T | undefi
     try {
       const v = await check();
       if (v !== undefined && v !== false) return v;
-    } catch (e) { last = e; }
+    } catch (e) {
+      last = e;
+    }
     if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }

@@ -28,13 +28,13 @@ export const TESTID = {
   inspect: 'inspect',
   /** Its line saying how the checkpoint is stored: `Model: onnx`, `Model: safetensors llama`. */
   inspectModel: 'inspect-model',
-  inspectProfile: 'inspect-profile',       // section with the profile chart below
-  profileChart: 'chart-profile',           // canvas: the coverage profile N -> Cov_N
+  inspectProfile: 'inspect-profile', // section with the profile chart below
+  profileChart: 'chart-profile', // canvas: the coverage profile N -> Cov_N
   inspectTournament: 'inspect-tournament', // its tournament row
-  inspectWorst: 'inspect-worst',           // list of worst-covered samples
-  worstSample: 'worst-sample',             // one item of that list
-  inspectByLength: 'inspect-bylength',     // CE and Cov_N by response-length quartile
-  byLengthRow: 'bylength-row',             // one quartile: `data-quartile` 1…4
+  inspectWorst: 'inspect-worst', // list of worst-covered samples
+  worstSample: 'worst-sample', // one item of that list
+  inspectByLength: 'inspect-bylength', // CE and Cov_N by response-length quartile
+  byLengthRow: 'bylength-row', // one quartile: `data-quartile` 1…4
   /** The panel's export buttons (the host answers each with a save dialog; PNG: one per chart). */
   exportCsv: 'export-csv',
   exportJson: 'export-json',

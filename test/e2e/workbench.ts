@@ -81,10 +81,11 @@ export async function treeItems(page: Page, viewTitle: string): Promise<string[]
   if ((await header.getAttribute('aria-expanded')) === 'false') await header.click({ timeout: 5000 });
   // Lists are virtualised: only rows in view exist in the DOM. Give the view the side bar's height.
   // Re-query after each click: collapsing one header shifts the positions of the others.
-  const others = page.locator('.sidebar .pane-header[aria-expanded="true"]:visible')
+  const others = page
+    .locator('.sidebar .pane-header[aria-expanded="true"]:visible')
     .filter({ hasNotText: new RegExp(escapeRegExp(viewTitle), 'i') });
-  for (let i = 0; i < 10 && await others.count(); i++) await others.first().click({ timeout: 5000 });
-  return (await pane.locator('.monaco-list-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? r.textContent ?? '')));
+  for (let i = 0; i < 10 && (await others.count()); i++) await others.first().click({ timeout: 5000 });
+  return await pane.locator('.monaco-list-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? r.textContent ?? ''));
 }
 
 /** Switches the colour theme the way a user does: Preferences: Color Theme, pick, Enter. */
@@ -92,7 +93,10 @@ export async function setColorTheme(page: Page, theme: string): Promise<void> {
   await runCommand(page, 'Preferences: Color Theme');
   // The palette closes and the theme picker opens in the same widget: wait for the picker's own rows
   // (every theme list has a "Modern" pair) before typing, or the text lands in the palette.
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: /Modern/ }).first().waitFor({ timeout: 10_000 });
+  await page
+    .locator('.quick-input-list .monaco-list-row', { hasText: /Modern/ })
+    .first()
+    .waitFor({ timeout: 10_000 });
   await quickInputBox(page).fill(theme);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: theme }).first().waitFor({ timeout: 10_000 });
   await page.keyboard.press('Enter');
@@ -113,7 +117,9 @@ export async function assertNoErrors(page: Page): Promise<void> {
       for (const el of await f.$$(byTestId(TESTID.errorBanner))) {
         if (await el.isVisible()) problems.push(`webview error banner: ${(await el.textContent())?.trim()}`);
       }
-    } catch { /* detached frame */ }
+    } catch {
+      /* detached frame */
+    }
   }
   const toasts = page.locator('.notifications-toasts .notification-list-item:has(.codicon-error) .notification-list-item-message');
   for (const text of await toasts.allTextContents()) problems.push(`error notification: ${text.trim()}`);

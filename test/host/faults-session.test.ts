@@ -98,14 +98,23 @@ test('a worker that dies on every attempt under the session: new workers on ever
   await s.open();
   await s.idle();
   assert.deepEqual(states(s), { 100: 'failed', 200: 'done' });
-  const attempts = readFileSync(log, 'utf8').trim().split('\n').map((l) => l.split(' '));
+  const attempts = readFileSync(log, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split(' '));
   const budgets = attempts.map(([, b]) => Number(b));
   assert.equal(budgets[0], 16);
   assert.equal(new Set(budgets).size, budgets.length, `never twice on one budget: ${budgets.join(', ')}`);
   assert.equal(new Set(attempts.map(([pid]) => pid)).size, attempts.length, 'a fresh worker per attempt');
-  assert.equal(s.snapshot().rows[0].reason, `the scoring worker stopped ${budgets.length} times on this checkpoint (token budget ${budgets.join(', ')}, the last with one sample per batch): the scoring worker was killed (SIGKILL, possibly out of memory)`);
+  assert.equal(
+    s.snapshot().rows[0].reason,
+    `the scoring worker stopped ${budgets.length} times on this checkpoint (token budget ${budgets.join(', ')}, the last with one sample per batch): the scoring worker was killed (SIGKILL, possibly out of memory)`,
+  );
   assert.equal(notices.length, 1);
-  assert.equal(notices[0], `The scoring worker stopped while scoring step-100/model.onnx (the scoring worker was killed (SIGKILL, possibly out of memory)); it restarts and tries again with batches of at most ${budgets[1]} tokens.`);
+  assert.equal(
+    notices[0],
+    `The scoring worker stopped while scoring step-100/model.onnx (the scoring worker was killed (SIGKILL, possibly out of memory)); it restarts and tries again with batches of at most ${budgets[1]} tokens.`,
+  );
 });
 
 test('two windows on one run: both sessions finish with every checkpoint, each scored once', async (t) => {
@@ -119,7 +128,10 @@ test('two windows on one run: both sessions finish with every checkpoint, each s
   const all = { 100: 'done', 200: 'done', 300: 'done' };
   assert.deepEqual([states(a), states(b)], [all, all]);
   assert.deepEqual(tally(jobs), { 'step-100/model.onnx': 1, 'step-200/model.onnx': 1, 'step-300/model.onnx': 1 });
-  assert.deepEqual(a.snapshot().rows.map((r) => r.cePerToken), b.snapshot().rows.map((r) => r.cePerToken));
+  assert.deepEqual(
+    a.snapshot().rows.map((r) => r.cePerToken),
+    b.snapshot().rows.map((r) => r.cePerToken),
+  );
 });
 
 test('the CLI and a session scoring one run at once: both succeed, nothing is scored twice, every stored file verifies', async (t) => {

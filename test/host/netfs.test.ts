@@ -23,5 +23,6 @@ test('the longest mount point holding the path decides the type', () => {
 
 test('network file systems are recognised, local ones are not', () => {
   for (const t of ['nfs', 'nfs4', 'cifs', 'smb3', 'fuse.sshfs', 'lustre', 'fuse.gcsfuse', '9p']) assert.equal(isNetworkFsType(t), true, t);
-  for (const t of ['ext4', 'xfs', 'btrfs', 'tmpfs', 'overlay', 'fuse.portal', undefined]) assert.equal(isNetworkFsType(t), false, String(t));
+  for (const t of ['ext4', 'xfs', 'btrfs', 'tmpfs', 'overlay', 'fuse.portal', undefined])
+    assert.equal(isNetworkFsType(t), false, String(t));
 });

@@ -16,10 +16,15 @@ test('initial checkpoints go coarse to fine: ends, middle, quarters', () => {
 });
 
 test('coarse-to-fine ranks are a permutation for every size', () => {
-  fc.assert(fc.property(fc.integer({ min: 0, max: 300 }), (n) => {
-    const r = coarseToFineRanks(n);
-    assert.deepEqual([...r].sort((a, b) => a - b), Array.from({ length: n }, (_, i) => i));
-  }));
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 300 }), (n) => {
+      const r = coarseToFineRanks(n);
+      assert.deepEqual(
+        [...r].sort((a, b) => a - b),
+        Array.from({ length: n }, (_, i) => i),
+      );
+    }),
+  );
 });
 
 test('a clicked checkpoint goes first, latest click first; arrivals beat the initial backlog', () => {
@@ -41,7 +46,13 @@ test('re-adding keeps one entry and the more urgent reason', () => {
   q.add('b', 2, 'arrived'); // replaced on disk while queued: still the clicked one
   q.add('a', 1, 'arrived');
   assert.equal(q.size, 2);
-  assert.deepEqual(q.ordered().map((i) => [i.path, i.reason]), [['b', 'clicked'], ['a', 'arrived']]);
+  assert.deepEqual(
+    q.ordered().map((i) => [i.path, i.reason]),
+    [
+      ['b', 'clicked'],
+      ['a', 'arrived'],
+    ],
+  );
 });
 
 test('removed checkpoints are never taken', () => {
@@ -55,23 +66,37 @@ test('removed checkpoints are never taken', () => {
 
 test('any mix of operations: take returns each queued path once, clicked before arrived before initial', () => {
   const op = fc.oneof(
-    fc.record({ k: fc.constant('add' as const), p: fc.integer({ min: 0, max: 9 }), r: fc.constantFrom('initial' as const, 'arrived' as const) }),
+    fc.record({
+      k: fc.constant('add' as const),
+      p: fc.integer({ min: 0, max: 9 }),
+      r: fc.constantFrom('initial' as const, 'arrived' as const),
+    }),
     fc.record({ k: fc.constant('promote' as const), p: fc.integer({ min: 0, max: 9 }) }),
     fc.record({ k: fc.constant('remove' as const), p: fc.integer({ min: 0, max: 9 }) }),
   );
-  fc.assert(fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
-    const q = new ScoreQueue();
-    const live = new Set<string>();
-    for (const o of ops) {
-      const p = `p${o.p}`;
-      if (o.k === 'add') { q.add(p, o.p, o.r); live.add(p); }
-      else if (o.k === 'promote') q.promote(p);
-      else { q.remove(p); live.delete(p); }
-    }
-    const reasons = q.ordered().map((i) => ({ initial: 2, arrived: 1, clicked: 0 })[i.reason]);
-    assert.deepEqual(reasons, [...reasons].sort((a, b) => a - b));
-    const taken = drain(q);
-    assert.deepEqual(new Set(taken), live);
-    assert.equal(taken.length, live.size);
-  }));
+  fc.assert(
+    fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
+      const q = new ScoreQueue();
+      const live = new Set<string>();
+      for (const o of ops) {
+        const p = `p${o.p}`;
+        if (o.k === 'add') {
+          q.add(p, o.p, o.r);
+          live.add(p);
+        } else if (o.k === 'promote') q.promote(p);
+        else {
+          q.remove(p);
+          live.delete(p);
+        }
+      }
+      const reasons = q.ordered().map((i) => ({ initial: 2, arrived: 1, clicked: 0 })[i.reason]);
+      assert.deepEqual(
+        reasons,
+        [...reasons].sort((a, b) => a - b),
+      );
+      const taken = drain(q);
+      assert.deepEqual(new Set(taken), live);
+      assert.equal(taken.length, live.size);
+    }),
+  );
 });

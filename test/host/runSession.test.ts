@@ -11,7 +11,13 @@ import { report as mkReport, reportRow } from './reportFixture';
 type Outcome = 'ok' | 'crash' | 'error' | 'hang';
 
 const ROOT = '/runs/demo';
-const entry = (step: number): CheckpointEntry => ({ step, path: `step-${step}/model.onnx`, modelPath: `${ROOT}/step-${step}/model.onnx`, dataPaths: [], sameStep: [] });
+const entry = (step: number): CheckpointEntry => ({
+  step,
+  path: `step-${step}/model.onnx`,
+  modelPath: `${ROOT}/step-${step}/model.onnx`,
+  dataPaths: [],
+  sameStep: [],
+});
 
 /** An engine whose checkpoints, stored scores and job outcomes the test controls. */
 class FakeRun implements OpenedRun {
@@ -46,7 +52,11 @@ class FakeRun implements OpenedRun {
   async elsewhere() {
     return new Map(this.held);
   }
-  score(e: CheckpointEntry, onProgress: (p: { samplesDone: number; samplesTotal: number; tokensPerSecond: number; provider: string | null }) => void, signal: AbortSignal) {
+  score(
+    e: CheckpointEntry,
+    onProgress: (p: { samplesDone: number; samplesTotal: number; tokensPerSecond: number; provider: string | null }) => void,
+    signal: AbortSignal,
+  ) {
     this.scored.push(e.path);
     const outcome = this.outcomes.get(e.path)?.shift() ?? 'ok';
     onProgress({ samplesDone: 1, samplesTotal: 2, tokensPerSecond: 12_000, provider: 'cpu' });
@@ -68,7 +78,14 @@ class FakeRun implements OpenedRun {
         if (outcome === 'ok') {
           this.stored.add(e.path);
           resolve({ provider: 'cpu' });
-        } else reject(new ScoreError(outcome === 'crash' ? { kind: 'crashed', checkpoint: e.path, message: 'worker exited with code 134' } : { kind: 'bad-model', checkpoint: e.path, message: 'model has no logits output' }));
+        } else
+          reject(
+            new ScoreError(
+              outcome === 'crash'
+                ? { kind: 'crashed', checkpoint: e.path, message: 'worker exited with code 134' }
+                : { kind: 'bad-model', checkpoint: e.path, message: 'model has no logits output' },
+            ),
+          );
       });
     });
   }
@@ -76,7 +93,11 @@ class FakeRun implements OpenedRun {
     const done = entries.filter((e) => this.stored.has(e.path));
     const cps = done.map((e) => reportRow(e.step, 1 / e.step, e.step / 100, e.path));
     const first = cps[0] ? { step: cps[0].step, path: cps[0].path } : null;
-    return mkReport({ suggested: first, minCrossEntropy: cps.length ? { step: cps[cps.length - 1].step, path: cps[cps.length - 1].path } : null, checkpoints: cps });
+    return mkReport({
+      suggested: first,
+      minCrossEntropy: cps.length ? { step: cps[cps.length - 1].step, path: cps[cps.length - 1].path } : null,
+      checkpoints: cps,
+    });
   }
   acrossInput() {
     return null;
@@ -107,11 +128,24 @@ function setup(opts: { trusted?: boolean } = {}) {
   const session = new RunSession(ROOT, {
     engine,
     settings: DEFAULT_SETTINGS,
-    log: { info: (c, m) => logs.push(`info ${c} ${m}`), warn: (c, m) => logs.push(`warn ${c} ${m}`), error: (c, m) => logs.push(`error ${c} ${m}`) },
+    log: {
+      info: (c, m) => logs.push(`info ${c} ${m}`),
+      warn: (c, m) => logs.push(`warn ${c} ${m}`),
+      error: (c, m) => logs.push(`error ${c} ${m}`),
+    },
     isTrusted: () => trusted,
     notifyUser: (m) => notices.push(m),
   });
-  return { run, session, logs, notices, trust: () => { trusted = true; session.resume(); } };
+  return {
+    run,
+    session,
+    logs,
+    notices,
+    trust: () => {
+      trusted = true;
+      session.resume();
+    },
+  };
 }
 
 const states = (s: RunSession) => Object.fromEntries(s.snapshot().rows.map((r) => [r.step, r.state]));
@@ -260,10 +294,13 @@ test('a run whose dispose rejects is closed on reopen and on dispose, the failur
   // Resolves once the run is closed, and does not reject although the run's dispose did.
   await session.disposeAndWait();
   assert.equal(run.disposals, 2);
-  assert.deepEqual(logs.filter((l) => l.startsWith('error')), [
-    `error session cannot close ${ROOT}: cannot save the hash cache (EACCES)`,
-    `error session cannot close ${ROOT}: cannot save the hash cache (EACCES)`,
-  ]);
+  assert.deepEqual(
+    logs.filter((l) => l.startsWith('error')),
+    [
+      `error session cannot close ${ROOT}: cannot save the hash cache (EACCES)`,
+      `error session cannot close ${ROOT}: cannot save the hash cache (EACCES)`,
+    ],
+  );
 });
 
 test('a run that finishes opening after the session is disposed is closed, not left with its worker running', async () => {
@@ -277,8 +314,14 @@ test('a run that finishes opening after the session is disposed is closed, not l
 
 test('a run that cannot be opened shows the error instead of throwing', async () => {
   const session = new RunSession(ROOT, {
-    engine: { open: async () => { throw new Error(`${ROOT}/coverage.json: unknown key "nGird"`); } },
-    settings: DEFAULT_SETTINGS, log: { info() {}, warn() {}, error() {} }, isTrusted: () => true,
+    engine: {
+      open: async () => {
+        throw new Error(`${ROOT}/coverage.json: unknown key "nGird"`);
+      },
+    },
+    settings: DEFAULT_SETTINGS,
+    log: { info() {}, warn() {}, error() {} },
+    isTrusted: () => true,
   });
   await session.open();
   assert.match(session.snapshot().error!, /coverage.json: unknown key "nGird"/);

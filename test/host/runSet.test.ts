@@ -18,10 +18,15 @@ import { ScoreError } from '../../src/core/scoreError';
 const SAMPLES = 300;
 const RATES = { 'lr-0.8': 0.8, 'lr-1': 1, 'lr-1.25': 1.25, 'lr-2': 2 } as const;
 type RunName = keyof typeof RATES;
-const data = Object.fromEntries(Object.entries(RATES).map(([name, lr]) => {
-  const d = demoData({ samples: SAMPLES, lr });
-  return [name, d.checkpoints.slice(0, 6).map((c) => ({ step: c.step, path: c.path, scores: bigramScores(c.table, d.vocab, d.samples) }))];
-})) as Record<RunName, ReportCheckpointInput[]>;
+const data = Object.fromEntries(
+  Object.entries(RATES).map(([name, lr]) => {
+    const d = demoData({ samples: SAMPLES, lr });
+    return [
+      name,
+      d.checkpoints.slice(0, 6).map((c) => ({ step: c.step, path: c.path, scores: bigramScores(c.table, d.vocab, d.samples) })),
+    ];
+  }),
+) as Record<RunName, ReportCheckpointInput[]>;
 const refLogprobs = demoData({ samples: SAMPLES }).samples.map((s) => s.refLogprob);
 const root = (name: string) => `/sweep/${name}`;
 
@@ -47,12 +52,26 @@ class FakeRun implements OpenedRun {
   disposed = 0;
   cancelled: string[] = [];
 
-  constructor(readonly root: string, private readonly name: RunName, private readonly worker: FakeWorker, readonly evalSetHash = 'same eval set') {
+  constructor(
+    readonly root: string,
+    private readonly name: RunName,
+    private readonly worker: FakeWorker,
+    readonly evalSetHash = 'same eval set',
+  ) {
     this.storePath = `${root}/.coverage`;
   }
 
   async scan() {
-    return { checkpoints: data[this.name].map((c): CheckpointEntry => ({ step: c.step, path: c.path, modelPath: `${this.root}/${c.path}`, dataPaths: [], sameStep: [] })), problems: [] };
+    return {
+      checkpoints: data[this.name].map((c): CheckpointEntry => ({
+        step: c.step,
+        path: c.path,
+        modelPath: `${this.root}/${c.path}`,
+        dataPaths: [],
+        sameStep: [],
+      })),
+      problems: [],
+    };
   }
   async hasScores() {
     return false;
@@ -75,7 +94,10 @@ class FakeRun implements OpenedRun {
         this.cancelled.push(e.path);
         throw new ScoreError({ kind: 'cancelled', checkpoint: e.path, message: 'cancelled' });
       }
-      this.stored.set(e.path, data[this.name].find((c) => c.path === e.path)!);
+      this.stored.set(
+        e.path,
+        data[this.name].find((c) => c.path === e.path)!,
+      );
       return { provider: 'cpu' };
     } finally {
       w.active--;
@@ -83,7 +105,14 @@ class FakeRun implements OpenedRun {
   }
   async report(entries: readonly CheckpointEntry[]) {
     const checkpoints = entries.flatMap((e) => this.stored.get(e.path) ?? []);
-    const { report, r } = buildReportWithReference({ checkpoints, reference: 'generator', refLogprobs, nGrid: this.nGrid, selectionN: 16, evalSamples: SAMPLES });
+    const { report, r } = buildReportWithReference({
+      checkpoints,
+      reference: 'generator',
+      refLogprobs,
+      nGrid: this.nGrid,
+      selectionN: 16,
+      evalSamples: SAMPLES,
+    });
     this.latest = { report, checkpoints, r };
     return report;
   }
@@ -92,7 +121,15 @@ class FakeRun implements OpenedRun {
   }
   async inspect(_entries: readonly CheckpointEntry[], path: string) {
     const c = this.stored.get(path)!;
-    return buildInspectData({ report: this.latest!.report, path, model: 'onnx', scores: c.scores, r: this.latest!.r, samples: [], rivalShares: null });
+    return buildInspectData({
+      report: this.latest!.report,
+      path,
+      model: 'onnx',
+      scores: c.scores,
+      r: this.latest!.r,
+      samples: [],
+      rivalShares: null,
+    });
   }
   async invalidate() {}
   async dispose() {
@@ -117,13 +154,22 @@ function setup(opts: { hashes?: Partial<Record<RunName, string>>; broken?: strin
   const logs: string[] = [];
   const set = new RunSet({
     engine,
-    log: { info: (c, m) => logs.push(`info ${c} ${m}`), warn: (c, m) => logs.push(`warn ${c} ${m}`), error: (c, m) => logs.push(`error ${c} ${m}`) },
+    log: {
+      info: (c, m) => logs.push(`info ${c} ${m}`),
+      warn: (c, m) => logs.push(`warn ${c} ${m}`),
+      error: (c, m) => logs.push(`error ${c} ${m}`),
+    },
     settings: () => DEFAULT_SETTINGS,
     isTrusted: () => true,
     notifyUser: () => undefined,
     watch: async (session) => {
       watching.add(session.root);
-      return { dispose: () => { watching.delete(session.root); unwatched.push(session.root); } };
+      return {
+        dispose: () => {
+          watching.delete(session.root);
+          unwatched.push(session.root);
+        },
+      };
     },
     timings: { settleMs: 0, reportIntervalMs: 0, publishIntervalMs: 0 },
   });
@@ -134,13 +180,22 @@ function setup(opts: { hashes?: Partial<Record<RunName, string>>; broken?: strin
 
 /** What the CLI prints as `across` for these runs, scored in full. */
 function expectedAcross(names: RunName[]) {
-  return buildAcross(names.map((name) => {
-    const { report, r } = buildReportWithReference({ checkpoints: data[name], reference: 'generator', refLogprobs, nGrid: [2, 16], selectionN: 16, evalSamples: SAMPLES });
-    return { run: name, evalSetHash: 'same eval set', report, checkpoints: data[name], r };
-  }));
+  return buildAcross(
+    names.map((name) => {
+      const { report, r } = buildReportWithReference({
+        checkpoints: data[name],
+        reference: 'generator',
+        refLogprobs,
+        nGrid: [2, 16],
+        selectionN: 16,
+        evalSamples: SAMPLES,
+      });
+      return { run: name, evalSetHash: 'same eval set', report, checkpoints: data[name], r };
+    }),
+  );
 }
 
-test('a sweep of three runs: each opened, watched and scored, one job at a time; the comparison is the CLI\'s', async (t) => {
+test("a sweep of three runs: each opened, watched and scored, one job at a time; the comparison is the CLI's", async (t) => {
   const { set, worker, watching, last } = setup();
   t.after(() => set.dispose());
   const names: RunName[] = ['lr-0.8', 'lr-1', 'lr-1.25'];
@@ -150,15 +205,38 @@ test('a sweep of three runs: each opened, watched and scored, one job at a time;
   assert.equal(worker.most, 1, 'the runs share one worker, one job at a time');
   assert.equal(worker.jobs.length, 18);
   // Equally urgent runs take turns: each run's first pass starts at once, coarse to fine.
-  assert.deepEqual(worker.jobs.slice(0, 6).map((j) => j.split(':')[0]), ['lr-0.8', 'lr-1', 'lr-1.25', 'lr-0.8', 'lr-1', 'lr-1.25']);
+  assert.deepEqual(
+    worker.jobs.slice(0, 6).map((j) => j.split(':')[0]),
+    ['lr-0.8', 'lr-1', 'lr-1.25', 'lr-0.8', 'lr-1', 'lr-1.25'],
+  );
   const s = last();
-  assert.deepEqual(s.runs.map((r) => [r.label, r.colour, r.rows.filter((x) => x.state === 'done').length]), [['lr-0.8', 0, 6], ['lr-1', 1, 6], ['lr-1.25', 2, 6]]);
+  assert.deepEqual(
+    s.runs.map((r) => [r.label, r.colour, r.rows.filter((x) => x.state === 'done').length]),
+    [
+      ['lr-0.8', 0, 6],
+      ['lr-1', 1, 6],
+      ['lr-1.25', 2, 6],
+    ],
+  );
   const want = expectedAcross(names).across!;
   assert.equal(s.acrossError, null);
   assert.deepEqual(s.across!.suggested, { run: root(want.suggested!.run), step: want.suggested!.step, path: want.suggested!.path });
-  assert.deepEqual(s.across!.minCrossEntropy, { run: root(want.minCrossEntropy!.run), step: want.minCrossEntropy!.step, path: want.minCrossEntropy!.path });
+  assert.deepEqual(s.across!.minCrossEntropy, {
+    run: root(want.minCrossEntropy!.run),
+    step: want.minCrossEntropy!.step,
+    path: want.minCrossEntropy!.path,
+  });
   assert.equal(s.across!.verdict, want.verdict);
-  assert.deepEqual(s.across!.checkpoints, want.checkpoints.map((c) => ({ run: root(c.run), path: c.path, tournamentScore: c.tournamentScore, rivalRun: c.rivalRun && root(c.rivalRun), rivalStep: c.rivalStep })));
+  assert.deepEqual(
+    s.across!.checkpoints,
+    want.checkpoints.map((c) => ({
+      run: root(c.run),
+      path: c.path,
+      tournamentScore: c.tournamentScore,
+      rivalRun: c.rivalRun && root(c.rivalRun),
+      rivalStep: c.rivalStep,
+    })),
+  );
   assert.deepEqual(s.across!.pending, []);
 });
 
@@ -189,17 +267,33 @@ test('removing a run stops its watching and scoring; colours stay with their run
   assert.equal(opened.get(root('lr-1'))!.disposed, 1);
   await set.idle();
   let s = last();
-  assert.deepEqual(s.runs.map((r) => [r.label, r.colour]), [['lr-0.8', 0], ['lr-1.25', 2]]);
+  assert.deepEqual(
+    s.runs.map((r) => [r.label, r.colour]),
+    [
+      ['lr-0.8', 0],
+      ['lr-1.25', 2],
+    ],
+  );
   assert.equal(s.across!.checkpoints.length, 12, 'the comparison is over the two runs left');
   assert.deepEqual(s.across!.suggested!.run === root('lr-1'), false);
   await set.add([{ root: root('lr-2') }]);
   await set.idle();
   s = last();
-  assert.deepEqual(s.runs.map((r) => [r.label, r.colour]), [['lr-0.8', 0], ['lr-1.25', 2], ['lr-2', 1]]);
+  assert.deepEqual(
+    s.runs.map((r) => [r.label, r.colour]),
+    [
+      ['lr-0.8', 0],
+      ['lr-1.25', 2],
+      ['lr-2', 1],
+    ],
+  );
   // Open Run… shows exactly the runs chosen: the others close.
   await set.replace([{ root: root('lr-2') }, { root: root('lr-1') }]);
   await set.idle();
-  assert.deepEqual(last().runs.map((r) => r.label), ['lr-2', 'lr-1']);
+  assert.deepEqual(
+    last().runs.map((r) => r.label),
+    ['lr-2', 'lr-1'],
+  );
   assert.deepEqual([...watching].sort(), [root('lr-1'), root('lr-2')]);
   assert.equal(last().runs[1].colour, 0, 'the lowest free colour');
 });
@@ -207,9 +301,20 @@ test('removing a run stops its watching and scoring; colours stay with their run
 test('a reload reopens the runs in their colours; one run alone has no comparison', async (t) => {
   const { set, last } = setup();
   t.after(() => set.dispose());
-  await set.add([{ root: root('lr-1'), colour: 3 }, { root: root('lr-0.8'), colour: 1 }, { root: root('lr-2'), colour: 3 }]);
+  await set.add([
+    { root: root('lr-1'), colour: 3 },
+    { root: root('lr-0.8'), colour: 1 },
+    { root: root('lr-2'), colour: 3 },
+  ]);
   await set.idle();
-  assert.deepEqual(last().runs.map((r) => [r.label, r.colour]), [['lr-1', 3], ['lr-0.8', 1], ['lr-2', 0]]);
+  assert.deepEqual(
+    last().runs.map((r) => [r.label, r.colour]),
+    [
+      ['lr-1', 3],
+      ['lr-0.8', 1],
+      ['lr-2', 0],
+    ],
+  );
   set.remove(root('lr-1'));
   set.remove(root('lr-2'));
   await set.idle();
@@ -218,7 +323,7 @@ test('a reload reopens the runs in their colours; one run alone has no compariso
   assert.equal(last().acrossError, null);
 });
 
-test('clicking a point inspects that run\'s checkpoint against the suggestion across runs', async (t) => {
+test("clicking a point inspects that run's checkpoint against the suggestion across runs", async (t) => {
   const { set, last } = setup();
   t.after(() => set.dispose());
   const names: RunName[] = ['lr-0.8', 'lr-1', 'lr-1.25'];
@@ -251,7 +356,10 @@ test('runs on different eval sets: no comparison, and why; a run that cannot ope
   await a.set.add(['lr-0.8', 'lr-1'].map((n) => ({ root: root(n) })));
   await a.set.idle();
   assert.equal(a.last().across, null);
-  assert.match(a.last().acrossError!, /the eval sets differ \(by the hash of their token ids\): run lr-0\.8 use one eval set, run lr-1 another/);
+  assert.match(
+    a.last().acrossError!,
+    /the eval sets differ \(by the hash of their token ids\): run lr-0\.8 use one eval set, run lr-1 another/,
+  );
 
   const b = setup({ broken: [root('lr-2')] });
   t.after(() => b.set.dispose());

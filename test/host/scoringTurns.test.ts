@@ -7,7 +7,10 @@ import { ScoringTurns, type TurnTaker } from '../../src/host/scoringTurns';
 
 /** A loop whose queue is a list of reasons; each turn scores the first. */
 class Loop implements TurnTaker {
-  constructor(readonly name: string, readonly queue: QueueReason[]) {}
+  constructor(
+    readonly name: string,
+    readonly queue: QueueReason[],
+  ) {}
   next(): QueueReason | undefined {
     return this.queue[0];
   }
@@ -16,17 +19,19 @@ class Loop implements TurnTaker {
 /** Runs the loops to the end as ScoringLoop.drain does; returns who scored in what order. */
 async function drainAll(turns: ScoringTurns, loops: Loop[], during?: (order: string[]) => void): Promise<string[]> {
   const order: string[] = [];
-  await Promise.all(loops.map(async (l) => {
-    while (l.queue.length) {
-      if (!(await turns.acquire(l))) return;
-      const reason = l.queue.shift();
-      if (reason) order.push(`${l.name}:${reason}`);
-      during?.(order);
-      // The job: other loops queue up meanwhile.
-      await new Promise((r) => setImmediate(r));
-      turns.release(l);
-    }
-  }));
+  await Promise.all(
+    loops.map(async (l) => {
+      while (l.queue.length) {
+        if (!(await turns.acquire(l))) return;
+        const reason = l.queue.shift();
+        if (reason) order.push(`${l.name}:${reason}`);
+        during?.(order);
+        // The job: other loops queue up meanwhile.
+        await new Promise((r) => setImmediate(r));
+        turns.release(l);
+      }
+    }),
+  );
   return order;
 }
 
@@ -34,7 +39,10 @@ test('runs equally urgent take turns (round robin), so each run makes progress f
   const turns = new ScoringTurns();
   const loops = ['a', 'b', 'c'].map((n) => new Loop(n, ['initial', 'initial', 'initial']));
   const order = await drainAll(turns, loops);
-  assert.deepEqual(order.map((o) => o[0]), ['a', 'b', 'c', 'a', 'b', 'c', 'a', 'b', 'c']);
+  assert.deepEqual(
+    order.map((o) => o[0]),
+    ['a', 'b', 'c', 'a', 'b', 'c', 'a', 'b', 'c'],
+  );
 });
 
 test('a clicked checkpoint in any run goes next, then arrivals, then the first pass', async () => {

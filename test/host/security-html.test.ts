@@ -9,7 +9,11 @@ import { localRoots, panelHtml, type HtmlWebview } from '../../src/host/webviewH
 
 /** Enough of vscode.Uri for the page: the path and `with`. */
 class FakeUri {
-  constructor(readonly scheme: string, readonly authority: string, readonly path: string) {}
+  constructor(
+    readonly scheme: string,
+    readonly authority: string,
+    readonly path: string,
+  ) {}
   with(change: { scheme?: string; authority?: string; path?: string }): FakeUri {
     return new FakeUri(change.scheme ?? this.scheme, change.authority ?? this.authority, change.path ?? this.path);
   }
@@ -30,7 +34,10 @@ function fakeWebview(cspSource: string): HtmlWebview & { mapped: string[] } {
     mapped,
     asWebviewUri(local: vscode.Uri): vscode.Uri {
       const path = posix.normalize(local.path);
-      assert.ok(roots.some((r) => path.startsWith(r)), `${path} is under localResourceRoots ${roots.join(', ')}`);
+      assert.ok(
+        roots.some((r) => path.startsWith(r)),
+        `${path} is under localResourceRoots ${roots.join(', ')}`,
+      );
       const out = new FakeUri('fake-webview-resource', 'ext', path);
       mapped.push(out.toString());
       return asUri(out);
@@ -42,7 +49,12 @@ function csp(html: string): Map<string, string[]> {
   const m = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(html);
   assert.ok(m, 'the page has a CSP meta tag');
   assert.equal((html.match(/Content-Security-Policy/g) ?? []).length, 1, 'exactly one policy');
-  return new Map(m[1].split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...sources]) => [name, sources]));
+  return new Map(
+    m[1]
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .map(([name, ...sources]) => [name, sources]),
+  );
 }
 
 const nonceOf = (html: string) => /script-src 'nonce-([^']+)'/.exec(html)?.[1];
@@ -58,7 +70,10 @@ test("the CSP starts from default-src 'none' and allows scripts only by nonce", 
     assert.ok(!sources.includes("'unsafe-eval'"), `${name} has no unsafe-eval`);
     if (name !== 'style-src') assert.ok(!sources.includes("'unsafe-inline'"), `${name} has no unsafe-inline`);
   }
-  assert.ok(!p.has('connect-src') && !p.has('frame-src') && !p.has('child-src'), 'no fetch, socket or frame sources (default-src none covers them)');
+  assert.ok(
+    !p.has('connect-src') && !p.has('frame-src') && !p.has('child-src'),
+    'no fetch, socket or frame sources (default-src none covers them)',
+  );
 });
 
 test('two loads get different nonces, and every <script> carries its page nonce', () => {
@@ -93,6 +108,16 @@ test('every src and href is an asWebviewUri mapping of a file under localResourc
   const html = panelHtml(webview, asUri(EXT));
   const refs = [...html.matchAll(/\s(?:src|href)="([^"]*)"/g)].map((m) => m[1]);
   assert.deepEqual(refs.sort(), [...webview.mapped].sort(), 'each reference came from asWebviewUri');
-  assert.deepEqual(refs.sort(), ['fake-webview-resource://ext/home/u/.vscode/extensions/checkpoint-coverage/dist/webview.js', 'fake-webview-resource://ext/home/u/.vscode/extensions/checkpoint-coverage/media/panel.css'].sort());
-  assert.deepEqual(localRoots(asUri(EXT)).map((r) => r.path), ['/home/u/.vscode/extensions/checkpoint-coverage/dist', '/home/u/.vscode/extensions/checkpoint-coverage/media'], 'the roots are the bundles and media, not the extension or the workspace');
+  assert.deepEqual(
+    refs.sort(),
+    [
+      'fake-webview-resource://ext/home/u/.vscode/extensions/checkpoint-coverage/dist/webview.js',
+      'fake-webview-resource://ext/home/u/.vscode/extensions/checkpoint-coverage/media/panel.css',
+    ].sort(),
+  );
+  assert.deepEqual(
+    localRoots(asUri(EXT)).map((r) => r.path),
+    ['/home/u/.vscode/extensions/checkpoint-coverage/dist', '/home/u/.vscode/extensions/checkpoint-coverage/media'],
+    'the roots are the bundles and media, not the extension or the workspace',
+  );
 });

@@ -39,7 +39,9 @@ test('untrusted: zero score jobs and no stored scores until trust is granted; th
   let trusted = false;
   const s = new RunSession(root, {
     engine: recordingEngine(createEngine({ isTrusted: () => trusted, log: () => undefined }), asked),
-    settings, log: quiet, isTrusted: () => trusted,
+    settings,
+    log: quiet,
+    isTrusted: () => trusted,
   });
   t.after(() => s.disposeAndWait());
   const told: boolean[] = [];
@@ -56,13 +58,19 @@ test('untrusted: zero score jobs and no stored scores until trust is granted; th
   assert.ok(!existsSync(scores) || readdirSync(scores).length === 0, 'no score file');
   const snap = s.snapshot();
   assert.equal(snap.awaitingTrust, true);
-  assert.deepEqual(snap.rows.map((r) => r.state), ['queued', 'queued']);
+  assert.deepEqual(
+    snap.rows.map((r) => r.state),
+    ['queued', 'queued'],
+  );
 
   trusted = true;
   s.resume(); // what the controller does on onDidGrantWorkspaceTrust
   await s.idle();
   assert.deepEqual([...jobs].sort(), ['step-100/model.onnx', 'step-200/model.onnx']);
-  assert.deepEqual(s.snapshot().rows.map((r) => r.state), ['done', 'done']);
+  assert.deepEqual(
+    s.snapshot().rows.map((r) => r.state),
+    ['done', 'done'],
+  );
   assert.equal(s.snapshot().awaitingTrust, false);
   assert.equal(readdirSync(scores).length, 2);
   assert.deepEqual([...asked].sort(), ['step-100/model.onnx', 'step-200/model.onnx']);
@@ -81,7 +89,10 @@ test('coverage.json paths outside the run: refused by the engine when untrusted,
 
   const untrusted = createEngine({ isTrusted: () => false, log: () => undefined });
   await assert.rejects(untrusted.open(root, settings), (e: Error) =>
-    e.message.includes(`"eval" is ${JSON.stringify(join(outside, 'eval.jsonl'))}, which is outside the run folder; paths must stay inside it unless the workspace is trusted`));
+    e.message.includes(
+      `"eval" is ${JSON.stringify(join(outside, 'eval.jsonl'))}, which is outside the run folder; paths must stay inside it unless the workspace is trusted`,
+    ),
+  );
 
   writeFileSync(join(root, 'coverage.json'), JSON.stringify({ eval: '../eval.jsonl' }));
   await assert.rejects(untrusted.open(root, settings), /"eval" is "\.\.\/eval\.jsonl", which is outside the run folder/);

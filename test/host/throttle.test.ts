@@ -7,7 +7,10 @@ import { Throttle } from '../../src/host/throttle';
 test('a quiet throttle calls at once; a burst within the interval becomes one call at its end', async (t) => {
   t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
   let calls = 0;
-  const th = new Throttle(() => calls++, () => 100);
+  const th = new Throttle(
+    () => calls++,
+    () => 100,
+  );
   th.request();
   assert.equal(calls, 1, 'at once');
   th.request();

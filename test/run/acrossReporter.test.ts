@@ -9,10 +9,21 @@ import { AcrossReporter } from '../../src/run/acrossReporter';
 
 const data = demoData({ samples: 600 });
 const ref = data.samples.map((s) => s.refLogprob!);
-const all: ReportCheckpointInput[] = data.checkpoints.map((c) => ({ step: c.step, path: c.path, scores: bigramScores(c.table, data.vocab, data.samples) }));
+const all: ReportCheckpointInput[] = data.checkpoints.map((c) => ({
+  step: c.step,
+  path: c.path,
+  scores: bigramScores(c.table, data.vocab, data.samples),
+}));
 
 function run(name: string, checkpoints: ReportCheckpointInput[], o: { hash?: string; selectionN?: number } = {}): AcrossRunInput {
-  const { report, r } = buildReportWithReference({ checkpoints, reference: 'generator', refLogprobs: ref, nGrid: [2, 16], selectionN: o.selectionN ?? 16, evalSamples: ref.length });
+  const { report, r } = buildReportWithReference({
+    checkpoints,
+    reference: 'generator',
+    refLogprobs: ref,
+    nGrid: [2, 16],
+    selectionN: o.selectionN ?? 16,
+    evalSamples: ref.length,
+  });
   return { run: name, evalSetHash: o.hash ?? 'h', report, checkpoints, r };
 }
 
@@ -27,14 +38,24 @@ test('built step by step as scores arrive, rescored and leave, it equals buildAc
     [run('a', a.slice(0, 2)), run('b', b.slice(0, 1))],
     [run('a', a), run('b', b.slice(0, 3)), run('c', c.slice(0, 2))],
     // b's second checkpoint replaced on disk and scored again: new arrays under the same path.
-    [run('a', a), run('b', b.map((x, i) => (i === 1 ? { ...x, scores: { ...x.scores, seqLogprob: x.scores.seqLogprob.map((v) => v - 3) } } : x))), run('c', c)],
+    [
+      run('a', a),
+      run(
+        'b',
+        b.map((x, i) => (i === 1 ? { ...x, scores: { ...x.scores, seqLogprob: x.scores.seqLogprob.map((v) => v - 3) } } : x)),
+      ),
+      run('c', c),
+    ],
     // A run removed from the panel, and one of a's checkpoints deleted.
     [run('a', a.slice(1)), run('c', c)],
   ];
   for (const [k, runs] of rounds.entries()) {
     const got = reporter.build(runs);
     assert.deepEqual(got, buildAcross(runs), `round ${k}`);
-    assert.equal(reporter.currentTournament?.size, runs.reduce((s, r) => s + r.report.checkpoints.length, 0));
+    assert.equal(
+      reporter.currentTournament?.size,
+      runs.reduce((s, r) => s + r.report.checkpoints.length, 0),
+    );
   }
 });
 

@@ -7,9 +7,14 @@ const at = (tried: number[], next?: number) => (next === undefined ? { tried } :
 
 test('a crash is retried once, on a smaller budget, after a back-off; then the job fails with the reason and the budgets', () => {
   const p = new RestartPolicy(opts);
-  assert.deepEqual(p.onFailure('crashed', 1, 'worker exited with code 134', at([8192], 4096)), { action: 'retry', delayMs: 100, tokenBudget: 4096 });
+  assert.deepEqual(p.onFailure('crashed', 1, 'worker exited with code 134', at([8192], 4096)), {
+    action: 'retry',
+    delayMs: 100,
+    tokenBudget: 4096,
+  });
   assert.deepEqual(p.onFailure('crashed', 2, 'worker exited with code 134', at([8192, 4096], 2048)), {
-    action: 'fail', reason: 'the scoring worker stopped 2 times on this checkpoint (token budget 8192, 4096): worker exited with code 134',
+    action: 'fail',
+    reason: 'the scoring worker stopped 2 times on this checkpoint (token budget 8192, 4096): worker exited with code 134',
   });
 });
 
@@ -25,14 +30,17 @@ test('out of memory: retried on ever smaller budgets down to one sample per batc
   }
   // At 200 every batch holds one sample already: nothing smaller to try.
   assert.deepEqual(p.onFailure('out-of-memory', 4, 'killed', at(tried)), {
-    action: 'fail', reason: 'the scoring worker stopped 4 times on this checkpoint (token budget 16777216, 800, 400, 200, the last with one sample per batch): killed',
+    action: 'fail',
+    reason:
+      'the scoring worker stopped 4 times on this checkpoint (token budget 16777216, 800, 400, 200, the last with one sample per batch): killed',
   });
   assert.equal(new Set(tried).size, tried.length);
 });
 
 test('a worker that dies with one sample per batch already is not run again on the same budget', () => {
   assert.deepEqual(new RestartPolicy(opts).onFailure('crashed', 1, 'SIGSEGV', at([64])), {
-    action: 'fail', reason: 'the scoring worker stopped once on this checkpoint (token budget 64, the last with one sample per batch): SIGSEGV',
+    action: 'fail',
+    reason: 'the scoring worker stopped once on this checkpoint (token budget 64, the last with one sample per batch): SIGSEGV',
   });
 });
 
@@ -44,7 +52,10 @@ test('retries 0: a death fails the job at once, out of memory too', () => {
 
 test('an error the job reported is not retried, whatever its kind', () => {
   const p = new RestartPolicy(opts);
-  assert.deepEqual(p.onFailure('bad-model', 1, 'model has no logits output', at([512], 256)), { action: 'fail', reason: 'model has no logits output' });
+  assert.deepEqual(p.onFailure('bad-model', 1, 'model has no logits output', at([512], 256)), {
+    action: 'fail',
+    reason: 'model has no logits output',
+  });
   for (const kind of ['bad-data', 'unreadable', 'changed', 'deleted', 'store', 'internal'] as const) {
     assert.deepEqual(p.onFailure(kind, 1, 'x', at([512], 256)), { action: 'fail', reason: 'x' });
   }

@@ -13,14 +13,24 @@ function layout(settling: string[], settledAt: number): RunLayout {
 function fakeTime() {
   let t = 1000;
   const sleeps: number[] = [];
-  return { now: () => t, sleep: async (ms: number) => { sleeps.push(ms); t += ms; }, sleeps };
+  return {
+    now: () => t,
+    sleep: async (ms: number) => {
+      sleeps.push(ms);
+      t += ms;
+    },
+    sleeps,
+  };
 }
 
 test('scans again just after the last recent file settles, and says once what it waits for', async () => {
   const clock = fakeTime();
   const waits: [string[], number][] = [];
   const scans = [layout(['step-1/model.onnx'], 2500), layout([], 0)];
-  const got = await scanSettled({ scan: async () => scans.shift()! }, { ...clock, maxWaitMs: 60_000, onWait: (s, left) => waits.push([[...s], left]) });
+  const got = await scanSettled(
+    { scan: async () => scans.shift()! },
+    { ...clock, maxWaitMs: 60_000, onWait: (s, left) => waits.push([[...s], left]) },
+  );
   assert.deepEqual(got.settling, []);
   assert.deepEqual(clock.sleeps, [1550]);
   assert.deepEqual(waits, [[['step-1/model.onnx'], 60_000]]);
@@ -29,7 +39,15 @@ test('scans again just after the last recent file settles, and says once what it
 test('a file that keeps changing is waited for up to the bound, then left pending', async () => {
   const clock = fakeTime();
   let scans = 0;
-  const got = await scanSettled({ scan: async () => { scans++; return layout(['step-1/model.onnx'], clock.now() + 2000); } }, { ...clock, maxWaitMs: 5000 });
+  const got = await scanSettled(
+    {
+      scan: async () => {
+        scans++;
+        return layout(['step-1/model.onnx'], clock.now() + 2000);
+      },
+    },
+    { ...clock, maxWaitMs: 5000 },
+  );
   assert.deepEqual(got.settling, ['step-1/model.onnx']);
   assert.equal(clock.now(), 6000);
   assert.deepEqual(clock.sleeps, [2050, 2050, 900]);

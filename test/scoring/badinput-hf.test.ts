@@ -15,7 +15,8 @@ import { tempRun } from '../support/temp';
 import { HF_FIXTURES, hfSamples } from '../support/hfFixtures';
 
 const lifetime = fileScope();
-const EVAL = hfSamples.map((s) => JSON.stringify({ id: s.id, prompt_ids: [...s.promptIds], response_ids: [...s.responseIds] })).join('\n') + '\n';
+const EVAL =
+  hfSamples.map((s) => JSON.stringify({ id: s.id, prompt_ids: [...s.promptIds], response_ids: [...s.responseIds] })).join('\n') + '\n';
 const LLAMA = join(HF_FIXTURES, 'llama');
 
 /** The llama fixture's tensors, for rewriting with one changed. */
@@ -27,26 +28,35 @@ async function llamaTensors(): Promise<TensorToWrite[]> {
 }
 
 let root: string;
-before(async () => {
-  root = tempRun(lifetime, { 'eval.jsonl': EVAL });
-  const step = (n: number) => join(root, `step-${n}`);
-  for (const n of [1, 2, 3, 4, 5, 6, 9]) cpSync(LLAMA, step(n), { recursive: true, filter: (src) => !src.includes('onnx') });
-  const config = JSON.parse(readFileSync(join(LLAMA, 'config.json'), 'utf8')) as Record<string, unknown>;
-  writeFileSync(join(step(2), 'config.json'), JSON.stringify({ ...config, model_type: 'bert' }));
-  const tensors = await llamaTensors();
-  writeFileSync(join(step(3), 'model.safetensors'), encodeSafetensors(tensors.filter((t) => t.name !== 'model.layers.1.mlp.down_proj.weight')));
-  writeFileSync(join(step(4), 'model.safetensors'), encodeSafetensors(tensors.map((t) => (t.name === 'model.layers.0.mlp.up_proj.weight' ? { ...t, shape: [20, 32] } : t))));
-  truncateSync(join(step(5), 'model.safetensors'), 4000);
-  const beyond = readFileSync(join(step(6), 'model.safetensors'));
-  beyond.writeBigUInt64LE(BigInt(beyond.length), 0);
-  writeFileSync(join(step(6), 'model.safetensors'), beyond);
-  cpSync(join(HF_FIXTURES, 'llama-tied-linear-sharded'), step(7), { recursive: true, filter: (src) => !src.includes('onnx') });
-  rmSync(join(step(7), 'model-00002-of-00002.safetensors'));
-  mkdirSync(step(8));
-  writeFileSync(join(step(8), 'pytorch_model.bin'), 'pickle');
-  writeFileSync(join(step(9), 'config.json'), '{"model_type": "llama",');
-  await settle();
-}, { timeout: 30_000 });
+before(
+  async () => {
+    root = tempRun(lifetime, { 'eval.jsonl': EVAL });
+    const step = (n: number) => join(root, `step-${n}`);
+    for (const n of [1, 2, 3, 4, 5, 6, 9]) cpSync(LLAMA, step(n), { recursive: true, filter: (src) => !src.includes('onnx') });
+    const config = JSON.parse(readFileSync(join(LLAMA, 'config.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(step(2), 'config.json'), JSON.stringify({ ...config, model_type: 'bert' }));
+    const tensors = await llamaTensors();
+    writeFileSync(
+      join(step(3), 'model.safetensors'),
+      encodeSafetensors(tensors.filter((t) => t.name !== 'model.layers.1.mlp.down_proj.weight')),
+    );
+    writeFileSync(
+      join(step(4), 'model.safetensors'),
+      encodeSafetensors(tensors.map((t) => (t.name === 'model.layers.0.mlp.up_proj.weight' ? { ...t, shape: [20, 32] } : t))),
+    );
+    truncateSync(join(step(5), 'model.safetensors'), 4000);
+    const beyond = readFileSync(join(step(6), 'model.safetensors'));
+    beyond.writeBigUInt64LE(BigInt(beyond.length), 0);
+    writeFileSync(join(step(6), 'model.safetensors'), beyond);
+    cpSync(join(HF_FIXTURES, 'llama-tied-linear-sharded'), step(7), { recursive: true, filter: (src) => !src.includes('onnx') });
+    rmSync(join(step(7), 'model-00002-of-00002.safetensors'));
+    mkdirSync(step(8));
+    writeFileSync(join(step(8), 'pytorch_model.bin'), 'pickle');
+    writeFileSync(join(step(9), 'config.json'), '{"model_type": "llama",');
+    await settle();
+  },
+  { timeout: 30_000 },
+);
 
 const reasons = (root: string): Record<number, string | RegExp> => ({
   2: `${root}/step-2/config.json: model_type "bert" is not supported; supported: gpt2, gpt_neox, llama, mistral, qwen2, olmo2`,
@@ -62,10 +72,22 @@ const modelFile = (n: number) => (n === 7 ? 'model.safetensors.index.json' : 'mo
 test('runs lists each bad checkpoint with its reason and the pickle-only folder with how to fix it', async () => {
   const r = await callCommand(runs, [root, '--json']);
   assert.equal(r.code, 0, r.err);
-  const j = JSON.parse(r.out) as { checkpoints: { step: number; format: string; modelType: string | null }[]; problems: { file: string; message: string }[] };
-  assert.deepEqual(j.checkpoints.map((k) => k.step), [1, 2, 3, 4, 5, 6, 7, 9]);
-  assert.deepEqual(j.checkpoints.map((k) => k.format), Array(8).fill('safetensors'));
-  assert.deepEqual(j.checkpoints.map((k) => k.modelType), ['llama', 'bert', 'llama', 'llama', 'llama', 'llama', 'llama', null]);
+  const j = JSON.parse(r.out) as {
+    checkpoints: { step: number; format: string; modelType: string | null }[];
+    problems: { file: string; message: string }[];
+  };
+  assert.deepEqual(
+    j.checkpoints.map((k) => k.step),
+    [1, 2, 3, 4, 5, 6, 7, 9],
+  );
+  assert.deepEqual(
+    j.checkpoints.map((k) => k.format),
+    Array(8).fill('safetensors'),
+  );
+  assert.deepEqual(
+    j.checkpoints.map((k) => k.modelType),
+    ['llama', 'bert', 'llama', 'llama', 'llama', 'llama', 'llama', null],
+  );
   const byFile = new Map(j.problems.map((p) => [p.file, p.message]));
   assert.match(byFile.get('step-8') ?? '', /^holds only PyTorch pickle weights \(pytorch_model\.bin\), which are not read/);
   for (const [n, why] of Object.entries(reasons(root))) {
@@ -83,8 +105,17 @@ test('runs lists each bad checkpoint with its reason and the pickle-only folder 
 test('score fails each bad checkpoint alone naming it and scores the good one', async () => {
   const r = await callCommand(score, [root, '--provider', 'cpu']);
   assert.equal(r.code, 1, r.err);
-  const failed = new Map(r.err.split('\n').filter((l) => l.startsWith('failed: ')).map((l) => [Number(/^failed: step-(\d+)\//.exec(l)?.[1]), l]));
-  assert.deepEqual([...failed.keys()].sort((a, b) => a - b), [2, 3, 4, 5, 6, 7, 9], r.err);
+  const failed = new Map(
+    r.err
+      .split('\n')
+      .filter((l) => l.startsWith('failed: '))
+      .map((l) => [Number(/^failed: step-(\d+)\//.exec(l)?.[1]), l]),
+  );
+  assert.deepEqual(
+    [...failed.keys()].sort((a, b) => a - b),
+    [2, 3, 4, 5, 6, 7, 9],
+    r.err,
+  );
   for (const [n, why] of Object.entries(reasons(root))) {
     const line = failed.get(Number(n))!;
     const head = `failed: step-${n}/${modelFile(Number(n))}: `;

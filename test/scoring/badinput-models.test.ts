@@ -12,10 +12,7 @@ import { callCommand, settle } from '../support/cli';
 import * as bad from '../support/badModels';
 import { tempRun } from '../support/temp';
 
-const EVAL = [
-  '{"id":"a","prompt_ids":[1,2],"response_ids":[3,0]}',
-  '{"id":"b","prompt_ids":[1],"response_ids":[9,2]}',
-].join('\n') + '\n';
+const EVAL = ['{"id":"a","prompt_ids":[1,2],"response_ids":[3,0]}', '{"id":"b","prompt_ids":[1],"response_ids":[9,2]}'].join('\n') + '\n';
 
 const MODELS: Record<number, BuiltModel | Uint8Array | ((dir: string) => void)> = {
   1: bad.goodModel(),
@@ -32,7 +29,10 @@ const MODELS: Record<number, BuiltModel | Uint8Array | ((dir: string) => void)> 
   // -Inf on token 0, which sample a's response holds: probability 0, a score of -Infinity.
   11: bad.nonFiniteLogitsModel(-Infinity, 16, 0),
   12: (d) => writeModel(d, 'model.onnx', { model: bad.externalWeightsModel().model }),
-  13: (d) => { writeModel(d, 'model.onnx', bad.externalWeightsModel()); truncateSync(join(d, 'model.onnx_data'), 100); },
+  13: (d) => {
+    writeModel(d, 'model.onnx', bad.externalWeightsModel());
+    truncateSync(join(d, 'model.onnx_data'), 100);
+  },
   14: bad.externalWeightsModel(),
   // Vocabulary 4: only sample b (id 9) is beyond it: b is skipped and named, a is scored.
   15: bad.goodModel(4),
@@ -76,14 +76,31 @@ test('each bad checkpoint fails alone with a message naming it; the good ones ar
   expectFail(2, `${cut}the file is empty (at byte 0)`);
   expectFail(3, /^not a readable ONNX model: field \d+ declares \d+ bytes but only \d+ remain \(truncated file\?\) \(at byte \d+\)$/);
   expectFail(4, `${cut}field 1 has wire type 4, which ONNX never uses (at byte 0)`);
-  expectFail(5, /^it has no logits output\. The model has inputs .* and outputs scores float32 .*; we need .* output logits \[batch, seq, vocab\] float32\/float16\.$/);
+  expectFail(
+    5,
+    /^it has no logits output\. The model has inputs .* and outputs scores float32 .*; we need .* output logits \[batch, seq, vocab\] float32\/float16\.$/,
+  );
   expectFail(6, /^logits have rank 2, not 3 \[batch, seq, vocab\]\. The model has .* outputs logits float32 \[batch_size, 16\]; we need/);
-  expectFail(7, /^logits are int64, not float32 or float16\. The model has .* outputs logits int64 \[batch_size, sequence_length, 16\]; we need/);
-  expectFail(8, `2 of 2 samples have token ids outside the model's vocabulary of 3: ${join(root, 'eval.jsonl')}:1 (id a): response token 0 is id 3; ${join(root, 'eval.jsonl')}:2 (id b): response token 0 is id 9. ` +
-    'Was the eval set tokenized with another tokenizer? (A few such samples, up to 1% of the eval set, would be skipped; this many fail the checkpoint.)');
-  assert.ok(lines.includes(`warning: step-15/model.onnx: ${join(root, 'eval.jsonl')}:2 (id b) has token id 9 (response token 0), outside the model's vocabulary of 4; skipped`), r.err);
+  expectFail(
+    7,
+    /^logits are int64, not float32 or float16\. The model has .* outputs logits int64 \[batch_size, sequence_length, 16\]; we need/,
+  );
+  expectFail(
+    8,
+    `2 of 2 samples have token ids outside the model's vocabulary of 3: ${join(root, 'eval.jsonl')}:1 (id a): response token 0 is id 3; ${join(root, 'eval.jsonl')}:2 (id b): response token 0 is id 9. ` +
+      'Was the eval set tokenized with another tokenizer? (A few such samples, up to 1% of the eval set, would be skipped; this many fail the checkpoint.)',
+  );
+  assert.ok(
+    lines.includes(
+      `warning: step-15/model.onnx: ${join(root, 'eval.jsonl')}:2 (id b) has token id 9 (response token 0), outside the model's vocabulary of 4; skipped`,
+    ),
+    r.err,
+  );
   for (const s of [9, 10]) {
-    expectFail(s, `the model gives NaN log-probabilities (NaN or infinite logits) for ${join(root, 'eval.jsonl')}:1 (id a) at response token 0`);
+    expectFail(
+      s,
+      `the model gives NaN log-probabilities (NaN or infinite logits) for ${join(root, 'eval.jsonl')}:1 (id a) at response token 0`,
+    );
   }
   expectFail(12, `the external weights file model.onnx_data it names is missing (expected at ${join(root, 'step-12', 'model.onnx_data')})`);
   expectFail(13, /^the model does not load: .*bigram_table.*file_length: 100 are out of bounds/);
@@ -99,5 +116,8 @@ test('each bad checkpoint fails alone with a message naming it; the good ones ar
   assert.ok(outcome(1).record!.scores.seqLogprob.every(Number.isFinite));
   const oneSkipped = outcome(15).record!;
   assert.ok(Number.isFinite(oneSkipped.scores.seqLogprob[0]) && Number.isNaN(oneSkipped.scores.seqLogprob[1]));
-  assert.deepEqual(oneSkipped.info.skipped.map((k) => [k.line, k.id]), [[2, 'b']]);
+  assert.deepEqual(
+    oneSkipped.info.skipped.map((k) => [k.line, k.id]),
+    [[2, 'b']],
+  );
 });

@@ -10,7 +10,10 @@ test('every sample lands in exactly one batch within the budget (or alone when l
     fc.property(fc.array(fc.integer({ min: 1, max: 300 }), { maxLength: 200 }), fc.integer({ min: 1, max: 2000 }), (lengths, budget) => {
       const batches = planBatches(lengths, budget);
       const seen = batches.flatMap((b) => b.members).sort((a, b) => a - b);
-      assert.deepEqual(seen, lengths.map((_, i) => i));
+      assert.deepEqual(
+        seen,
+        lengths.map((_, i) => i),
+      );
       for (const b of batches) {
         assert.equal(b.seqLen, Math.max(...b.members.map((i) => lengths[i])));
         assert.ok(b.members.length * b.seqLen <= budget || b.members.length === 1);
@@ -22,7 +25,10 @@ test('every sample lands in exactly one batch within the budget (or alone when l
 
 test('equal lengths fill batches to the budget', () => {
   const batches = planBatches(new Array(20).fill(128), 1024);
-  assert.deepEqual(batches.map((b) => b.members.length), [8, 8, 4]);
+  assert.deepEqual(
+    batches.map((b) => b.members.length),
+    [8, 8, 4],
+  );
 });
 
 test('a bad budget and unscorable samples are named', () => {
@@ -35,23 +41,33 @@ test('a bad budget and unscorable samples are named', () => {
 
 test('out of memory: each smaller budget halves the largest batch of several samples, down to one sample per batch', () => {
   fc.assert(
-    fc.property(fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 100 }), fc.integer({ min: 1, max: 1 << 24 }), (lengths, budget) => {
-      const largest = (b: number) => Math.max(0, ...planBatches(lengths, b).filter((x) => x.members.length > 1).map((x) => x.members.length * x.seqLen));
-      const seen = new Set<number>([budget]);
-      for (let b: number | undefined = budget; ;) {
-        const next = smallerBudget(lengths, b);
-        if (next === undefined) {
-          // The end: every batch holds one sample.
-          assert.ok(planBatches(lengths, b).every((x) => x.members.length === 1));
-          break;
+    fc.property(
+      fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 100 }),
+      fc.integer({ min: 1, max: 1 << 24 }),
+      (lengths, budget) => {
+        const largest = (b: number) =>
+          Math.max(
+            0,
+            ...planBatches(lengths, b)
+              .filter((x) => x.members.length > 1)
+              .map((x) => x.members.length * x.seqLen),
+          );
+        const seen = new Set<number>([budget]);
+        for (let b: number | undefined = budget; ;) {
+          const next = smallerBudget(lengths, b);
+          if (next === undefined) {
+            // The end: every batch holds one sample.
+            assert.ok(planBatches(lengths, b).every((x) => x.members.length === 1));
+            break;
+          }
+          assert.equal(next, Math.floor(largest(b) / 2));
+          assert.ok(largest(next) < largest(b), 'what ran out of memory really shrinks');
+          assert.ok(!seen.has(next), 'never the same budget twice');
+          seen.add(next);
+          b = next;
         }
-        assert.equal(next, Math.floor(largest(b) / 2));
-        assert.ok(largest(next) < largest(b), 'what ran out of memory really shrinks');
-        assert.ok(!seen.has(next), 'never the same budget twice');
-        seen.add(next);
-        b = next;
-      }
-    }),
+      },
+    ),
     { numRuns: 200 },
   );
   // 16 samples of 100 tokens at a budget far beyond them: one batch of 1600, then 800, 400, 200, alone.
@@ -61,5 +77,9 @@ test('out of memory: each smaller budget halves the largest batch of several sam
 });
 
 test('a fixed batch size: runs of exactly that many, longest first, the last one short', () => {
-  assert.deepEqual(fixedBatches([3, 7, 5, 1, 4], 2), [{ members: [1, 2], seqLen: 7 }, { members: [4, 0], seqLen: 4 }, { members: [3], seqLen: 1 }]);
+  assert.deepEqual(fixedBatches([3, 7, 5, 1, 4], 2), [
+    { members: [1, 2], seqLen: 7 },
+    { members: [4, 0], seqLen: 4 },
+    { members: [3], seqLen: 1 },
+  ]);
 });

@@ -27,16 +27,32 @@ function evalLines(seed: number, n = 60): EvalLine[] {
 function models(steps: number[]): Record<number, BuiltModel> {
   const r = lcg(11);
   const base = Array.from({ length: VOCAB * VOCAB }, () => r() * 2);
-  return Object.fromEntries(steps.map((s, k) => [s, bigramModel({ table: Float32Array.from(base, (v) => v * (1 + k) + r() * 3), vocab: VOCAB })]));
+  return Object.fromEntries(
+    steps.map((s, k) => [s, bigramModel({ table: Float32Array.from(base, (v) => v * (1 + k) + r() * 3), vocab: VOCAB })]),
+  );
 }
 
-interface RunsJson { runs: (ReportJson & { run: string })[]; across: Across | null; acrossError?: string }
+interface RunsJson {
+  runs: (ReportJson & { run: string })[];
+  across: Across | null;
+  acrossError?: string;
+}
 interface Across {
-  selectionN: number; dev: number | null; resolved: boolean;
+  selectionN: number;
+  dev: number | null;
+  resolved: boolean;
   suggested: { run: string; step: number; path: string } | null;
   minCrossEntropy: { run: string; step: number; path: string } | null;
   verdict: string;
-  checkpoints: { run: string; step: number; path: string; cePerToken: number; tournamentScore: number; rivalRun: string | null; rivalStep: number | null }[];
+  checkpoints: {
+    run: string;
+    step: number;
+    path: string;
+    cePerToken: number;
+    tournamentScore: number;
+    rivalRun: string | null;
+    rivalStep: number | null;
+  }[];
 }
 
 /** writeRun into a new folder. */
@@ -74,7 +90,10 @@ test('one run split into two run folders: the same suggestion and tournament sco
   assert.match(across.verdict, /comparable across runs/, 'both runs use the generator reference');
 
   // Each run's report is the one `report <run>` prints, with the run's name added.
-  assert.deepEqual(json.runs.map((r) => r.run), ['sweep/a', 'sweep/b']);
+  assert.deepEqual(
+    json.runs.map((r) => r.run),
+    ['sweep/a', 'sweep/b'],
+  );
   for (const r of json.runs) {
     const { json: alone } = await reportJson([r.run], dir);
     const { run: _name, ...rest } = r;
@@ -85,24 +104,37 @@ test('one run split into two run folders: the same suggestion and tournament sco
   const nested = await report(['sweep', '--all-nested', '--json'], dir);
   assert.equal(nested.code, 0, nested.err);
   const nestedJson = JSON.parse(nested.out) as RunsJson;
-  assert.deepEqual(nestedJson.runs.map((r) => r.run), ['sweep/a', 'sweep/b']);
+  assert.deepEqual(
+    nestedJson.runs.map((r) => r.run),
+    ['sweep/a', 'sweep/b'],
+  );
   assert.deepEqual(nestedJson.across, across);
 
   // CSV: one row per checkpoint of every run, the run first, the comparison's columns last.
   const csv = await report(['sweep/a', 'sweep/b', '--csv'], dir);
-  const [head, ...rows] = csv.out.trimEnd().split('\n').map((l) => l.split(','));
+  const [head, ...rows] = csv.out
+    .trimEnd()
+    .split('\n')
+    .map((l) => l.split(','));
   assert.equal(head[0], 'run');
   assert.deepEqual(head.slice(-5), ['across_score', 'across_rival_run', 'across_rival_step', 'across_suggested', 'across_lowest_ce']);
   assert.equal(rows.length, STEPS.length);
   const col = (name: string) => head.indexOf(name);
-  assert.deepEqual(rows.filter((r) => r[col('across_suggested')] === '1').map((r) => [r[0], Number(r[col('step')])]), [[across.suggested!.run, across.suggested!.step]]);
-  for (const r of rows) assert.equal(Number(r[col('across_score')]), across.checkpoints.find((c) => c.step === Number(r[col('step')]))!.tournamentScore);
+  assert.deepEqual(
+    rows.filter((r) => r[col('across_suggested')] === '1').map((r) => [r[0], Number(r[col('step')])]),
+    [[across.suggested!.run, across.suggested!.step]],
+  );
+  for (const r of rows)
+    assert.equal(Number(r[col('across_score')]), across.checkpoints.find((c) => c.step === Number(r[col('step')]))!.tournamentScore);
 
   // Text: each run's table under its name, then the table across runs and its verdict.
   const text = await report(['sweep/a', 'sweep/b'], dir);
   assert.match(text.out, /^== run sweep\/a ==\n/);
   assert.match(text.out, /\n== run sweep\/b ==\n/);
-  assert.match(text.out, /\n== across 2 runs ==\nselection N = 4 · dev = [\d.]+ · 5 checkpoints in one tournament\nrun {6}step {2}CE\/token {2}score@4 {8}rival\nsweep\/a {3}100 /);
+  assert.match(
+    text.out,
+    /\n== across 2 runs ==\nselection N = 4 · dev = [\d.]+ · 5 checkpoints in one tournament\nrun {6}step {2}CE\/token {2}score@4 {8}rival\nsweep\/a {3}100 /,
+  );
   assert.ok(text.out.trimEnd().endsWith(across.verdict), text.out);
 });
 
@@ -114,8 +146,17 @@ test('runs with different eval sets: across is null with the reason, each report
   assert.equal(got.code, 0, got.err);
   const json = JSON.parse(got.out) as RunsJson;
   assert.equal(json.across, null);
-  assert.equal(json.acrossError, 'the eval sets differ (by the hash of their token ids): run a use one eval set, run b another; one tournament across runs needs one eval set, so each run is reported on its own');
-  assert.deepEqual(json.runs.map((r) => [r.run, r.checkpoints.length]), [['a', 2], ['b', 1]]);
+  assert.equal(
+    json.acrossError,
+    'the eval sets differ (by the hash of their token ids): run a use one eval set, run b another; one tournament across runs needs one eval set, so each run is reported on its own',
+  );
+  assert.deepEqual(
+    json.runs.map((r) => [r.run, r.checkpoints.length]),
+    [
+      ['a', 2],
+      ['b', 1],
+    ],
+  );
   assert.match(got.err, /warning: no comparison across runs: the eval sets differ/);
   const text = await report(['a', 'b'], dir);
   assert.equal(text.code, 0);
@@ -130,7 +171,10 @@ test('a run that cannot be read fails the command before anything is scored, nam
   assert.equal(got.out, '');
   assert.match(got.err, /missing: cannot read the run folder \(ENOENT\)/);
   assert.doesNotMatch(got.err, /checkpoint\(s\)/, 'nothing scored');
-  await assert.rejects(report(['a', '--all-nested'], dir), /^Error: a: no nested runs \(subfolders with their own coverage\.json or eval\.jsonl\) to report$/);
+  await assert.rejects(
+    report(['a', '--all-nested'], dir),
+    /^Error: a: no nested runs \(subfolders with their own coverage\.json or eval\.jsonl\) to report$/,
+  );
 });
 
 test('arguments: several runs, --all-nested with one folder, no folder twice', () => {

@@ -13,14 +13,27 @@ import { tempDir } from '../support/temp';
 async function runDemo(dir: string): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await demo.run([dir, '--samples', '300'], { out: (t) => { out.push(t); }, err: (t) => { err.push(t); }, cwd: dir });
+  const code = await demo.run([dir, '--samples', '300'], {
+    out: (t) => {
+      out.push(t);
+    },
+    err: (t) => {
+      err.push(t);
+    },
+    cwd: dir,
+  });
   return { code, out: out.join(''), err: err.join('') };
 }
 
 /** Every file under `dir` (relative path → bytes), sub-folders included. */
 function files(dir: string): Map<string, Buffer> {
   const all = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
-  return new Map(all.map((e) => join(e.parentPath, e.name)).sort().map((p) => [p.slice(dir.length + 1), readFileSync(p)]));
+  return new Map(
+    all
+      .map((e) => join(e.parentPath, e.name))
+      .sort()
+      .map((p) => [p.slice(dir.length + 1), readFileSync(p)]),
+  );
 }
 
 /** The step of the report row carrying `mark` (the table's right-hand column). */
@@ -45,12 +58,20 @@ test('demo writes the run, prints the report, and states the finding the report 
   const suggested = markedStep(r.out, '◀ suggested');
   const lowestCe = markedStep(r.out, '◀ lowest CE');
   assert.notEqual(suggested, lowestCe);
-  const finding = new RegExp(`^Demo: the tournament, which never reads ref_logprob, suggests step ${suggested}, not the lowest-cross-entropy step ${lowestCe} ` +
-    `\\(CE (\\d\\.\\d{4}) vs (\\d\\.\\d{4}) nats/token\\)\\. By the generator's exact figures step ${suggested} covers better: ` +
-    `Cov@16 = (\\d\\.\\d{4}) vs (\\d\\.\\d{4}) \\(lower is better\\)\\.$`, 'm');
+  const finding = new RegExp(
+    `^Demo: the tournament, which never reads ref_logprob, suggests step ${suggested}, not the lowest-cross-entropy step ${lowestCe} ` +
+      `\\(CE (\\d\\.\\d{4}) vs (\\d\\.\\d{4}) nats/token\\)\\. By the generator's exact figures step ${suggested} covers better: ` +
+      `Cov@16 = (\\d\\.\\d{4}) vs (\\d\\.\\d{4}) \\(lower is better\\)\\.$`,
+    'm',
+  );
   const m = finding.exec(r.out);
   assert.ok(m, r.out);
-  const row = (step: number) => r.out.split('\n').find((l) => l.trim().split(/\s+/)[0] === String(step))!.trim().split(/\s+/);
+  const row = (step: number) =>
+    r.out
+      .split('\n')
+      .find((l) => l.trim().split(/\s+/)[0] === String(step))!
+      .trim()
+      .split(/\s+/);
   // Columns: step, tokens, CE/token, Cov@2, Cov@16, …
   assert.deepEqual([m[1], m[2], m[3], m[4]], [row(suggested)[2], row(lowestCe)[2], row(suggested)[4], row(lowestCe)[4]]);
   assert.ok(Number(m[3]) < Number(m[4]), 'the suggestion covers better');
@@ -72,7 +93,10 @@ test('a second demo on the same folder rewrites the run, keeps the store untouch
   assert.deepEqual([...after.keys()], [...before.keys()]);
   const cache = join('.coverage', 'hashes.json');
   for (const [path, bytes] of before) if (path !== cache) assert.ok(after.get(path)!.equals(bytes), `${path} changed`);
-  const hashes = (b: Buffer) => Object.entries(JSON.parse(b.toString()).entries as Record<string, { sha256: string }>).map(([p, e]) => [p, e.sha256]).sort();
+  const hashes = (b: Buffer) =>
+    Object.entries(JSON.parse(b.toString()).entries as Record<string, { sha256: string }>)
+      .map(([p, e]) => [p, e.sha256])
+      .sort();
   assert.equal(hashes(before.get(cache)!).length, 13);
   assert.deepEqual(hashes(after.get(cache)!), hashes(before.get(cache)!));
 });
@@ -80,6 +104,12 @@ test('a second demo on the same folder rewrites the run, keeps the store untouch
 test('a folder the demo did not write is refused and left as it was', async (t) => {
   const dir = tempDir(t);
   writeFileSync(join(dir, 'notes.txt'), 'mine');
-  await assert.rejects(runDemo(dir), new RegExp(`^Error: ${dir}: the folder is not empty and is not a demo run \\(no demo-generator\\.json\\); choose another folder$`));
-  assert.deepEqual([...files(dir).entries()].map(([p, b]) => [p, b.toString()]), [['notes.txt', 'mine']]);
+  await assert.rejects(
+    runDemo(dir),
+    new RegExp(`^Error: ${dir}: the folder is not empty and is not a demo run \\(no demo-generator\\.json\\); choose another folder$`),
+  );
+  assert.deepEqual(
+    [...files(dir).entries()].map(([p, b]) => [p, b.toString()]),
+    [['notes.txt', 'mine']],
+  );
 });

@@ -13,7 +13,9 @@ export interface EvalLine {
 }
 
 export function writeRun(dir: string, o: { lines: EvalLine[]; models: Record<number, BuiltModel>; coverage?: object }): void {
-  const text = o.lines.map((l, i) => JSON.stringify({ id: `s${i}`, prompt_ids: l.prompt, response_ids: l.response, ...(l.ref === undefined ? {} : { ref_logprob: l.ref }) }));
+  const text = o.lines.map((l, i) =>
+    JSON.stringify({ id: `s${i}`, prompt_ids: l.prompt, response_ids: l.response, ...(l.ref === undefined ? {} : { ref_logprob: l.ref }) }),
+  );
   writeFileSync(join(dir, 'eval.jsonl'), text.join('\n') + '\n');
   if (o.coverage) writeFileSync(join(dir, 'coverage.json'), JSON.stringify(o.coverage));
   for (const [step, m] of Object.entries(o.models)) saveModel(dir, `step-${step}`, m);
@@ -36,10 +38,18 @@ export interface ReportJson {
   minCrossEntropy: { step: number; path: string } | null;
   coverageRelativeTo: { step: number; path: string } | null;
   checkpoints: {
-    step: number; path: string; samples: number; tokens: number;
-    cePerToken: number | string | null; cePerSequence: number | string | null; kl: number | string | null;
-    coverage: Record<string, number>; coverageInterval: Record<string, [number, number]>;
-    passAt: Record<string, number> | null; tournamentScore: number | null; rivalStep: number | null;
+    step: number;
+    path: string;
+    samples: number;
+    tokens: number;
+    cePerToken: number | string | null;
+    cePerSequence: number | string | null;
+    kl: number | string | null;
+    coverage: Record<string, number>;
+    coverageInterval: Record<string, [number, number]>;
+    passAt: Record<string, number> | null;
+    tournamentScore: number | null;
+    rivalStep: number | null;
   }[];
   failed: { step: number; path: string; reason: string }[];
   warnings: string[];
@@ -55,7 +65,15 @@ export interface Captured {
 export async function report(argv: string[], cwd: string): Promise<Captured> {
   const out: string[] = [];
   const err: string[] = [];
-  const io = { out: (t: string) => { out.push(t); }, err: (t: string) => { err.push(t); }, cwd };
+  const io = {
+    out: (t: string) => {
+      out.push(t);
+    },
+    err: (t: string) => {
+      err.push(t);
+    },
+    cwd,
+  };
   const { code } = await runReport([...argv, '--provider', 'cpu'], io, { settleMs: 0 });
   return { code, out: out.join(''), err: err.join('') };
 }

@@ -45,7 +45,10 @@ before(() => {
 });
 
 function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'report', ...args], { encoding: 'utf8', cwd: ROOT });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'report', ...args], {
+    encoding: 'utf8',
+    cwd: ROOT,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -53,7 +56,10 @@ test('a checkpoint that cannot be scored is in `failed` and on stderr; the other
   const dir = tempDir(t);
   goodAndBad(dir);
   const { json, err } = await reportJson([dir], dir);
-  assert.deepEqual(json.checkpoints.map((c) => c.step), [100, 200]);
+  assert.deepEqual(
+    json.checkpoints.map((c) => c.step),
+    [100, 200],
+  );
   assert.equal(json.failed.length, 1);
   assert.equal(json.failed[0].step, 300);
   assert.equal(json.failed[0].path, 'step-300/model.onnx');
@@ -78,9 +84,16 @@ test('--csv: one row per checkpoint with the JSON numbers; text: table, markers 
   assert.equal(json.selectionN, 4);
   const csv = await report([dir, '--csv', '--selection-n', '4'], dir);
   assert.equal(csv.code, 0);
-  const [head, ...rows] = csv.out.trimEnd().split('\n').map((l) => l.split(','));
+  const [head, ...rows] = csv.out
+    .trimEnd()
+    .split('\n')
+    .map((l) => l.split(','));
   assert.equal(rows.length, 2, 'failures are not rows');
-  const col = (name: string) => { const j = head.indexOf(name); assert.ok(j >= 0, name); return j; };
+  const col = (name: string) => {
+    const j = head.indexOf(name);
+    assert.ok(j >= 0, name);
+    return j;
+  };
   for (const [i, c] of json.checkpoints.entries()) {
     const cells = rows[i];
     assert.equal(cells.length, head.length);
@@ -117,7 +130,10 @@ test('coverage.json naming an eval set outside the run: refused naming the key, 
     return true;
   });
   const { json } = await reportJson([dir, '--allow-outside'], dir);
-  assert.deepEqual(json.checkpoints.map((c) => [c.step, c.samples, c.tokens]), [[7, 2, 2]]);
+  assert.deepEqual(
+    json.checkpoints.map((c) => [c.step, c.samples, c.tokens]),
+    [[7, 2, 2]],
+  );
   // Every response is one token at probability 1/2.
   assert.ok(Math.abs((json.checkpoints[0].cePerToken as number) - Math.LN2) < 1e-6, String(json.checkpoints[0].cePerToken));
 });
@@ -126,7 +142,11 @@ test('a reference model outside the run needs --allow-outside', async (t) => {
   const dir = tempDir(t);
   const outside = tempDir(t, 'cc-outside-');
   writeRun(dir, {
-    lines: [[0, 1], [1, 1], [0, 0]].map((y) => ({ prompt: [0], response: y })),
+    lines: [
+      [0, 1],
+      [1, 1],
+      [0, 0],
+    ].map((y) => ({ prompt: [0], response: y })),
     models: { 1: constantLogitsModel({ logits: bernoulliLogits(0.3) }) },
   });
   writeModel(outside, 'ref.onnx', constantLogitsModel({ logits: bernoulliLogits(0.5) }));
@@ -137,17 +157,38 @@ test('a reference model outside the run needs --allow-outside', async (t) => {
   assert.match(err, /reference model .*ref\.onnx: scored on cpu/);
   // r = 2 ln 0.5 on every sample; KL = mean of 2 ln 0.5 − s over the three responses.
   const s = (y: number[]) => y.reduce((a, b) => a + Math.log(b ? 0.3 : 0.7), 0);
-  const kl = [[0, 1], [1, 1], [0, 0]].reduce((a, y) => a + 2 * Math.log(0.5) - s(y), 0) / 3;
+  const kl =
+    [
+      [0, 1],
+      [1, 1],
+      [0, 0],
+    ].reduce((a, y) => a + 2 * Math.log(0.5) - s(y), 0) / 3;
   assert.ok(Math.abs((json.checkpoints[0].kl as number) - kl) < 1e-5);
 });
 
 test('arguments: formats, selection N, reference forms, and usage errors', () => {
   const a = parseReportArgs(['run', '--json', '--selection-n', '8', '--reference', 'model:r/m.onnx', '--budget', '512'], '/w');
-  assert.deepEqual(a, { runs: ['run'], allNested: false, format: 'json', selectionN: 8, reference: { model: '/w/r/m.onnx' }, scoring: { provider: 'auto', tokenBudget: 512 }, allowOutside: false, wait: true });
+  assert.deepEqual(a, {
+    runs: ['run'],
+    allNested: false,
+    format: 'json',
+    selectionN: 8,
+    reference: { model: '/w/r/m.onnx' },
+    scoring: { provider: 'auto', tokenBudget: 512 },
+    allowOutside: false,
+    wait: true,
+  });
   assert.equal(parseReportArgs(['run', '--no-wait'], '/w').wait, false);
   assert.deepEqual(parseReportArgs(['run', '--reference', 'x.onnx'], '/w').reference, { model: '/w/x.onnx' });
   assert.equal(parseReportArgs(['run', '--csv', '--reference', 'point-mass'], '/w').format, 'csv');
-  for (const bad of [['run', '--json', '--csv'], ['run', '--selection-n', '1'], ['run', '--selection-n', 'x'], ['run', '--reference', 'oracle'], ['run', '--provider', 'tpu'], []]) {
+  for (const bad of [
+    ['run', '--json', '--csv'],
+    ['run', '--selection-n', '1'],
+    ['run', '--selection-n', 'x'],
+    ['run', '--reference', 'oracle'],
+    ['run', '--provider', 'tpu'],
+    [],
+  ]) {
     assert.throws(() => parseReportArgs(bad, '/w'), UsageError, bad.join(' '));
   }
 });

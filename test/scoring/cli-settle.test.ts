@@ -15,9 +15,15 @@ test('report right after the checkpoints were written waits for them and reports
   const r = await callCommand(report, [root, '--json', '--provider', 'cpu']);
   assert.equal(r.code, 0, r.err);
   const json = JSON.parse(r.out) as { checkpoints: { step: number }[]; failed: unknown[] };
-  assert.deepEqual(json.checkpoints.map((c) => c.step), [100, 200, 300]);
+  assert.deepEqual(
+    json.checkpoints.map((c) => c.step),
+    [100, 200, 300],
+  );
   assert.deepEqual(json.failed, []);
-  assert.match(r.err, /^waiting up to 60 s for 3 checkpoint\(s\) changed in the last moments to settle \(step-100\/model\.onnx, step-200\/model\.onnx, step-300\/model\.onnx\); --no-wait skips this$/m);
+  assert.match(
+    r.err,
+    /^waiting up to 60 s for 3 checkpoint\(s\) changed in the last moments to settle \(step-100\/model\.onnx, step-200\/model\.onnx, step-300\/model\.onnx\); --no-wait skips this$/m,
+  );
   assert.doesNotMatch(r.err, /still being written/);
 });
 
@@ -25,7 +31,10 @@ test('--no-wait keeps the old behaviour: checkpoints written a moment ago are le
   const root = makeRun(t, [100, 200], 12);
   const r = await callCommand(report, [root, '--no-wait', '--provider', 'cpu']);
   assert.equal(r.code, 1, r.err);
-  assert.equal(r.err.trim().split('\n').at(-1), `checkpoint-coverage report: ${root}: no checkpoints found (2 still being written); see README.md for the names a checkpoint may have`);
+  assert.equal(
+    r.err.trim().split('\n').at(-1),
+    `checkpoint-coverage report: ${root}: no checkpoints found (2 still being written); see README.md for the names a checkpoint may have`,
+  );
   assert.doesNotMatch(r.err, /waiting/);
 });
 
@@ -34,7 +43,10 @@ test('score waits for recent checkpoints but not for one with an in-progress fil
   writeFileSync(join(root, 'step-300', 'model.onnx_data.tmp'), 'still copying');
   const r = await callCommand(score, [root, '--provider', 'cpu']);
   assert.equal(r.code, 0, r.err);
-  assert.match(r.err, /^waiting up to 60 s for 2 checkpoint\(s\) changed in the last moments to settle \(step-100\/model\.onnx, step-200\/model\.onnx\); --no-wait skips this$/m);
+  assert.match(
+    r.err,
+    /^waiting up to 60 s for 2 checkpoint\(s\) changed in the last moments to settle \(step-100\/model\.onnx, step-200\/model\.onnx\); --no-wait skips this$/m,
+  );
   assert.match(r.err, /^warning: step-300\/model\.onnx: still being written; not scored this time$/m);
   assert.match(r.err, /^2 checkpoint\(s\): 2 scored in [\d.]+ s, 0 from the store/m);
 });

@@ -32,16 +32,34 @@ test('one out-of-vocabulary line among 1,000: every checkpoint reported, the lin
   assert.equal(r.code, 0, r.err);
   const json = JSON.parse(r.out) as ReportJson;
   assert.deepEqual(json.failed, []);
-  assert.deepEqual(json.checkpoints.map((c) => [c.step, c.samples]), [[100, 1000], [200, 1000], [300, 1000]]);
+  assert.deepEqual(
+    json.checkpoints.map((c) => [c.step, c.samples]),
+    [
+      [100, 1000],
+      [200, 1000],
+      [300, 1000],
+    ],
+  );
   assert.equal(json.evalSamples, 1001);
   assert.equal(json.tournamentSamples, 1000);
   const why = "has token id 70000 (response token 1), outside the model's vocabulary of 9; skipped";
-  assert.ok(json.warnings.includes(`1 of 1001 samples were skipped by some checkpoint and are left out for all of them: eval.jsonl:501 (id typo) ${why} (by 3 checkpoints)`), json.warnings.join('\n'));
+  assert.ok(
+    json.warnings.includes(
+      `1 of 1001 samples were skipped by some checkpoint and are left out for all of them: eval.jsonl:501 (id typo) ${why} (by 3 checkpoints)`,
+    ),
+    json.warnings.join('\n'),
+  );
   // Each checkpoint says so on stderr as it skips it.
-  for (const step of [100, 200, 300]) assert.ok(r.err.includes(`warning: step-${step}/model.onnx: ${join(root, 'eval.jsonl')}:501 (id typo) ${why}\n`), r.err);
+  for (const step of [100, 200, 300])
+    assert.ok(r.err.includes(`warning: step-${step}/model.onnx: ${join(root, 'eval.jsonl')}:501 (id typo) ${why}\n`), r.err);
 
   // The same numbers as the eval set without that line.
   writeFileSync(join(root, 'eval.jsonl'), good.map(line).join('\n') + '\n');
-  const clean = JSON.parse((await callCommand(report, [root, '--json', '--provider', 'cpu', '--reference', 'tournament'])).out) as ReportJson;
-  assert.deepEqual(json.checkpoints.map((c) => c.cePerToken), clean.checkpoints.map((c) => c.cePerToken));
+  const clean = JSON.parse(
+    (await callCommand(report, [root, '--json', '--provider', 'cpu', '--reference', 'tournament'])).out,
+  ) as ReportJson;
+  assert.deepEqual(
+    json.checkpoints.map((c) => c.cePerToken),
+    clean.checkpoints.map((c) => c.cePerToken),
+  );
 });

@@ -13,13 +13,16 @@ const u16 = (xs: number[]) => new Uint8Array(Uint16Array.from(xs).buffer);
 test('F32, F16 and BF16 rows decode to the float32 values they hold', async (t) => {
   const dir = tempDir(t);
   const file = join(dir, 'model.safetensors');
-  writeFileSync(file, encodeSafetensors([
-    { name: 'f32', dtype: 'F32', shape: [2, 3], data: new Uint8Array(Float32Array.from([0.5, -1.25, 3e-39, 7, 8, 9]).buffer) },
-    // 1, −2, the smallest subnormal 2⁻²⁴ | 65504 (largest), +Inf, 0x3555 = 0.333251953125
-    { name: 'f16', dtype: 'F16', shape: [2, 3], data: u16([0x3c00, 0xc000, 0x0001, 0x7bff, 0x7c00, 0x3555]) },
-    // 1, −3.140625, 0 | −0, 2⁻¹³³ (bf16 subnormal), 1.5
-    { name: 'bf16', dtype: 'BF16', shape: [2, 3], data: u16([0x3f80, 0xc049, 0x0000, 0x8000, 0x0001, 0x3fc0]) },
-  ]));
+  writeFileSync(
+    file,
+    encodeSafetensors([
+      { name: 'f32', dtype: 'F32', shape: [2, 3], data: new Uint8Array(Float32Array.from([0.5, -1.25, 3e-39, 7, 8, 9]).buffer) },
+      // 1, −2, the smallest subnormal 2⁻²⁴ | 65504 (largest), +Inf, 0x3555 = 0.333251953125
+      { name: 'f16', dtype: 'F16', shape: [2, 3], data: u16([0x3c00, 0xc000, 0x0001, 0x7bff, 0x7c00, 0x3555]) },
+      // 1, −3.140625, 0 | −0, 2⁻¹³³ (bf16 subnormal), 1.5
+      { name: 'bf16', dtype: 'BF16', shape: [2, 3], data: u16([0x3f80, 0xc049, 0x0000, 0x8000, 0x0001, 0x3fc0]) },
+    ]),
+  );
   const h = await readSafetensorsHeader(file);
   const read = (name: string): number[] => {
     const rows = new EmbeddingRows({ ...h.tensors.get(name)!, file, fileName: 'model.safetensors' });

@@ -33,7 +33,10 @@ test('bigram model: every token log-prob is ln softmax(table[previous])[token]',
     assert.equal(res.seqLogprob[i], sum);
     assert.equal(res.tokenCounts[i], s.responseIds.length);
   });
-  assert.equal(res.tokens, samples.reduce((a, s) => a + s.promptIds.length + s.responseIds.length, 0));
+  assert.equal(
+    res.tokens,
+    samples.reduce((a, s) => a + s.promptIds.length + s.responseIds.length, 0),
+  );
 });
 
 test('constant model: uniform logits give exactly -|y| ln V per sample', async (t) => {
@@ -42,7 +45,9 @@ test('constant model: uniform logits give exactly -|y| ln V per sample', async (
   const modelPath = saveModel(dir, 'uniform', constantLogitsModel({ logits: new Array(vocab).fill(0.25) }));
   const samples = randomSamples(9, vocab, 5);
   const res = await scoreModel({ modelPath, evalFile: 'eval.jsonl', samples, options: CPU });
-  samples.forEach((s, i) => assertClose(res.seqLogprob[i], -s.responseIds.length * Math.log(vocab), 1e-5 * s.responseIds.length, `sample ${i}`));
+  samples.forEach((s, i) =>
+    assertClose(res.seqLogprob[i], -s.responseIds.length * Math.log(vocab), 1e-5 * s.responseIds.length, `sample ${i}`),
+  );
 });
 
 test('a sample with a token id beyond the vocabulary is skipped and named; the others are scored exactly', async (t) => {
@@ -51,8 +56,18 @@ test('a sample with a token id beyond the vocabulary is skipped and named; the o
   const samples = randomSamples(4, 4, 1);
   samples[2].responseIds = Int32Array.from([1, 2, 9]);
   const warnings: string[] = [];
-  const res = await scoreModel({ modelPath, evalFile: 'data/eval.jsonl', samples, options: CPU, log: (l, m) => { if (l === 'warning') warnings.push(m); } });
-  assert.deepEqual(res.skipped, [{ index: 2, line: 3, id: 's2', reason: "has token id 9 (response token 2), outside the model's vocabulary of 4; skipped" }]);
+  const res = await scoreModel({
+    modelPath,
+    evalFile: 'data/eval.jsonl',
+    samples,
+    options: CPU,
+    log: (l, m) => {
+      if (l === 'warning') warnings.push(m);
+    },
+  });
+  assert.deepEqual(res.skipped, [
+    { index: 2, line: 3, id: 's2', reason: "has token id 9 (response token 2), outside the model's vocabulary of 4; skipped" },
+  ]);
   assert.deepEqual(warnings, ["data/eval.jsonl:3 (id s2) has token id 9 (response token 2), outside the model's vocabulary of 4; skipped"]);
   samples.forEach((s, i) => {
     if (i === 2) assert.ok(Number.isNaN(res.seqLogprob[i]));
@@ -68,9 +83,15 @@ test('token ids beyond the vocabulary in more than 1% of the samples (and more t
   samples[3].promptIds = Int32Array.from([4]);
   await assert.rejects(
     scoreModel({ modelPath, evalFile: 'data/eval.jsonl', samples, options: CPU }),
-    (e: ScoreError) => e.kind === 'bad-data' && e.checkpoint === modelPath && e.file === 'data/eval.jsonl' && e.sample?.line === 3 && e.sample.id === 's2' &&
-      e.message === "2 of 4 samples have token ids outside the model's vocabulary of 4: data/eval.jsonl:3 (id s2): response token 2 is id 9; data/eval.jsonl:4 (id s3): prompt token 0 is id 4. " +
-        'Was the eval set tokenized with another tokenizer? (A few such samples, up to 1% of the eval set, would be skipped; this many fail the checkpoint.)',
+    (e: ScoreError) =>
+      e.kind === 'bad-data' &&
+      e.checkpoint === modelPath &&
+      e.file === 'data/eval.jsonl' &&
+      e.sample?.line === 3 &&
+      e.sample.id === 's2' &&
+      e.message ===
+        "2 of 4 samples have token ids outside the model's vocabulary of 4: data/eval.jsonl:3 (id s2): response token 2 is id 9; data/eval.jsonl:4 (id s3): prompt token 0 is id 4. " +
+          'Was the eval set tokenized with another tokenizer? (A few such samples, up to 1% of the eval set, would be skipped; this many fail the checkpoint.)',
   );
 });
 
@@ -84,7 +105,10 @@ test('samples longer than the stated context are skipped with NaN, the rest scor
   const res = await scoreModel({ modelPath, evalFile: 'e.jsonl', samples, options: CPU });
   const long = samples.filter((s) => s.promptIds.length + s.responseIds.length > 5).map((s) => s.index);
   assert.ok(long.includes(0));
-  assert.deepEqual(res.skipped.map((s) => s.index), long);
+  assert.deepEqual(
+    res.skipped.map((s) => s.index),
+    long,
+  );
   assert.match(res.skipped[0].reason, /6 tokens, more than the model's context of 5/);
   samples.forEach((s, i) => {
     if (long.includes(i)) assert.ok(Number.isNaN(res.seqLogprob[i]));
@@ -104,6 +128,10 @@ test('a model without the causal-LM signature is refused with what it has and wh
   writeFileSync(modelPath, bytes);
   await assert.rejects(
     scoreModel({ modelPath, evalFile: 'e.jsonl', samples: randomSamples(1, 2, 1), options: CPU }),
-    (e: ScoreError) => e.kind === 'bad-model' && e.checkpoint === modelPath && /^it has no logits output\. The model has inputs input_ids int64/.test(e.message) && /we need input_ids/.test(e.message),
+    (e: ScoreError) =>
+      e.kind === 'bad-model' &&
+      e.checkpoint === modelPath &&
+      /^it has no logits output\. The model has inputs input_ids int64/.test(e.message) &&
+      /we need input_ids/.test(e.message),
   );
 });

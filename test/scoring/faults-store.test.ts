@@ -41,11 +41,19 @@ test('disk full: the error names the store file and the full disk, nothing parti
   const r = await scorer.ensureScored(layout.checkpoints);
   await scorer.dispose();
   const file = join(root, '.coverage', 'scores', '[^ ]+\\.ccscores');
-  assert.match(failureLine(r.outcomes[0])!, new RegExp(`^step-100/model\\.onnx: cannot write scores to ${file}: ENOSPC: no space left on device, write \\(the disk or quota holding ${join(root, '.coverage', 'scores')} is full; nothing partial was kept`));
+  assert.match(
+    failureLine(r.outcomes[0])!,
+    new RegExp(
+      `^step-100/model\\.onnx: cannot write scores to ${file}: ENOSPC: no space left on device, write \\(the disk or quota holding ${join(root, '.coverage', 'scores')} is full; nothing partial was kept`,
+    ),
+  );
   assert.deepEqual(readdirSync(join(root, '.coverage', 'scores')), [], 'no temp file, no score file');
   assert.deepEqual(readdirSync(join(root, '.coverage', 'locks')), [], 'no lock left');
   const again = await scoreRunFolder(root, { provider: 'cpu', settleMs: 0 });
-  assert.deepEqual(again.outcomes.map((o) => [o.reused, o.error]), [[false, undefined]]);
+  assert.deepEqual(
+    again.outcomes.map((o) => [o.reused, o.error]),
+    [[false, undefined]],
+  );
   assert.deepEqual(again.outcomes[0].record!.scores.seqLogprob, await direct(layout.checkpoints[0].modelPath, evalSet.samples));
 });
 
@@ -70,11 +78,26 @@ test('truncated, bit-flipped and misplaced (another key) store files are reporte
 
   const progress: string[] = [];
   const r = await scoreRunFolder(root, { provider: 'cpu', settleMs: 0, progress: { write: (s) => progress.push(s), tty: false } });
-  assert.deepEqual(r.outcomes.map((o) => [o.entry.step, o.reused, o.error]), [[100, false, undefined], [200, false, undefined], [300, false, undefined]]);
+  assert.deepEqual(
+    r.outcomes.map((o) => [o.entry.step, o.reused, o.error]),
+    [
+      [100, false, undefined],
+      [200, false, undefined],
+      [300, false, undefined],
+    ],
+  );
   const said = progress.join('');
-  assert.ok(said.includes(`warning: ${file[100]}: length 100 is not a multiple of 8 (truncated or padded); scoring step-100/model.onnx again`), said);
+  assert.ok(
+    said.includes(`warning: ${file[100]}: length 100 is not a multiple of 8 (truncated or padded); scoring step-100/model.onnx again`),
+    said,
+  );
   assert.ok(said.includes(`warning: ${file[200]}: checksum mismatch (damaged or truncated); scoring step-200/model.onnx again`), said);
-  assert.match(said, new RegExp(`warning: ${file[300].replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: checkpointHash is [0-9a-f]+, expected [0-9a-f]+; scoring step-300/model\\.onnx again`));
+  assert.match(
+    said,
+    new RegExp(
+      `warning: ${file[300].replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: checkpointHash is [0-9a-f]+, expected [0-9a-f]+; scoring step-300/model\\.onnx again`,
+    ),
+  );
   const final = await verifyStore(dir);
   assert.deepEqual([final.valid.length, final.invalid.length, final.temporary.length], [3, 0, 0]);
 });
@@ -96,7 +119,10 @@ test('temp files of killed writers are never read; old ones are removed, fresh o
   utimesSync(old, new Date(Date.now() - 2 * 3_600_000), new Date(Date.now() - 2 * 3_600_000));
   const r = await scorer.ensureScored(layout.checkpoints);
   await scorer.dispose();
-  assert.deepEqual(r.outcomes.map((o) => [o.reused, failureLine(o)]), [[false, undefined]]);
+  assert.deepEqual(
+    r.outcomes.map((o) => [o.reused, failureLine(o)]),
+    [[false, undefined]],
+  );
   assert.ok(!existsSync(old) && existsSync(fresh));
   const check = await verifyStore(dir);
   assert.deepEqual([check.valid.length, check.invalid, check.temporary], [1, [], [fresh]]);
@@ -114,7 +140,10 @@ test('a checkpoint replaced while it is scored: a failure naming it, nothing sto
     },
   });
   await scorer.dispose();
-  assert.equal(failureLine(r.outcomes[0]), 'step-100/model.onnx: the checkpoint changed while it was being scored; nothing was stored, and it will be scored again');
+  assert.equal(
+    failureLine(r.outcomes[0]),
+    'step-100/model.onnx: the checkpoint changed while it was being scored; nothing was stored, and it will be scored again',
+  );
   assert.deepEqual((await verifyStore(join(root, '.coverage', 'scores'))).valid, []);
   const again = await scoreRunFolder(root, { provider: 'cpu', settleMs: 0 });
   assert.deepEqual(again.outcomes[0].record!.scores.seqLogprob, await direct(layout.checkpoints[0].modelPath, evalSet.samples));
@@ -130,9 +159,15 @@ test('a checkpoint deleted while it is scored: a failure naming it and its missi
     },
   });
   await scorer.dispose();
-  assert.equal(failureLine(r.outcomes[0]), `step-100/model.onnx: the checkpoint was deleted or became unreadable while it was being scored; nothing was stored (cannot read checkpoint file (ENOENT: no such file or directory))`);
+  assert.equal(
+    failureLine(r.outcomes[0]),
+    `step-100/model.onnx: the checkpoint was deleted or became unreadable while it was being scored; nothing was stored (cannot read checkpoint file (ENOENT: no such file or directory))`,
+  );
   assert.equal(failureLine(r.outcomes[1]), undefined, 'the other checkpoint is still scored');
-  assert.deepEqual((await verifyStore(join(root, '.coverage', 'scores'))).valid.map((v) => v.checkpointPath), ['step-200/model.onnx']);
+  assert.deepEqual(
+    (await verifyStore(join(root, '.coverage', 'scores'))).valid.map((v) => v.checkpointPath),
+    ['step-200/model.onnx'],
+  );
 });
 
 test('the CLI killed (SIGKILL) in the middle of a run: the store holds only whole files; its stale lock is taken over and the next run finishes', async (t) => {
@@ -141,9 +176,15 @@ test('the CLI killed (SIGKILL) in the middle of a run: the store holds only whol
   await settle();
   // Its second job is held after one batch (the worker's test hook), so the kill surely lands while
   // that job holds its claim.
-  const cli = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'score', root, '--provider', 'cpu', '--budget', '16'], {
-    cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CHECKPOINT_COVERAGE_TEST_HOLD_JOB: 'step-200/model.onnx' },
-  });
+  const cli = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'score', root, '--provider', 'cpu', '--budget', '16'],
+    {
+      cwd: REPO,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, CHECKPOINT_COVERAGE_TEST_HOLD_JOB: 'step-200/model.onnx' },
+    },
+  );
   let err = '';
   const locks = join(root, '.coverage', 'locks');
   let killing = false;
@@ -169,7 +210,10 @@ test('the CLI killed (SIGKILL) in the middle of a run: the store holds only whol
   const check = await verifyStore(dir);
   assert.ok(check.valid.length >= 1 && check.invalid.length === 0, JSON.stringify(check));
   const r = await scoreRunFolder(root, { provider: 'cpu', settleMs: 0 });
-  assert.deepEqual(r.outcomes.map((o) => o.error), [undefined, undefined, undefined, undefined]);
+  assert.deepEqual(
+    r.outcomes.map((o) => o.error),
+    [undefined, undefined, undefined, undefined],
+  );
   assert.equal(r.outcomes.filter((o) => o.reused).length, check.valid.length);
   assert.deepEqual((await verifyStore(dir)).valid.length, 4);
   assert.deepEqual(readdirSync(join(root, '.coverage', 'locks')), []);

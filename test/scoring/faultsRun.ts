@@ -20,7 +20,9 @@ export function bigramFor(seed: number) {
 export function makeRun(t: { after(fn: () => void): void }, steps: number[], samples = 40): string {
   const root = tempDir(t);
   for (const step of steps) saveModel(root, `step-${step}`, bigramFor(step));
-  const lines = randomSamples(samples, VOCAB, 3).map((s) => JSON.stringify({ id: s.id, prompt_ids: [...s.promptIds], response_ids: [...s.responseIds] }));
+  const lines = randomSamples(samples, VOCAB, 3).map((s) =>
+    JSON.stringify({ id: s.id, prompt_ids: [...s.promptIds], response_ids: [...s.responseIds] }),
+  );
   writeFileSync(join(root, 'eval.jsonl'), lines.join('\n') + '\n');
   return root;
 }

@@ -16,7 +16,10 @@ import { hfFixtures, hfSamples, hfTolerance } from '../support/hfFixtures';
 for (const f of hfFixtures) {
   test(`${f.name} (${f.modelType}, ${f.dtype}) from safetensors and from its ONNX export equals PyTorch`, async () => {
     const tol = hfTolerance(f);
-    for (const [way, modelPath, budgets] of [['safetensors', f.entry, [16, 64, 4096]], ['onnx export', f.onnx, [64]]] as const) {
+    for (const [way, modelPath, budgets] of [
+      ['safetensors', f.entry, [16, 64, 4096]],
+      ['onnx export', f.onnx, [64]],
+    ] as const) {
       for (const tokenBudget of budgets) {
         const r = await scoreModel({ modelPath, evalFile: 'eval.jsonl', samples: hfSamples, options: { ...CPU, tokenBudget } });
         assert.deepEqual(r.skipped, []);
@@ -47,11 +50,18 @@ test('a checkpoint in the Hugging Face cache layout (files linked to blobs) scor
   const dir = tempDir(t);
   mkdirSync(join(dir, 'blobs'));
   mkdirSync(join(dir, 'snapshots', 'rev'), { recursive: true });
-  readdirSync(f.dir).filter((n) => n !== 'onnx').forEach((name, i) => {
-    cpSync(join(f.dir, name), join(dir, 'blobs', `blob${i}`));
-    symlinkSync(join('..', '..', 'blobs', `blob${i}`), join(dir, 'snapshots', 'rev', name));
+  readdirSync(f.dir)
+    .filter((n) => n !== 'onnx')
+    .forEach((name, i) => {
+      cpSync(join(f.dir, name), join(dir, 'blobs', `blob${i}`));
+      symlinkSync(join('..', '..', 'blobs', `blob${i}`), join(dir, 'snapshots', 'rev', name));
+    });
+  const r = await scoreModel({
+    modelPath: join(dir, 'snapshots', 'rev', 'model.safetensors.index.json'),
+    evalFile: 'eval.jsonl',
+    samples: hfSamples,
+    options: CPU,
   });
-  const r = await scoreModel({ modelPath: join(dir, 'snapshots', 'rev', 'model.safetensors.index.json'), evalFile: 'eval.jsonl', samples: hfSamples, options: CPU });
   const worst = Math.max(...f.expected.map((e, i) => Math.abs(r.seqLogprob[i] - e)));
   assert.ok(worst <= hfTolerance(f), `largest difference ${worst}`);
 });
@@ -65,10 +75,13 @@ test("issue 13's sample checks hold for safetensors: too long and out-of-vocabul
   const filler = Array.from({ length: 100 }, (_, k) => ({ ...hfSamples[k % n], index: n + 2 + k, line: n + 3 + k, id: `f${k}` }));
   const samples = [...hfSamples, long, stray, ...filler];
   const r = await scoreModel({ modelPath: f.entry, evalFile: 'eval.jsonl', samples, options: { ...CPU, tokenBudget: 256 } });
-  assert.deepEqual(r.skipped.map((s) => [s.id, s.reason]), [
-    ['long', "has 40 tokens, more than the model's context of 32; skipped, not truncated"],
-    ['stray', "has token id 70 (response token 0), outside the model's vocabulary of 64; skipped"],
-  ]);
+  assert.deepEqual(
+    r.skipped.map((s) => [s.id, s.reason]),
+    [
+      ['long', "has 40 tokens, more than the model's context of 32; skipped, not truncated"],
+      ['stray', "has token id 70 (response token 0), outside the model's vocabulary of 64; skipped"],
+    ],
+  );
   assert.ok(Number.isNaN(r.seqLogprob[n]) && Number.isNaN(r.seqLogprob[n + 1]));
   const worst = Math.max(...f.expected.map((e, i) => Math.abs(r.seqLogprob[i] - e)));
   assert.ok(worst <= hfTolerance(f), `largest difference ${worst}`);

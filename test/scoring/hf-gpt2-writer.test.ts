@@ -23,7 +23,12 @@ test('our GPT-2 as ONNX and as safetensors equals the float64 reference', async 
   const samples = randomSamples(12, o.vocab, 5, 10, 12);
   const want = samples.map((s) => {
     const ids = [...s.promptIds, ...s.responseIds];
-    const logits = referenceLogits(o, w, ids, ids.map(() => 1));
+    const logits = referenceLogits(
+      o,
+      w,
+      ids,
+      ids.map(() => 1),
+    );
     return [...s.responseIds].reduce((a, y, j) => a + logSoftmaxAt(logits[s.promptIds.length + j - 1]!, y), 0);
   });
   for (const modelPath of [onnx, st]) {

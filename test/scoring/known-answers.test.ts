@@ -129,7 +129,11 @@ test('tournament: the generator among the candidates wins with score ≤ 1/N; ri
   const dir = tempDir(t);
   writeRun(dir, {
     lines: allBinary(H).map((y) => ({ prompt: [1], response: y })),
-    models: { 1: constantLogitsModel({ logits: bernoulliLogits(0.25) }), 2: constantLogitsModel({ logits: bernoulliLogits(0.5) }), 3: constantLogitsModel({ logits: bernoulliLogits(0.75) }) },
+    models: {
+      1: constantLogitsModel({ logits: bernoulliLogits(0.25) }),
+      2: constantLogitsModel({ logits: bernoulliLogits(0.5) }),
+      3: constantLogitsModel({ logits: bernoulliLogits(0.75) }),
+    },
   });
   const { json } = await reportJson([dir], dir);
   assert.equal(json.reference, 'tournament', 'no ref_logprob: the tournament needs none');

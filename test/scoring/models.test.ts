@@ -4,9 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import {
-  bigramModel, constantLogitsModel, gpt2Model, gpt2Weights, writeModel, type Gpt2Options,
-} from '../../src/core/onnx/models';
+import { bigramModel, constantLogitsModel, gpt2Model, gpt2Weights, writeModel, type Gpt2Options } from '../../src/core/onnx/models';
 import { GraphBuilder } from '../../src/core/onnx/builder';
 import { appendGraphFragment, encodeGraphFragment } from '../../src/core/onnx/encode';
 import { DataType } from '../../src/core/onnx/schema';
@@ -41,8 +39,17 @@ async function run(model: Uint8Array, feeds: Record<string, ort.Tensor>): Promis
 
 test('the constant model gives its closed-form log-probs at every position', async () => {
   const logits = [0.25, -3, 1.5, 2, 0];
-  const ids = [[1, 2, 3], [4, 0, 0]];
-  const out = await run(constantLogitsModel({ logits }).model, { input_ids: i64(ids), attention_mask: i64([[1, 1, 1], [1, 0, 0]]) });
+  const ids = [
+    [1, 2, 3],
+    [4, 0, 0],
+  ];
+  const out = await run(constantLogitsModel({ logits }).model, {
+    input_ids: i64(ids),
+    attention_mask: i64([
+      [1, 1, 1],
+      [1, 0, 0],
+    ]),
+  });
   assert.deepEqual(out.dims, [2, 3, 5]);
   assert.equal(out.type, 'float32');
   const data = out.data as Float32Array;
@@ -56,10 +63,25 @@ test('the constant model gives its closed-form log-probs at every position', asy
 test('the bigram model gives table-row log-probs, whatever the mask', async () => {
   const vocab = 7;
   const table = new Float32Array(vocab * vocab).map((_, i) => Math.sin(i * 1.7) * 4);
-  const ids = [[3, 6, 0, 2], [5, 5, 1, 0]];
+  const ids = [
+    [3, 6, 0, 2],
+    [5, 5, 1, 0],
+  ];
   const model = bigramModel({ table, vocab }).model;
-  const a = await run(model, { input_ids: i64(ids), attention_mask: i64([[1, 1, 1, 1], [1, 1, 0, 0]]) });
-  const b = await run(model, { input_ids: i64(ids), attention_mask: i64([[1, 1, 1, 1], [1, 1, 1, 1]]) });
+  const a = await run(model, {
+    input_ids: i64(ids),
+    attention_mask: i64([
+      [1, 1, 1, 1],
+      [1, 1, 0, 0],
+    ]),
+  });
+  const b = await run(model, {
+    input_ids: i64(ids),
+    attention_mask: i64([
+      [1, 1, 1, 1],
+      [1, 1, 1, 1],
+    ]),
+  });
   assert.deepEqual(a.dims, [2, 4, vocab]);
   assert.deepEqual(a.data, b.data);
   const data = a.data as Float32Array;
@@ -69,7 +91,6 @@ test('the bigram model gives table-row log-probs, whatever the mask', async () =
     for (let k = 0; k < vocab; k++) assert.equal(logSoftmax64(got, k), logSoftmax64(want, k));
   });
 });
-
 
 // Small enough to run in milliseconds; initScale 0.3 makes attention far from uniform, so a
 // wrong mask or position shows in the logits.
@@ -98,8 +119,16 @@ function assertClose(got: ArrayLike<number>, want: ArrayLike<number>, tol: numbe
   }
 }
 
-const ids = [[5, 17, 3, 39, 0, 22], [8, 8, 1, 30, 0, 0], [0, 0, 12, 4, 9, 33]];
-const mask = [[1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 0, 0], [0, 0, 1, 1, 1, 1]];
+const ids = [
+  [5, 17, 3, 39, 0, 22],
+  [8, 8, 1, 30, 0, 0],
+  [0, 0, 12, 4, 9, 33],
+];
+const mask = [
+  [1, 1, 1, 1, 1, 1],
+  [1, 1, 1, 1, 0, 0],
+  [0, 0, 1, 1, 1, 1],
+];
 
 test('GPT-2 logits match a float64 reference on a ragged batch (right and left padding)', async () => {
   const w = gpt2Weights(small);
@@ -118,7 +147,10 @@ test('GPT-2 with position_ids equals the mask-derived positions, and uses what i
   const w = gpt2Weights(small);
   const plain = (await run(gpt2Model(small, w).model, { input_ids: i64(ids), attention_mask: i64(mask) })).data;
   const model = gpt2Model({ ...small, positionIds: true }, w).model;
-  const derived = mask.map((m) => { let c = 0; return m.map((v) => Math.max((c += v) - 1, 0)); });
+  const derived = mask.map((m) => {
+    let c = 0;
+    return m.map((v) => Math.max((c += v) - 1, 0));
+  });
   const given = await run(model, { input_ids: i64(ids), attention_mask: i64(mask), position_ids: i64(derived) });
   assertClose(given.data as Float32Array, plain as Float32Array, 1e-5, 'position_ids');
   const shifted = derived.map((r) => r.map((p) => p + 1));
@@ -135,13 +167,17 @@ test('GPT-2 with past: zero-length past equals no past, and past + rest equals t
   assertClose(whole.logits!.data as Float32Array, plain.data as Float32Array, 1e-5, 'empty past');
   assert.deepEqual(whole['present.1.value']!.dims, [3, small.heads, 6, HD]);
   // First 4 tokens, then the last 2 with the first call's present as past.
-  const first = await runAll(model, emptyPast(o, 3, { input_ids: i64(ids.map((r) => r.slice(0, 4))), attention_mask: i64(mask.map((r) => r.slice(0, 4))) }));
+  const first = await runAll(
+    model,
+    emptyPast(o, 3, { input_ids: i64(ids.map((r) => r.slice(0, 4))), attention_mask: i64(mask.map((r) => r.slice(0, 4))) }),
+  );
   const feeds: Record<string, ort.Tensor> = { input_ids: i64(ids.map((r) => r.slice(4))), attention_mask: i64(mask) };
   for (let l = 0; l < o.layers; l++) {
     for (const kv of ['key', 'value']) feeds[`past_key_values.${l}.${kv}`] = first[`present.${l}.${kv}`]!;
   }
   const rest = await runAll(model, feeds);
-  const wholeRows = rowsOf(whole.logits!), restRows = rowsOf(rest.logits!);
+  const wholeRows = rowsOf(whole.logits!),
+    restRows = rowsOf(rest.logits!);
   for (let b = 0; b < 3; b++) {
     for (let t = 0; t < 2; t++) assertClose(restRows[b * 2 + t]!, wholeRows[b * 6 + 4 + t]!, 1e-5, `continued ${b},${t}`);
   }
@@ -156,7 +192,11 @@ test('the merged decoder: use_cache_branch=false runs without past, true continu
   const plain = await run(gpt2Model(small, w).model, { input_ids: i64(ids), attention_mask: i64(mask) });
   const noCache = await runAll(model, emptyPast(o, 3, { input_ids: i64(ids), attention_mask: i64(mask), use_cache_branch: flag(false) }));
   assertClose(noCache.logits!.data as Float32Array, plain.data as Float32Array, 1e-5, 'no-cache branch');
-  const feeds: Record<string, ort.Tensor> = { input_ids: i64(ids.map((r) => r.slice(5))), attention_mask: i64(mask), use_cache_branch: flag(true) };
+  const feeds: Record<string, ort.Tensor> = {
+    input_ids: i64(ids.map((r) => r.slice(5))),
+    attention_mask: i64(mask),
+    use_cache_branch: flag(true),
+  };
   for (let l = 0; l < o.layers; l++) {
     for (const kv of ['key', 'value']) {
       const t = noCache[`present.${l}.${kv}`]!;
@@ -179,7 +219,9 @@ test('float16 logits are the float32 logits rounded', async () => {
   const full = (await run(gpt2Model(small, w).model, feeds)).data as Float32Array;
   const h = half.data as Uint16Array;
   const f16 = (b: number): number => {
-    const e = (b >> 10) & 31, m = b & 1023, s = b >> 15 ? -1 : 1;
+    const e = (b >> 10) & 31,
+      m = b & 1023,
+      s = b >> 15 ? -1 : 1;
     return s * (e === 0 ? m * 2 ** -24 : (1 + m / 1024) * 2 ** (e - 15));
   };
   full.forEach((v, i) => assert.ok(Math.abs(f16(h[i]!) - v) <= Math.abs(v) * 2 ** -11 + 2 ** -25, `logit ${i}`));

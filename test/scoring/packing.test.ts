@@ -10,7 +10,10 @@ test('every sample is placed once, without overlap, inside its row and batch', (
     fc.property(fc.array(fc.integer({ min: 1, max: 300 }), { maxLength: 200 }), fc.integer({ min: 1, max: 4000 }), (fed, budget) => {
       const batches = packBatches(fed, budget);
       const seen = batches.flatMap((b) => b.placements.map((p) => p.sample)).sort((a, b) => a - b);
-      assert.deepEqual(seen, fed.map((_, i) => i));
+      assert.deepEqual(
+        seen,
+        fed.map((_, i) => i),
+      );
       const capacity = Math.max(Math.max(0, ...fed), Math.min(MIN_ROW, budget));
       for (const b of batches) {
         assert.ok(b.rows * b.rowLength <= budget || b.rows === 1, 'within the budget, or one row alone');
@@ -24,7 +27,12 @@ test('every sample is placed once, without overlap, inside its row and batch', (
           }
           assert.ok(end <= b.rowLength && end <= capacity);
         }
-        assert.equal(b.rowLength, Math.max(...Array.from({ length: b.rows }, (_, r) => b.placements.filter((p) => p.row === r).reduce((a, p) => a + fed[p.sample], 0))));
+        assert.equal(
+          b.rowLength,
+          Math.max(
+            ...Array.from({ length: b.rows }, (_, r) => b.placements.filter((p) => p.row === r).reduce((a, p) => a + fed[p.sample], 0)),
+          ),
+        );
       }
     }),
     { numRuns: 200 },
@@ -38,7 +46,10 @@ test('ragged samples pack with little padding; equal ones fill rows to the capac
   const real = ragged.reduce((a, b) => a + b, 0);
   assert.ok(padded / real < 1.05, `padding ${(padded / real - 1) * 100}%`);
   const equal = packBatches(new Array(20).fill(32), 1024);
-  assert.deepEqual(equal.map((b) => [b.rows, b.rowLength]), [[5, 128]]);
+  assert.deepEqual(
+    equal.map((b) => [b.rows, b.rowLength]),
+    [[5, 128]],
+  );
   assert.throws(() => packBatches([1], 0), /token budget must be a positive integer/);
   assert.deepEqual(packBatches([], 10), []);
 });
@@ -46,22 +57,35 @@ test('ragged samples pack with little padding; equal ones fill rows to the capac
 test('out of memory on packed rows: each smaller budget halves the largest batch of several rows, down to one row per batch', () => {
   const seq = (fed: number) => ({ promptIds: [1], responseIds: new Array<number>(fed).fill(2) });
   fc.assert(
-    fc.property(fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 100 }), fc.integer({ min: 1, max: 1 << 24 }), (fed, budget) => {
-      const samples = fed.map(seq);
-      const largest = (b: number) => Math.max(0, ...packBatches(fed, b).filter((x) => x.rows > 1).map((x) => x.rows * x.rowLength));
-      const seen = new Set<number>([budget]);
-      for (let b = budget; ;) {
-        const next = smallerBudgetFor('safetensors', samples, b);
-        if (next === undefined) {
-          assert.ok(packBatches(fed, b).every((x) => x.rows === 1), 'the end: every batch is one row');
-          break;
+    fc.property(
+      fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 100 }),
+      fc.integer({ min: 1, max: 1 << 24 }),
+      (fed, budget) => {
+        const samples = fed.map(seq);
+        const largest = (b: number) =>
+          Math.max(
+            0,
+            ...packBatches(fed, b)
+              .filter((x) => x.rows > 1)
+              .map((x) => x.rows * x.rowLength),
+          );
+        const seen = new Set<number>([budget]);
+        for (let b = budget; ;) {
+          const next = smallerBudgetFor('safetensors', samples, b);
+          if (next === undefined) {
+            assert.ok(
+              packBatches(fed, b).every((x) => x.rows === 1),
+              'the end: every batch is one row',
+            );
+            break;
+          }
+          assert.ok(largest(next) < largest(b), 'what ran out of memory really shrinks');
+          assert.ok(!seen.has(next), 'never the same budget twice');
+          seen.add(next);
+          b = next;
         }
-        assert.ok(largest(next) < largest(b), 'what ran out of memory really shrinks');
-        assert.ok(!seen.has(next), 'never the same budget twice');
-        seen.add(next);
-        b = next;
-      }
-    }),
+      },
+    ),
     { numRuns: 200 },
   );
   // ONNX exports halve their padded batches, as smallerBudget always did.

@@ -85,14 +85,20 @@ test('an extension session (scan, score, report, inspect, rescore, close) change
   try {
     await s.open();
     await s.idle();
-    assert.deepEqual(s.snapshot().rows.map((r) => r.state), ['done', 'done', 'done', 'done', 'done']);
+    assert.deepEqual(
+      s.snapshot().rows.map((r) => r.state),
+      ['done', 'done', 'done', 'done', 'done'],
+    );
     const inspected = await s.inspect('step-200/model.onnx');
     assert.deepEqual([inspected.step, inspected.path, inspected.model], [200, 'step-200/model.onnx', 'onnx']);
     const sharded = await s.inspect('checkpoint-500/model.safetensors.index.json');
     assert.deepEqual([sharded.step, sharded.model], [500, 'safetensors llama']);
     await s.rescore();
     await s.idle();
-    assert.deepEqual(s.snapshot().rows.map((r) => r.state), ['done', 'done', 'done', 'done', 'done']);
+    assert.deepEqual(
+      s.snapshot().rows.map((r) => r.state),
+      ['done', 'done', 'done', 'done', 'done'],
+    );
   } finally {
     // Closing ends the worker and saves the hash cache: look once that is done, not after a guess.
     await s.disposeAndWait();

@@ -15,7 +15,9 @@ import { tempDir } from '../support/temp';
 const BASE: Gpt2Options = { layers: 2, width: 32, heads: 4, vocab: 97, context: 48, seed: 5, initScale: 0.3 };
 
 const float16ToNumber = (h: number): number => {
-  const e = (h >> 10) & 0x1f, m = h & 0x3ff, s = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f,
+    m = h & 0x3ff,
+    s = h & 0x8000 ? -1 : 1;
   if (e === 0) return s * m * 2 ** -24;
   if (e === 31) return m ? NaN : s * Infinity;
   return s * (1 + m / 1024) * 2 ** (e - 15);
@@ -35,9 +37,10 @@ async function referenceLogprobs(session: ort.InferenceSession, s: WireSample): 
   }
   const logits = (await session.run(feeds, ['logits'])).logits;
   const V = logits.dims[2];
-  const data = logits.type === 'float16'
-    ? Float64Array.from(logits.data as Uint16Array, float16ToNumber)
-    : Float64Array.from(logits.data as Float32Array);
+  const data =
+    logits.type === 'float16'
+      ? Float64Array.from(logits.data as Uint16Array, float16ToNumber)
+      : Float64Array.from(logits.data as Float32Array);
   const out: number[] = [];
   for (let j = 0; j < s.responseIds.length; j++) {
     const t = s.promptIds.length + j - 1;
@@ -86,5 +89,8 @@ test('samples longer than the model context (from its metadata) are skipped, not
   const res = await scoreModel({ modelPath, evalFile: 'eval.jsonl', samples, options: CPU });
   const long = samples.filter((s) => s.promptIds.length + s.responseIds.length > 12).map((s) => s.line);
   assert.ok(long.length > 0 && long.length < samples.length);
-  assert.deepEqual(res.skipped.map((s) => s.line), long);
+  assert.deepEqual(
+    res.skipped.map((s) => s.line),
+    long,
+  );
 });

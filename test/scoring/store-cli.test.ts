@@ -22,25 +22,40 @@ function makeRun(dir: string) {
     const r = lcg(step);
     saveModel(dir, `step-${step}`, bigramModel({ table: Float32Array.from({ length: vocab * vocab }, () => r() * 3), vocab }));
   }
-  writeFileSync(join(dir, 'eval.jsonl'), samples.map((s) => JSON.stringify({ id: s.id, prompt_ids: [...s.promptIds], response_ids: [...s.responseIds] })).join('\n') + '\n');
+  writeFileSync(
+    join(dir, 'eval.jsonl'),
+    samples.map((s) => JSON.stringify({ id: s.id, prompt_ids: [...s.promptIds], response_ids: [...s.responseIds] })).join('\n') + '\n',
+  );
   return { samples };
 }
 
-const listing = (dir: string) => readdirSync(dir).map((n) => `${n}:${statSync(join(dir, n)).mtimeMs}`).sort();
+const listing = (dir: string) =>
+  readdirSync(dir)
+    .map((n) => `${n}:${statSync(join(dir, n)).mtimeMs}`)
+    .sort();
 
 test('scores go to the store once, are reused, and a damaged file is rescored', async (t) => {
   const dir = tempDir(t);
   const { samples } = makeRun(dir);
   const before = listing(join(dir, 'step-100'));
   const first = await scoreRunFolder(dir, { provider: 'cpu', settleMs: 0 });
-  assert.deepEqual(first.outcomes.map((o) => [o.entry.step, o.reused, o.error]), [[100, false, undefined], [200, false, undefined]]);
+  assert.deepEqual(
+    first.outcomes.map((o) => [o.entry.step, o.reused, o.error]),
+    [
+      [100, false, undefined],
+      [200, false, undefined],
+    ],
+  );
   assert.deepEqual(listing(join(dir, 'step-100')), before, 'nothing written in the checkpoint folder');
   const direct = await scoreModel({ modelPath: join(dir, 'step-100', 'model.onnx'), evalFile: 'e', samples, options: CPU });
   assert.deepEqual(first.outcomes[0].record!.scores.seqLogprob, direct.seqLogprob);
   assert.equal(first.outcomes[0].record!.info.provider, 'cpu');
 
   const second = await scoreRunFolder(dir, { provider: 'cpu', settleMs: 0 });
-  assert.deepEqual(second.outcomes.map((o) => o.reused), [true, true]);
+  assert.deepEqual(
+    second.outcomes.map((o) => o.reused),
+    [true, true],
+  );
   assert.equal(second.scoringSeconds, 0);
   assert.deepEqual(second.outcomes[1].record, first.outcomes[1].record);
 
@@ -61,7 +76,9 @@ function spyCaches(t: { after(fn: () => void): void }): Set<HashCache> {
     caches.add(this);
     return original.apply(this, args);
   };
-  t.after(() => { HashCache.prototype.hash = original; });
+  t.after(() => {
+    HashCache.prototype.hash = original;
+  });
   return caches;
 }
 
@@ -87,7 +104,10 @@ test('model hashes are kept in <store>/hashes.json: each model hashed once, a se
 
   caches.clear();
   const second = await scoreRunFolder(dir, { provider: 'cpu', settleMs: 0 });
-  assert.deepEqual(second.outcomes.map((o) => o.reused), [true, true]);
+  assert.deepEqual(
+    second.outcomes.map((o) => o.reused),
+    [true, true],
+  );
   assert.ok(caches.size > 0, 'the second pass looked its hashes up');
   assert.equal(hashed(), 0, 'nothing rehashed');
   assert.equal(readFileSync(file, 'utf8'), text);
@@ -100,14 +120,28 @@ test('a broken checkpoint fails alone, named by its path', async (t) => {
   mkdirSync(join(dir, 'step-300'));
   writeFileSync(join(dir, 'step-300', 'model.onnx'), 'not a model');
   const r = await scoreRunFolder(dir, { provider: 'cpu', settleMs: 0 });
-  assert.deepEqual(r.outcomes.map((o) => [o.entry.step, Boolean(o.error)]), [[100, false], [200, false], [300, true]]);
+  assert.deepEqual(
+    r.outcomes.map((o) => [o.entry.step, Boolean(o.error)]),
+    [
+      [100, false],
+      [200, false],
+      [300, true],
+    ],
+  );
   assert.match(r.outcomes[2].error!, /step-300\/model\.onnx: .*not a readable ONNX model/);
 });
 
 test('score arguments: defaults, and clear errors for bad ones', () => {
   assert.deepEqual(parseScoreArgs(['run']), { run: 'run', scoring: { provider: 'auto', tokenBudget: 8192 }, wait: true });
-  assert.deepEqual(parseScoreArgs(['run', '--provider', 'cpu', '--budget', '512', '--no-wait']), { run: 'run', scoring: { provider: 'cpu', tokenBudget: 512 }, wait: false });
-  assert.throws(() => parseScoreArgs(['run', '--provider', 'tpu']), (e: Error) => e instanceof UsageError && /expected one of auto, cuda, webgpu, cpu/.test(e.message));
+  assert.deepEqual(parseScoreArgs(['run', '--provider', 'cpu', '--budget', '512', '--no-wait']), {
+    run: 'run',
+    scoring: { provider: 'cpu', tokenBudget: 512 },
+    wait: false,
+  });
+  assert.throws(
+    () => parseScoreArgs(['run', '--provider', 'tpu']),
+    (e: Error) => e instanceof UsageError && /expected one of auto, cuda, webgpu, cpu/.test(e.message),
+  );
   assert.throws(() => parseScoreArgs(['run', '--budget', '1.5']), /--budget 1.5: expected a positive whole number/);
   assert.throws(() => parseScoreArgs([]), /missing the run folder/);
   assert.throws(() => parseScoreArgs(['run', '--nope']), UsageError);

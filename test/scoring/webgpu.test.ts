@@ -24,7 +24,11 @@ test('WebGPU log-probs equal the CPU ones within 1e-3', { skip }, async (t) => {
   // Dawn's Vulkan loader wants a runtime dir; headless CI users often have none.
   process.env.XDG_RUNTIME_DIR ??= tempDir(t, 'cc-xdg-');
   const dir = tempDir(t);
-  const modelPath = saveModel(dir, 'gpu', gpt2Model({ layers: 1, width: 32, heads: 4, vocab: 97, context: 48, seed: 9, initScale: 0.3, positionIds: true }));
+  const modelPath = saveModel(
+    dir,
+    'gpu',
+    gpt2Model({ layers: 1, width: 32, heads: 4, vocab: 97, context: 48, seed: 9, initScale: 0.3, positionIds: true }),
+  );
   const samples = randomSamples(8, 97, 21, 8, 12);
   const cpu = await scoreModel({ modelPath, evalFile: 'eval.jsonl', samples, options: CPU });
   const gpu = await scoreModel({ modelPath, evalFile: 'eval.jsonl', samples, options: { ...CPU, provider: 'webgpu', tokenBudget: 4096 } });
@@ -32,11 +36,16 @@ test('WebGPU log-probs equal the CPU ones within 1e-3', { skip }, async (t) => {
   cpu.tokenLogprobs.forEach((v, k) => assertClose(gpu.tokenLogprobs[k], v, 1e-3, `token ${k}`));
 });
 
-test('WebGPU runs every safetensors family and variant to PyTorch\'s float64 scores', { skip }, async (t) => {
+test("WebGPU runs every safetensors family and variant to PyTorch's float64 scores", { skip }, async (t) => {
   process.env.XDG_RUNTIME_DIR ??= tempDir(t, 'cc-xdg-');
   for (const f of hfFixtures) {
     // One batch per checkpoint: every distinct shape costs a shader compile on a software driver.
-    const r = await scoreModel({ modelPath: f.entry, evalFile: 'eval.jsonl', samples: hfSamples, options: { ...CPU, provider: 'webgpu', tokenBudget: 4096 } });
+    const r = await scoreModel({
+      modelPath: f.entry,
+      evalFile: 'eval.jsonl',
+      samples: hfSamples,
+      options: { ...CPU, provider: 'webgpu', tokenBudget: 4096 },
+    });
     assert.equal(r.provider, 'webgpu', `${f.name}: WebGPU did not run: ${JSON.stringify(r.attempts)}`);
     const worst = Math.max(...f.expected.map((e, i) => Math.abs(r.seqLogprob[i] - e)));
     assert.ok(worst <= hfTolerance(f), `${f.name}: largest difference ${worst}`);

@@ -18,7 +18,13 @@ function setup(t: { after(fn: () => void): void }) {
   const modelPath = saveModel(dir, 'step-1', bigramModel({ table, vocab }));
   const samples = randomSamples(1500, vocab, 2);
   // A budget of 16 tokens makes many small batches, so there is a "mid-job" to kill in.
-  const job: ScoreJob = { jobId: 'j1', checkpointPath: 'step-1/model.onnx', modelPath, evalSet: { hash: 'e1', file: 'eval.jsonl', samples }, options: { ...CPU, tokenBudget: 16 } };
+  const job: ScoreJob = {
+    jobId: 'j1',
+    checkpointPath: 'step-1/model.onnx',
+    modelPath,
+    evalSet: { hash: 'e1', file: 'eval.jsonl', samples },
+    options: { ...CPU, tokenBudget: 16 },
+  };
   return { job, modelPath, samples };
 }
 
@@ -38,7 +44,12 @@ test('a worker killed mid-job: the job runs again on a new worker with half the 
     },
   });
   assert.ok(killed);
-  assert.ok(logs.includes('step-1/model.onnx: the scoring worker was killed (SIGKILL, possibly out of memory) with a token budget of 16; trying again on a new worker with 8 in 10 ms'), logs.join('\n'));
+  assert.ok(
+    logs.includes(
+      'step-1/model.onnx: the scoring worker was killed (SIGKILL, possibly out of memory) with a token budget of 16; trying again on a new worker with 8 in 10 ms',
+    ),
+    logs.join('\n'),
+  );
   const direct = await scoreModel({ modelPath, evalFile: 'eval.jsonl', samples, options: job.options as typeof CPU });
   assert.deepEqual(res.seqLogprob, direct.seqLogprob);
   assert.deepEqual(res.tokenLogprobs, direct.tokenLogprobs);
@@ -49,7 +60,10 @@ test('without retries a killed job fails at once (SIGKILL counts as out of memor
   const client = new ScoringWorkerClient({ retries: 0 });
   t.after(() => client.dispose());
   const failed = client.score({ ...job, onProgress: () => void client.terminateWorker() });
-  await assert.rejects(failed, (e: ScoreError) => e.kind === 'out-of-memory' && e.message === 'the scoring worker was killed (SIGKILL, possibly out of memory)');
+  await assert.rejects(
+    failed,
+    (e: ScoreError) => e.kind === 'out-of-memory' && e.message === 'the scoring worker was killed (SIGKILL, possibly out of memory)',
+  );
   const ok = await client.score({ ...job, jobId: 'j2' });
   assert.equal(ok.seqLogprob.length, job.evalSet.samples.length);
 });
@@ -61,5 +75,11 @@ test('cancel stops a job between batches; a bad model is an error, not retried',
   const cancelled = client.score({ ...job, onProgress: () => client.cancel('j1') });
   await assert.rejects(cancelled, (e: ScoreError) => e.kind === 'cancelled');
   const bad = client.score({ ...job, jobId: 'j3', checkpointPath: 'step-9/model.onnx', modelPath: '/nonexistent/model.onnx' });
-  await assert.rejects(bad, (e: ScoreError) => e.kind === 'unreadable' && e.checkpoint === 'step-9/model.onnx' && e.message === 'cannot read the model: ENOENT: no such file or directory');
+  await assert.rejects(
+    bad,
+    (e: ScoreError) =>
+      e.kind === 'unreadable' &&
+      e.checkpoint === 'step-9/model.onnx' &&
+      e.message === 'cannot read the model: ENOENT: no such file or directory',
+  );
 });

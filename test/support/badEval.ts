@@ -8,9 +8,15 @@ const VALID = '{"id":"ok","prompt_ids":[1],"response_ids":[2]}';
 export function notUtf8Eval(): Buffer {
   return Buffer.concat([
     Buffer.from(`${VALID}\n`),
-    Buffer.from('{"id":"ff","prompt_ids":[1],"response_ids":[2],"note":"'), Buffer.from([0xff]), Buffer.from('"}\n'),
-    Buffer.from('{"id":"overlong","prompt":"'), Buffer.from([0xc0, 0xaf]), Buffer.from('","response":"x"}\n'),
-    Buffer.from('{"id":"surrogate","prompt":"'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('","response":"x"}\n'),
+    Buffer.from('{"id":"ff","prompt_ids":[1],"response_ids":[2],"note":"'),
+    Buffer.from([0xff]),
+    Buffer.from('"}\n'),
+    Buffer.from('{"id":"overlong","prompt":"'),
+    Buffer.from([0xc0, 0xaf]),
+    Buffer.from('","response":"x"}\n'),
+    Buffer.from('{"id":"surrogate","prompt":"'),
+    Buffer.from([0xed, 0xa0, 0x80]),
+    Buffer.from('","response":"x"}\n'),
     // A byte-order mark and a CRLF ending, as Windows tools write them: still a valid line.
     Buffer.from(`\uFEFF${VALID.replace('"ok"', '"crlf"')}\r\n`),
   ]);

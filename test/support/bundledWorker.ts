@@ -6,7 +6,22 @@ import { join } from 'node:path';
 import { REPO } from './cli';
 
 export function bundledWorker(entry: string): string {
-  const outfile = join(REPO, 'node_modules', '.cache', 'checkpoint-coverage-tests', `${entry.replace(/^.*\//, '').replace(/\.ts$/, '')}-${process.pid}.js`);
-  buildSync({ entryPoints: [entry], outfile, bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['onnxruntime-node'], logLevel: 'warning' });
+  const outfile = join(
+    REPO,
+    'node_modules',
+    '.cache',
+    'checkpoint-coverage-tests',
+    `${entry.replace(/^.*\//, '').replace(/\.ts$/, '')}-${process.pid}.js`,
+  );
+  buildSync({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['onnxruntime-node'],
+    logLevel: 'warning',
+  });
   return outfile;
 }

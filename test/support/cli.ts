@@ -16,13 +16,25 @@ export function fixture(rel: string): Buffer {
   return readFileSync(join(FIXTURES, rel));
 }
 
-export interface CliResult { code: number; out: string; err: string }
+export interface CliResult {
+  code: number;
+  out: string;
+  err: string;
+}
 
 /** Calls a command's `run` with collecting streams. */
 export async function callCommand(command: Command, argv: string[]): Promise<CliResult> {
   let out = '';
   let err = '';
-  const io: CliIO = { out: (s) => { out += s; }, err: (s) => { err += s; }, cwd: REPO };
+  const io: CliIO = {
+    out: (s) => {
+      out += s;
+    },
+    err: (s) => {
+      err += s;
+    },
+    cwd: REPO,
+  };
   const code = await command.run(argv, io);
   return { code, out, err };
 }
@@ -31,12 +43,15 @@ export async function callCommand(command: Command, argv: string[]): Promise<Cli
 export function spawnCli(args: string[], opts: { uid?: number } = {}): Promise<CliResult> {
   const ids = opts.uid === undefined ? {} : { uid: opts.uid, gid: opts.uid };
   return new Promise((done) => {
-    execFile(process.execPath, ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), ...args],
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), ...args],
       { cwd: REPO, encoding: 'utf8', timeout: 30_000, ...ids, env: { ...process.env, HOME: tmpdir() } },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
         done({ code, out: stdout, err: stderr });
-      });
+      },
+    );
   });
 }
 
@@ -64,6 +79,12 @@ export function settle(ms = 2100): Promise<void> {
  */
 export function fileScope(): { after(fn: () => void): void } {
   const cleanups: (() => void)[] = [];
-  after(() => { for (const fn of cleanups) fn(); });
-  return { after: (fn) => { cleanups.push(fn); } };
+  after(() => {
+    for (const fn of cleanups) fn();
+  });
+  return {
+    after: (fn) => {
+      cleanups.push(fn);
+    },
+  };
 }

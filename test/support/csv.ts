@@ -22,14 +22,28 @@ export function parseCsv(text: string): string[][] {
     const c = text[i];
     if (quoted) {
       if (c !== '"') cell += c;
-      else if (text[i + 1] === '"') { cell += '"'; i++; } else { quoted = false; closed = true; }
+      else if (text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else {
+        quoted = false;
+        closed = true;
+      }
       continue;
     }
-    if (c === ',') { row.push(cell); cell = ''; closed = false; continue; }
+    if (c === ',') {
+      row.push(cell);
+      cell = '';
+      closed = false;
+      continue;
+    }
     if (c === '\n' || (c === '\r' && text[i + 1] === '\n')) {
       if (c === '\r') i++;
-      row.push(cell); rows.push(row);
-      row = []; cell = ''; closed = false;
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+      closed = false;
       continue;
     }
     if (closed) fail(i, `text after a closing quote: ${JSON.stringify(text.slice(i, i + 20))}`);
@@ -42,6 +56,9 @@ export function parseCsv(text: string): string[][] {
     cell += c;
   }
   if (quoted) fail(opened, 'a quoted cell is never closed');
-  if (cell !== '' || closed || row.length) { row.push(cell); rows.push(row); }
+  if (cell !== '' || closed || row.length) {
+    row.push(cell);
+    rows.push(row);
+  }
   return rows;
 }

@@ -20,7 +20,7 @@ export class FakeText {
 
 function siblingAfter(n: Child): Child | null {
   const list = n.parentNode?.childNodes;
-  return list ? list[list.indexOf(n) + 1] ?? null : null;
+  return list ? (list[list.indexOf(n) + 1] ?? null) : null;
 }
 
 type Child = FakeElement | FakeText;
@@ -41,7 +41,10 @@ export class FakeElement {
   hidden = false;
   private readonly listeners = new Map<string, ((e: unknown) => void)[]>();
 
-  constructor(readonly tagName: string, private readonly log: DomLog) {}
+  constructor(
+    readonly tagName: string,
+    private readonly log: DomLog,
+  ) {}
 
   setAttribute(name: string, value: string): void {
     this.log.attributes.push({ tag: this.tagName, name, value });
@@ -141,7 +144,13 @@ export interface FakeWindow {
  * Installs `document` (with `body` and an `#app` element) and `window` on globalThis until
  * `restore` is called.
  */
-export function installFakeDom(): { log: DomLog; app: FakeElement; window: FakeWindow; document: { createElement(tag: string): FakeElement }; restore: () => void } {
+export function installFakeDom(): {
+  log: DomLog;
+  app: FakeElement;
+  window: FakeWindow;
+  document: { createElement(tag: string): FakeElement };
+  restore: () => void;
+} {
   const log: DomLog = { elements: [], attributes: [], texts: [] };
   const g = globalThis as Record<string, unknown>;
   const saved = { document: g.document, window: g.window };

@@ -26,14 +26,21 @@ interface Expected {
 const expected = JSON.parse(readFileSync(join(HF_FIXTURES, 'expected.json'), 'utf8')) as Expected;
 
 export const hfFixtures: HfFixture[] = Object.entries(expected.models).map(([name, m]) => ({
-  name, dir: join(HF_FIXTURES, name),
+  name,
+  dir: join(HF_FIXTURES, name),
   entry: join(HF_FIXTURES, name, m.shards > 1 ? 'model.safetensors.index.json' : 'model.safetensors'),
   onnx: join(HF_FIXTURES, name, 'onnx', 'model.onnx'),
-  modelType: m.model_type, dtype: m.dtype, expected: m.seqLogprob,
+  modelType: m.model_type,
+  dtype: m.dtype,
+  expected: m.seqLogprob,
 }));
 
 export const hfSamples: WireSample[] = expected.samples.map((s, index) => ({
-  index, line: index + 1, id: `s${index}`, promptIds: Int32Array.from(s.prompt_ids), responseIds: Int32Array.from(s.response_ids),
+  index,
+  line: index + 1,
+  id: `s${index}`,
+  promptIds: Int32Array.from(s.prompt_ids),
+  responseIds: Int32Array.from(s.response_ids),
 }));
 
 /** The acceptance tolerance on a per-sample sum: 1e-4 for float32 weights, 1e-3 for half precision. */

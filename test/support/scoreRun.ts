@@ -13,11 +13,21 @@ export function failureLine(o: CheckpointOutcome): string | undefined {
 }
 
 export async function scoreRunFolder(root: string, opts: { provider?: ProviderSetting; settleMs?: number; progress?: ProgressOut } = {}) {
-  const run = await openRun(root, { scoring: { provider: opts.provider }, settleMs: opts.settleMs, log: opts.progress && warningLog(opts.progress) });
+  const run = await openRun(root, {
+    scoring: { provider: opts.provider },
+    settleMs: opts.settleMs,
+    log: opts.progress && warningLog(opts.progress),
+  });
   try {
     const layout = await run.scan();
     const result = opts.progress ? await scoreLayout(run, layout, opts.progress) : await run.ensureScored(layout.checkpoints);
-    return { ...result, outcomes: result.outcomes.map((o) => ({ ...o, error: failureLine(o) })), layout, evalSet: run.evalSet, config: run.config };
+    return {
+      ...result,
+      outcomes: result.outcomes.map((o) => ({ ...o, error: failureLine(o) })),
+      layout,
+      evalSet: run.evalSet,
+      config: run.config,
+    };
   } finally {
     await run.dispose();
   }

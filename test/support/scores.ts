@@ -19,7 +19,12 @@ export function testScores(seq: readonly number[], tokens: number | readonly num
   const counts = typeof tokens === 'number' ? new Uint32Array(seq.length).fill(tokens) : Uint32Array.from(tokens);
   if (counts.length !== seq.length) throw new Error(`testScores: ${seq.length} samples but ${counts.length} token counts`);
   const tokenOffsets = offsetsOf(counts);
-  return { seqLogprob: Float64Array.from(seq), tokenCounts: counts, tokenOffsets, tokenLogprobs: new Float32Array(tokenOffsets[counts.length]) };
+  return {
+    seqLogprob: Float64Array.from(seq),
+    tokenCounts: counts,
+    tokenOffsets,
+    tokenLogprobs: new Float32Array(tokenOffsets[counts.length]),
+  };
 }
 
 /**
@@ -45,8 +50,14 @@ export function testRecord(scores: CheckpointScores, o: { key?: StoreKey; info?:
   return {
     key: o.key ?? TEST_KEY,
     info: {
-      checkpointPath: 'step-100/model.onnx', provider: 'cpu', attempts: [{ provider: 'cpu', ok: true }],
-      skipped: [], seconds: 1.5, tokens: 99, createdAt: '2026-01-01T00:00:00Z', ...o.info,
+      checkpointPath: 'step-100/model.onnx',
+      provider: 'cpu',
+      attempts: [{ provider: 'cpu', ok: true }],
+      skipped: [],
+      seconds: 1.5,
+      tokens: 99,
+      createdAt: '2026-01-01T00:00:00Z',
+      ...o.info,
     },
     scores,
   };

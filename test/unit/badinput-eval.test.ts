@@ -12,7 +12,12 @@ import { callCommand, fixture } from '../support/cli';
 import { notUtf8Eval, utf16Eval, writeHugeLineEval } from '../support/badEval';
 import { tempRun } from '../support/temp';
 
-interface Problem { file: string; line?: number; subject?: string; message: string }
+interface Problem {
+  file: string;
+  line?: number;
+  subject?: string;
+  message: string;
+}
 
 /** `runs --json` on a run whose eval.jsonl is `body`; the eval part of the listing. */
 async function listEval(t: { after(fn: () => void): void }, body: string | Uint8Array, extra: Record<string, string> = {}) {
@@ -26,7 +31,10 @@ test('an empty file and a file of blank lines: exit 1, "the eval set is empty"',
   for (const name of ['empty', 'blank']) {
     const r = await listEval(t, fixture(`eval/${name}.jsonl`));
     assert.equal(r.code, 1, name);
-    assert.equal(r.err, `checkpoint-coverage runs: ${join(r.root, 'eval.jsonl')}: the eval set is empty; expected one JSON object per line\n`);
+    assert.equal(
+      r.err,
+      `checkpoint-coverage runs: ${join(r.root, 'eval.jsonl')}: the eval set is empty; expected one JSON object per line\n`,
+    );
     assert.deepEqual(r.eval.problems, []);
   }
 });
@@ -35,7 +43,10 @@ test('malformed JSON lines are named by line; the valid lines load', async (t) =
   const r = await listEval(t, fixture('eval/malformed.jsonl'));
   assert.equal(r.code, 0, r.err);
   assert.equal(r.eval.samples, 2);
-  assert.deepEqual(r.eval.problems.map((p) => [p.file, p.line]), [2, 3, 4, 5, 6, 7].map((l) => ['eval.jsonl', l]));
+  assert.deepEqual(
+    r.eval.problems.map((p) => [p.file, p.line]),
+    [2, 3, 4, 5, 6, 7].map((l) => ['eval.jsonl', l]),
+  );
   // The JSON parser's own detail (V8's wording) follows the fixed part.
   for (const p of [r.eval.problems[0], r.eval.problems[1], r.eval.problems[5]]) assert.match(p.message, /^not valid JSON \(.+\)$/);
   assert.deepEqual(r.lines.slice(2, 5), [
@@ -88,8 +99,12 @@ for (const c of perLine) {
 test('text without a tokenizer: every line says so, and the run cannot be used (exit 1)', async (t) => {
   const r = await listEval(t, fixture('eval/text-no-tokenizer.jsonl'));
   assert.equal(r.code, 1);
-  const why = 'has text (prompt/response) but no tokenizer: put a tokenizer.json in the run folder or name one in coverage.json ("tokenizer")';
-  assert.deepEqual(r.lines, [[1, 't1', why], [2, 't2', why]]);
+  const why =
+    'has text (prompt/response) but no tokenizer: put a tokenizer.json in the run folder or name one in coverage.json ("tokenizer")';
+  assert.deepEqual(r.lines, [
+    [1, 't1', why],
+    [2, 't2', why],
+  ]);
   assert.equal(r.err, `checkpoint-coverage runs: ${join(r.root, 'eval.jsonl')}: no valid sample in 2 lines; line 1: ${why}\n`);
   const text = await callCommand(runs, [r.root]);
   assert.match(text.out, /Eval set eval\.jsonl: cannot be used\n  2 bad lines \(not loaded\):\n    eval\.jsonl:1 \(id t1\): has text/);
@@ -98,14 +113,21 @@ test('text without a tokenizer: every line says so, and the run cannot be used (
 test('a tokenizer.json that is not a tokenizer: exit 1 naming it and what was expected', async (t) => {
   const r = await listEval(t, fixture('eval/text-no-tokenizer.jsonl'), { 'tokenizer.json': '{"vocab": {}}' });
   assert.equal(r.code, 1);
-  assert.equal(r.err, `checkpoint-coverage runs: ${join(r.root, 'tokenizer.json')}: expected a Hugging Face tokenizer.json (a JSON object with a "model")\n`);
+  assert.equal(
+    r.err,
+    `checkpoint-coverage runs: ${join(r.root, 'tokenizer.json')}: expected a Hugging Face tokenizer.json (a JSON object with a "model")\n`,
+  );
 });
 
 test('bytes that are not UTF-8 are named by line; a BOM and CRLF endings are fine', async (t) => {
   const r = await listEval(t, notUtf8Eval());
   assert.equal(r.code, 0, r.err);
   assert.equal(r.eval.samples, 2);
-  assert.deepEqual(r.lines, [[2, null, 'not valid UTF-8'], [3, null, 'not valid UTF-8'], [4, null, 'not valid UTF-8']]);
+  assert.deepEqual(r.lines, [
+    [2, null, 'not valid UTF-8'],
+    [3, null, 'not valid UTF-8'],
+    [4, null, 'not valid UTF-8'],
+  ]);
 });
 
 test('a UTF-16 file: exit 1, and the first line says it is UTF-16', async (t) => {
@@ -126,7 +148,9 @@ test('a 100 MB line is measured and skipped; the lines around it load', async (t
   assert.equal(r.code, 0, r.err);
   const j = JSON.parse(r.out) as { eval: { samples: number; problems: Problem[] } };
   assert.equal(j.eval.samples, 2);
-  assert.deepEqual(j.eval.problems, [{ file: 'eval.jsonl', line: 2, message: 'line of 104857600 bytes is longer than the 67108864-byte limit; skipped' }]);
+  assert.deepEqual(j.eval.problems, [
+    { file: 'eval.jsonl', line: 2, message: 'line of 104857600 bytes is longer than the 67108864-byte limit; skipped' },
+  ]);
   // The loader's own limit is a parameter; the same line under a 1 MiB limit reads alike.
   const small = await loadEvalSet(file, { maxLineBytes: 1 << 20 });
   assert.equal(small.problems[0].message, 'line of 104857600 bytes is longer than the 1048576-byte limit; skipped');

@@ -9,15 +9,18 @@ import { dirname, join } from 'node:path';
 import { command as runs } from '../../src/cli/runs';
 import { writeModel } from '../../src/core/onnx/models';
 import { callCommand, fileScope, fixture, settle, spawnCli, unprivileged } from '../support/cli';
-import {
-  externalWeightsModel, goodModel, noLogitsModel, randomModelBytes, truncatedModelBytes,
-} from '../support/badModels';
+import { externalWeightsModel, goodModel, noLogitsModel, randomModelBytes, truncatedModelBytes } from '../support/badModels';
 import { tempRun } from '../support/temp';
 
 const EVAL = '{"id":"a","prompt_ids":[1,2],"response_ids":[3]}\n{"id":"b","prompt_ids":[1],"response_ids":[9,2]}\n';
 const lifetime = fileScope();
 
-interface Listing { code: number; err: string; problems: { file: string; message: string }[]; checkpoints: { path: string }[] }
+interface Listing {
+  code: number;
+  err: string;
+  problems: { file: string; message: string }[];
+  checkpoints: { path: string }[];
+}
 async function listing(root: string, ...flags: string[]): Promise<Listing> {
   const r = await callCommand(runs, [root, '--json', ...flags]);
   const j = JSON.parse(r.out) as Omit<Listing, 'code' | 'err'>;
@@ -80,7 +83,12 @@ test('coverage.json with wrong types, unknown keys, paths leading out, bad JSON:
   assert.equal(spawned.out, '');
   const messages = [spawned.err.replace(/^checkpoint-coverage runs: /, '').trimEnd()];
   for (const r of roots.slice(1)) {
-    messages.push(await callCommand(runs, [r]).then(() => 'no error', (e: Error) => e.message));
+    messages.push(
+      await callCommand(runs, [r]).then(
+        () => 'no error',
+        (e: Error) => e.message,
+      ),
+    );
   }
   const expected: Record<string, string[]> = {
     'wrong-types': [
@@ -97,8 +105,12 @@ test('coverage.json with wrong types, unknown keys, paths leading out, bad JSON:
       '"selection_n" is not a setting; expected one of eval, tokenizer, reference, nGrid, selectionN, tokensPerStep, store',
       '"reference.dtype" is not a setting; expected only "model"',
     ],
-    'outside-paths': ['eval" is "../eval.jsonl', 'tokenizer" is "/etc/tokenizer.json', 'store" is "link-out/store', 'reference.model" is "../../ref.onnx']
-      .map((k) => `"${k}", which is outside the run folder; paths must stay inside it unless the workspace is trusted`),
+    'outside-paths': [
+      'eval" is "../eval.jsonl',
+      'tokenizer" is "/etc/tokenizer.json',
+      'store" is "link-out/store',
+      'reference.model" is "../../ref.onnx',
+    ].map((k) => `"${k}", which is outside the run folder; paths must stay inside it unless the workspace is trusted`),
     'not-object': ['expected a JSON object of settings, found an array'],
   };
   names.forEach((name, i) => {
@@ -111,30 +123,60 @@ test('coverage.json with wrong types, unknown keys, paths leading out, bad JSON:
   // A trusted workspace (--allow-outside) lets the same paths through; what is missing is then reported by the eval reader.
   const trusted = await callCommand(runs, [roots[2], '--allow-outside']);
   assert.equal(trusted.code, 1);
-  assert.equal(trusted.err, "checkpoint-coverage runs: /etc/tokenizer.json: cannot read the tokenizer (ENOENT: no such file or directory, open '/etc/tokenizer.json'); expected a Hugging Face tokenizer.json\n");
+  assert.equal(
+    trusted.err,
+    "checkpoint-coverage runs: /etc/tokenizer.json: cannot read the tokenizer (ENOENT: no such file or directory, open '/etc/tokenizer.json'); expected a Hugging Face tokenizer.json\n",
+  );
 });
 
 test('.onnx files that are empty, cut short, random bytes, or models we cannot drive are named; the others still list', async () => {
   const l = await listing(models);
   assert.equal(l.code, 0, l.err);
-  assert.deepEqual(l.checkpoints.map((k) => k.path), [1, 2, 3, 4, 5, 6, 7, 8].map((s) => `step-${s}/model.onnx`));
+  assert.deepEqual(
+    l.checkpoints.map((k) => k.path),
+    [1, 2, 3, 4, 5, 6, 7, 8].map((s) => `step-${s}/model.onnx`),
+  );
   const p = problemMap(l);
-  assert.deepEqual(Object.keys(p), [2, 3, 4, 5, 6, 7, 8].map((s) => `step-${s}/model.onnx`));
+  assert.deepEqual(
+    Object.keys(p),
+    [2, 3, 4, 5, 6, 7, 8].map((s) => `step-${s}/model.onnx`),
+  );
   assert.equal(p['step-2/model.onnx'], 'cannot be scored: not a readable ONNX model: the file is empty (at byte 0)');
-  assert.match(p['step-3/model.onnx'], /^cannot be scored: not a readable ONNX model: field \d+ declares \d+ bytes but only \d+ remain \(truncated file\?\) \(at byte \d+\)$/);
-  assert.equal(p['step-4/model.onnx'], 'cannot be scored: not a readable ONNX model: field 1 has wire type 4, which ONNX never uses (at byte 0)');
-  assert.match(p['step-5/model.onnx'], /^cannot be scored: it has no logits output\. The model has inputs .* and outputs scores float32 \[batch_size, sequence_length, 16\]; we need .*output logits \[batch, seq, vocab\] float32\/float16\.$/);
+  assert.match(
+    p['step-3/model.onnx'],
+    /^cannot be scored: not a readable ONNX model: field \d+ declares \d+ bytes but only \d+ remain \(truncated file\?\) \(at byte \d+\)$/,
+  );
+  assert.equal(
+    p['step-4/model.onnx'],
+    'cannot be scored: not a readable ONNX model: field 1 has wire type 4, which ONNX never uses (at byte 0)',
+  );
+  assert.match(
+    p['step-5/model.onnx'],
+    /^cannot be scored: it has no logits output\. The model has inputs .* and outputs scores float32 \[batch_size, sequence_length, 16\]; we need .*output logits \[batch, seq, vocab\] float32\/float16\.$/,
+  );
   // One stray id: that sample will be skipped, the checkpoint scored. Ids beyond the vocabulary in every sample: the eval set is for another model.
-  assert.equal(p['step-6/model.onnx'], "1 eval sample(s) will be skipped (and left out for every checkpoint): eval.jsonl:2 (id b) has token id 9 (response token 0), outside the model's vocabulary of 4; skipped");
-  assert.equal(p['step-8/model.onnx'], "cannot be scored: 2 of 2 samples have token ids outside the model's vocabulary of 3: eval.jsonl:1 (id a): response token 0 is id 3; eval.jsonl:2 (id b): response token 0 is id 9. " +
-    'Was the eval set tokenized with another tokenizer? (A few such samples, up to 1% of the eval set, would be skipped; this many fail the checkpoint.)');
-  assert.equal(p['step-7/model.onnx'], `cannot be scored: the external weights file model.onnx_data it names is missing (expected at ${join(models, 'step-7', 'model.onnx_data')})`);
+  assert.equal(
+    p['step-6/model.onnx'],
+    "1 eval sample(s) will be skipped (and left out for every checkpoint): eval.jsonl:2 (id b) has token id 9 (response token 0), outside the model's vocabulary of 4; skipped",
+  );
+  assert.equal(
+    p['step-8/model.onnx'],
+    "cannot be scored: 2 of 2 samples have token ids outside the model's vocabulary of 3: eval.jsonl:1 (id a): response token 0 is id 3; eval.jsonl:2 (id b): response token 0 is id 9. " +
+      'Was the eval set tokenized with another tokenizer? (A few such samples, up to 1% of the eval set, would be skipped; this many fail the checkpoint.)',
+  );
+  assert.equal(
+    p['step-7/model.onnx'],
+    `cannot be scored: the external weights file model.onnx_data it names is missing (expected at ${join(models, 'step-7', 'model.onnx_data')})`,
+  );
 });
 
 test('link loops, a link to a folder above the run and a self-link are reported and the scan goes on; a linked checkpoint is listed once', async () => {
   const l = await listing(loops);
   assert.equal(l.code, 0, l.err);
-  assert.deepEqual(l.checkpoints.map((k) => k.path), ['step-1/model.onnx']);
+  assert.deepEqual(
+    l.checkpoints.map((k) => k.path),
+    ['step-1/model.onnx'],
+  );
   assert.deepEqual(problemMap(l), {
     'a/b/up': "symbolic link loop: leads back to 'a'; not followed",
     latest: `symbolic link loop: leads to '${realpathSync(dirname(loops))}', which contains the run folder; not followed`,
@@ -160,11 +202,16 @@ test('files and folders the user may not read: named with EACCES, the rest still
   chmodSync(join(evalLocked, 'eval.jsonl'), 0o000);
   const configLocked = tempRun(t, { 'eval.jsonl': EVAL, 'coverage.json': '{}' });
   chmodSync(join(configLocked, 'coverage.json'), 0o000);
-  const [main, ev, cfg] = await Promise.all([perms, evalLocked, configLocked].map((r) => spawnCli(['runs', r, '--json'], { uid: user.uid })));
+  const [main, ev, cfg] = await Promise.all(
+    [perms, evalLocked, configLocked].map((r) => spawnCli(['runs', r, '--json'], { uid: user.uid })),
+  );
 
   assert.equal(main.code, 0, main.err);
   const j = JSON.parse(main.out) as { checkpoints: { path: string }[]; problems: { file: string; message: string }[] };
-  assert.deepEqual(j.checkpoints.map((k) => k.path), ['step-1/model.onnx', 'step-2/model.onnx']);
+  assert.deepEqual(
+    j.checkpoints.map((k) => k.path),
+    ['step-1/model.onnx', 'step-2/model.onnx'],
+  );
   assert.deepEqual(j.problems, [
     { file: 'locked', message: 'cannot read this folder (EACCES); skipped' },
     { file: 'step-2/model.onnx', message: 'cannot be scored: cannot read the model: EACCES: permission denied' },

@@ -26,14 +26,21 @@ test('spawned: a JSON listing on stdout with exit 0; usage errors exit 2; an unr
   const root = tempRun(t, { 'eval.jsonl': EVAL, 'step-1/model.onnx': 'x', 'ckpt-3.onnx.tmp': 'half' });
   // Independent processes: started together, so the suite waits for one start-up, not five.
   const [json, none, help, unknown, missing] = await Promise.all([
-    spawnCli(['runs', root, '--json']), spawnCli([]), spawnCli(['help', 'runs']), spawnCli(['frobnicate']), spawnCli(['runs', join(root, 'nope')]),
+    spawnCli(['runs', root, '--json']),
+    spawnCli([]),
+    spawnCli(['help', 'runs']),
+    spawnCli(['frobnicate']),
+    spawnCli(['runs', join(root, 'nope')]),
   ]);
   assert.equal(json.code, 0, json.err);
   assert.equal(json.err, '');
   const j = JSON.parse(json.out);
   assert.equal(j.eval.samples, 2);
   assert.equal(j.eval.reference, 'generator');
-  assert.deepEqual(j.eval.problems.map((p: { file: string; line: number }) => [p.file, p.line]), [['eval.jsonl', 2]]);
+  assert.deepEqual(
+    j.eval.problems.map((p: { file: string; line: number }) => [p.file, p.line]),
+    [['eval.jsonl', 2]],
+  );
   assert.ok(j.pending.includes('ckpt-3.onnx.tmp'));
   assert.equal(j.config.selectionN, 16);
 
@@ -68,9 +75,13 @@ test('the listing: steps in order, sizes, same-step and duplicate flags, nested 
   const root = tempRun(t, {
     'coverage.json': JSON.stringify({ nGrid: [4, 1], tokensPerStep: 1000, reference: 'point-mass' }),
     'eval.jsonl': EVAL,
-    'a/step-20/model.onnx': 'same', 'b/step-20/model.onnx': 'diff', 'step-100/model.onnx': 'same',
-    'step-100/model.onnx_data': 'w'.repeat(2500), 'step-3.onnx': 'same',
-    'other/coverage.json': '{}', 'other/step-1/model.onnx': 'x',
+    'a/step-20/model.onnx': 'same',
+    'b/step-20/model.onnx': 'diff',
+    'step-100/model.onnx': 'same',
+    'step-100/model.onnx_data': 'w'.repeat(2500),
+    'step-3.onnx': 'same',
+    'other/coverage.json': '{}',
+    'other/step-1/model.onnx': 'x',
   });
   // Only files older than 2 s count: pass a root whose files are all fresh and see them pending…
   const fresh = JSON.parse((await call([root, '--json'])).out);
@@ -81,7 +92,10 @@ test('the listing: steps in order, sizes, same-step and duplicate flags, nested 
   const { code, out, err } = await call([root]);
   assert.equal(code, 0, err);
   const rows = out.split('\n').filter((l) => /^\s+\d+\s.*\.onnx/.test(l));
-  assert.deepEqual(rows.map((r) => r.trim().split(/\s+/)[0]), ['3', '20', '20', '100']);
+  assert.deepEqual(
+    rows.map((r) => r.trim().split(/\s+/)[0]),
+    ['3', '20', '20', '100'],
+  );
   assert.match(rows[1], /a\/step-20\/model\.onnx\s+same step as b\/step-20\/model\.onnx; duplicate of step-3\.onnx$/);
   assert.match(rows[3], /2\.5 KB\s+onnx\s+step-100\/model\.onnx$/);
   assert.match(out, /Nested runs \(open them on their own\): other/);
@@ -89,7 +103,10 @@ test('the listing: steps in order, sizes, same-step and duplicate flags, nested 
   assert.match(out, /tokensPerStep +1000\n/);
   assert.match(out, /reference +point-mass\n/);
   const j = JSON.parse((await call([root, '--json'])).out);
-  assert.deepEqual(j.checkpoints.map((k: { duplicateOf: string | null }) => k.duplicateOf), [null, 'step-3.onnx', null, null]);
+  assert.deepEqual(
+    j.checkpoints.map((k: { duplicateOf: string | null }) => k.duplicateOf),
+    [null, 'step-3.onnx', null, null],
+  );
   assert.deepEqual(j.checkpoints[3].dataFiles, ['step-100/model.onnx_data']);
   assert.equal(j.config.file, 'coverage.json');
 });
@@ -108,11 +125,18 @@ test('an eval set that cannot be used: the listing still prints, the reason goes
 });
 
 test('checkpoints another live process is scoring show as scoring elsewhere (host · pid · since); dead and stale claims do not', async (t) => {
-  const root = tempRun(t, { 'eval.jsonl': EVAL, 'step-1/model.onnx': 'a', 'step-2/model.onnx': 'b', 'step-3/model.onnx': 'c', 'step-4/model.onnx': 'd' });
+  const root = tempRun(t, {
+    'eval.jsonl': EVAL,
+    'step-1/model.onnx': 'a',
+    'step-2/model.onnx': 'b',
+    'step-3/model.onnx': 'c',
+    'step-4/model.onnx': 'd',
+  });
   const locks = join(root, '.coverage', 'locks');
   mkdirSync(locks, { recursive: true });
   const deadPid = Number(execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }));
-  const claim = (name: string, holder: object) => writeFileSync(join(locks, `${name}.lock`), JSON.stringify({ startedAt: '2026-01-02T03:04:05.678Z', token: name, ...holder }));
+  const claim = (name: string, holder: object) =>
+    writeFileSync(join(locks, `${name}.lock`), JSON.stringify({ startedAt: '2026-01-02T03:04:05.678Z', token: name, ...holder }));
   // Another live process on this host (this one's own claims would be its own work, not elsewhere).
   const live = spawn('sleep', ['60']);
   t.after(() => live.kill());
@@ -126,7 +150,12 @@ test('checkpoints another live process is scoring show as scoring elsewhere (hos
   await settle();
   const { code, out, err } = await call([root]);
   assert.equal(code, 0, err);
-  const flags = Object.fromEntries(out.split('\n').filter((l) => /^\s+\d+\s.*\.onnx/.test(l)).map((l) => [l.trim().split(/\s+/)[0], l.split('.onnx')[1].trim()]));
+  const flags = Object.fromEntries(
+    out
+      .split('\n')
+      .filter((l) => /^\s+\d+\s.*\.onnx/.test(l))
+      .map((l) => [l.trim().split(/\s+/)[0], l.split('.onnx')[1].trim()]),
+  );
   assert.deepEqual(flags, {
     1: `scoring elsewhere (${hostname()} · pid ${live.pid} · since 2026-01-02T03:04:05Z)`,
     2: '',
@@ -134,7 +163,13 @@ test('checkpoints another live process is scoring show as scoring elsewhere (hos
     4: '',
   });
   const j = JSON.parse((await call([root, '--json'])).out);
-  assert.deepEqual(j.checkpoints.map((k: { scoringElsewhere: unknown }) => k.scoringElsewhere), [
-    { host: hostname(), pid: live.pid, since: '2026-01-02T03:04:05Z' }, null, { host: 'node-7.cluster', pid: 77, since: '2026-01-02T03:04:05Z' }, null,
-  ]);
+  assert.deepEqual(
+    j.checkpoints.map((k: { scoringElsewhere: unknown }) => k.scoringElsewhere),
+    [
+      { host: hostname(), pid: live.pid, since: '2026-01-02T03:04:05Z' },
+      null,
+      { host: 'node-7.cluster', pid: 77, since: '2026-01-02T03:04:05Z' },
+      null,
+    ],
+  );
 });

@@ -41,7 +41,17 @@ test('--dry-run prints the array of 4 tasks and the report job that depends on i
 test('a submission writes both scripts, submits the array, then the report job after it, and prints how to follow them', async (t) => {
   const root = tempRun(t, RUN);
   const sbatch = fakeSbatch(t);
-  const r = await callCommand(command, [root, '--tasks', '2', '--partition', 'gpu', '--cpus-per-task', '3', '--extra', '--qos=high --comment "a b"']);
+  const r = await callCommand(command, [
+    root,
+    '--tasks',
+    '2',
+    '--partition',
+    'gpu',
+    '--cpus-per-task',
+    '3',
+    '--extra',
+    '--qos=high --comment "a b"',
+  ]);
   assert.equal(r.code, 0, r.err);
   const dir = join(root, '.coverage', 'slurm');
   assert.deepEqual(sbatch.calls(), [
@@ -63,7 +73,10 @@ test('a submission writes both scripts, submits the array, then the report job a
 test('sbatch refusing the array, or the report job, is said with its own words; usage errors name the option', async (t) => {
   const root = tempRun(t, RUN);
   fakeSbatch(t, '[ "$n" -ge 1 ] && { echo "sbatch: error: invalid partition specified: nope" >&2; exit 1; }');
-  await assert.rejects(callCommand(command, [root]), /sbatch --parsable .*score\.sbatch failed \(exit 1\): sbatch: error: invalid partition specified: nope/);
+  await assert.rejects(
+    callCommand(command, [root]),
+    /sbatch --parsable .*score\.sbatch failed \(exit 1\): sbatch: error: invalid partition specified: nope/,
+  );
 
   const other = tempRun(t, RUN);
   const sbatch = fakeSbatch(t, '[ "$n" -ge 2 ] && { echo "sbatch: error: Job dependency problem" >&2; exit 1; }; echo 7');
@@ -73,8 +86,14 @@ test('sbatch refusing the array, or the report job, is said with its own words; 
   );
   assert.equal(sbatch.calls().length, 2);
 
-  await assert.rejects(callCommand(command, [root, '--time', '2 hours']), { name: 'UsageError', message: /--time "2 hours": expected minutes/ });
-  await assert.rejects(callCommand(command, [root, '--extra', '--array=0-99']), { name: 'UsageError', message: /--array=0-99 is set by checkpoint-coverage itself/ });
+  await assert.rejects(callCommand(command, [root, '--time', '2 hours']), {
+    name: 'UsageError',
+    message: /--time "2 hours": expected minutes/,
+  });
+  await assert.rejects(callCommand(command, [root, '--extra', '--array=0-99']), {
+    name: 'UsageError',
+    message: /--array=0-99 is set by checkpoint-coverage itself/,
+  });
   const empty = tempRun(t, { 'eval.jsonl': RUN['eval.jsonl'] });
   await assert.rejects(callCommand(command, [empty, '--dry-run']), /no checkpoints found; nothing to score/);
 });

@@ -79,7 +79,10 @@ test('the suggestion differs from the lowest-CE checkpoint, covers better by exa
 test('createDemoRun writes the run and refuses a folder it did not write', (t) => {
   const dir = tempDir(t);
   const run = createDemoRun(join(dir, 'run'), { samples: 50 });
-  const lines = readFileSync(join(dir, 'run', 'eval.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const lines = readFileSync(join(dir, 'run', 'eval.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.equal(lines.length, 50);
   assert.deepEqual(lines[3].response_ids, run.samples[3].responseIds);
   assert.equal(lines[3].ref_logprob, run.samples[3].refLogprob, 'ref_logprob survives JSON exactly');
@@ -87,7 +90,12 @@ test('createDemoRun writes the run and refuses a folder it did not write', (t) =
   assert.equal(config.reference, 'generator');
   for (const c of run.checkpoints) assert.ok(existsSync(join(dir, 'run', c.path)), c.path);
   createDemoRun(join(dir, 'run'), { samples: 10 }); // replaces its own run
-  assert.equal(readFileSync(join(dir, 'run', 'eval.jsonl'), 'utf8').trim().split('\n').length, 10);
+  assert.equal(
+    readFileSync(join(dir, 'run', 'eval.jsonl'), 'utf8')
+      .trim()
+      .split('\n').length,
+    10,
+  );
   writeFileSync(join(dir, 'other.txt'), 'x');
   assert.throws(() => createDemoRun(dir), new RegExp(`not a demo run \\(no ${DEMO_MARKER}\\)`));
 });
@@ -103,7 +111,10 @@ test('re-creating the demo run keeps its .coverage store and writes byte-identic
   writeFileSync(stored, 'scores of the last demo');
   const again = createDemoRun(run, { samples: 20 });
   assert.equal(readFileSync(stored, 'utf8'), 'scores of the last demo');
-  assert.deepEqual(again.checkpoints.map((c) => c.path), first.checkpoints.map((c) => c.path));
+  assert.deepEqual(
+    again.checkpoints.map((c) => c.path),
+    first.checkpoints.map((c) => c.path),
+  );
   // Same bytes, same hashes: the kept scores still match their checkpoints.
   again.checkpoints.forEach((c, i) => assert.ok(readFileSync(join(run, c.path)).equals(models[i]), c.path));
 });
@@ -117,13 +128,20 @@ test('a sweep: other learning rates and checkpoint seeds change the checkpoints,
   const model = (r: (typeof runs)[number], k: number) => readFileSync(join(r.dir, r.checkpoints[k].path));
   // Step 1000 of lr 0.8 holds the first state, like the demo's; every later one differs.
   for (const r of runs.slice(1)) assert.ok(r.checkpoints.some((_, k) => !model(r, k).equals(model(runs[0], k))));
-  assert.deepEqual(runs.map((r) => r.checkpoints.map((c) => c.step)), runs.map(() => DEMO_SCHEDULE.map((s) => s.step)), 'the same steps');
+  assert.deepEqual(
+    runs.map((r) => r.checkpoints.map((c) => c.step)),
+    runs.map(() => DEMO_SCHEDULE.map((s) => s.step)),
+    'the same steps',
+  );
   const marker = JSON.parse(readFileSync(join(runs[1].dir, DEMO_MARKER), 'utf8'));
   assert.equal(marker.lr, 0.8);
 });
 
 test('scaledSchedule: lr 1 is the schedule; lr 2 at step s is the state of step 2s; between states it interpolates; past the end the last holds', () => {
-  assert.deepEqual(scaledSchedule(1), DEMO_SCHEDULE.map((s) => ({ ...s })));
+  assert.deepEqual(
+    scaledSchedule(1),
+    DEMO_SCHEDULE.map((s) => ({ ...s })),
+  );
   const at = (lr: number, step: number) => scaledSchedule(lr).find((s) => s.step === step)!;
   const state = (step: number) => DEMO_SCHEDULE.find((s) => s.step === step)!;
   assert.deepEqual(at(2, 3000), { ...state(6000), step: 3000 });

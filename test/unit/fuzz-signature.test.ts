@@ -16,10 +16,14 @@ import { assertClearError, fuzzParams } from '../support/fuzz';
 import { tempDir } from '../support/temp';
 
 const tiny: Gpt2Options = { layers: 1, width: 8, heads: 2, vocab: 20, context: 8, seed: 3 };
-const VARIANTS = [{}, { positionIds: true }, { past: true }, { merged: true, float16Logits: true }, { externalData: true }]
-  .map((v) => gpt2Model({ ...tiny, ...v }).model);
+const VARIANTS = [{}, { positionIds: true }, { past: true }, { merged: true, float16Logits: true }, { externalData: true }].map(
+  (v) => gpt2Model({ ...tiny, ...v }).model,
+);
 
-type Mutation = { kind: 'flip'; at: number; value: number } | { kind: 'cut'; at: number } | { kind: 'insert'; at: number; bytes: Uint8Array }
+type Mutation =
+  | { kind: 'flip'; at: number; value: number }
+  | { kind: 'cut'; at: number }
+  | { kind: 'insert'; at: number; bytes: Uint8Array }
   | { kind: 'repeat'; at: number; len: number };
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }) },
@@ -40,21 +44,25 @@ function mutate(model: Uint8Array, ms: Mutation[]): Uint8Array {
   return b;
 }
 
-const damaged = fc.tuple(fc.integer({ min: 0, max: VARIANTS.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: 4 }))
+const damaged = fc
+  .tuple(fc.integer({ min: 0, max: VARIANTS.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: 4 }))
   .map(([v, ms]) => mutate(VARIANTS[v], ms));
 
 test('damaged exports in memory: a plan or an error naming the model', () => {
   let plans = 0;
   let errors = 0;
-  fc.assert(fc.property(damaged, (bytes) => {
-    try {
-      planModel(planInput(readSignatureFromBytes(bytes, 'fuzz/model.onnx')), 'fuzz/model.onnx');
-      plans++;
-    } catch (e) {
-      assertClearError(e, 'fuzz/model.onnx');
-      errors++;
-    }
-  }), fuzzParams(2500, 'model signature, bytes'));
+  fc.assert(
+    fc.property(damaged, (bytes) => {
+      try {
+        planModel(planInput(readSignatureFromBytes(bytes, 'fuzz/model.onnx')), 'fuzz/model.onnx');
+        plans++;
+      } catch (e) {
+        assertClearError(e, 'fuzz/model.onnx');
+        errors++;
+      }
+    }),
+    fuzzParams(2500, 'model signature, bytes'),
+  );
   // Both outcomes occur: a generator that only made unreadable (or only harmless) damage would test one side.
   assert.ok(plans > 0 && errors > 0, `${plans} plans, ${errors} errors`);
 });
@@ -63,15 +71,18 @@ test('damaged exports on disk, through the file reader and the external-weights 
   const dir = tempDir(t);
   const file = join(dir, 'model.onnx');
   let plans = 0;
-  await fc.assert(fc.asyncProperty(damaged, async (bytes) => {
-    writeFileSync(file, bytes);
-    try {
-      planModel(await readModelSignature(file), file);
-      plans++;
-    } catch (e) {
-      assertClearError(e, file);
-    }
-  }), fuzzParams(300, 'model signature, files'));
+  await fc.assert(
+    fc.asyncProperty(damaged, async (bytes) => {
+      writeFileSync(file, bytes);
+      try {
+        planModel(await readModelSignature(file), file);
+        plans++;
+      } catch (e) {
+        assertClearError(e, file);
+      }
+    }),
+    fuzzParams(300, 'model signature, files'),
+  );
   // Mutations that miss the signature (inside weights) must still read: the fuzz is not all errors.
   assert.ok(plans > 0, 'no damaged model read at all');
 });

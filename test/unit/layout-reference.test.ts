@@ -18,8 +18,12 @@ test('reference entry: run-relative path, step −1, and the external weights th
   writeFileSync(join(base, 'outside.onnx'), 'm');
 
   assert.deepEqual(await referenceEntry(run, 'ref/big.onnx'), {
-    step: -1, path: 'ref/big.onnx', modelPath: join(run, 'ref', 'big.onnx'),
-    dataPaths: [join(run, 'ref', 'big.onnx_data'), join(run, 'ref', 'big.onnx.data')], sameStep: [], format: 'onnx',
+    step: -1,
+    path: 'ref/big.onnx',
+    modelPath: join(run, 'ref', 'big.onnx'),
+    dataPaths: [join(run, 'ref', 'big.onnx_data'), join(run, 'ref', 'big.onnx.data')],
+    sameStep: [],
+    format: 'onnx',
   });
   assert.deepEqual((await referenceEntry(run, join(run, 'ref', 'small.onnx'))).dataPaths, [], 'absolute path inside the run');
   assert.equal((await referenceEntry(run, join(run, 'ref', 'small.onnx'))).path, 'ref/small.onnx');
@@ -32,10 +36,17 @@ test('a safetensors reference: its config.json and the shards its index names ar
   const run = tempDir(t);
   mkdirSync(join(run, 'one'));
   mkdirSync(join(run, 'sharded'));
-  for (const f of ['one/model.safetensors', 'one/config.json', 'sharded/config.json', 'sharded/a.safetensors', 'sharded/b.safetensors']) writeFileSync(join(run, f), 'x');
-  writeFileSync(join(run, 'sharded', 'model.safetensors.index.json'), JSON.stringify({ weight_map: { t0: 'a.safetensors', t1: 'b.safetensors', t2: 'a.safetensors' } }));
+  for (const f of ['one/model.safetensors', 'one/config.json', 'sharded/config.json', 'sharded/a.safetensors', 'sharded/b.safetensors'])
+    writeFileSync(join(run, f), 'x');
+  writeFileSync(
+    join(run, 'sharded', 'model.safetensors.index.json'),
+    JSON.stringify({ weight_map: { t0: 'a.safetensors', t1: 'b.safetensors', t2: 'a.safetensors' } }),
+  );
   const one = await referenceEntry(run, 'one/model.safetensors');
   assert.deepEqual([one.path, one.format, one.dataPaths], ['one/model.safetensors', 'safetensors', [join(run, 'one', 'config.json')]]);
   const sharded = await referenceEntry(run, 'sharded/model.safetensors.index.json');
-  assert.deepEqual(sharded.dataPaths, ['config.json', 'a.safetensors', 'b.safetensors'].map((n) => join(run, 'sharded', n)));
+  assert.deepEqual(
+    sharded.dataPaths,
+    ['config.json', 'a.safetensors', 'b.safetensors'].map((n) => join(run, 'sharded', n)),
+  );
 });

@@ -35,17 +35,26 @@ test('metrics: r = −∞ leaves the sample out of L, coverage and KL; s = −�
   assert.deepEqual([...referencedSamples(Float64Array.from(r), set)], [0, 2]);
   assert.deepEqual([...logRatios(Float64Array.from(r), Float64Array.from(s), set)], [2, Infinity]);
   const m = checkpointMetrics(testScores(s.map((v, i) => (i === 3 ? -1 : v))), set, {
-    r: Float64Array.from(r), densities: true, pointMass: false, nGrid: grid,
+    r: Float64Array.from(r),
+    densities: true,
+    pointMass: false,
+    nGrid: grid,
   });
   assert.equal(m.kl, Infinity, 'sample 2 has probability 0 under the checkpoint');
   assert.equal(m.samples, 5, 'cross-entropy keeps every sample of the set');
   for (const p of m.coverage!) assert.equal(p.coverage, bruteCoverage(r, s, p.N), `Cov_${p.N}`);
   // Without the s = −∞ sample, KL is the plain mean of the kept L.
   const finite = checkpointMetrics(testScores([-3, -Infinity, -1]), allSamples(3), {
-    r: Float64Array.from([-1, -Infinity, -1]), densities: true, pointMass: false, nGrid: grid,
+    r: Float64Array.from([-1, -Infinity, -1]),
+    densities: true,
+    pointMass: false,
+    nGrid: grid,
   });
   assert.equal(finite.kl, (2 + 0) / 2);
-  assert.deepEqual(finite.coverage!.map((p) => p.coverage), [1, 0.5, 0]);
+  assert.deepEqual(
+    finite.coverage!.map((p) => p.coverage),
+    [1, 0.5, 0],
+  );
 });
 
 // Four samples; every checkpoint gives sample 3 probability 0, and so does the reference.
@@ -64,11 +73,20 @@ test('generator reference with ref_logprob = −∞ where every checkpoint score
     const L = [0, 1, 2].map((i) => refValues[i] - s[i]);
     assert.ok(Math.abs((c.kl as number) - L.reduce((a, b) => a + b, 0) / 3) < 1e-12, `step ${c.step} KL`);
   }
-  assert.ok(rep.warnings.some((w) => /^1 of 4 samples left out of coverage/.test(w)), rep.warnings.join('\n'));
+  assert.ok(
+    rep.warnings.some((w) => /^1 of 4 samples left out of coverage/.test(w)),
+    rep.warnings.join('\n'),
+  );
 });
 
 test('model reference that gives −∞ where every checkpoint scores −∞: finite KL, coverage over the other samples', () => {
-  const rep = buildReport({ checkpoints: cps, reference: { model: 'ref.onnx' }, referenceScores: testScores(refValues), nGrid: grid, selectionN: 2 });
+  const rep = buildReport({
+    checkpoints: cps,
+    reference: { model: 'ref.onnx' },
+    referenceScores: testScores(refValues),
+    nGrid: grid,
+    selectionN: 2,
+  });
   assertNoNaN(rep);
   for (const c of rep.checkpoints) {
     const s = [...cps.find((x) => x.path === c.path)!.scores.seqLogprob];
@@ -77,7 +95,7 @@ test('model reference that gives −∞ where every checkpoint scores −∞: fi
   }
 });
 
-test('tournament: r = the suggested checkpoint\'s −∞ leaves the sample out of the relative coverage only', () => {
+test("tournament: r = the suggested checkpoint's −∞ leaves the sample out of the relative coverage only", () => {
   const rep = buildReport({ checkpoints: cps, reference: 'tournament', nGrid: grid, selectionN: 2 });
   assertNoNaN(rep);
   assert.ok(rep.suggested, 'a checkpoint is suggested');
@@ -88,10 +106,13 @@ test('tournament: r = the suggested checkpoint\'s −∞ leaves the sample out o
     assert.equal(c.kl, null, 'no KL without a density reference');
     assert.equal(c.samples, 4, 'cross-entropy keeps the sample (its CE is +∞)');
   }
-  assert.ok(rep.warnings.some((w) => /^1 of 4 samples left out of coverage: the suggested checkpoint gives them probability 0/.test(w)), rep.warnings.join('\n'));
+  assert.ok(
+    rep.warnings.some((w) => /^1 of 4 samples left out of coverage: the suggested checkpoint gives them probability 0/.test(w)),
+    rep.warnings.join('\n'),
+  );
 });
 
-test('the report hands out the r its coverage used: the reference values, or the suggested checkpoint\'s scores', () => {
+test("the report hands out the r its coverage used: the reference values, or the suggested checkpoint's scores", () => {
   const gen = buildReportWithReference({ checkpoints: cps, reference: 'generator', refLogprobs: refValues, nGrid: grid, selectionN: 2 });
   assert.deepEqual([...gen.r!], [-1.2, -1.2, -1.2, NaN], 'a −∞ ref_logprob is an unusable one');
   const tour = buildReportWithReference({ checkpoints: cps, reference: 'tournament', nGrid: grid, selectionN: 2 });

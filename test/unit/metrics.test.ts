@@ -20,8 +20,7 @@ import {
 } from '../../src/core/metrics';
 import { testScores } from '../support/scores';
 
-const close = (a: number, b: number, tol: number, what = '') =>
-  assert.ok(Math.abs(a - b) <= tol, `${what} ${a} vs ${b} (tol ${tol})`);
+const close = (a: number, b: number, tol: number, what = '') => assert.ok(Math.abs(a - b) <= tol, `${what} ${a} vs ${b} (tol ${tol})`);
 
 const cov = (r: number[], s: number[], grid: readonly number[]) =>
   coverageProfile(logRatios(Float64Array.from(r), Float64Array.from(s), allSamples(r.length)), grid);
@@ -89,9 +88,15 @@ test('check 4: product Bernoulli H = 8, p = 0.5, q = 0.4, all 256 sequences once
     r.push(8 * Math.log(0.5));
   }
   const p = cov(r, s, [2, 4, 16]);
-  assert.deepEqual(p.map((x) => x.count), [37, 1, 0]);
+  assert.deepEqual(
+    p.map((x) => x.count),
+    [37, 1, 0],
+  );
   // Exactly 37/256 and 1/256 (docs/metrics.md derives the counts: 6 or more ones, 8 ones).
-  assert.deepEqual(p.map((x) => x.coverage), [37 / 256, 1 / 256, 0]);
+  assert.deepEqual(
+    p.map((x) => x.coverage),
+    [37 / 256, 1 / 256, 0],
+  );
   const kl = meanLogRatio(logRatios(Float64Array.from(r), Float64Array.from(s), allSamples(256)));
   close(kl, 8 * (0.5 * Math.log(0.5 / 0.4) + 0.5 * Math.log(0.5 / 0.6)), 1e-12, 'KL');
   close(kl, 0.163288, 5e-7, 'KL');
@@ -116,12 +121,19 @@ test('check 6: missing mass gives KL = ∞ (never NaN) and Cov_N = 0.001 at larg
   const L = logRatios(Float64Array.from(r), Float64Array.from(s), allSamples(n));
   assert.equal(meanLogRatio(L), Infinity);
   for (const pt of coverageProfile(L, [1e3, 2 ** 20, 1e300])) assert.equal(pt.coverage, 0.001);
-  const m = checkpointMetrics(testScores(s, s.map(() => 4)), allSamples(n), {
-    r: Float64Array.from(r),
-    densities: true,
-    pointMass: false,
-    nGrid: [2 ** 20],
-  });
+  const m = checkpointMetrics(
+    testScores(
+      s,
+      s.map(() => 4),
+    ),
+    allSamples(n),
+    {
+      r: Float64Array.from(r),
+      densities: true,
+      pointMass: false,
+      nGrid: [2 ** 20],
+    },
+  );
   assert.equal(m.kl, Infinity);
   assert.equal(m.ce.perToken, Infinity);
   assert.equal(m.coverage![0].coverage, 0.001);
@@ -199,7 +211,12 @@ test('references: generator, model, point mass and tournament', () => {
 
 test('point-mass metrics: KL is the CE per sequence and Pass@N comes with an interval', () => {
   const s = [Math.log(1 / 16), Math.log(1 / 8), Math.log(0.5)];
-  const m = checkpointMetrics(testScores(s, [2, 2, 2]), allSamples(3), { r: new Float64Array(3), densities: true, pointMass: true, nGrid: [1, 16] });
+  const m = checkpointMetrics(testScores(s, [2, 2, 2]), allSamples(3), {
+    r: new Float64Array(3),
+    densities: true,
+    pointMass: true,
+    nGrid: [1, 16],
+  });
   close(m.kl!, m.ce.perSequence, 1e-15);
   close(m.passAt![1].passAt, (0.643926 + 0.881933 + (1 - 0.5 ** 16)) / 3, 1e-6);
   assert.ok(m.passAt![1].interval[0] <= m.passAt![1].passAt && m.passAt![1].passAt <= m.passAt![1].interval[1]);

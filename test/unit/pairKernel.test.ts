@@ -24,24 +24,34 @@ const value = fc.oneof(
 );
 
 const caseArb = fc
-  .record({ K: fc.integer({ min: 0, max: 6 }), n: fc.oneof(fc.integer({ min: 0, max: 9 }), fc.integer({ min: 250, max: 530 })), c: fc.constantFrom(Math.log(2), Math.log(16), 1, 2.5), extra: fc.integer({ min: 0, max: 3 }) })
-  .chain(({ K, n, c, extra }) => fc.record({
-    c: fc.constant(c),
-    n: fc.constant(n),
-    cap: fc.constant(K + extra),
-    rows: fc.array(fc.array(value, { minLength: n, maxLength: n }), { minLength: K, maxLength: K }),
-  }));
+  .record({
+    K: fc.integer({ min: 0, max: 6 }),
+    n: fc.oneof(fc.integer({ min: 0, max: 9 }), fc.integer({ min: 250, max: 530 })),
+    c: fc.constantFrom(Math.log(2), Math.log(16), 1, 2.5),
+    extra: fc.integer({ min: 0, max: 3 }),
+  })
+  .chain(({ K, n, c, extra }) =>
+    fc.record({
+      c: fc.constant(c),
+      n: fc.constant(n),
+      cap: fc.constant(K + extra),
+      rows: fc.array(fc.array(value, { minLength: n, maxLength: n }), { minLength: K, maxLength: K }),
+    }),
+  );
 
 function check(counter: PairCounter): void {
-  fc.assert(fc.property(caseArb, ({ c, n, cap, rows }) => {
-    const r = rows.map((x) => Float64Array.from(x));
-    // Counts are added to what is there, so start from a non-zero matrix.
-    const counts = Int32Array.from({ length: cap * cap }, (_, i) => i % 7);
-    counter(r, n, c, counts, cap);
-    const want = naive(r, n, c, cap);
-    for (let i = 0; i < want.length; i++) want[i] += i % 7;
-    assert.deepEqual(counts, want);
-  }), { numRuns: 150 });
+  fc.assert(
+    fc.property(caseArb, ({ c, n, cap, rows }) => {
+      const r = rows.map((x) => Float64Array.from(x));
+      // Counts are added to what is there, so start from a non-zero matrix.
+      const counts = Int32Array.from({ length: cap * cap }, (_, i) => i % 7);
+      counter(r, n, c, counts, cap);
+      const want = naive(r, n, c, cap);
+      for (let i = 0; i < want.length; i++) want[i] += i % 7;
+      assert.deepEqual(counts, want);
+    }),
+    { numRuns: 150 },
+  );
 }
 
 test('the plain JS counter equals the definition', () => check(jsPairCounts));

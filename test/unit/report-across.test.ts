@@ -10,19 +10,40 @@ import type { ReferenceSetting } from '../../src/core/metrics';
 
 const data = demoData({ samples: 1200 });
 const ref = data.samples.map((s) => s.refLogprob!);
-const all: ReportCheckpointInput[] = data.checkpoints.map((c) => ({ step: c.step, path: c.path, scores: bigramScores(c.table, data.vocab, data.samples) }));
+const all: ReportCheckpointInput[] = data.checkpoints.map((c) => ({
+  step: c.step,
+  path: c.path,
+  scores: bigramScores(c.table, data.vocab, data.samples),
+}));
 
-function run(name: string, checkpoints: ReportCheckpointInput[], o: { reference?: ReferenceSetting; refLogprobs?: number[]; hash?: string; selectionN?: number } = {}): AcrossRunInput {
+function run(
+  name: string,
+  checkpoints: ReportCheckpointInput[],
+  o: { reference?: ReferenceSetting; refLogprobs?: number[]; hash?: string; selectionN?: number } = {},
+): AcrossRunInput {
   const reference = o.reference ?? 'generator';
   const { report, r } = buildReportWithReference({
-    checkpoints, reference, refLogprobs: reference === 'generator' ? o.refLogprobs ?? ref : undefined, nGrid: [2, 16], selectionN: o.selectionN ?? 16,
+    checkpoints,
+    reference,
+    refLogprobs: reference === 'generator' ? (o.refLogprobs ?? ref) : undefined,
+    nGrid: [2, 16],
+    selectionN: o.selectionN ?? 16,
   });
   return { run: name, evalSetHash: o.hash ?? 'h', report, checkpoints, r };
 }
 
 test('one run split into two gives the same suggestion, tournament scores, rivals and dev', () => {
   const whole = run('whole', all).report;
-  const across = buildAcross([run('runs/a', all.filter((_, i) => i % 2 === 0)), run('runs/b', all.filter((_, i) => i % 2 === 1))]);
+  const across = buildAcross([
+    run(
+      'runs/a',
+      all.filter((_, i) => i % 2 === 0),
+    ),
+    run(
+      'runs/b',
+      all.filter((_, i) => i % 2 === 1),
+    ),
+  ]);
   assert.equal(across.acrossError, null);
   const a = across.across!;
   // The demo suggests step 6000 (index 5, the odd half) and step 13000 has the lowest CE (the even half).
@@ -42,9 +63,18 @@ test('one run split into two gives the same suggestion, tournament scores, rival
     assert.equal(x.path, c.path);
   }
   // Runs in the order given, each in step order.
-  assert.deepEqual(a.checkpoints.map((c) => c.run), [...all.map(() => 'runs/a').slice(0, 7), ...all.map(() => 'runs/b').slice(0, 6)]);
-  assert.match(a.verdict, /^Suggested step 6000 of run runs\/b, not the lowest-cross-entropy step 13000 of run runs\/a: it out-covers step 13000 of run runs\/a by a factor 16 on \d+\.\d% of samples/);
-  assert.match(a.verdict, /Coverage columns are comparable across runs: every run measures them against the same reference values \(generator\)\.$/);
+  assert.deepEqual(
+    a.checkpoints.map((c) => c.run),
+    [...all.map(() => 'runs/a').slice(0, 7), ...all.map(() => 'runs/b').slice(0, 6)],
+  );
+  assert.match(
+    a.verdict,
+    /^Suggested step 6000 of run runs\/b, not the lowest-cross-entropy step 13000 of run runs\/a: it out-covers step 13000 of run runs\/a by a factor 16 on \d+\.\d% of samples/,
+  );
+  assert.match(
+    a.verdict,
+    /Coverage columns are comparable across runs: every run measures them against the same reference values \(generator\)\.$/,
+  );
   // The JSON shape the issue asks for, and nothing else.
   assert.deepEqual(Object.keys(a), ['selectionN', 'dev', 'resolved', 'suggested', 'minCrossEntropy', 'verdict', 'checkpoints']);
   assert.deepEqual(Object.keys(a.checkpoints[0]), ['run', 'step', 'path', 'cePerToken', 'tournamentScore', 'rivalRun', 'rivalStep']);
@@ -65,7 +95,10 @@ test('checkpoints with the same path in two runs stay apart; rivals name their r
 test('different eval sets: no comparison, and the reason names the runs', () => {
   const res = buildAcross([run('a', all.slice(0, 3)), run('b', all.slice(3, 6), { hash: 'other' }), run('c', all.slice(6, 9))]);
   assert.equal(res.across, null);
-  assert.equal(res.acrossError, 'the eval sets differ (by the hash of their token ids): runs a, c use one eval set, run b another; one tournament across runs needs one eval set, so each run is reported on its own');
+  assert.equal(
+    res.acrossError,
+    'the eval sets differ (by the hash of their token ids): runs a, c use one eval set, run b another; one tournament across runs needs one eval set, so each run is reported on its own',
+  );
 });
 
 test('different selection N: no comparison, and the reason gives each', () => {

@@ -27,7 +27,11 @@ function boundByCounting(lengths: number[], q: number): number {
 
 const data = demoData({ samples: 1500 });
 const ref = data.samples.map((s) => s.refLogprob!);
-const cps: ReportCheckpointInput[] = data.checkpoints.map((c) => ({ step: c.step, path: c.path, scores: stored(bigramScores(c.table, data.vocab, data.samples)) }));
+const cps: ReportCheckpointInput[] = data.checkpoints.map((c) => ({
+  step: c.step,
+  path: c.path,
+  scores: stored(bigramScores(c.table, data.vocab, data.samples)),
+}));
 const nGrid = [1, 2, 16, 256];
 
 test('byLength equals quartiles and figures computed sample by sample from the stored scores', () => {
@@ -55,14 +59,20 @@ test('byLength equals quartiles and figures computed sample by sample from the s
         logp += s.seqLogprob[i];
         tokens += s.tokenCounts[i];
       }
-      assert.ok(Math.abs((q.cePerToken as number) - -logp / tokens) <= 1e-12, `step ${c.step} quartile ${q.quartile}: CE ${q.cePerToken} vs ${-logp / tokens}`);
+      assert.ok(
+        Math.abs((q.cePerToken as number) - -logp / tokens) <= 1e-12,
+        `step ${c.step} quartile ${q.quartile}: CE ${q.cePerToken} vs ${-logp / tokens}`,
+      );
       for (const N of nGrid) {
         const under = idx.filter((i) => ref[i] - s.seqLogprob[i] >= Math.log(N)).length;
         assert.equal(q.coverage[String(N)], under / idx.length, `step ${c.step} quartile ${q.quartile}: Cov_${N}`);
       }
     }
     // The quartiles partition the samples the report uses.
-    assert.equal(c.byLength.reduce((a, q) => a + q.samples, 0), c.samples);
+    assert.equal(
+      c.byLength.reduce((a, q) => a + q.samples, 0),
+      c.samples,
+    );
   }
 });
 
@@ -76,9 +86,21 @@ test('quartile bounds are the order statistics ℓ(⌈q·n/4⌉); equal lengths 
   assert.deepEqual(lengthQuartileBounds([100, 1, 2, 3, 4], Int32Array.from([1, 2, 3, 4])), [1, 2, 3]);
 
   // Every response of one length: one full quartile and three empty ones.
-  const same: ReportCheckpointInput = { step: 1, path: 'a.onnx', scores: { seqLogprob: Float64Array.from([-1, -2, -3]), tokenCounts: Uint32Array.from([4, 4, 4]), tokenOffsets: Uint32Array.from([0, 4, 8, 12]), tokenLogprobs: new Float32Array(12) } };
+  const same: ReportCheckpointInput = {
+    step: 1,
+    path: 'a.onnx',
+    scores: {
+      seqLogprob: Float64Array.from([-1, -2, -3]),
+      tokenCounts: Uint32Array.from([4, 4, 4]),
+      tokenOffsets: Uint32Array.from([0, 4, 8, 12]),
+      tokenLogprobs: new Float32Array(12),
+    },
+  };
   const rep = buildReport({ checkpoints: [same], reference: 'point-mass', nGrid: [2] });
-  assert.deepEqual(rep.checkpoints[0].byLength.map((q) => q.samples), [3, 0, 0, 0]);
+  assert.deepEqual(
+    rep.checkpoints[0].byLength.map((q) => q.samples),
+    [3, 0, 0, 0],
+  );
   assert.equal(rep.checkpoints[0].byLength[0].cePerToken, 6 / 12);
 });
 

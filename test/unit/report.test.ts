@@ -25,11 +25,27 @@ test('JSON shape: field names, "Infinity" KL, coverage keyed by N, failures list
   const json = JSON.parse(JSON.stringify(rep));
   for (const k of ['reference', 'selectionN', 'dev', 'suggested', 'minCrossEntropy', 'checkpoints', 'failed']) assert.ok(k in json, k);
   assert.equal(json.reference, 'generator');
-  assert.deepEqual(json.checkpoints.map((c: { step: number }) => c.step), [100, 200], 'sorted by step');
+  assert.deepEqual(
+    json.checkpoints.map((c: { step: number }) => c.step),
+    [100, 200],
+    'sorted by step',
+  );
   const sharp = json.checkpoints[1];
   assert.deepEqual(Object.keys(sharp).slice(0, 14), [
-    'step', 'path', 'samples', 'tokens', 'cePerToken', 'ceBitsPerToken', 'cePerSequence', 'kl',
-    'coverage', 'coverageInterval', 'passAt', 'passAtInterval', 'tournamentScore', 'rivalStep',
+    'step',
+    'path',
+    'samples',
+    'tokens',
+    'cePerToken',
+    'ceBitsPerToken',
+    'cePerSequence',
+    'kl',
+    'coverage',
+    'coverageInterval',
+    'passAt',
+    'passAtInterval',
+    'tournamentScore',
+    'rivalStep',
   ]);
   assert.equal(sharp.kl, 'Infinity');
   assert.equal(sharp.cePerToken, 'Infinity');
@@ -81,7 +97,12 @@ test('a single checkpoint, none at all, and a skipped sample', () => {
   assert.equal(one.checkpoints[0].rivalStep, null);
   assert.equal(one.resolved, true);
   assert.match(one.verdict, /Only one checkpoint/);
-  const none = buildReport({ checkpoints: [], failed: [{ step: 1, path: 'x.onnx', reason: 'bad' }], reference: 'generator', refLogprobs: r });
+  const none = buildReport({
+    checkpoints: [],
+    failed: [{ step: 1, path: 'x.onnx', reason: 'bad' }],
+    reference: 'generator',
+    refLogprobs: r,
+  });
   assert.equal(none.suggested, null);
   assert.equal(none.dev, null);
   assert.match(none.verdict, /No checkpoint could be scored/);
@@ -100,7 +121,10 @@ test('a tournament kept incrementally gives the same report as a fresh build', (
   const a = buildReport({ checkpoints: cps, reference: 'generator', refLogprobs: r, tournament: t });
   const b = buildReport({ checkpoints: cps, reference: 'generator', refLogprobs: r });
   assert.deepEqual(a, b);
-  assert.throws(() => buildReport({ checkpoints: cps.slice(1), reference: 'generator', refLogprobs: r, tournament: t }), /does not hold exactly/);
+  assert.throws(
+    () => buildReport({ checkpoints: cps.slice(1), reference: 'generator', refLogprobs: r, tournament: t }),
+    /does not hold exactly/,
+  );
 });
 
 test('text table and CSV', () => {
@@ -110,7 +134,9 @@ test('text table and CSV', () => {
   assert.match(text, /◀ suggested ◀ lowest CE/);
   assert.match(text, /∞/);
   assert.ok(text.trimEnd().endsWith(rep.verdict));
-  const csv = formatReportCsv({ ...rep, checkpoints: rep.checkpoints.map((c) => ({ ...c, path: 'a,"b"' })) }).trim().split('\n');
+  const csv = formatReportCsv({ ...rep, checkpoints: rep.checkpoints.map((c) => ({ ...c, path: 'a,"b"' })) })
+    .trim()
+    .split('\n');
   assert.equal(csv.length, 3);
   assert.match(csv[0], /^step,path,samples,tokens,ce_per_token/);
   assert.match(csv[1], /^100,"a,""b""",4,8,/);
@@ -138,6 +164,9 @@ test('verdict when the suggestion never out-covers the lowest-CE checkpoint: it 
   assert.equal(rep.minCrossEntropy!.step, 2);
   assert.equal(rep.suggestedOutcoversMinCe, 0);
   assert.equal(rep.checkpoints[1].tournamentScore, 0.2);
-  assert.match(rep.verdict, /^Suggested step 1, not the lowest-cross-entropy step 2: it does not out-cover step 2 by a factor 16 on any sample; it is suggested because no checkpoint out-covers it on any sample, while step 3 out-covers step 2 on 20\.0% \(tournament score 0\.0000 at N = 16, dev /);
+  assert.match(
+    rep.verdict,
+    /^Suggested step 1, not the lowest-cross-entropy step 2: it does not out-cover step 2 by a factor 16 on any sample; it is suggested because no checkpoint out-covers it on any sample, while step 3 out-covers step 2 on 20\.0% \(tournament score 0\.0000 at N = 16, dev /,
+  );
   assert.doesNotMatch(rep.verdict, /0\.0% of samples/);
 });

@@ -2,7 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RequestFailure, RpcEndpoint, RpcRemoteError, RpcTimeoutError, type RpcWire } from '../../src/shared/rpc';
 
-type AReq = { method: 'add'; params: { a: number; b: number }; result: number } | { method: 'boom'; params: Record<string, never>; result: void } | { method: 'never'; params: Record<string, never>; result: void };
+type AReq =
+  | { method: 'add'; params: { a: number; b: number }; result: number }
+  | { method: 'boom'; params: Record<string, never>; result: void }
+  | { method: 'never'; params: Record<string, never>; result: void };
 type BReq = { method: 'echo'; params: string; result: string };
 type ANote = { method: 'hello'; params: { who: string } };
 type BNote = { method: 'bye'; params: null };
@@ -12,11 +15,16 @@ function pair(opts: { timeoutMs?: number; deliver?: boolean } = {}) {
   const errors: string[] = [];
   const sentByA: RpcWire[] = [];
   let b!: RpcEndpoint<BReq, AReq, BNote, ANote>;
-  const a = new RpcEndpoint<AReq, BReq, ANote, BNote>((w) => {
-    sentByA.push(w);
-    if (opts.deliver !== false) queueMicrotask(() => b.receive(JSON.parse(JSON.stringify(w))));
-  }, { timeoutMs: opts.timeoutMs, onError: (m) => errors.push(m) });
-  b = new RpcEndpoint<BReq, AReq, BNote, ANote>((w) => queueMicrotask(() => a.receive(JSON.parse(JSON.stringify(w)))), { onError: (m) => errors.push(m) });
+  const a = new RpcEndpoint<AReq, BReq, ANote, BNote>(
+    (w) => {
+      sentByA.push(w);
+      if (opts.deliver !== false) queueMicrotask(() => b.receive(JSON.parse(JSON.stringify(w))));
+    },
+    { timeoutMs: opts.timeoutMs, onError: (m) => errors.push(m) },
+  );
+  b = new RpcEndpoint<BReq, AReq, BNote, ANote>((w) => queueMicrotask(() => a.receive(JSON.parse(JSON.stringify(w)))), {
+    onError: (m) => errors.push(m),
+  });
   return { a, b, errors, sentByA };
 }
 
@@ -52,7 +60,10 @@ test('an expected failure (RequestFailure) is answered as an error but not repor
   b.onRequest('boom', async () => {
     throw new RequestFailure('step-2/model.onnx: not a readable ONNX model');
   });
-  await assert.rejects(a.request('boom', {}), (e: unknown) => e instanceof RpcRemoteError && e.message === 'step-2/model.onnx: not a readable ONNX model');
+  await assert.rejects(
+    a.request('boom', {}),
+    (e: unknown) => e instanceof RpcRemoteError && e.message === 'step-2/model.onnx: not a readable ONNX model',
+  );
   assert.equal(a.pendingCount, 0);
   assert.deepEqual(errors, []);
 });

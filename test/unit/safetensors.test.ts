@@ -6,13 +6,21 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  encodeHeader, encodeSafetensors, parseShardIndex, readCheckpointWeights, readSafetensorsHeader, type TensorToWrite,
+  encodeHeader,
+  encodeSafetensors,
+  parseShardIndex,
+  readCheckpointWeights,
+  readSafetensorsHeader,
+  type TensorToWrite,
 } from '../../src/core/safetensors';
 import { FileError } from '../../src/core/fileError';
 import { tempRun } from '../support/temp';
 
 const f32 = (name: string, shape: number[]): TensorToWrite => ({
-  name, dtype: 'F32', shape, data: new Uint8Array(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => i).buffer),
+  name,
+  dtype: 'F32',
+  shape,
+  data: new Uint8Array(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => i).buffer),
 });
 const FIXTURES = join(__dirname, '..', 'fixtures', 'hf');
 
@@ -40,7 +48,10 @@ test('the fixture files, written the way the safetensors library writes them, re
   assert.deepEqual(h.tensors.get('h.0.attn.masked_bias')?.shape, []);
   assert.deepEqual(h.tensors.get('wte.weight')?.shape, [64, 16]);
   const sharded = await readCheckpointWeights(join(FIXTURES, 'llama-tied-linear-sharded', 'model.safetensors.index.json'));
-  assert.deepEqual(sharded.files.map((f) => f.split('/').pop()), ['model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors']);
+  assert.deepEqual(
+    sharded.files.map((f) => f.split('/').pop()),
+    ['model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors'],
+  );
   assert.equal(sharded.tensors.get('model.norm.weight')?.fileName, 'model-00002-of-00002.safetensors');
   assert.equal(sharded.tensors.has('lm_head.weight'), false, 'a tied head is not stored');
 });
@@ -58,14 +69,30 @@ test('bad files are refused naming the file and what is wrong', async (t) => {
   new DataView(huge.buffer).setBigUint64(0, 1n << 40n, true);
   const cases: [string, Uint8Array, RegExp][] = [
     ['empty', new Uint8Array(0), /empty\.safetensors: not a safetensors file: 0 bytes, shorter than the 8-byte header length/],
-    ['truncated', good.subarray(0, good.length - 10), /truncated\.safetensors: tensor w: its bytes end at \d+, beyond the file's \d+ bytes \(the file is truncated\)/],
+    [
+      'truncated',
+      good.subarray(0, good.length - 10),
+      /truncated\.safetensors: tensor w: its bytes end at \d+, beyond the file's \d+ bytes \(the file is truncated\)/,
+    ],
     ['header-beyond', huge, /header-beyond\.safetensors: the header length is 1099511627776 bytes, beyond the file's \d+ bytes after it/],
     ['not-json', withHeader('{"w": nope}'), /not-json\.safetensors: the safetensors header is not valid JSON/],
     ['array', withHeader('[1, 2]      '), /array\.safetensors: the safetensors header is not a JSON object/],
     ['dtype', withHeader('{"w":{"dtype":"Q7","shape":[1],"data_offsets":[0,1]}}'), /dtype\.safetensors: tensor w: unknown dtype "Q7"/],
-    ['size', withHeader('{"w":{"dtype":"F32","shape":[2,2],"data_offsets":[0,12]}}'), /size\.safetensors: tensor w: holds 12 bytes, but F32 \[2,2\] needs 16/],
-    ['offsets', withHeader('{"w":{"dtype":"F32","shape":[1],"data_offsets":[8,4]}}'), /offsets\.safetensors: tensor w: data_offsets \[8,4\] are not \[begin, end\]/],
-    ['shape', withHeader('{"w":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}'), /shape\.safetensors: tensor w: shape \[-1\] is not a list of sizes/],
+    [
+      'size',
+      withHeader('{"w":{"dtype":"F32","shape":[2,2],"data_offsets":[0,12]}}'),
+      /size\.safetensors: tensor w: holds 12 bytes, but F32 \[2,2\] needs 16/,
+    ],
+    [
+      'offsets',
+      withHeader('{"w":{"dtype":"F32","shape":[1],"data_offsets":[8,4]}}'),
+      /offsets\.safetensors: tensor w: data_offsets \[8,4\] are not \[begin, end\]/,
+    ],
+    [
+      'shape',
+      withHeader('{"w":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}'),
+      /shape\.safetensors: tensor w: shape \[-1\] is not a list of sizes/,
+    ],
   ];
   const dir = tempRun(t, Object.fromEntries(cases.map(([n, bytes]) => [`${n}.safetensors`, bytes])));
   for (const [n, , re] of cases) {
@@ -88,7 +115,8 @@ test('an index names its shards: missing ones, paths and misplaced tensors are r
   const shard = encodeSafetensors([f32('a', [2])]);
   const index = (map: Record<string, string>) => JSON.stringify({ metadata: { total_size: 8 }, weight_map: map });
   const dir = tempRun(t, {
-    'ok/model-00001-of-00002.safetensors': shard, 'ok/model-00002-of-00002.safetensors': encodeSafetensors([f32('b', [3])]),
+    'ok/model-00001-of-00002.safetensors': shard,
+    'ok/model-00002-of-00002.safetensors': encodeSafetensors([f32('b', [3])]),
     'ok/model.safetensors.index.json': index({ a: 'model-00001-of-00002.safetensors', b: 'model-00002-of-00002.safetensors' }),
     'missing/model-00001-of-00002.safetensors': shard,
     'missing/model.safetensors.index.json': index({ a: 'model-00001-of-00002.safetensors', b: 'model-00002-of-00002.safetensors' }),
@@ -97,12 +125,20 @@ test('an index names its shards: missing ones, paths and misplaced tensors are r
   });
   const ok = await readCheckpointWeights(join(dir, 'ok/model.safetensors.index.json'));
   assert.deepEqual([...ok.tensors.keys()].sort(), ['a', 'b']);
-  await assert.rejects(readCheckpointWeights(join(dir, 'missing/model.safetensors.index.json')),
-    new RegExp(`missing/model\\.safetensors\\.index\\.json: names the shard model-00002-of-00002\\.safetensors, which is missing \\(expected at ${dir}/missing/model-00002-of-00002\\.safetensors\\)`));
-  await assert.rejects(readCheckpointWeights(join(dir, 'misplaced/model.safetensors.index.json')),
-    /misplaced\/model\.safetensors\.index\.json: places tensor z in model-00001-of-00001\.safetensors, which does not hold it/);
-  assert.throws(() => parseShardIndex(index({ a: '../elsewhere.safetensors' }), 'i.json'),
-    /i\.json: "weight_map" gives tensor a the shard "\.\.\/elsewhere\.safetensors"; expected a file name in the same folder/);
+  await assert.rejects(
+    readCheckpointWeights(join(dir, 'missing/model.safetensors.index.json')),
+    new RegExp(
+      `missing/model\\.safetensors\\.index\\.json: names the shard model-00002-of-00002\\.safetensors, which is missing \\(expected at ${dir}/missing/model-00002-of-00002\\.safetensors\\)`,
+    ),
+  );
+  await assert.rejects(
+    readCheckpointWeights(join(dir, 'misplaced/model.safetensors.index.json')),
+    /misplaced\/model\.safetensors\.index\.json: places tensor z in model-00001-of-00001\.safetensors, which does not hold it/,
+  );
+  assert.throws(
+    () => parseShardIndex(index({ a: '../elsewhere.safetensors' }), 'i.json'),
+    /i\.json: "weight_map" gives tensor a the shard "\.\.\/elsewhere\.safetensors"; expected a file name in the same folder/,
+  );
   assert.throws(() => parseShardIndex('{"weight_map": []}', 'i.json'), /i\.json: expected a JSON object with a "weight_map" object/);
   assert.throws(() => parseShardIndex('{', 'i.json'), /i\.json: not valid JSON/);
 });
@@ -119,6 +155,12 @@ test('weight files behind links (the Hugging Face cache) are located in their re
   mkdirSync(join(dir, 'split'));
   symlinkSync('../blobs/1a2b', join(dir, 'split', 'model-00001-of-00002.safetensors'));
   symlinkSync('../other/3c4d', join(dir, 'split', 'model-00002-of-00002.safetensors'));
-  writeFileSync(join(dir, 'split', 'model.safetensors.index.json'), JSON.stringify({ weight_map: { a: 'model-00001-of-00002.safetensors', b: 'model-00002-of-00002.safetensors' } }));
-  await assert.rejects(readCheckpointWeights(join(dir, 'split', 'model.safetensors.index.json')), /onnxruntime needs all weight files of a checkpoint in one folder/);
+  writeFileSync(
+    join(dir, 'split', 'model.safetensors.index.json'),
+    JSON.stringify({ weight_map: { a: 'model-00001-of-00002.safetensors', b: 'model-00002-of-00002.safetensors' } }),
+  );
+  await assert.rejects(
+    readCheckpointWeights(join(dir, 'split', 'model.safetensors.index.json')),
+    /onnxruntime needs all weight files of a checkpoint in one folder/,
+  );
 });

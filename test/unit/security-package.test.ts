@@ -6,7 +6,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-interface Property { type?: string; description?: string; markdownDescription?: string }
+interface Property {
+  type?: string;
+  description?: string;
+  markdownDescription?: string;
+}
 const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
   capabilities?: { untrustedWorkspaces?: { supported?: boolean | 'limited'; restrictedConfigurations?: string[]; description?: string } };
   contributes: { configuration: { properties: Record<string, Property> } };

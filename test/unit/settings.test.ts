@@ -10,13 +10,29 @@ test('empty configuration gives the defaults and no problems', () => {
 
 test('valid values are taken, trimmed and normalised', () => {
   const { settings, problems } = coerceSettings({
-    evalSet: ' data/dev.jsonl ', reference: 'point-mass', nGrid: [16, 1, 4, 4], selectionN: 8, executionProvider: 'cpu',
-    tokenBudget: 4096, threads: 2, polling: true, storeLocation: '/tmp/scores', maxChartPoints: 50,
+    evalSet: ' data/dev.jsonl ',
+    reference: 'point-mass',
+    nGrid: [16, 1, 4, 4],
+    selectionN: 8,
+    executionProvider: 'cpu',
+    tokenBudget: 4096,
+    threads: 2,
+    polling: true,
+    storeLocation: '/tmp/scores',
+    maxChartPoints: 50,
   });
   assert.deepEqual(problems, []);
   assert.deepEqual(settings, {
-    evalSet: 'data/dev.jsonl', reference: 'point-mass', nGrid: [1, 4, 16], selectionN: 8, executionProvider: 'cpu',
-    tokenBudget: 4096, threads: 2, polling: 'always', storeLocation: '/tmp/scores', maxChartPoints: 50,
+    evalSet: 'data/dev.jsonl',
+    reference: 'point-mass',
+    nGrid: [1, 4, 16],
+    selectionN: 8,
+    executionProvider: 'cpu',
+    tokenBudget: 4096,
+    threads: 2,
+    polling: 'always',
+    storeLocation: '/tmp/scores',
+    maxChartPoints: 50,
   });
   assert.equal(coerceSettings({ reference: 'ref/big.onnx' }).settings.reference, 'ref/big.onnx');
   assert.equal(coerceSettings({ selectionN: 0 }).problems.length, 0);
@@ -24,7 +40,14 @@ test('valid values are taken, trimmed and normalised', () => {
 
 test('each bad value falls back to its default with a message naming the key and what was expected', () => {
   const { settings, problems } = coerceSettings({
-    reference: 'oracle', nGrid: [0.5, 2], selectionN: 1, executionProvider: 'tpu', tokenBudget: 1.5, threads: -1, polling: 'sometimes', evalSet: 3,
+    reference: 'oracle',
+    nGrid: [0.5, 2],
+    selectionN: 1,
+    executionProvider: 'tpu',
+    tokenBudget: 1.5,
+    threads: -1,
+    polling: 'sometimes',
+    evalSet: 3,
   });
   assert.deepEqual(settings, DEFAULT_SETTINGS);
   const text = problems.join('\n');

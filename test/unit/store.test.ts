@@ -100,7 +100,9 @@ test('a failed write names the file and leaves nothing behind', async (t) => {
   const file = join(dir, 'scores', storeFileName(key));
   // A file where the folder should be: mkdir fails as a read-only disk would, and the file stays.
   writeFileSync(join(dir, 'scores'), 'x');
-  await assert.rejects(writeStoredScores(join(dir, 'scores'), encodeScoreRecord(record([1])), key), (e: Error) => e.message.startsWith(`cannot write scores to ${file}: `));
+  await assert.rejects(writeStoredScores(join(dir, 'scores'), encodeScoreRecord(record([1])), key), (e: Error) =>
+    e.message.startsWith(`cannot write scores to ${file}: `),
+  );
   assert.deepEqual([readdirSync(dir), readFileSync(join(dir, 'scores'), 'utf8')], [['scores'], 'x']);
   // A write that fails half way (an I/O error after some bytes): its temp file is removed.
   const scores = join(dir, 'store');

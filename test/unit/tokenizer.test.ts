@@ -28,7 +28,10 @@ test('a file that is not a tokenizer is an error naming it', async (t) => {
   writeFileSync(join(dir, 'bad.json'), '{"model": ');
   writeFileSync(join(dir, 'arr.json'), '[1]');
   writeFileSync(join(dir, 'odd.json'), JSON.stringify({ model: { type: 'NoSuchModel', vocab: {} } }));
-  await assert.rejects(loadTokenizer(join(dir, 'bad.json')), /bad\.json: cannot read the tokenizer .*expected a Hugging Face tokenizer\.json/);
+  await assert.rejects(
+    loadTokenizer(join(dir, 'bad.json')),
+    /bad\.json: cannot read the tokenizer .*expected a Hugging Face tokenizer\.json/,
+  );
   await assert.rejects(loadTokenizer(join(dir, 'arr.json')), /arr\.json: expected a Hugging Face tokenizer\.json/);
   await assert.rejects(loadTokenizer(join(dir, 'odd.json')), /odd\.json: unsupported tokenizer/);
   await assert.rejects(loadTokenizer(join(dir, 'none.json')), /none\.json: cannot read the tokenizer \(ENOENT/);
@@ -43,11 +46,15 @@ test('tokenizer_config.json beside it: optional, but a broken one is an error na
   assert.deepEqual((await loadTokenizer(file)).encode('hell'), Int32Array.from([8]));
   const fails = async (content: string, why: RegExp): Promise<void> => {
     writeFileSync(config, content);
-    await assert.rejects(loadTokenizer(file), (e: Error) => {
-      assert.ok(e.message.startsWith(`${config}: `), e.message);
-      assert.match(e.message.slice(config.length), why);
-      return true;
-    }, content);
+    await assert.rejects(
+      loadTokenizer(file),
+      (e: Error) => {
+        assert.ok(e.message.startsWith(`${config}: `), e.message);
+        assert.match(e.message.slice(config.length), why);
+        return true;
+      },
+      content,
+    );
   };
   await fails('{"clean_up_tokenization_spaces": ', /^: not valid JSON \(.*\); expected the tokenizer's settings as a JSON object$/);
   for (const notObject of ['[1]', 'null', '"x"', '3']) await fails(notObject, /^: expected the tokenizer's settings as a JSON object$/);

@@ -45,7 +45,8 @@ function toEntries(rows: number[][], steps: number[]): TournamentEntry[] {
 function assertMatches(t: CoverageTournament, entries: TournamentEntry[], n: number, N: number): void {
   const ref = naive(entries, n, N);
   assert.equal(t.samples, ref.keep);
-  for (const [j, ej] of entries.entries()) for (const [k, ek] of entries.entries()) assert.equal(t.count(ej.id, ek.id), ref.A[j][k], `A[${j},${k}]`);
+  for (const [j, ej] of entries.entries())
+    for (const [k, ek] of entries.entries()) assert.equal(t.count(ej.id, ek.id), ref.A[j][k], `A[${j},${k}]`);
   const res = t.result();
   if (entries.length === 0 || ref.keep === 0) {
     assert.equal(res.suggested, null);
@@ -55,7 +56,9 @@ function assertMatches(t: CoverageTournament, entries: TournamentEntry[], n: num
     assert.equal(s.id, entries[k].id);
     assert.equal(s.score, ref.score[k] / ref.keep);
     // The rival on ties: the earlier step, then the smaller id, whatever the order of adding.
-    const rivals = entries.filter((_, j) => j !== k && ref.A[j][k] === ref.score[k]).sort((a, b) => a.step - b.step || (a.id < b.id ? -1 : 1));
+    const rivals = entries
+      .filter((_, j) => j !== k && ref.A[j][k] === ref.score[k])
+      .sort((a, b) => a.step - b.step || (a.id < b.id ? -1 : 1));
     assert.equal(s.rival, rivals[0]?.id ?? null, `rival of ${s.id}`);
   }
   // The argmin with its tie rule: lower CE (NaN last), then earlier step, then id.
@@ -129,19 +132,34 @@ test('sync to any later set of entries equals a fresh naive computation (kept, d
         t.sync(inside);
         // Standings follow the tournament's own order; the set must be exactly `inside`.
         assert.deepEqual([...t.ids()].sort(), inside.map((e) => e.id).sort());
-        assertMatches(t, t.ids().map((id) => inside.find((e) => e.id === id)!), n, N);
+        assertMatches(
+          t,
+          t.ids().map((id) => inside.find((e) => e.id === id)!),
+          n,
+          N,
+        );
       }
     }),
     { numRuns: 200 },
   );
-  assert.throws(() => new CoverageTournament(2).sync([{ id: 'a', step: 1, seqLogprob: new Float64Array(2), tokenCounts: new Uint32Array(2) }, { id: 'a', step: 1, seqLogprob: new Float64Array(2), tokenCounts: new Uint32Array(2) }]), /twice/);
+  assert.throws(
+    () =>
+      new CoverageTournament(2).sync([
+        { id: 'a', step: 1, seqLogprob: new Float64Array(2), tokenCounts: new Uint32Array(2) },
+        { id: 'a', step: 1, seqLogprob: new Float64Array(2), tokenCounts: new Uint32Array(2) },
+      ]),
+    /twice/,
+  );
 });
 
 test('a single checkpoint scores 0, has no rival and is the resolved suggestion', () => {
   const t = new CoverageTournament(3);
   t.add({ id: 'a', step: 1, seqLogprob: Float64Array.from([-1, -2, -3]), tokenCounts: Uint32Array.from([1, 1, 1]) });
   const r = t.result();
-  assert.deepEqual(r.standings.map((s) => [s.score, s.rival]), [[0, null]]);
+  assert.deepEqual(
+    r.standings.map((s) => [s.score, s.rival]),
+    [[0, null]],
+  );
   assert.equal(r.suggested, 'a');
   assert.equal(r.minCrossEntropy, 'a');
   assert.equal(r.differs, false);
@@ -154,7 +172,7 @@ test('a single checkpoint scores 0, has no rival and is the resolved suggestion'
 test('check 7: π_D among the candidates scores ≤ 1/N + dev and beats every candidate that under-covers it', () => {
   // A seeded discrete π_D over 300 outcomes and candidates that distort it, some losing its tail.
   let seed = 12345;
-  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const M = 300;
   const normalize = (w: number[]) => {
     const z = w.reduce((a, b) => a + b, 0);

@@ -14,20 +14,55 @@ function loadRenderTable(): (box: unknown, snap: RunSnapshot, ns: number[], sele
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const render = (require(join(__dirname, '..', '..', 'webview', 'table.ts')) as { renderTable: Render }).renderTable;
   // One run, as the panel gets it; the selection is that run's checkpoint.
-  return (box, snap, ns, selected, onPick) => render(box, { version: 1, runs: [{ ...snap, label: snap.runName, colour: 0 }], across: null, acrossError: null }, ns,
-    { ...DEFAULT_UI_STATE, inspecting: selected === null ? null : { run: snap.runPath, path: selected } }, { pick: onPick, view: () => undefined });
+  return (box, snap, ns, selected, onPick) =>
+    render(
+      box,
+      { version: 1, runs: [{ ...snap, label: snap.runName, colour: 0 }], across: null, acrossError: null },
+      ns,
+      { ...DEFAULT_UI_STATE, inspecting: selected === null ? null : { run: snap.runPath, path: selected } },
+      { pick: onPick, view: () => undefined },
+    );
 }
 
 const row = (step: number, state: CheckpointRow['state'], ce: number | null): CheckpointRow => ({
-  step, path: `step-${step}.onnx`, state, model: 'onnx', trainTokens: null, samples: null, evalTokens: null, cePerToken: ce, cePerSequence: null, kl: null,
-  coverage: {}, coverageInterval: {}, passAt: null, tournamentScore: null, rivalStep: null,
+  step,
+  path: `step-${step}.onnx`,
+  state,
+  model: 'onnx',
+  trainTokens: null,
+  samples: null,
+  evalTokens: null,
+  cePerToken: ce,
+  cePerSequence: null,
+  kl: null,
+  coverage: {},
+  coverageInterval: {},
+  passAt: null,
+  tournamentScore: null,
+  rivalStep: null,
 });
 
 const snap = (rows: CheckpointRow[]): RunSnapshot => ({
-  version: 1, runName: 'r', runPath: '/r', reference: 'generator', selectionN: 16, nGrid: [16], dev: null, resolved: null, verdict: null,
-  reportComplete: true, suggestedOutcoversMinCe: null, warnings: [], suggested: null, minCrossEntropy: null, rows, plotIndices: [],
+  version: 1,
+  runName: 'r',
+  runPath: '/r',
+  reference: 'generator',
+  selectionN: 16,
+  nGrid: [16],
+  dev: null,
+  resolved: null,
+  verdict: null,
+  reportComplete: true,
+  suggestedOutcoversMinCe: null,
+  warnings: [],
+  suggested: null,
+  minCrossEntropy: null,
+  rows,
+  plotIndices: [],
   progress: { done: 0, failed: 0, elsewhere: 0, total: rows.length, current: null, tokensPerSecond: null, provider: null },
-  problems: [], error: null, awaitingTrust: false,
+  problems: [],
+  error: null,
+  awaitingTrust: false,
 });
 
 test('rows are rebuilt only when what they show changed, in the snapshot order', (t) => {

@@ -5,6 +5,13 @@
 export { taskPlan, taskSlotFromEnv, type TaskPlan, type TaskSlot, type TaskSlotResult } from './task';
 export { shellQuote, splitShellWords, type ShellWords } from './shell';
 export {
-  DEFAULT_TASKS, parseSlurmRequest, slurmJob,
-  type BatchScript, type Checked, type SlurmJob, type SlurmJobPlaces, type SlurmRequest, type SlurmRequestInput,
+  DEFAULT_TASKS,
+  parseSlurmRequest,
+  slurmJob,
+  type BatchScript,
+  type Checked,
+  type SlurmJob,
+  type SlurmJobPlaces,
+  type SlurmRequest,
+  type SlurmRequestInput,
 } from './sbatch';

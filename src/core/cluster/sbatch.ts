@@ -40,14 +40,26 @@ const fail = (reason: string): { ok: false; reason: string } => ({ ok: false, re
 
 // Values land on `#SBATCH` lines, so each must be one plain token: no blanks, quotes or newlines.
 const PATTERNS: { key: keyof SlurmRequestInput; flag: string; re: RegExp; expected: string }[] = [
-  { key: 'partition', flag: '--partition', re: /^[A-Za-z0-9_.-]+(,[A-Za-z0-9_.-]+)*$/, expected: 'a partition name, or several separated by commas' },
+  {
+    key: 'partition',
+    flag: '--partition',
+    re: /^[A-Za-z0-9_.-]+(,[A-Za-z0-9_.-]+)*$/,
+    expected: 'a partition name, or several separated by commas',
+  },
   { key: 'account', flag: '--account', re: /^[A-Za-z0-9_.-]+$/, expected: 'an account name' },
   {
-    key: 'time', flag: '--time', re: /^(\d+(:\d{1,2}){0,2}|\d+-\d{1,2}(:\d{1,2}){0,2}|unlimited|infinite)$/i,
+    key: 'time',
+    flag: '--time',
+    re: /^(\d+(:\d{1,2}){0,2}|\d+-\d{1,2}(:\d{1,2}){0,2}|unlimited|infinite)$/i,
     expected: 'minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS',
   },
   { key: 'mem', flag: '--mem', re: /^[1-9]\d*[KMGT]?$/i, expected: 'a size such as 16G, 4000M or 4000 (megabytes)' },
-  { key: 'gpusPerTask', flag: '--gpus-per-task', re: /^([A-Za-z0-9_.-]+:)?[1-9]\d*$/, expected: 'a count such as 1, or type:count such as a100:1' },
+  {
+    key: 'gpusPerTask',
+    flag: '--gpus-per-task',
+    re: /^([A-Za-z0-9_.-]+:)?[1-9]\d*$/,
+    expected: 'a count such as 1, or type:count such as a100:1',
+  },
 ];
 
 // The scripts set these themselves; taking them from --extra would break the array or its report.
@@ -67,14 +79,16 @@ export function parseSlurmRequest(input: SlurmRequestInput): Checked<SlurmReques
   }
   if (input.cpusPerTask !== undefined) {
     const c = Number(input.cpusPerTask);
-    if (!/^\d+$/.test(input.cpusPerTask) || c < 1 || c > 1024) return fail(`--cpus-per-task ${input.cpusPerTask}: expected a whole number from 1 to 1024`);
+    if (!/^\d+$/.test(input.cpusPerTask) || c < 1 || c > 1024)
+      return fail(`--cpus-per-task ${input.cpusPerTask}: expected a whole number from 1 to 1024`);
     request.cpusPerTask = c;
   }
   if (input.extra !== undefined) {
     const split = splitShellWords(input.extra);
     if (!split.ok) return fail(`--extra: ${split.reason}`);
     const own = split.words.find((w) => OWN_FLAGS.test(w));
-    if (own !== undefined) return fail(`--extra: ${own} is set by checkpoint-coverage itself (the array of --tasks, and the report job's dependency on it)`);
+    if (own !== undefined)
+      return fail(`--extra: ${own} is set by checkpoint-coverage itself (the array of --tasks, and the report job's dependency on it)`);
     request.extra = split.words;
   }
   return { ok: true, value: request };
@@ -121,8 +135,12 @@ const SBATCH_UNSAFE = /["\\\n\r]/;
 const ELECTRON_AS_NODE = 'export ELECTRON_RUN_AS_NODE=1';
 
 export function slurmJob(places: SlurmJobPlaces, r: SlurmRequest): Checked<SlurmJob> {
-  for (const [what, p] of [['run folder', places.run], ['store folder', places.store]] as const) {
-    if (SBATCH_UNSAFE.test(p)) return fail(`the ${what} ${JSON.stringify(p)} has a ", \\ or line break, which an #SBATCH line cannot hold; move or rename it`);
+  for (const [what, p] of [
+    ['run folder', places.run],
+    ['store folder', places.store],
+  ] as const) {
+    if (SBATCH_UNSAFE.test(p))
+      return fail(`the ${what} ${JSON.stringify(p)} has a ", \\ or line break, which an #SBATCH line cannot hold; move or rename it`);
   }
   const store = places.store.replace(/\/+$/, '');
   const dir = `${store}/slurm`;
@@ -192,7 +210,10 @@ export function slurmJob(places: SlurmJobPlaces, r: SlurmRequest): Checked<Slurm
   return {
     ok: true,
     value: {
-      dir, logs, score, report,
+      dir,
+      logs,
+      score,
+      report,
       scoreArgs: ['--parsable', ...r.extra, score.path],
       reportArgs: (id) => ['--parsable', `--dependency=afterany:${id}`, ...r.extra, report.path],
       scoreLog: (id, task) => `${logs}/score-${id}_${task}.log`,

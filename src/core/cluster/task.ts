@@ -30,9 +30,11 @@ const WHOLE = /^\d+$/;
 export function taskSlotFromEnv(env: Readonly<Record<string, string | undefined>>, tasks?: number): TaskSlotResult {
   const slurm = env.SLURM_ARRAY_TASK_ID;
   const k8s = env.JOB_COMPLETION_INDEX;
-  const name = slurm !== undefined && slurm !== '' ? 'SLURM_ARRAY_TASK_ID' : k8s !== undefined && k8s !== '' ? 'JOB_COMPLETION_INDEX' : undefined;
+  const name =
+    slurm !== undefined && slurm !== '' ? 'SLURM_ARRAY_TASK_ID' : k8s !== undefined && k8s !== '' ? 'JOB_COMPLETION_INDEX' : undefined;
   if (name === undefined) {
-    if (tasks !== undefined) return { ok: false, reason: `--tasks ${tasks} is for array tasks, but neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX is set` };
+    if (tasks !== undefined)
+      return { ok: false, reason: `--tasks ${tasks} is for array tasks, but neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX is set` };
     return { ok: true };
   }
   const raw = env[name]!;
@@ -49,7 +51,8 @@ export function taskSlotFromEnv(env: Readonly<Record<string, string | undefined>
       if (count !== undefined && (count < 1 || index >= count)) count = undefined;
     }
   }
-  if (count !== undefined && index >= count) return { ok: false, reason: `${name}=${raw} is not below --tasks ${count}: the indexes of ${count} tasks are 0 to ${count - 1}` };
+  if (count !== undefined && index >= count)
+    return { ok: false, reason: `${name}=${raw} is not below --tasks ${count}: the indexes of ${count} tasks are 0 to ${count - 1}` };
   return { ok: true, slot: { index, ...(count === undefined ? {} : { count }), source: `${name}=${raw}` } };
 }
 

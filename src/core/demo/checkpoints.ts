@@ -53,7 +53,12 @@ export function scaledSchedule(lr: number, base: readonly ScheduleStep[] = DEMO_
     const [a, b] = [base[k - 1], base[k]];
     const w = (at - a.step) / (b.step - a.step);
     const mix = (x: number, y: number) => x + w * (y - x);
-    return { step, epsilon: mix(a.epsilon, b.epsilon), sigma: mix(a.sigma, b.sigma), alpha: Math.exp(mix(Math.log(a.alpha), Math.log(b.alpha))) };
+    return {
+      step,
+      epsilon: mix(a.epsilon, b.epsilon),
+      sigma: mix(a.sigma, b.sigma),
+      alpha: Math.exp(mix(Math.log(a.alpha), Math.log(b.alpha))),
+    };
   });
 }
 

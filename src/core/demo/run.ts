@@ -81,7 +81,12 @@ export function createDemoRun(dir: string, o: DemoOptions = {}): DemoRun {
   const data = demoData(o);
 
   const lines = data.samples.map((s, i) =>
-    JSON.stringify({ id: `s${String(i).padStart(5, '0')}`, prompt_ids: s.promptIds, response_ids: s.responseIds, ref_logprob: s.refLogprob }),
+    JSON.stringify({
+      id: `s${String(i).padStart(5, '0')}`,
+      prompt_ids: s.promptIds,
+      response_ids: s.responseIds,
+      ref_logprob: s.refLogprob,
+    }),
   );
   writeFileSync(join(dir, 'eval.jsonl'), lines.join('\n') + '\n');
   writeFileSync(

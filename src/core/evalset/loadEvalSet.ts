@@ -9,7 +9,6 @@ import { readLines } from './readLines';
 import { parseEvalLine } from './parseLine';
 import { fsErrorCode as code } from '../paths';
 
-
 export interface EvalSet {
   file: string;
   samples: EvalSample[];
@@ -25,11 +24,14 @@ export interface LoadEvalOptions {
   maxLineBytes?: number;
 }
 
-
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
 
 export class EvalSetError extends Error {
-  constructor(readonly file: string, message: string, readonly problems: InputProblem[] = []) {
+  constructor(
+    readonly file: string,
+    message: string,
+    readonly problems: InputProblem[] = [],
+  ) {
     super(`${file}: ${message}`);
     this.name = 'EvalSetError';
   }
@@ -62,8 +64,13 @@ export async function loadEvalSet(file: string, opts: LoadEvalOptions = {}): Pro
         text = utf8.decode(raw.bytes);
       } catch {
         // Editors on Windows save UTF-16 with a byte-order mark; say so rather than just "invalid".
-        const utf16 = raw.line === 1 && raw.bytes.length >= 2 && ((raw.bytes[0] === 0xff && raw.bytes[1] === 0xfe) || (raw.bytes[0] === 0xfe && raw.bytes[1] === 0xff));
-        report(utf16 ? 'not valid UTF-8: the file is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8' : 'not valid UTF-8');
+        const utf16 =
+          raw.line === 1 &&
+          raw.bytes.length >= 2 &&
+          ((raw.bytes[0] === 0xff && raw.bytes[1] === 0xfe) || (raw.bytes[0] === 0xfe && raw.bytes[1] === 0xff));
+        report(
+          utf16 ? 'not valid UTF-8: the file is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8' : 'not valid UTF-8',
+        );
         continue;
       }
       // Blank lines (a trailing newline, a separator) carry nothing and are skipped silently.

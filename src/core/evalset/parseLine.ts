@@ -59,7 +59,9 @@ export function parseEvalLine(text: string, tokenizer?: TextTokenizer): LineResu
       if (typeof o[k] !== 'string') return fail(`"${k}" must be a string, found ${kind(o[k])}`);
     }
     if (!tokenizer) {
-      return fail('has text (prompt/response) but no tokenizer: put a tokenizer.json in the run folder or name one in coverage.json ("tokenizer")');
+      return fail(
+        'has text (prompt/response) but no tokenizer: put a tokenizer.json in the run folder or name one in coverage.json ("tokenizer")',
+      );
     }
     prompt = o.prompt as string;
     response = o.response as string;

@@ -3,9 +3,7 @@
 // instead of loaded.
 import { createReadStream } from 'node:fs';
 
-export type RawLine =
-  | { line: number; bytes: Buffer }
-  | { line: number; tooLong: number };
+export type RawLine = { line: number; bytes: Buffer } | { line: number; tooLong: number };
 
 export async function* readLines(file: string, maxLineBytes: number): AsyncGenerator<RawLine> {
   let parts: Buffer[] = [];

@@ -27,9 +27,13 @@ export interface DecoderModel {
 export function buildDecoderModel(spec: DecoderSpec, weights: Pick<CheckpointWeights, 'tensors'>, label: string): DecoderModel {
   const d = new Decoder(spec, weights.tensors, label);
   BODIES[familyOf(spec.modelType)](d);
-  const model = encodeModel(modelMsg(d.g.graph(), {
-    opset: OPSET, irVersion: IR_VERSION, producerName: 'checkpoint-coverage-hf',
-    metadata: { max_position_embeddings: String(spec.context), model_type: spec.modelType },
-  }));
+  const model = encodeModel(
+    modelMsg(d.g.graph(), {
+      opset: OPSET,
+      irVersion: IR_VERSION,
+      producerName: 'checkpoint-coverage-hf',
+      metadata: { max_position_embeddings: String(spec.context), model_type: spec.modelType },
+    }),
+  );
   return { model, embedding: d.embedding! };
 }

@@ -13,8 +13,13 @@ export type ModelType = (typeof SUPPORTED_MODEL_TYPES)[number];
 
 /** Activations by transformers' ACT2FN name; the tanh GELU has three names there. */
 export const ACTIVATIONS = {
-  gelu: 'gelu', gelu_new: 'gelu_tanh', gelu_pytorch_tanh: 'gelu_tanh', gelu_fast: 'gelu_tanh',
-  relu: 'relu', silu: 'silu', swish: 'silu',
+  gelu: 'gelu',
+  gelu_new: 'gelu_tanh',
+  gelu_pytorch_tanh: 'gelu_tanh',
+  gelu_fast: 'gelu_tanh',
+  relu: 'relu',
+  silu: 'silu',
+  swish: 'silu',
 } as const;
 export type Activation = (typeof ACTIVATIONS)[keyof typeof ACTIVATIONS];
 
@@ -57,7 +62,10 @@ type Json = Record<string, unknown>;
 
 /** Typed access to config.json's keys; every complaint names the file and the key. */
 class Keys {
-  constructor(readonly c: Json, readonly file: string) {}
+  constructor(
+    readonly c: Json,
+    readonly file: string,
+  ) {}
   fail(why: string): never {
     throw new FileError(this.file, why);
   }
@@ -67,7 +75,11 @@ class Keys {
   int(k: string, dflt?: number): number {
     const v = this.c[k] ?? dflt;
     if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) {
-      this.fail(v === undefined ? `"${k}" is missing; expected a positive integer` : `"${k}" must be a positive integer, found ${JSON.stringify(v)}`);
+      this.fail(
+        v === undefined
+          ? `"${k}" is missing; expected a positive integer`
+          : `"${k}" must be a positive integer, found ${JSON.stringify(v)}`,
+      );
     }
     return v as number;
   }
@@ -75,7 +87,8 @@ class Keys {
   num(k: string, dflt: number | undefined, from: Json = this.c, where = ''): number {
     const v = from[k] ?? dflt;
     if (v === undefined) this.fail(`"${where}${k}" is missing; expected a positive number`);
-    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) this.fail(`"${where}${k}" must be a positive number, found ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
+      this.fail(`"${where}${k}" must be a positive number, found ${JSON.stringify(v)}`);
     return v as number;
   }
   bool(k: string, dflt: boolean): boolean {
@@ -99,7 +112,8 @@ function ropeSettings(k: Keys, thetaKey: string, thetaDefault: number): { where:
     return { where: 'rope_parameters.', p: { rope_theta: thetaDefault, ...(v5 as Json) } };
   }
   const scaling = k.c.rope_scaling;
-  if (scaling !== undefined && scaling !== null && (typeof scaling !== 'object' || Array.isArray(scaling))) k.fail('"rope_scaling" must be an object or null');
+  if (scaling !== undefined && scaling !== null && (typeof scaling !== 'object' || Array.isArray(scaling)))
+    k.fail('"rope_scaling" must be an object or null');
   return { where: 'rope_scaling.', p: { ...(scaling as Json | undefined), rope_theta: k.c[thetaKey] ?? thetaDefault } };
 }
 
@@ -113,7 +127,9 @@ function ropeParams(k: Keys, s: { where: string; p: Json }): RopeParams {
   const factor = k.num('factor', undefined, s.p, s.where);
   if (type === 'linear') return { type, theta, factor };
   return {
-    type, theta, factor,
+    type,
+    theta,
+    factor,
     lowFreqFactor: k.num('low_freq_factor', undefined, s.p, s.where),
     highFreqFactor: k.num('high_freq_factor', undefined, s.p, s.where),
     originalContext: k.num('original_max_position_embeddings', undefined, s.p, s.where),
@@ -128,33 +144,57 @@ function rope(k: Keys, params: RopeParams, headDim: number, fraction: number): R
 }
 
 function gpt2(k: Keys): Omit<DecoderSpec, 'modelType' | 'dtype'> {
-  const hidden = k.int('n_embd'), heads = k.int('n_head'), layers = k.int('n_layer');
+  const hidden = k.int('n_embd'),
+    heads = k.int('n_head'),
+    layers = k.int('n_layer');
   if (hidden % heads) k.fail(`"n_embd" ${hidden} is not a multiple of "n_head" ${heads}`);
   const headDim = hidden / heads;
   const scaled = k.bool('scale_attn_weights', true);
   const byLayer = k.bool('scale_attn_by_inverse_layer_idx', false);
   return {
-    layers, hidden, heads, kvHeads: heads, headDim, inner: k.has('n_inner') ? k.int('n_inner') : 4 * hidden,
-    vocab: k.int('vocab_size'), context: k.int('n_positions'), eps: k.num('layer_norm_epsilon', 1e-5),
-    act: k.act('activation_function', 'gelu_new'), tiedHead: k.bool('tie_word_embeddings', true), parallelResidual: false,
+    layers,
+    hidden,
+    heads,
+    kvHeads: heads,
+    headDim,
+    inner: k.has('n_inner') ? k.int('n_inner') : 4 * hidden,
+    vocab: k.int('vocab_size'),
+    context: k.int('n_positions'),
+    eps: k.num('layer_norm_epsilon', 1e-5),
+    act: k.act('activation_function', 'gelu_new'),
+    tiedHead: k.bool('tie_word_embeddings', true),
+    parallelResidual: false,
     attnScale: Array.from({ length: layers }, (_, l) => (scaled ? 1 / Math.sqrt(headDim) : 1) / (byLayer ? l + 1 : 1)),
-    window: Array(layers).fill(undefined), bias: { qkv: true, o: true, mlp: true },
+    window: Array(layers).fill(undefined),
+    bias: { qkv: true, o: true, mlp: true },
   };
 }
 
 function gptNeox(k: Keys): Omit<DecoderSpec, 'modelType' | 'dtype'> {
-  const hidden = k.int('hidden_size'), heads = k.int('num_attention_heads'), layers = k.int('num_hidden_layers');
+  const hidden = k.int('hidden_size'),
+    heads = k.int('num_attention_heads'),
+    layers = k.int('num_hidden_layers');
   if (hidden % heads) k.fail(`"hidden_size" ${hidden} is not a multiple of "num_attention_heads" ${heads}`);
   const headDim = hidden / heads;
   const s = ropeSettings(k, 'rotary_emb_base', 10000);
   const fraction = s.where === 'rope_parameters.' ? k.num('partial_rotary_factor', 0.25, s.p, s.where) : k.num('rotary_pct', 0.25);
   const attnBias = k.bool('attention_bias', true);
   return {
-    layers, hidden, heads, kvHeads: heads, headDim, inner: k.int('intermediate_size'),
-    vocab: k.int('vocab_size'), context: k.int('max_position_embeddings'), eps: k.num('layer_norm_eps', 1e-5),
-    act: k.act('hidden_act', 'gelu'), rope: rope(k, ropeParams(k, s), headDim, fraction),
-    tiedHead: k.bool('tie_word_embeddings', false), parallelResidual: k.bool('use_parallel_residual', true),
-    attnScale: Array(layers).fill(1 / Math.sqrt(headDim)), window: Array(layers).fill(undefined),
+    layers,
+    hidden,
+    heads,
+    kvHeads: heads,
+    headDim,
+    inner: k.int('intermediate_size'),
+    vocab: k.int('vocab_size'),
+    context: k.int('max_position_embeddings'),
+    eps: k.num('layer_norm_eps', 1e-5),
+    act: k.act('hidden_act', 'gelu'),
+    rope: rope(k, ropeParams(k, s), headDim, fraction),
+    tiedHead: k.bool('tie_word_embeddings', false),
+    parallelResidual: k.bool('use_parallel_residual', true),
+    attnScale: Array(layers).fill(1 / Math.sqrt(headDim)),
+    window: Array(layers).fill(undefined),
     bias: { qkv: attnBias, o: attnBias, mlp: true },
   };
 }
@@ -165,7 +205,9 @@ function windows(k: Keys, type: ModelType, layers: number): (number | undefined)
   const types = k.c.layer_types;
   if (Array.isArray(types)) {
     if (types.length !== layers) k.fail(`"layer_types" has ${types.length} entries for ${layers} layers`);
-    return types.map((t) => (t === 'sliding_attention' ? w ?? k.fail('"layer_types" names sliding_attention but "sliding_window" is not set') : undefined));
+    return types.map((t) =>
+      t === 'sliding_attention' ? (w ?? k.fail('"layer_types" names sliding_attention but "sliding_window" is not set')) : undefined,
+    );
   }
   if (type === 'mistral') return Array(layers).fill(w);
   if (type === 'qwen2' && k.bool('use_sliding_window', false)) {
@@ -176,7 +218,9 @@ function windows(k: Keys, type: ModelType, layers: number): (number | undefined)
 }
 
 function llamaFamily(k: Keys, type: ModelType): Omit<DecoderSpec, 'modelType' | 'dtype'> {
-  const hidden = k.int('hidden_size'), heads = k.int('num_attention_heads'), layers = k.int('num_hidden_layers');
+  const hidden = k.int('hidden_size'),
+    heads = k.int('num_attention_heads'),
+    layers = k.int('num_hidden_layers');
   const kvHeads = k.has('num_key_value_heads') ? k.int('num_key_value_heads') : heads;
   if (heads % kvHeads) k.fail(`"num_attention_heads" ${heads} is not a multiple of "num_key_value_heads" ${kvHeads}`);
   if (!k.has('head_dim') && hidden % heads) k.fail(`"hidden_size" ${hidden} is not a multiple of "num_attention_heads" ${heads}`);
@@ -186,13 +230,26 @@ function llamaFamily(k: Keys, type: ModelType): Omit<DecoderSpec, 'modelType' | 
   if (fraction !== 1) k.fail(`"${s.where}partial_rotary_factor" is ${fraction}; ${type} rotates whole heads`);
   const attnBias = k.bool('attention_bias', false);
   return {
-    layers, hidden, heads, kvHeads, headDim, inner: k.int('intermediate_size'),
-    vocab: k.int('vocab_size'), context: k.int('max_position_embeddings'),
-    eps: k.num('rms_norm_eps', type === 'olmo2' ? 1e-5 : 1e-6), act: k.act('hidden_act', 'silu'),
-    rope: rope(k, ropeParams(k, s), headDim, 1), tiedHead: k.bool('tie_word_embeddings', false), parallelResidual: false,
-    attnScale: Array(layers).fill(1 / Math.sqrt(headDim)), window: windows(k, type, layers),
+    layers,
+    hidden,
+    heads,
+    kvHeads,
+    headDim,
+    inner: k.int('intermediate_size'),
+    vocab: k.int('vocab_size'),
+    context: k.int('max_position_embeddings'),
+    eps: k.num('rms_norm_eps', type === 'olmo2' ? 1e-5 : 1e-6),
+    act: k.act('hidden_act', 'silu'),
+    rope: rope(k, ropeParams(k, s), headDim, 1),
+    tiedHead: k.bool('tie_word_embeddings', false),
+    parallelResidual: false,
+    attnScale: Array(layers).fill(1 / Math.sqrt(headDim)),
+    window: windows(k, type, layers),
     // Qwen2 always has q/k/v biases and no o bias, with no key saying so (Qwen2Attention).
-    bias: type === 'qwen2' ? { qkv: true, o: false, mlp: false } : { qkv: attnBias, o: attnBias, mlp: type === 'llama' && k.bool('mlp_bias', false) },
+    bias:
+      type === 'qwen2'
+        ? { qkv: true, o: false, mlp: false }
+        : { qkv: attnBias, o: attnBias, mlp: type === 'llama' && k.bool('mlp_bias', false) },
   };
 }
 
@@ -202,7 +259,9 @@ export function readDecoderSpec(config: unknown, file: string): DecoderSpec {
   const k = new Keys(config as Json, file);
   const type = k.c.model_type;
   if (!(SUPPORTED_MODEL_TYPES as readonly unknown[]).includes(type)) {
-    k.fail(`model_type ${type === undefined ? 'is missing' : JSON.stringify(type)}${type === undefined ? '' : ' is not supported'}; supported: ${SUPPORTED_MODEL_TYPES.join(', ')}`);
+    k.fail(
+      `model_type ${type === undefined ? 'is missing' : JSON.stringify(type)}${type === undefined ? '' : ' is not supported'}; supported: ${SUPPORTED_MODEL_TYPES.join(', ')}`,
+    );
   }
   const modelType = type as ModelType;
   const body = modelType === 'gpt2' ? gpt2(k) : modelType === 'gpt_neox' ? gptNeox(k) : llamaFamily(k, modelType);

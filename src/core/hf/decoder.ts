@@ -20,8 +20,12 @@ import { WeightBinder } from './weights';
 
 /** The graph's inputs and output. */
 export const HF_IO = {
-  embeds: 'inputs_embeds', positions: 'position_ids', segments: 'segment_ids',
-  gather: 'gather_index', labels: 'labels', output: 'logprobs',
+  embeds: 'inputs_embeds',
+  positions: 'position_ids',
+  segments: 'segment_ids',
+  gather: 'gather_index',
+  labels: 'labels',
+  output: 'logprobs',
 } as const;
 
 /** float32's lowest value: what transformers adds to masked attention scores. */
@@ -37,7 +41,11 @@ export class Decoder {
   /** The token embedding table the scorer reads inputs_embeds from (set by tokens()). */
   embedding?: WeightRef;
 
-  constructor(readonly spec: DecoderSpec, tensors: ConstructorParameters<typeof WeightBinder>[1], label: string) {
+  constructor(
+    readonly spec: DecoderSpec,
+    tensors: ConstructorParameters<typeof WeightBinder>[1],
+    label: string,
+  ) {
     this.w = new WeightBinder(this.g, tensors, label);
     const g = this.g;
     g.input(HF_IO.embeds, DataType.FLOAT, ['rows', 'row_length', spec.hidden]);
@@ -73,7 +81,10 @@ export class Decoder {
 
   layerNorm(x: string, prefix: string): string {
     const d = this.spec.hidden;
-    return this.g.node('LayerNormalization', [x, this.w.take(`${prefix}.weight`, [d]), this.w.take(`${prefix}.bias`, [d])], { axis: -1, epsilon: { f: this.spec.eps } });
+    return this.g.node('LayerNormalization', [x, this.w.take(`${prefix}.weight`, [d]), this.w.take(`${prefix}.bias`, [d])], {
+      axis: -1,
+      epsilon: { f: this.spec.eps },
+    });
   }
 
   /** x / sqrt(mean(x²) + eps) · weight, in the node order onnxruntime fuses into one kernel. */
@@ -86,15 +97,19 @@ export class Decoder {
 
   act(x: string, a: Activation = this.spec.act): string {
     const g = this.g;
-    const half = (inner: string): string => g.node('Mul', [g.node('Mul', [x, g.node('Add', [inner, g.constF([1], [])])]), g.constF([0.5], [])]);
+    const half = (inner: string): string =>
+      g.node('Mul', [g.node('Mul', [x, g.node('Add', [inner, g.constF([1], [])])]), g.constF([0.5], [])]);
     switch (a) {
-      case 'gelu': return half(g.node('Erf', [g.node('Div', [x, g.constF([Math.SQRT2], [])])]));
+      case 'gelu':
+        return half(g.node('Erf', [g.node('Div', [x, g.constF([Math.SQRT2], [])])]));
       case 'gelu_tanh': {
         const cube = g.node('Mul', [g.node('Pow', [x, g.constF([3], [])]), g.constF([0.044715], [])]);
         return half(g.node('Tanh', [g.node('Mul', [g.node('Add', [x, cube]), g.constF([Math.sqrt(2 / Math.PI)], [])])]));
       }
-      case 'relu': return g.node('Relu', [x]);
-      case 'silu': return g.node('Mul', [x, g.node('Sigmoid', [x])]);
+      case 'relu':
+        return g.node('Relu', [x]);
+      case 'silu':
+        return g.node('Mul', [x, g.node('Sigmoid', [x])]);
     }
   }
 
@@ -108,10 +123,15 @@ export class Decoder {
     const g = this.g;
     const { heads, kvHeads, headDim: hd } = this.spec;
     const group = heads / kvHeads;
-    const toHeads = (x: string, n: number): string => g.node('Transpose', [g.node('Reshape', [x, this.shape([n, hd])])], { perm: [0, 2, 1, 3] });
-    let qh = toHeads(q, heads), kh = toHeads(k, kvHeads);
+    const toHeads = (x: string, n: number): string =>
+      g.node('Transpose', [g.node('Reshape', [x, this.shape([n, hd])])], { perm: [0, 2, 1, 3] });
+    let qh = toHeads(q, heads),
+      kh = toHeads(k, kvHeads);
     const vh = toHeads(v, kvHeads);
-    if (this.spec.rope) { qh = this.rotate(qh); kh = this.rotate(kh); }
+    if (this.spec.rope) {
+      qh = this.rotate(qh);
+      kh = this.rotate(kh);
+    }
     const kt = g.node('Transpose', [kh], { perm: [0, 1, 3, 2] });
     const scale = g.constF([this.spec.attnScale[l]], []);
     let ctx: string;
@@ -122,7 +142,10 @@ export class Decoder {
       // [R, heads, T, hd] → [R, kv, group, T, hd] against keys [R, kv, 1, T, hd].
       const qg = g.node('Reshape', [qh, g.constI64([0, kvHeads, group, -1, hd])]);
       const one = g.constI64([2]);
-      const scores = g.node('Add', [g.node('Mul', [g.node('MatMul', [qg, g.node('Unsqueeze', [kt, one])]), scale]), this.mask(this.spec.window[l], 5)]);
+      const scores = g.node('Add', [
+        g.node('Mul', [g.node('MatMul', [qg, g.node('Unsqueeze', [kt, one])]), scale]),
+        this.mask(this.spec.window[l], 5),
+      ]);
       const c5 = g.node('MatMul', [g.node('Softmax', [scores], { axis: -1 }), g.node('Unsqueeze', [vh, one])]);
       ctx = g.node('Reshape', [c5, g.constI64([0, heads, -1, hd])]);
     }
@@ -190,7 +213,8 @@ export class Decoder {
     const { dims } = this.spec.rope!;
     const hd = this.spec.headDim;
     const { cos, sin } = (this.rotary ??= this.cosSin());
-    let rot = x, pass: string | undefined;
+    let rot = x,
+      pass: string | undefined;
     if (dims < hd) [rot, pass] = g.nodeN('Split', [x, g.constI64([dims, hd - dims])], 2, { axis: -1 }) as [string, string];
     const [x1, x2] = g.nodeN('Split', [rot, g.constI64([dims / 2, dims / 2])], 2, { axis: -1 }) as [string, string];
     const half = g.node('Concat', [g.node('Neg', [x2]), x1], { axis: -1 });

@@ -19,8 +19,11 @@ export function inverseFrequencies(p: RopeParams, dims: number): number[] {
   if (p.type === 'default') return base;
   const factor = p.factor!;
   if (p.type === 'linear') return base.map((f) => f / factor);
-  const low = p.lowFreqFactor!, high = p.highFreqFactor!, old = p.originalContext!;
-  const lowWavelength = old / low, highWavelength = old / high;
+  const low = p.lowFreqFactor!,
+    high = p.highFreqFactor!,
+    old = p.originalContext!;
+  const lowWavelength = old / low,
+    highWavelength = old / high;
   return base.map((f) => {
     const wavelength = (2 * Math.PI) / f;
     if (wavelength < highWavelength) return f;

@@ -17,7 +17,11 @@ export class WeightBinder {
   private readonly bound = new Map<string, string>();
 
   /** `label` names the checkpoint (its model.safetensors or index) in messages about absent tensors. */
-  constructor(private readonly g: GraphBuilder, private readonly tensors: ReadonlyMap<string, WeightRef>, private readonly label: string) {}
+  constructor(
+    private readonly g: GraphBuilder,
+    private readonly tensors: ReadonlyMap<string, WeightRef>,
+    private readonly label: string,
+  ) {}
 
   has(name: string): boolean {
     return this.tensors.has(name);
@@ -41,7 +45,10 @@ export class WeightBinder {
     const t = this.check(name, shape);
     const type = ONNX_TYPE[t.dtype]!;
     const init: TensorMsg = {
-      name, dims: [...t.shape], dataType: type, dataLocation: DATA_LOCATION_EXTERNAL,
+      name,
+      dims: [...t.shape],
+      dataType: type,
+      dataLocation: DATA_LOCATION_EXTERNAL,
       externalData: [
         { key: 'location', value: t.fileName },
         { key: 'offset', value: String(t.start) },
@@ -53,5 +60,4 @@ export class WeightBinder {
     this.bound.set(name, value);
     return value;
   }
-
 }

@@ -24,12 +24,18 @@ export async function hfCheckpointFiles(folder: FolderInfo, problems: InputProbl
   const single = byName(folder, SINGLE_FILE);
   const index = byName(folder, INDEX_FILE);
   if (!single && !index) return undefined;
-  const say = (message: string): undefined => { problems.push({ file: folder.rel, message }); return undefined; };
+  const say = (message: string): undefined => {
+    problems.push({ file: folder.rel, message });
+    return undefined;
+  };
   if (single && index) {
     return say(`holds both ${SINGLE_FILE} and ${INDEX_FILE}: cannot tell which weights are current; remove the stale one`);
   }
   const config = byName(folder, 'config.json');
-  if (!config) return say(`holds ${(single ?? index)!.name} but no config.json: the model's architecture is read from config.json, which save_pretrained writes beside the weights`);
+  if (!config)
+    return say(
+      `holds ${(single ?? index)!.name} but no config.json: the model's architecture is read from config.json, which save_pretrained writes beside the weights`,
+    );
   if (single) return { model: single, data: [config] };
   const indexRel = childRel(folder.rel, INDEX_FILE);
   let shards: string[] = [];
@@ -64,8 +70,10 @@ export async function hfDataNames(entry: string): Promise<string[]> {
 
 export function pickleOnlyMessage(names: string[]): string {
   const shown = names.length > 3 ? `${names.slice(0, 3).join(', ')}, …` : names.join(', ');
-  return `holds only PyTorch pickle weights (${shown}), which are not read: loading a pickle can run arbitrary code. `
-    + 'Save the checkpoint as safetensors (transformers writes model.safetensors by default since 4.35: model.save_pretrained(dir), or the Trainer\'s save_safetensors=True) or export it to ONNX';
+  return (
+    `holds only PyTorch pickle weights (${shown}), which are not read: loading a pickle can run arbitrary code. ` +
+    "Save the checkpoint as safetensors (transformers writes model.safetensors by default since 4.35: model.save_pretrained(dir), or the Trainer's save_safetensors=True) or export it to ONNX"
+  );
 }
 
 /** How a checkpoint is stored, for listings: `onnx`, or `safetensors llama` (config.json's model_type). */

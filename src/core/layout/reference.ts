@@ -21,7 +21,13 @@ export async function referenceEntry(root: string, model: string): Promise<Check
   const dataPaths: string[] = [];
   for (const name of names) {
     const p = join(dirname(modelPath), name);
-    if (await stat(p).then((s) => s.isFile(), () => false)) dataPaths.push(p);
+    if (
+      await stat(p).then(
+        (s) => s.isFile(),
+        () => false,
+      )
+    )
+      dataPaths.push(p);
   }
   return { step: -1, path: runRelative(root, modelPath) ?? modelPath, modelPath, dataPaths, sameStep: [], format };
 }

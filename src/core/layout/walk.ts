@@ -7,7 +7,13 @@ import { dirname, join } from 'node:path';
 import type { InputProblem } from '../types';
 import { fsErrorCode as errCode, runRelative } from '../paths';
 
-export interface FileInfo { name: string; abs: string; size: number; mtimeMs: number; ctimeMs: number }
+export interface FileInfo {
+  name: string;
+  abs: string;
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+}
 
 export interface FolderInfo {
   abs: string;
@@ -43,11 +49,16 @@ export async function walkRun(root: string, opts: WalkOptions, problems: InputPr
     }
     const folder: FolderInfo = { abs, rel, names, files: [] };
     out.push(folder);
-    const stats = await Promise.all(entries.sort().map(async (name) => {
-      const p = join(abs, name);
-      try { return { name, p, st: await stat(p) as Stats | undefined, err: undefined }; }
-      catch (err) { return { name, p, st: undefined, err }; }
-    }));
+    const stats = await Promise.all(
+      entries.sort().map(async (name) => {
+        const p = join(abs, name);
+        try {
+          return { name, p, st: (await stat(p)) as Stats | undefined, err: undefined };
+        } catch (err) {
+          return { name, p, st: undefined, err };
+        }
+      }),
+    );
     const subdirs: { p: string; name: string; key: string }[] = [];
     for (const { name, p, st, err } of stats) {
       if (!st) {
@@ -71,7 +82,10 @@ export async function walkRun(root: string, opts: WalkOptions, problems: InputPr
       // everything beside it, up to the whole disk.
       const holder = above.get(d.key);
       if (holder !== undefined) {
-        problems.push({ file: childRel(rel, d.name), message: `symbolic link loop: leads to '${holder}', which contains the run folder; not followed` });
+        problems.push({
+          file: childRel(rel, d.name),
+          message: `symbolic link loop: leads to '${holder}', which contains the run folder; not followed`,
+        });
         continue;
       }
       const before = seen.get(d.key);
@@ -95,9 +109,17 @@ export async function walkRun(root: string, opts: WalkOptions, problems: InputPr
 async function foldersAbove(root: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   let dir: string;
-  try { dir = await realpath(root); } catch { return out; }
+  try {
+    dir = await realpath(root);
+  } catch {
+    return out;
+  }
   for (let up = dirname(dir); up !== dir; dir = up, up = dirname(up)) {
-    try { out.set(inode(await stat(up)), up); } catch { break; }
+    try {
+      out.set(inode(await stat(up)), up);
+    } catch {
+      break;
+    }
   }
   return out;
 }

@@ -50,7 +50,12 @@ export interface LengthQuartileMetrics {
 }
 
 /** One checkpoint's cross-entropy and coverage in each quartile (lengthQuartiles). */
-export function byLengthMetrics(scores: CheckpointScores, quartiles: readonly Int32Array[], r: Float64Array | null, nGrid: readonly number[]): LengthQuartileMetrics[] {
+export function byLengthMetrics(
+  scores: CheckpointScores,
+  quartiles: readonly Int32Array[],
+  r: Float64Array | null,
+  nGrid: readonly number[],
+): LengthQuartileMetrics[] {
   return quartiles.map((bin, q) => {
     let minTokens: number | null = null;
     let maxTokens: number | null = null;

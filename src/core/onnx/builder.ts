@@ -1,20 +1,24 @@
 // A tiny graph builder: names values, collects nodes and initializers, and turns typed
 // arrays into TensorProtos without copying them.
 import {
-  AttributeType, DataType, type AttributeMsg, type Dimension, type GraphMsg, type ModelMsg,
-  type NodeMsg, type TensorMsg, type ValueInfo,
+  AttributeType,
+  DataType,
+  type AttributeMsg,
+  type Dimension,
+  type GraphMsg,
+  type ModelMsg,
+  type NodeMsg,
+  type TensorMsg,
+  type ValueInfo,
 } from './schema';
 
 /** A dimension: a number is a fixed size, a string a symbolic one (`batch_size`). */
 export type Dim = number | string;
 
 /** An attribute value; plain numbers are INT attributes, use `{ f }` for a FLOAT one. */
-export type Attr =
-  | number | string | number[]
-  | { f: number } | { floats: number[] } | { g: GraphMsg } | { t: TensorMsg };
+export type Attr = number | string | number[] | { f: number } | { floats: number[] } | { g: GraphMsg } | { t: TensorMsg };
 
-export type TensorData =
-  | Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array | Uint16Array | Int8Array;
+export type TensorData = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array | Uint16Array | Int8Array;
 
 export function valueInfo(name: string, elemType: number, shape?: Dim[]): ValueInfo {
   const tensorType: ValueInfo['type']['tensorType'] = { elemType };
@@ -56,7 +60,10 @@ export class GraphBuilder {
   private counter = 0;
 
   /** `prefix` keeps generated names unique across nested graphs (If branches). */
-  constructor(readonly name: string, private readonly prefix = '') {}
+  constructor(
+    readonly name: string,
+    private readonly prefix = '',
+  ) {}
 
   fresh(hint: string): string {
     return `${this.prefix}${hint}_${this.counter++}`;
@@ -87,9 +94,7 @@ export class GraphBuilder {
 
   /** Add a node with `nOut` outputs (or these exact output names); returns the output names. */
   nodeN(opType: string, inputs: string[], outputs: number | string[], attrs: Record<string, Attr> = {}, domain?: string): string[] {
-    const out = typeof outputs === 'number'
-      ? Array.from({ length: outputs }, () => this.fresh(opType.toLowerCase()))
-      : outputs;
+    const out = typeof outputs === 'number' ? Array.from({ length: outputs }, () => this.fresh(opType.toLowerCase())) : outputs;
     const node: NodeMsg = { opType, input: inputs, output: out, name: this.fresh(`n_${opType}`) };
     const names = Object.keys(attrs);
     if (names.length) node.attribute = names.map((n) => attribute(n, attrs[n]!));
@@ -105,8 +110,11 @@ export class GraphBuilder {
 
   graph(): GraphMsg {
     return {
-      name: this.name, node: this.nodes, initializer: this.initializers,
-      input: this.inputs, output: this.outputs,
+      name: this.name,
+      node: this.nodes,
+      initializer: this.initializers,
+      input: this.inputs,
+      output: this.outputs,
     };
   }
 }

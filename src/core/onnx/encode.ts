@@ -14,12 +14,18 @@ const MAX_MESSAGE = 2 ** 31 - 1;
 
 const varintSize = (n: number): number => {
   let size = 1;
-  while (n >= 128) { n = Math.floor(n / 128); size++; }
+  while (n >= 128) {
+    n = Math.floor(n / 128);
+    size++;
+  }
   return size;
 };
 
 function writeVarint(buf: Uint8Array, pos: number, n: number): number {
-  while (n >= 128) { buf[pos++] = (n % 128) | 128; n = Math.floor(n / 128); }
+  while (n >= 128) {
+    buf[pos++] = (n % 128) | 128;
+    n = Math.floor(n / 128);
+  }
   buf[pos++] = n;
   return pos;
 }

@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { DATA_LOCATION_EXTERNAL, type GraphMsg, type TensorMsg } from './schema';
 
 /** A serialized model and, when its weights live outside it, the weights file. */
-export interface BuiltModel { model: Uint8Array; externalData?: { fileName: string; bytes: Uint8Array } }
+export interface BuiltModel {
+  model: Uint8Array;
+  externalData?: { fileName: string; bytes: Uint8Array };
+}
 
 // Tensors below this size stay inline (shape constants); big ones start on a 4 KiB boundary
 // so onnxruntime can map them straight from the file.

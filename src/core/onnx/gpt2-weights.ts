@@ -3,7 +3,12 @@
 import { fillNormal } from './random';
 
 export interface Gpt2Options {
-  layers: number; width: number; heads: number; vocab: number; context: number; seed: number;
+  layers: number;
+  width: number;
+  heads: number;
+  vocab: number;
+  context: number;
+  seed: number;
   /** Add a `position_ids` int64 input (else positions are cumsum(attention_mask) - 1, floored at 0). */
   positionIds?: boolean;
   /** `past_key_values.{i}.key|value` inputs [batch, heads, past_len, head_dim] and `present.{i}.*` outputs. */
@@ -19,13 +24,19 @@ export interface Gpt2Options {
 }
 
 export interface Gpt2LayerWeights {
-  ln1g: Float32Array; ln1b: Float32Array;
+  ln1g: Float32Array;
+  ln1b: Float32Array;
   /** [width, 3·width]: q, k, v side by side, heads contiguous within each. */
-  wqkv: Float32Array; bqkv: Float32Array;
-  wo: Float32Array; bo: Float32Array;
-  ln2g: Float32Array; ln2b: Float32Array;
-  wfc: Float32Array; bfc: Float32Array;
-  wproj: Float32Array; bproj: Float32Array;
+  wqkv: Float32Array;
+  bqkv: Float32Array;
+  wo: Float32Array;
+  bo: Float32Array;
+  ln2g: Float32Array;
+  ln2b: Float32Array;
+  wfc: Float32Array;
+  bfc: Float32Array;
+  wproj: Float32Array;
+  bproj: Float32Array;
 }
 
 export interface Gpt2Weights {
@@ -34,7 +45,8 @@ export interface Gpt2Weights {
   /** [context, width]. */
   wpe: Float32Array;
   layers: Gpt2LayerWeights[];
-  lnfg: Float32Array; lnfb: Float32Array;
+  lnfg: Float32Array;
+  lnfb: Float32Array;
 }
 
 export function checkGpt2Options(o: Gpt2Options): void {
@@ -56,12 +68,18 @@ export function gpt2Weights(o: Gpt2Options): Gpt2Weights {
   // LayerNorm gains near 1 and small shifts: far from the identity so a mis-wired gain shows.
   const gain = (): Float32Array => normal(d, 0.1, 1);
   const layers = Array.from({ length: o.layers }, (): Gpt2LayerWeights => ({
-    ln1g: gain(), ln1b: normal(d),
-    wqkv: normal(d * 3 * d), bqkv: normal(3 * d),
-    wo: normal(d * d), bo: normal(d),
-    ln2g: gain(), ln2b: normal(d),
-    wfc: normal(d * 4 * d), bfc: normal(4 * d),
-    wproj: normal(4 * d * d), bproj: normal(d),
+    ln1g: gain(),
+    ln1b: normal(d),
+    wqkv: normal(d * 3 * d),
+    bqkv: normal(3 * d),
+    wo: normal(d * d),
+    bo: normal(d),
+    ln2g: gain(),
+    ln2b: normal(d),
+    wfc: normal(d * 4 * d),
+    bfc: normal(4 * d),
+    wproj: normal(4 * d * d),
+    bproj: normal(d),
   }));
   return { wte: normal(o.vocab * d), wpe: normal(o.context * d), layers, lnfg: gain(), lnfb: normal(d) };
 }

@@ -16,7 +16,12 @@ const LN_EPS = 1e-5;
 /** Additive bias for masked scores: large enough to zero them, finite so no row gets NaN. */
 const MASKED = -1e9;
 
-interface Names { ids: string; mask: string; pos?: string; past?: { key: string; value: string }[] }
+interface Names {
+  ids: string;
+  mask: string;
+  pos?: string;
+  past?: { key: string; value: string }[];
+}
 
 function layerNorm(g: GraphBuilder, x: string, gain: string, bias: string): string {
   return g.node('LayerNormalization', [x, gain, bias], { axis: -1, epsilon: { f: LN_EPS } });
@@ -37,7 +42,9 @@ function gelu(g: GraphBuilder, x: string): string {
  * graph's initializers named `w.*`; `withPast` concatenates the past keys/values.
  */
 function decoderBody(g: GraphBuilder, o: Gpt2Options, n: Names, withPast: boolean, out: { logits: string; present?: string[] }): void {
-  const d = o.width, h = o.heads, hd = d / h;
+  const d = o.width,
+    h = o.heads,
+    hd = d / h;
   const scalar = (i: number): string => g.constI64([i], []);
   const shIds = g.node('Shape', [n.ids]);
   const S = g.node('Gather', [shIds, scalar(1)], { axis: 0 });
@@ -71,7 +78,8 @@ function decoderBody(g: GraphBuilder, o: Gpt2Options, n: Names, withPast: boolea
     const a = layerNorm(g, x, w('ln1g'), w('ln1b'));
     const [q, k, v] = g.nodeN('Split', [linear(g, a, w('wqkv'), w('bqkv')), split], 3, { axis: 2 }) as [string, string, string];
     const toHeads = (t: string): string => g.node('Transpose', [g.node('Reshape', [t, heads])], { perm: [0, 2, 1, 3] });
-    let kh = toHeads(k), vh = toHeads(v);
+    let kh = toHeads(k),
+      vh = toHeads(v);
     if (withPast) {
       kh = g.node('Concat', [n.past![l]!.key, kh], { axis: 2 });
       vh = g.node('Concat', [n.past![l]!.value, vh], { axis: 2 });
@@ -80,7 +88,10 @@ function decoderBody(g: GraphBuilder, o: Gpt2Options, n: Names, withPast: boolea
       g.node('Identity', [kh], {}, out.present[2 * l]);
       g.node('Identity', [vh], {}, out.present[2 * l + 1]);
     }
-    const scores = g.node('Add', [g.node('MatMul', [g.node('Mul', [toHeads(q), scale]), g.node('Transpose', [kh], { perm: [0, 1, 3, 2] })]), bias]);
+    const scores = g.node('Add', [
+      g.node('MatMul', [g.node('Mul', [toHeads(q), scale]), g.node('Transpose', [kh], { perm: [0, 1, 3, 2] })]),
+      bias,
+    ]);
     const ctx = g.node('MatMul', [g.node('Softmax', [scores], { axis: -1 }), vh]);
     const merged = g.node('Reshape', [g.node('Transpose', [ctx], { perm: [0, 2, 1, 3] }), merge]);
     x = g.node('Add', [x, linear(g, merged, w('wo'), w('bo'))]);
@@ -98,13 +109,24 @@ function decoderBody(g: GraphBuilder, o: Gpt2Options, n: Names, withPast: boolea
 }
 
 function addWeights(g: GraphBuilder, o: Gpt2Options, w: Gpt2Weights): void {
-  const d = o.width, F = DataType.FLOAT;
+  const d = o.width,
+    F = DataType.FLOAT;
   g.initializer('w.wte', F, [o.vocab, d], w.wte);
   g.initializer('w.wpe', F, [o.context, d], w.wpe);
   w.layers.forEach((lw, l) => {
     const dims: Record<keyof typeof lw, number[]> = {
-      ln1g: [d], ln1b: [d], wqkv: [d, 3 * d], bqkv: [3 * d], wo: [d, d], bo: [d],
-      ln2g: [d], ln2b: [d], wfc: [d, 4 * d], bfc: [4 * d], wproj: [4 * d, d], bproj: [d],
+      ln1g: [d],
+      ln1b: [d],
+      wqkv: [d, 3 * d],
+      bqkv: [3 * d],
+      wo: [d, d],
+      bo: [d],
+      ln2g: [d],
+      ln2b: [d],
+      wfc: [d, 4 * d],
+      bfc: [4 * d],
+      wproj: [4 * d, d],
+      bproj: [d],
     };
     for (const k of Object.keys(dims) as (keyof typeof lw)[]) g.initializer(`w.h${l}.${k}`, F, dims[k], lw[k]);
   });

@@ -17,4 +17,3 @@ export function buildModel(graph: GraphMsg, metadata?: Record<string, string>, e
   const model = encodeModel(modelMsg(graph, { opset: OPSET, irVersion: IR_VERSION, metadata }));
   return data ? { model, externalData: { fileName: externalFile!, bytes: data } } : { model };
 }
-

@@ -11,7 +11,10 @@ export function uint32(seed: number): () => number {
     z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
     return (z ^ (z >>> 16)) >>> 0;
   };
-  let a = mix(), b = mix(), c = mix(), d = mix();
+  let a = mix(),
+    b = mix(),
+    c = mix(),
+    d = mix();
   return () => {
     const t = (((a + b) | 0) + d) | 0;
     d = (d + 1) | 0;

@@ -53,7 +53,10 @@ const TYPE_KINDS: Record<number, TensorSignature['kind']> = { 1: 'tensor', 4: 's
 function readDim(w: Walker, dim: Field): number | string | null {
   let d: number | string | null = null;
   w.fields(dim.start, dim.end, (f) => {
-    if (f.num === 1) { w.expect(f, WIRE_VARINT, 'dim_value'); d = f.value; }
+    if (f.num === 1) {
+      w.expect(f, WIRE_VARINT, 'dim_value');
+      d = f.value;
+    }
     if (f.num === 2) d = w.string(f, 'dim_param');
   });
   return d;
@@ -73,12 +76,18 @@ function readValueInfo(w: Walker, vi: Field): TensorSignature {
       if (kind !== 'tensor') return;
       w.expect(t, WIRE_LEN, 'tensor type');
       w.fields(t.start, t.end, (tt) => {
-        if (tt.num === 1) { w.expect(tt, WIRE_VARINT, 'elem_type'); sig.elemType = tt.value; }
+        if (tt.num === 1) {
+          w.expect(tt, WIRE_VARINT, 'elem_type');
+          sig.elemType = tt.value;
+        }
         if (tt.num !== 2) return;
         w.expect(tt, WIRE_LEN, 'shape');
         const shape: (number | string | null)[] = [];
         w.fields(tt.start, tt.end, (dim) => {
-          if (dim.num === 1) { w.expect(dim, WIRE_LEN, 'dim'); shape.push(readDim(w, dim)); }
+          if (dim.num === 1) {
+            w.expect(dim, WIRE_LEN, 'dim');
+            shape.push(readDim(w, dim));
+          }
         });
         sig.shape = shape;
       });
@@ -149,24 +158,43 @@ function readNode(w: Walker, n: Field): GraphNode {
 export function readSignatureFrom(src: ByteSource): ModelSignature {
   const w = new Walker(src);
   if (src.size === 0) w.fail(0, 'the file is empty');
-  const sig: ModelSignature = { file: src.label, opsetImports: [], inputs: [], outputs: [], metadata: {}, externalDataFiles: [], nodes: [], initializerDims: new Map() };
+  const sig: ModelSignature = {
+    file: src.label,
+    opsetImports: [],
+    inputs: [],
+    outputs: [],
+    metadata: {},
+    externalDataFiles: [],
+    nodes: [],
+    initializerDims: new Map(),
+  };
   const initializers = new Set<string>();
   const locations = new Set<string>();
   let graphs = 0;
   w.fields(0, src.size, (f) => {
     switch (f.num) {
-      case 1: w.expect(f, WIRE_VARINT, 'ir_version'); sig.irVersion = f.value; break;
+      case 1:
+        w.expect(f, WIRE_VARINT, 'ir_version');
+        sig.irVersion = f.value;
+        break;
       case 8: {
         w.expect(f, WIRE_LEN, 'opset_import');
         const op = { domain: '', version: 0 };
         w.fields(f.start, f.end, (g) => {
           if (g.num === 1) op.domain = w.string(g, 'opset domain');
-          if (g.num === 2) { w.expect(g, WIRE_VARINT, 'opset version'); op.version = g.value; }
+          if (g.num === 2) {
+            w.expect(g, WIRE_VARINT, 'opset version');
+            op.version = g.value;
+          }
         });
         sig.opsetImports.push(op);
         break;
       }
-      case 14: { const e = readEntry(w, f, 'metadata_props entry'); sig.metadata[e.key] = e.value; break; }
+      case 14: {
+        const e = readEntry(w, f, 'metadata_props entry');
+        sig.metadata[e.key] = e.value;
+        break;
+      }
       case 7:
         // Concatenated ModelProtos (a model plus an appended head) carry several graph fields; they merge.
         w.expect(f, WIRE_LEN, 'graph');

@@ -6,7 +6,11 @@ import { FileError, systemErrorText } from '../fileError';
 /** Bad or truncated protobuf input; the message names the file and the byte offset. */
 export class OnnxFormatError extends FileError {
   override name = 'OnnxFormatError';
-  constructor(file: string, readonly offset: number, detail: string) {
+  constructor(
+    file: string,
+    readonly offset: number,
+    detail: string,
+  ) {
     super(file, `not a readable ONNX model: ${detail} (at byte ${offset})`);
   }
 }
@@ -59,11 +63,21 @@ export function fileSource(path: string): ByteSource {
   };
 }
 
-export const WIRE_VARINT = 0, WIRE_I64 = 1, WIRE_LEN = 2, WIRE_I32 = 5;
+export const WIRE_VARINT = 0,
+  WIRE_I64 = 1,
+  WIRE_LEN = 2,
+  WIRE_I32 = 5;
 const MAX_FIELD = 2 ** 29 - 1;
 
 /** One field of a message: `value` for varints, `start`/`end` of the body for LEN fields. */
-export interface Field { num: number; wire: number; at: number; value: number; start: number; end: number }
+export interface Field {
+  num: number;
+  wire: number;
+  at: number;
+  value: number;
+  start: number;
+  end: number;
+}
 
 export class Walker {
   constructor(readonly src: ByteSource) {}
@@ -75,7 +89,8 @@ export class Walker {
   /** A varint as a JS number (exact below 2^53; an int64 negative comes back as that negative number). */
   varint(pos: number, end: number): { value: number; next: number } {
     const bytes = this.src.read(pos, Math.min(10, end - pos));
-    let value = 0, scale = 1;
+    let value = 0,
+      scale = 1;
     for (let i = 0; i < bytes.length; i++) {
       const b = bytes[i]!;
       value += (b & 127) * scale;
@@ -83,7 +98,13 @@ export class Walker {
       if (b < 128) {
         // Ten bytes is a negative int64 (two's complement): in a float, 2^64 − 1 would round to
         // 2^64 and read as 0, so those few are decoded exactly.
-        if (value >= 2 ** 63) value = Number(BigInt.asIntN(64, bytes.subarray(0, i + 1).reduceRight((acc, x) => (acc << 7n) | BigInt(x & 127), 0n)));
+        if (value >= 2 ** 63)
+          value = Number(
+            BigInt.asIntN(
+              64,
+              bytes.subarray(0, i + 1).reduceRight((acc, x) => (acc << 7n) | BigInt(x & 127), 0n),
+            ),
+          );
         return { value, next: pos + i + 1 };
       }
     }
@@ -98,10 +119,12 @@ export class Walker {
     while (pos < end) {
       const at = pos;
       const tag = this.varint(pos, end);
-      const num = Math.floor(tag.value / 8), wire = tag.value % 8;
+      const num = Math.floor(tag.value / 8),
+        wire = tag.value % 8;
       if (num < 1 || num > MAX_FIELD) this.fail(at, `invalid field number ${num}`);
       pos = tag.next;
-      let value = 0, bodyStart = pos;
+      let value = 0,
+        bodyStart = pos;
       if (wire === WIRE_VARINT) {
         const v = this.varint(pos, end);
         value = v.value;

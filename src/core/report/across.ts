@@ -66,7 +66,9 @@ export function acrossMismatch(runs: readonly AcrossRunInput[]): string | null {
   const byHash = new Map<string, string[]>();
   for (const r of runs) byHash.set(r.evalSetHash, [...(byHash.get(r.evalSetHash) ?? []), r.run]);
   if (byHash.size > 1) {
-    const groups = [...byHash.values()].map((g, i) => `${g.length > 1 ? `runs ${g.join(', ')}` : `run ${g[0]}`}${i === 0 ? ' use one eval set' : ' another'}`);
+    const groups = [...byHash.values()].map(
+      (g, i) => `${g.length > 1 ? `runs ${g.join(', ')}` : `run ${g[0]}`}${i === 0 ? ' use one eval set' : ' another'}`,
+    );
     return `the eval sets differ (by the hash of their token ids): ${groups.join(', ')}; one tournament across runs needs one eval set, so each run is reported on its own`;
   }
   const selectionN = runs[0]?.report.selectionN ?? Number.NaN;
@@ -164,8 +166,11 @@ function coverageNote(runs: readonly AcrossRunInput[]): string {
     return `Each run's rCov columns are relative to that run's own suggestion: compare runs by the tournament scores here, not by Cov_N.`;
   }
   const first = runs[0].r!;
-  const same = runs.every(({ r }) => r!.every((v, i) => (Number.isNaN(v) ? Number.isNaN(first[i]) : Math.abs(v - first[i]) <= SAME_REFERENCE_NATS)));
-  if (!same) return `The runs measure coverage against different reference values: compare runs by the tournament scores here, not by Cov_N.`;
+  const same = runs.every(({ r }) =>
+    r!.every((v, i) => (Number.isNaN(v) ? Number.isNaN(first[i]) : Math.abs(v - first[i]) <= SAME_REFERENCE_NATS)),
+  );
+  if (!same)
+    return `The runs measure coverage against different reference values: compare runs by the tournament scores here, not by Cov_N.`;
   const labels = [...new Set(runs.map((r) => r.report.referenceLabel))];
   return `Coverage columns are comparable across runs: every run measures them against the same reference values (${labels.join(', ')}).`;
 }

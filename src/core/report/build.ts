@@ -19,7 +19,6 @@ import { DEFAULT_N_GRID, DEFAULT_SELECTION_N } from '../defaults';
 import { tournamentVerdict } from './verdict';
 import { sampleName } from '../evalset/sampleName';
 
-
 export interface StepPath {
   step: number;
   path: string;
@@ -158,7 +157,9 @@ export function buildReportWithReference(input: ReportInput): { report: Coverage
   }
   const skippedByCheckpoints = n - t.samples;
   if (cps.length > 0 && skippedByCheckpoints > 0) {
-    warnings.push(`${skippedByCheckpoints} of ${n} samples were skipped by some checkpoint and are left out for all of them${skippedNames(cps, input.evalFile ?? 'eval')}`);
+    warnings.push(
+      `${skippedByCheckpoints} of ${n} samples were skipped by some checkpoint and are left out for all of them${skippedNames(cps, input.evalFile ?? 'eval')}`,
+    );
   }
   if (ref.unusable) warnings.push(`${ref.unusable.count} of ${n} samples left out of coverage: ${ref.unusable.why}`);
   // Coverage's own denominator: the metrics leave out a sample whose r is −∞, which in
@@ -168,13 +169,17 @@ export function buildReportWithReference(input: ReportInput): { report: Coverage
     warnings.push(`${set.length - covered} of ${n} samples left out of coverage: the suggested checkpoint gives them probability 0`);
   }
   if (!ref.r && suggested) {
-    warnings.push(`reference 'tournament': coverage columns are relative to the suggested checkpoint (step ${suggested.step}), not to the data`);
+    warnings.push(
+      `reference 'tournament': coverage columns are relative to the suggested checkpoint (step ${suggested.step}), not to the data`,
+    );
   }
   const selWarn = cps.length > 1 ? smallSampleWarning(t.samples, selectionN) : null;
   if (selWarn) warnings.push(`selection: ${selWarn}`);
   const firstThin = nGrid.find((N) => smallSampleWarning(covered, N) !== null);
   if (cps.length > 0 && firstThin !== undefined) {
-    warnings.push(`Cov_N for N ≥ ${firstThin} rests on fewer than 10 expected samples at the 1/N level (n = ${covered}); read those columns as bounds`);
+    warnings.push(
+      `Cov_N for N ≥ ${firstThin} rests on fewer than 10 expected samples at the 1/N level (n = ${covered}); read those columns as bounds`,
+    );
   }
   if (cps.length > 1 && !t.resolved) {
     warnings.push(`the two best tournament scores are within 2·dev = ${(2 * t.dev).toFixed(4)}: not resolved by this eval set`);
@@ -232,7 +237,9 @@ function skippedNames(cps: readonly ReportCheckpointInput[], evalFile: string, m
     }
   }
   if (bySample.size === 0) return '';
-  const shown = [...bySample.entries()].sort((a, b) => a[0] - b[0]).slice(0, most)
+  const shown = [...bySample.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .slice(0, most)
     .map(([, k]) => `${k.name} ${k.reason} (${k.by.length === 1 ? `by ${k.by[0]}` : `by ${k.by.length} checkpoints`})`);
   return `: ${shown.join('; ')}${bySample.size > most ? `; and ${bySample.size - most} more` : ''}`;
 }

@@ -26,7 +26,10 @@ function marker(r: CoverageReport, c: ReportCheckpoint): string {
 export function alignedLines(head: string[], rows: string[][]): string[] {
   const widths = head.map((h, j) => Math.max(h.length, ...rows.map((row) => row[j].length)));
   const line = (cells: string[]) =>
-    cells.map((cell, j) => (j === cells.length - 1 ? cell : cell.padStart(widths[j]))).join('  ').trimEnd();
+    cells
+      .map((cell, j) => (j === cells.length - 1 ? cell : cell.padStart(widths[j])))
+      .join('  ')
+      .trimEnd();
   return [line(head), ...rows.map(line)];
 }
 
@@ -51,7 +54,9 @@ export function formatReportText(r: CoverageReport): string {
       ` · samples: ${r.checkpoints[0]?.samples ?? 0} of ${r.evalSamples} · selection N = ${r.selectionN}` +
       (r.dev === null ? '' : ` · dev = ${r.dev.toFixed(4)}`),
   );
-  out.push(`Cov@N = share of samples the checkpoint under-weights by a factor ≥ N (lower is better); score: the same against its best rival.`);
+  out.push(
+    `Cov@N = share of samples the checkpoint under-weights by a factor ≥ N (lower is better); score: the same against its best rival.`,
+  );
   out.push(...alignedLines(head, rows));
   for (const f of r.failed) out.push(`failed: step ${f.step} ${f.path}: ${f.reason}`);
   for (const w of r.warnings) out.push(`warning: ${w}`);
@@ -72,7 +77,10 @@ function csvCell(v: CsvValue): string {
 }
 
 /** One CSV row's figures: a report row, or the extension's row for a checkpoint not scored yet. */
-export type CsvCheckpoint = Pick<ReportCheckpoint, 'step' | 'path' | 'cePerToken' | 'cePerSequence' | 'kl' | 'coverage' | 'coverageInterval' | 'passAt' | 'tournamentScore' | 'rivalStep'> & {
+export type CsvCheckpoint = Pick<
+  ReportCheckpoint,
+  'step' | 'path' | 'cePerToken' | 'cePerSequence' | 'kl' | 'coverage' | 'coverageInterval' | 'passAt' | 'tournamentScore' | 'rivalStep'
+> & {
   samples: number | null;
   tokens: number | null;
   /** The extension's columns (CsvOptions.session). */
@@ -117,11 +125,23 @@ export function csvTable(r: CsvSource, o: CsvOptions = {}): CsvValue[][] {
   const hasPass = o.passAt ?? r.checkpoints.some((c) => c.passAt !== null);
   const session = o.session === true;
   const head = [
-    'step', 'path', ...(session ? ['state', 'train_tokens'] : []),
-    'samples', 'tokens', 'ce_per_token', 'ce_bits_per_token', 'ce_per_sequence', 'kl',
+    'step',
+    'path',
+    ...(session ? ['state', 'train_tokens'] : []),
+    'samples',
+    'tokens',
+    'ce_per_token',
+    'ce_bits_per_token',
+    'ce_per_sequence',
+    'kl',
     ...r.nGrid.flatMap((N) => [`cov_${N}`, `cov_${N}_lo`, `cov_${N}_hi`]),
     ...(hasPass ? r.nGrid.map((N) => `pass_at_${N}`) : []),
-    'tournament_score', 'rival_step', 'suggested', 'lowest_ce', 'reference', ...(session ? ['reason'] : []),
+    'tournament_score',
+    'rival_step',
+    'suggested',
+    'lowest_ce',
+    'reference',
+    ...(session ? ['reason'] : []),
   ];
   const rows = r.checkpoints.map((c) => {
     const cov = r.nGrid.flatMap((N) => {
@@ -130,14 +150,23 @@ export function csvTable(r: CsvSource, o: CsvOptions = {}): CsvValue[][] {
       return [c.coverage[k] ?? null, iv?.[0] ?? null, iv?.[1] ?? null];
     });
     return [
-      c.step, c.path, ...(session ? [c.state ?? null, c.trainTokens ?? null] : []),
-      c.samples, c.tokens, c.cePerToken, bits(c.cePerToken), c.cePerSequence, c.kl,
+      c.step,
+      c.path,
+      ...(session ? [c.state ?? null, c.trainTokens ?? null] : []),
+      c.samples,
+      c.tokens,
+      c.cePerToken,
+      bits(c.cePerToken),
+      c.cePerSequence,
+      c.kl,
       ...cov,
       ...(hasPass ? r.nGrid.map((N) => c.passAt?.[String(N)] ?? null) : []),
-      c.tournamentScore, c.rivalStep,
+      c.tournamentScore,
+      c.rivalStep,
       r.suggested?.path === c.path ? 1 : 0,
       r.minCrossEntropy?.path === c.path ? 1 : 0,
-      r.referenceLabel, ...(session ? [c.reason ?? null] : []),
+      r.referenceLabel,
+      ...(session ? [c.reason ?? null] : []),
     ];
   });
   return [head, ...rows];

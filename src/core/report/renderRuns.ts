@@ -32,7 +32,8 @@ export function formatRunsText(runs: readonly NamedReport[], a: AcrossResult): s
 }
 
 function acrossText(a: AcrossReport): string {
-  const same = (x: { run: string; path: string } | null, c: { run: string; path: string }) => x !== null && x.run === c.run && x.path === c.path;
+  const same = (x: { run: string; path: string } | null, c: { run: string; path: string }) =>
+    x !== null && x.run === c.run && x.path === c.path;
   const head = ['run', 'step', 'CE/token', `score@${a.selectionN}`, 'rival', ''];
   const rows = a.checkpoints.map((c) => [
     c.run,
@@ -45,11 +46,15 @@ function acrossText(a: AcrossReport): string {
   // Run names are text: left-aligned, unlike the numbers.
   const width = Math.max(3, ...rows.map((r) => r[0].length));
   const lines = alignedLines(head, rows).map((l, i) => (i === 0 ? 'run'.padEnd(width) : rows[i - 1][0].padEnd(width)) + l.slice(width));
-  return [
-    `selection N = ${a.selectionN}` + (a.dev === null ? '' : ` · dev = ${a.dev.toFixed(4)}`) + ` · ${a.checkpoints.length} checkpoints in one tournament`,
-    ...lines,
-    a.verdict,
-  ].join('\n') + '\n';
+  return (
+    [
+      `selection N = ${a.selectionN}` +
+        (a.dev === null ? '' : ` · dev = ${a.dev.toFixed(4)}`) +
+        ` · ${a.checkpoints.length} checkpoints in one tournament`,
+      ...lines,
+      a.verdict,
+    ].join('\n') + '\n'
+  );
 }
 
 /** What the CSV needs of a comparison (the CLI's AcrossReport, or the panel's), runs named as in the `run` column. */
@@ -65,7 +70,11 @@ export interface AcrossCsvSource {
  * across_rival_step, across_suggested, across_lowest_ce (empty when there is no comparison).
  * `o.session`: the extension's columns too, as formatReportCsv adds them.
  */
-export function formatRunsCsv(runs: readonly { run: string; report: CsvSource }[], a: AcrossCsvSource | null, o: Pick<CsvOptions, 'session'> = {}): string {
+export function formatRunsCsv(
+  runs: readonly { run: string; report: CsvSource }[],
+  a: AcrossCsvSource | null,
+  o: Pick<CsvOptions, 'session'> = {},
+): string {
   const nGrid = [...new Set(runs.flatMap((r) => r.report.nGrid))].sort((x, y) => x - y);
   const passAt = runs.some((r) => r.report.checkpoints.some((c) => c.passAt !== null));
   const across = new Map((a?.checkpoints ?? []).map((c) => [acrossId(c.run, c.path), c]));
@@ -74,11 +83,20 @@ export function formatRunsCsv(runs: readonly { run: string; report: CsvSource }[
   const out: CsvValue[][] = [];
   for (const { run, report } of runs) {
     const [head, ...rows] = csvTable({ ...report, nGrid }, { passAt, session: o.session });
-    if (out.length === 0) out.push(['run', ...head, 'across_score', 'across_rival_run', 'across_rival_step', 'across_suggested', 'across_lowest_ce']);
+    if (out.length === 0)
+      out.push(['run', ...head, 'across_score', 'across_rival_run', 'across_rival_step', 'across_suggested', 'across_lowest_ce']);
     rows.forEach((row, i) => {
       const { path } = report.checkpoints[i];
       const c = across.get(acrossId(run, path));
-      out.push([run, ...row, c?.tournamentScore ?? null, c?.rivalRun ?? null, c?.rivalStep ?? null, flag(a?.suggested, run, path), flag(a?.minCrossEntropy, run, path)]);
+      out.push([
+        run,
+        ...row,
+        c?.tournamentScore ?? null,
+        c?.rivalRun ?? null,
+        c?.rivalStep ?? null,
+        flag(a?.suggested, run, path),
+        flag(a?.minCrossEntropy, run, path),
+      ]);
     });
   }
   return joinCsv(out);

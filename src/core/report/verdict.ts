@@ -41,6 +41,8 @@ export function tournamentVerdict(v: VerdictInput): string {
   const low = standing(t.minCrossEntropy);
   const mine = sug.score === 0 ? 'on any sample' : `on more than ${percent(sug.score)} of samples`;
   const theirs = low.rival === null ? '' : `, while ${v.name(low.rival)} out-covers ${m} on ${percent(low.score)}`;
-  return `${head}it does not out-cover ${m} by a factor ${N} on any sample; it is suggested because no checkpoint ` +
-    `out-covers it ${mine}${theirs} (${figures})${end}`;
+  return (
+    `${head}it does not out-cover ${m} by a factor ${N} on any sample; it is suggested because no checkpoint ` +
+    `out-covers it ${mine}${theirs} (${figures})${end}`
+  );
 }

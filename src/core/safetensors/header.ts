@@ -8,8 +8,25 @@ import { FileError } from '../fileError';
 
 /** The element types the format defines, with their size in bytes (sub-byte types in bits / 8). */
 export const DTYPE_BYTES: Record<string, number> = {
-  BOOL: 1, U8: 1, I8: 1, F8_E5M2: 1, F8_E4M3: 1, F8_E8M0: 1, I16: 2, U16: 2, F16: 2, BF16: 2,
-  I32: 4, U32: 4, F32: 4, F64: 8, I64: 8, U64: 8, F4: 0.5, F6_E2M3: 0.75, F6_E3M2: 0.75,
+  BOOL: 1,
+  U8: 1,
+  I8: 1,
+  F8_E5M2: 1,
+  F8_E4M3: 1,
+  F8_E8M0: 1,
+  I16: 2,
+  U16: 2,
+  F16: 2,
+  BF16: 2,
+  I32: 4,
+  U32: 4,
+  F32: 4,
+  F64: 8,
+  I64: 8,
+  U64: 8,
+  F4: 0.5,
+  F6_E2M3: 0.75,
+  F6_E3M2: 0.75,
 };
 
 export interface TensorInfo {
@@ -40,7 +57,10 @@ export function headerLength(first8: Uint8Array, fileSize: number, file: string)
   }
   const n = new DataView(first8.buffer, first8.byteOffset, 8).getBigUint64(0, true);
   if (n > BigInt(fileSize - 8)) {
-    throw new FileError(file, `the header length is ${n} bytes, beyond the file's ${fileSize - 8} bytes after it (truncated, or not a safetensors file)`);
+    throw new FileError(
+      file,
+      `the header length is ${n} bytes, beyond the file's ${fileSize - 8} bytes after it (truncated, or not a safetensors file)`,
+    );
   }
   if (n > BigInt(MAX_HEADER_BYTES)) {
     throw new FileError(file, `the header length is ${n} bytes, over the format's limit of ${MAX_HEADER_BYTES} (not a safetensors file?)`);
@@ -82,7 +102,9 @@ export function parseHeader(json: Uint8Array, fileSize: number, file: string): S
       for (const [k, s] of Object.entries(v)) if (typeof s === 'string') metadata[k] = s;
       continue;
     }
-    const bad = (why: string): never => { throw new FileError(file, `tensor ${name}: ${why}`); };
+    const bad = (why: string): never => {
+      throw new FileError(file, `tensor ${name}: ${why}`);
+    };
     if (!isPlainObject(v)) bad('its header entry is not an object');
     const { dtype, shape, data_offsets: offsets } = v as Record<string, unknown>;
     if (typeof dtype !== 'string' || !(dtype in DTYPE_BYTES)) bad(`unknown dtype ${JSON.stringify(dtype)}`);

@@ -28,7 +28,10 @@ export function parseShardIndex(text: string, file: string): ShardIndex {
   const shards: string[] = [];
   for (const [name, shard] of Object.entries(map)) {
     if (typeof shard !== 'string' || !isPlainFileName(shard)) {
-      throw new FileError(file, `"weight_map" gives tensor ${name} the shard ${JSON.stringify(shard)}; expected a file name in the same folder`);
+      throw new FileError(
+        file,
+        `"weight_map" gives tensor ${name} the shard ${JSON.stringify(shard)}; expected a file name in the same folder`,
+      );
     }
     weightMap.set(name, shard);
     if (!shards.includes(shard)) shards.push(shard);

@@ -8,7 +8,10 @@ import { headerLength, parseHeader, type SafetensorsHeader, type TensorInfo } fr
 import { INDEX_FILE, parseShardIndex } from './index-file';
 
 /** A tensor and where onnxruntime finds its bytes: `fileName` inside `CheckpointWeights.weightsDir`. */
-export interface WeightRef extends TensorInfo { fileName: string; file: string }
+export interface WeightRef extends TensorInfo {
+  fileName: string;
+  file: string;
+}
 
 export interface CheckpointWeights {
   /** The folder the weight files really are in (after links): onnxruntime's external-data folder. */
@@ -72,13 +75,20 @@ export async function readCheckpointWeights(entry: string): Promise<CheckpointWe
   }
   const tensors = new Map<string, WeightRef>();
   const files = names.map((n) => join(folder, n));
-  const real = await Promise.all(files.map((f) => fs.realpath(f).catch((e: unknown) => {
-    throw new FileError(f, `cannot read the weights file (${systemErrorText(e)})`, 'unreadable');
-  })));
+  const real = await Promise.all(
+    files.map((f) =>
+      fs.realpath(f).catch((e: unknown) => {
+        throw new FileError(f, `cannot read the weights file (${systemErrorText(e)})`, 'unreadable');
+      }),
+    ),
+  );
   const weightsDir = dirname(real[0]);
   for (let i = 0; i < files.length; i++) {
     if (dirname(real[i]) !== weightsDir) {
-      throw new FileError(files[i], `links to ${real[i]}, outside ${weightsDir} where ${basename(files[0])} is; onnxruntime needs all weight files of a checkpoint in one folder`);
+      throw new FileError(
+        files[i],
+        `links to ${real[i]}, outside ${weightsDir} where ${basename(files[0])} is; onnxruntime needs all weight files of a checkpoint in one folder`,
+      );
     }
     const header = await readSafetensorsHeader(files[i]);
     for (const t of header.tensors.values()) {

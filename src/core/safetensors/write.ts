@@ -5,7 +5,12 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { DTYPE_BYTES } from './header';
 
-export interface TensorToWrite { name: string; dtype: string; shape: number[]; data: Uint8Array }
+export interface TensorToWrite {
+  name: string;
+  dtype: string;
+  shape: number[];
+  data: Uint8Array;
+}
 
 /** The 8-byte length and the padded JSON header for these tensors, in this order. */
 export function encodeHeader(tensors: readonly TensorToWrite[], metadata?: Record<string, string>): Uint8Array {
@@ -13,7 +18,8 @@ export function encodeHeader(tensors: readonly TensorToWrite[], metadata?: Recor
   let at = 0;
   for (const t of tensors) {
     const want = t.shape.reduce((a, b) => a * b, 1) * (DTYPE_BYTES[t.dtype] ?? NaN);
-    if (want !== t.data.length) throw new Error(`tensor ${t.name}: ${t.data.length} bytes for ${t.dtype} [${t.shape.join(', ')}] (expected ${want})`);
+    if (want !== t.data.length)
+      throw new Error(`tensor ${t.name}: ${t.data.length} bytes for ${t.dtype} [${t.shape.join(', ')}] (expected ${want})`);
     header[t.name] = { dtype: t.dtype, shape: t.shape, data_offsets: [at, at + t.data.length] };
     at += t.data.length;
   }
@@ -31,7 +37,10 @@ export function encodeSafetensors(tensors: readonly TensorToWrite[], metadata?: 
   const out = new Uint8Array(head.length + tensors.reduce((a, t) => a + t.data.length, 0));
   out.set(head, 0);
   let at = head.length;
-  for (const t of tensors) { out.set(t.data, at); at += t.data.length; }
+  for (const t of tensors) {
+    out.set(t.data, at);
+    at += t.data.length;
+  }
   return out;
 }
 

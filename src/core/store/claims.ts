@@ -62,7 +62,10 @@ export async function tryClaim(dir: string, name: string, o: ClaimOptions = {}, 
   await fs.mkdir(dir, { recursive: true });
   for (let round = 0; round < 2; round++) {
     const me: LockHolder = {
-      pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), token: randomBytes(8).toString('hex'),
+      pid: process.pid,
+      host: hostname(),
+      startedAt: new Date().toISOString(),
+      token: randomBytes(8).toString('hex'),
       ...(checkpoint === undefined ? {} : { checkpoint }),
     };
     try {
@@ -177,7 +180,10 @@ async function readHolder(file: string): Promise<LockHolder | null> {
     const h = JSON.parse(await fs.readFile(file, 'utf8')) as Partial<LockHolder>;
     if (typeof h.pid === 'number' && typeof h.host === 'string' && typeof h.token === 'string') {
       return {
-        pid: h.pid, host: h.host, startedAt: String(h.startedAt ?? ''), token: h.token,
+        pid: h.pid,
+        host: h.host,
+        startedAt: String(h.startedAt ?? ''),
+        token: h.token,
         ...(typeof h.checkpoint === 'string' ? { checkpoint: h.checkpoint } : {}),
       };
     }

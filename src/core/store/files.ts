@@ -73,7 +73,10 @@ export async function writeStoredScores(dir: string, bytes: Uint8Array, key: Sto
     return file;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const hint = code === 'ENOSPC' || code === 'EDQUOT' ? ` (the disk or quota holding ${dir} is full; nothing partial was kept, and the checkpoint is scored again once there is room)` : '';
+    const hint =
+      code === 'ENOSPC' || code === 'EDQUOT'
+        ? ` (the disk or quota holding ${dir} is full; nothing partial was kept, and the checkpoint is scored again once there is room)`
+        : '';
     throw new Error(`cannot write scores to ${file}: ${(e as Error).message}${hint}`);
   }
 }
@@ -95,7 +98,15 @@ export async function removeStaleTemps(dir: string, olderThanMs = 3_600_000): Pr
     if (!name.includes(`.ccscores${TEMP_MARK}`)) continue;
     const p = join(dir, name);
     const st = await fs.stat(p).catch(() => undefined);
-    if (st && Date.now() - st.mtimeMs > olderThanMs && (await fs.rm(p).then(() => true, () => false))) removed.push(p);
+    if (
+      st &&
+      Date.now() - st.mtimeMs > olderThanMs &&
+      (await fs.rm(p).then(
+        () => true,
+        () => false,
+      ))
+    )
+      removed.push(p);
   }
   return removed;
 }

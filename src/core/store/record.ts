@@ -182,9 +182,11 @@ function checkShapes(s: CheckpointScores): void {
   }
   if (s.tokenOffsets[0] !== 0) throw new Error('tokenOffsets[0] is not 0');
   for (let i = 0; i < n; i++) {
-    if (s.tokenOffsets[i + 1] !== s.tokenOffsets[i] + s.tokenCounts[i]) throw new Error(`tokenOffsets[${i + 1}] is not the prefix sum of tokenCounts`);
+    if (s.tokenOffsets[i + 1] !== s.tokenOffsets[i] + s.tokenCounts[i])
+      throw new Error(`tokenOffsets[${i + 1}] is not the prefix sum of tokenCounts`);
   }
-  if (s.tokenOffsets[n] !== s.tokenLogprobs.length) throw new Error(`tokenOffsets end at ${s.tokenOffsets[n]}, but ${s.tokenLogprobs.length} log-probs`);
+  if (s.tokenOffsets[n] !== s.tokenLogprobs.length)
+    throw new Error(`tokenOffsets end at ${s.tokenOffsets[n]}, but ${s.tokenLogprobs.length} log-probs`);
 }
 
 let crcTable: Uint32Array | undefined;

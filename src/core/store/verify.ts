@@ -32,7 +32,11 @@ export async function verifyStore(scoresDir: string): Promise<StoreVerification>
     if (!name.endsWith('.ccscores')) continue;
     const r = decodeScoreRecord(await fs.readFile(file));
     if (!r.ok) out.invalid.push({ file, reason: r.reason });
-    else if (storeFileName(r.record.key) !== name) out.invalid.push({ file, reason: `holds the scores for key ${JSON.stringify(r.record.key)}, which belong in ${storeFileName(r.record.key)}` });
+    else if (storeFileName(r.record.key) !== name)
+      out.invalid.push({
+        file,
+        reason: `holds the scores for key ${JSON.stringify(r.record.key)}, which belong in ${storeFileName(r.record.key)}`,
+      });
     else out.valid.push({ file, key: r.record.key, checkpointPath: r.record.info.checkpointPath });
   }
   return out;

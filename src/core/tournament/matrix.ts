@@ -9,7 +9,6 @@ import { commonSamples } from '../metrics/samples';
 import { pairCounter } from '../pairKernel';
 import { DEFAULT_DELTA, rankTournament, type TournamentEntry, type TournamentResult } from './result';
 
-
 export class CoverageTournament {
   readonly threshold: number;
   private entries: TournamentEntry[] = [];
@@ -164,7 +163,11 @@ export class CoverageTournament {
 
   result(): TournamentResult {
     return rankTournament({
-      entries: this.entries, ce: this.ce, samples: this.active.length, selectionN: this.selectionN, delta: this.delta,
+      entries: this.entries,
+      ce: this.ce,
+      samples: this.active.length,
+      selectionN: this.selectionN,
+      delta: this.delta,
       count: (j, k) => this.counts[j * this.cap + k],
     });
   }
@@ -236,7 +239,10 @@ export class CoverageTournament {
 }
 
 function activeSamples(n: number, entries: readonly TournamentEntry[]): Int32Array {
-  return commonSamples(n, entries.map((e) => e.seqLogprob));
+  return commonSamples(
+    n,
+    entries.map((e) => e.seqLogprob),
+  );
 }
 
 /**

@@ -94,12 +94,8 @@ export function rankTournament(t: TournamentCounts): TournamentResult {
       cePerToken: ce[k],
     });
   }
-  const byScore = [...standings.keys()].sort(
-    (a, b) => best[a] - best[b] || cmpCe(ce[a], ce[b]) || tieBreak(a, b),
-  );
-  const byCe = [...standings.keys()].sort(
-    (a, b) => cmpCe(ce[a], ce[b]) || tieBreak(a, b),
-  );
+  const byScore = [...standings.keys()].sort((a, b) => best[a] - best[b] || cmpCe(ce[a], ce[b]) || tieBreak(a, b));
+  const byCe = [...standings.keys()].sort((a, b) => cmpCe(ce[a], ce[b]) || tieBreak(a, b));
   const usable = K > 0 && n > 0;
   const suggested = usable ? entries[byScore[0]].id : null;
   const minCrossEntropy = usable ? entries[byCe[0]].id : null;

@@ -24,8 +24,10 @@ function decodeRow(dtype: string, raw: Uint8Array, out: Float32Array, at: number
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   for (let i = 0; i < width; i++) {
     if (dtype === 'F32') out[at + i] = view.getFloat32(4 * i, true);
-    else if (dtype === 'BF16') { bits[0] = view.getUint16(2 * i, true) << 16; out[at + i] = asFloat[0]; }
-    else out[at + i] = halfToFloat(view.getUint16(2 * i, true));
+    else if (dtype === 'BF16') {
+      bits[0] = view.getUint16(2 * i, true) << 16;
+      out[at + i] = asFloat[0];
+    } else out[at + i] = halfToFloat(view.getUint16(2 * i, true));
   }
 }
 
@@ -61,7 +63,12 @@ export class EmbeddingRows {
           continue;
         }
         const got = readSync(fd, raw, 0, this.rowBytes, this.table.start + id * this.rowBytes);
-        if (got !== this.rowBytes) throw new FileError(this.table.file, `the file ended inside tensor ${this.table.name} (changed while being scored?)`, 'unreadable');
+        if (got !== this.rowBytes)
+          throw new FileError(
+            this.table.file,
+            `the file ended inside tensor ${this.table.name} (changed while being scored?)`,
+            'unreadable',
+          );
         decodeRow(this.table.dtype, raw, out, k * this.width, this.width);
         seen.set(id, k);
       }

@@ -16,7 +16,11 @@ export async function readHfConfig(entry: string): Promise<{ file: string; json:
   try {
     text = await fs.readFile(file, 'utf8');
   } catch (e) {
-    throw new FileError(file, `cannot be read (${systemErrorText(e)}); a safetensors checkpoint needs its config.json beside its weights`, 'unreadable');
+    throw new FileError(
+      file,
+      `cannot be read (${systemErrorText(e)}); a safetensors checkpoint needs its config.json beside its weights`,
+      'unreadable',
+    );
   }
   try {
     return { file, json: JSON.parse(text) };
@@ -40,7 +44,9 @@ export async function loadHfCheckpoint(entry: string): Promise<HfCheckpoint> {
   const spec = readDecoderSpec(config.json, config.file);
   const weights = await readCheckpointWeights(entry);
   return {
-    spec, weightsDir: weights.weightsDir, decoder: buildDecoderModel(spec, weights, entry),
+    spec,
+    weightsDir: weights.weightsDir,
+    decoder: buildDecoderModel(spec, weights, entry),
     limits: { vocab: spec.vocab, maxTokens: { tokens: spec.context, says: `the model's context of ${spec.context}` } },
   };
 }

@@ -13,8 +13,12 @@ type Log = (level: 'info' | 'warning', message: string) => void;
 export async function prepareOnnx(modelPath: string, label: string, log?: Log): Promise<PreparedModel> {
   const plan = await planCheckpoint(modelPath, label, log);
   return {
-    format: 'onnx', vocab: plan.vocab, maxTokens: plan.maxTokens, fixedBatch: plan.fixedBatch,
-    weightsDir: dirname(modelPath), output: HEAD_OUTPUT,
+    format: 'onnx',
+    vocab: plan.vocab,
+    maxTokens: plan.maxTokens,
+    fixedBatch: plan.fixedBatch,
+    weightsDir: dirname(modelPath),
+    output: HEAD_OUTPUT,
     bytes: () => readWithLogprobHead(modelPath, plan.logitsType),
     batches(seqs, budget) {
       const lengths = seqs.map((s) => s.promptIds.length + s.responseIds.length);

@@ -45,8 +45,11 @@ export function packedFeeds(seqs: readonly Sequence[], batch: ModelBatch, rows: 
   return {
     starts,
     feeds: {
-      [HF_IO.embeds]: new ort.Tensor('float32', embeds, [...dims, width]), [HF_IO.positions]: i64(pos, dims), [HF_IO.segments]: i64(seg, dims),
-      [HF_IO.gather]: i64(gather, [scored]), [HF_IO.labels]: i64(labels, [scored]),
+      [HF_IO.embeds]: new ort.Tensor('float32', embeds, [...dims, width]),
+      [HF_IO.positions]: i64(pos, dims),
+      [HF_IO.segments]: i64(seg, dims),
+      [HF_IO.gather]: i64(gather, [scored]),
+      [HF_IO.labels]: i64(labels, [scored]),
     },
   };
 }

@@ -14,11 +14,20 @@ export async function prepareSafetensors(entry: string): Promise<PreparedModel &
   const { spec, weightsDir, decoder, limits } = await loadHfCheckpoint(entry);
   const rows = new EmbeddingRows(decoder.embedding);
   return {
-    format: 'safetensors', spec, ...limits, weightsDir, output: HF_IO.output,
+    format: 'safetensors',
+    spec,
+    ...limits,
+    weightsDir,
+    output: HF_IO.output,
     bytes: async () => decoder.model,
     batches(seqs, budget) {
-      return packBatches(seqs.map((s) => fedLength(s.promptIds.length, s.responseIds.length)), budget).map((b) => ({
-        members: b.placements.map((p) => p.sample), rows: b.rows, seqLen: b.rowLength,
+      return packBatches(
+        seqs.map((s) => fedLength(s.promptIds.length, s.responseIds.length)),
+        budget,
+      ).map((b) => ({
+        members: b.placements.map((p) => p.sample),
+        rows: b.rows,
+        seqLen: b.rowLength,
         at: b.placements.map(({ row, offset }) => ({ row, offset })),
       }));
     },

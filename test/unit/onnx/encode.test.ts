@@ -28,7 +28,10 @@ test('a built graph round-trips through protobufjs decode', () => {
   assert.equal(m.graph.name, 'g');
   assert.deepEqual(m.graph.input, [valueInfo('x', DataType.FLOAT, ['batch', 3])]);
   assert.deepEqual(m.graph.input![0]!.type.tensorType.shape!.dim, [{ dimParam: 'batch' }, { dimValue: 3 }]);
-  assert.deepEqual(m.graph.node.map((n) => n.opType), ['MatMul', 'Softmax', 'LayerNormalization']);
+  assert.deepEqual(
+    m.graph.node.map((n) => n.opType),
+    ['MatMul', 'Softmax', 'LayerNormalization'],
+  );
   const init = m.graph.initializer![0]!;
   assert.deepEqual(init.dims, [3, 2]);
   assert.equal(init.dataType, DataType.FLOAT);
@@ -53,8 +56,14 @@ test('a graph fragment appended to model bytes merges into its graph', () => {
   assert.equal(merged.graph.name, before.graph.name);
   assert.equal(merged.irVersion, IR_VERSION);
   assert.deepEqual(merged.opsetImport, [{ domain: '', version: OPSET }]);
-  assert.deepEqual(merged.graph.input!.map((i) => i.name), ['input_ids', 'attention_mask', 'labels']);
-  assert.deepEqual(merged.graph.output!.map((i) => i.name), ['logits', 'logprobs']);
+  assert.deepEqual(
+    merged.graph.input!.map((i) => i.name),
+    ['input_ids', 'attention_mask', 'labels'],
+  );
+  assert.deepEqual(
+    merged.graph.output!.map((i) => i.name),
+    ['logits', 'logprobs'],
+  );
   assert.equal(merged.graph.node.length, before.graph.node.length + 1);
   // The fragment alone carries no model-level fields.
   const alone = decodeModel(encodeGraphFragment(g));
@@ -74,11 +83,16 @@ test('externalize moves large weights out, aligned, and keeps small ones inline'
   const m = decodeModel(encodeModel(modelMsg(graph, { opset: 17, irVersion: 8 })));
   const [small, a, b] = m.graph.initializer!;
   assert.ok(small!.rawData);
-  for (const [t, offset] of [[a!, 0], [b!, 4096]] as const) {
+  for (const [t, offset] of [
+    [a!, 0],
+    [b!, 4096],
+  ] as const) {
     assert.equal(t.rawData, undefined);
     assert.equal(t.dataLocation, DATA_LOCATION_EXTERNAL);
     assert.deepEqual(t.externalData, [
-      { key: 'location', value: 'w.bin' }, { key: 'offset', value: String(offset) }, { key: 'length', value: '4000' },
+      { key: 'location', value: 'w.bin' },
+      { key: 'offset', value: String(offset) },
+      { key: 'length', value: '4000' },
     ]);
     assert.deepEqual(new Float32Array(data.slice(offset, offset + 4000).buffer), big);
   }
@@ -89,7 +103,10 @@ test('the bigram model stores its table exactly and checks its size', () => {
   const table = Float32Array.from([0.5, -1, 3, 7]);
   const m = decodeModel(bigramModel({ table, vocab: 2 }).model);
   assert.deepEqual(floats(m.graph.initializer![0]!.rawData), [0.5, -1, 3, 7]);
-  assert.deepEqual(m.graph.output!.map((o) => o.name), ['logits']);
+  assert.deepEqual(
+    m.graph.output!.map((o) => o.name),
+    ['logits'],
+  );
   assert.throws(() => bigramModel({ table, vocab: 3 }), /expected vocab² = 9/);
   assert.throws(() => tensor('t', DataType.FLOAT, [3], new Float32Array(2)), /tensor t: 2 values/);
 });
@@ -97,7 +114,12 @@ test('the bigram model stores its table exactly and checks its size', () => {
 test('the hand-framed encoding decodes like protobufjs encoding the same message', () => {
   const g = new GraphBuilder('g');
   g.input('ids', DataType.INT64, ['b', 0]);
-  g.initializer('w', DataType.FLOAT, [300], new Float32Array(300).map((_, i) => i / 7));
+  g.initializer(
+    'w',
+    DataType.FLOAT,
+    [300],
+    new Float32Array(300).map((_, i) => i / 7),
+  );
   g.initializer('e', DataType.FLOAT, [0], new Float32Array(0));
   g.initializer('x', DataType.INT64, [1], BigInt64Array.from([5n]));
   g.graph().initializer![2]!.externalData = [{ key: 'location', value: 'x.bin' }];

@@ -29,7 +29,8 @@ function linear(x: Vec, w: Float32Array, b: Float32Array): Vec {
 export function erf(x: number): number {
   const a = Math.abs(x);
   if (a <= 3) {
-    let term = a, sum = a;
+    let term = a,
+      sum = a;
     for (let n = 1; n < 60; n++) {
       term *= (-a * a) / n;
       sum += term / (2 * n + 1);
@@ -49,7 +50,9 @@ const gelu = (v: number): number => 0.5 * v * (1 + erf(v / Math.SQRT2));
  * max(cumsum(mask) - 1, 0); query t attends keys j <= t with mask[j] = 1.
  */
 export function referenceLogits(o: Gpt2Options, w: Gpt2Weights, ids: number[], mask: number[], positions?: number[]): Vec[] {
-  const d = o.width, hd = d / o.heads, n = ids.length;
+  const d = o.width,
+    hd = d / o.heads,
+    n = ids.length;
   let c = 0;
   const pos = positions ?? mask.map((m) => Math.max((c += m) - 1, 0));
   let xs = ids.map((id, t) => Float64Array.from({ length: d }, (_, i) => w.wte[id * d + i]! + w.wpe[pos[t]! * d + i]!));
