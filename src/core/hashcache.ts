@@ -26,6 +26,7 @@ export function sha256File(path: string): Promise<string> {
 export class HashCache {
   private entries = new Map<string, Entry>();
   private dirty = false;
+  private writing: Promise<void> = Promise.resolve();
   /** How many files were actually read and hashed (tests check the cache is used). */
   hashed = 0;
 
@@ -62,17 +63,27 @@ export class HashCache {
     return sha256;
   }
 
-  /** Writes the cache file atomically (temp + rename) when something changed. Never throws. */
-  async save(): Promise<void> {
+  /**
+   * Writes the cache file atomically (temp + rename) when something changed. Never throws. Saves
+   * asked for while one writes run after it, one at a time: a rescan and a job can both save, and
+   * two writes of one temp file at once could mix, or rename it from under each other.
+   */
+  save(): Promise<void> {
+    this.writing = this.writing.then(() => this.write());
+    return this.writing;
+  }
+
+  private async write(): Promise<void> {
     if (!this.file || !this.dirty) return;
+    this.dirty = false;
     const tmp = `${this.file}.${process.pid}.tmp`;
     try {
       await mkdir(dirname(this.file), { recursive: true });
       await writeFile(tmp, JSON.stringify({ format: FORMAT, entries: Object.fromEntries(this.entries) }));
       await rename(tmp, this.file);
-      this.dirty = false;
     } catch {
-      // A read-only or full disk: keep the in-memory cache and go on.
+      // A read-only or full disk: keep the in-memory cache and go on (and try again next time).
+      this.dirty = true;
     }
   }
 }

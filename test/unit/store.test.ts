@@ -140,3 +140,22 @@ test('content hash covers the weight files, and a shared cache hashes unchanged 
   assert.notEqual(await checkpointContentHash(entry, cache), h1);
   await assert.rejects(checkpointContentHash({ ...entry, dataPaths: [join(dir, 'gone')] }), /gone: cannot read checkpoint file/);
 });
+
+test('saves of the hash cache asked for at once are written one after the other, and none is lost', async (t) => {
+  const dir = tempDir(t);
+  const file = join(dir, 'store', 'hashes.json');
+  const files = Array.from({ length: 20 }, (_, i) => join(dir, `f${i}`));
+  files.forEach((f, i) => writeFileSync(f, `content ${i}`));
+  const cache = new HashCache(file);
+  // A save after each new hash, none awaited before the next hash: as a rescan and a job do.
+  const saves: Promise<void>[] = [];
+  for (const f of files) {
+    await cache.hash(f, 1, 1);
+    saves.push(cache.save());
+  }
+  await Promise.all(saves);
+  assert.deepEqual(readdirSync(join(dir, 'store')), ['hashes.json'], 'no temp file left');
+  const again = await HashCache.forStore(join(dir, 'store'));
+  for (const f of files) await again.hash(f, 1, 1);
+  assert.equal(again.hashed, 0, 'every entry was in the file');
+});
