@@ -2,7 +2,7 @@
 // column's header sorts by it, and with several runs a dropdown narrows the table to one run.
 import type { CheckpointRow, PanelSnapshot, RunCheckpointId } from '../src/shared/protocol';
 import type { PanelUiState } from '../src/shared/uiState';
-import { clear, h } from './dom';
+import { clear, h, text } from './dom';
 import { nextSort, tableColumns, tableRows, type TableColumn } from './tableShaping';
 
 export interface TableEvents {
@@ -16,14 +16,24 @@ interface Kept {
   body: HTMLTableSectionElement;
   /** The header as drawn (labels, sort): another header means a new table. */
   header: string;
-  rows: Map<string, { tr: HTMLTableRowElement; shown: string }>;
+  rows: Map<string, Shown>;
+}
+
+type Cells = (readonly [string, string | null])[];
+
+/** A row as drawn: its element, what it showed as one string, and its cells. */
+interface Shown {
+  tr: HTMLTableRowElement;
+  shown: string;
+  cells: Cells;
 }
 
 const kept = new WeakMap<HTMLElement, Kept>();
 
 /**
- * The table is kept between snapshots: a row is rebuilt only when what it shows changed, so runs
- * of hundreds of checkpoints do not rebuild hundreds of rows for each progress note while they score.
+ * The table is kept between snapshots: a row is touched only when what it shows changed, and then
+ * only its changed cells, so runs of hundreds of checkpoints do not rebuild hundreds of rows (a new
+ * report can move every row's tournament score) each time the snapshot moves while they score.
  */
 export function renderTable(container: HTMLElement, snap: PanelSnapshot, ns: number[], ui: PanelUiState, on: TableEvents): void {
   const cols = tableColumns(snap, ns);
@@ -39,7 +49,7 @@ export function renderTable(container: HTMLElement, snap: PanelSnapshot, ns: num
     k = { table, body, header, rows: new Map() };
     kept.set(container, k);
   }
-  const rows = new Map<string, { tr: HTMLTableRowElement; shown: string }>();
+  const rows = new Map<string, Shown>();
   const order: HTMLTableRowElement[] = [];
   for (const r of tableRows(snap, cols, ui)) {
     const id = { run: r.run.runPath, path: r.row.path };
@@ -48,18 +58,21 @@ export function renderTable(container: HTMLElement, snap: PanelSnapshot, ns: num
     const cells = cols.map((c) => [c.cell(r), c.note?.(r) ?? null] as const);
     const shown = JSON.stringify([r.row.step, r.row.state, selected, cells]);
     const old = k.rows.get(key);
-    const tr =
-      old && old.shown === shown
-        ? old.tr
-        : buildRow(
-            r.row,
-            id,
-            cols.map((c) => c.key),
-            cells,
-            selected,
-            on.pick,
-          );
-    rows.set(key, { tr, shown });
+    let tr: HTMLTableRowElement;
+    if (!old)
+      tr = buildRow(
+        r.row,
+        id,
+        cols.map((c) => c.key),
+        cells,
+        selected,
+        on.pick,
+      );
+    else {
+      tr = old.tr;
+      if (old.shown !== shown) updateRow(tr, r.row, cells, old.cells, selected);
+    }
+    rows.set(key, { tr, shown, cells });
     order.push(tr);
   }
   k.rows = rows;
@@ -95,11 +108,23 @@ function headerCell(c: TableColumn, ui: PanelUiState, on: TableEvents): HTMLElem
   return th;
 }
 
+/** Brings a kept row up to date: its state, its selection, and the cells whose text changed. */
+function updateRow(tr: HTMLTableRowElement, r: CheckpointRow, cells: Cells, before: Cells, selected: boolean): void {
+  tr.setAttribute('data-state', r.state);
+  tr.setAttribute('class', selected ? 'selected' : '');
+  cells.forEach(([value, note], i) => {
+    if (value === before[i][0] && note === before[i][1]) return;
+    const td = tr.children[i];
+    text(td, value);
+    if (note !== null) td.append(h('span', { class: 'ci' }, note));
+  });
+}
+
 function buildRow(
   r: CheckpointRow,
   id: RunCheckpointId,
   keys: string[],
-  cells: (readonly [string, string | null])[],
+  cells: Cells,
   selected: boolean,
   onPick: (id: RunCheckpointId) => void,
 ): HTMLTableRowElement {

@@ -77,6 +77,11 @@ test('rows are rebuilt only when what they show changed, in the snapshot order',
   renderTable(box, snap([row(1, 'done', 2.5), row(2, 'scoring', null), row(3, 'queued', null)]), [16], null, pick);
   const [a, b, c] = trs();
   assert.deepEqual(steps(), [1, 2, 3]);
+  const bStepCell = b.children[0];
+  // What a row of step 2, done at 1.9, shows when it is drawn new.
+  const fresh = dom.document.createElement('div');
+  renderTable(fresh, snap([row(2, 'done', 1.9)]), [16], null, pick);
+  const bAfter = fresh.children[0].children[1].children[0].children.map((td) => td.textContent);
 
   // Progress only: nothing a row shows changed, so every row is the element it was.
   renderTable(box, snap([row(1, 'done', 2.5), row(2, 'scoring', null), row(3, 'queued', null)]), [16], null, pick);
@@ -87,8 +92,14 @@ test('rows are rebuilt only when what they show changed, in the snapshot order',
   assert.deepEqual(steps(), [0, 1, 2]);
   const [, a2, b2] = trs();
   assert.equal(a2, a, 'the unchanged row is kept');
-  assert.notEqual(b2, b, 'the finished row is rebuilt');
-  assert.equal(b2.getAttribute('data-state'), 'done');
+  assert.equal(b2, b, 'the finished row is the same element…');
+  assert.equal(b2.getAttribute('data-state'), 'done', '…with its new state');
+  assert.deepEqual(
+    b2.children.map((td) => td.textContent),
+    bAfter,
+    '…and the cells a new row would show',
+  );
+  assert.equal(b2.children[0], bStepCell, 'a cell whose text did not change is not touched');
   assert.ok(!trs().includes(c), 'the row that left is gone');
 
   // Other columns: a new table.
