@@ -7,12 +7,11 @@
 // fails only when the work does not complete.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { BIGRAM_VOCAB, writeBigramRun } from './lib/bigramRun';
 import { childrenCpu, cpuByRole, readCpu, waitForQuiet } from './lib/processCpu';
-import { seededRandom } from '../src/core/demo/chain';
-import { bigramModel, writeModel } from '../src/core/onnx/models';
 import { launchWorkbench, type Browser } from '../test/e2e/browser';
 import { pickFolder } from '../test/e2e/dialogs';
 import { e2eEnv } from '../test/e2e/env';
@@ -22,29 +21,13 @@ import { assertNoErrors, runCommand } from '../test/e2e/workbench';
 const env = e2eEnv();
 const K = Number(process.env.BENCH_CHECKPOINTS ?? 400);
 const N = Number(process.env.BENCH_SAMPLES ?? 5000);
-const VOCAB = 16;
-
-function makeRun(root: string): void {
-  const r = seededRandom(11);
-  mkdirSync(root, { recursive: true });
-  for (let k = 1; k <= K; k++) {
-    const folder = join(root, `step-${k * 100}`);
-    mkdirSync(folder);
-    writeModel(folder, 'model.onnx', bigramModel({ table: Float32Array.from({ length: VOCAB * VOCAB }, () => r() * 4), vocab: VOCAB }));
-  }
-  const ids = (len: number) => Array.from({ length: len }, () => Math.floor(r() * VOCAB));
-  const lines = Array.from({ length: N }, (_, i) =>
-    JSON.stringify({ id: `s${i}`, prompt_ids: ids(1 + Math.floor(r() * 6)), response_ids: ids(1 + Math.floor(r() * 9)) }),
-  );
-  writeFileSync(join(root, 'eval.jsonl'), lines.join('\n') + '\n');
-}
 
 describe(`the panel against the CLI on ${K} tiny checkpoints × ${N} samples`, () => {
   let b: Browser;
   const run = join(env.workspace, 'bench-run');
   const cliRun = join(env.workspace, '..', 'bench-cli-run');
   before(async () => {
-    makeRun(run);
+    writeBigramRun(run, K, N);
     cpSync(run, cliRun, { recursive: true });
     // Files changed in the last 2 s count as still being written.
     await new Promise((r) => setTimeout(r, 2500));
@@ -98,7 +81,7 @@ describe(`the panel against the CLI on ${K} tiny checkpoints × ${N} samples`, (
     await assertNoErrors(page);
     const busy = cpuByRole(busy0, readCpu());
     assert.ok(panel > 0 && cli > 0);
-    console.log(`panel vs CLI: ${K} bigram checkpoints (vocab ${VOCAB}) × ${N} samples, CPU, empty store each`);
+    console.log(`panel vs CLI: ${K} bigram checkpoints (vocab ${BIGRAM_VOCAB}) × ${N} samples, CPU, empty store each`);
     console.log(`  checkpoint-coverage score   ${cli.toFixed(1)} s  (${((cli * 1000) / K).toFixed(0)} ms per checkpoint)`);
     console.log(`  panel (open → "${K} scored") ${panel.toFixed(1)} s  (${((panel * 1000) / K).toFixed(0)} ms per checkpoint)`);
     console.log(`  ratio                       ${(panel / cli).toFixed(2)}×  (target ≤ 1.5×)`);

@@ -8,39 +8,27 @@
 // session within 1.5× of the CLI). Not a test.
 // Run: node --import tsx bench/session.ts [checkpoints] [samples] [rounds]   (after `node scripts/build.mjs`)
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { seededRandom } from '../src/core/demo/chain';
 import { DEFAULT_SETTLE_MS } from '../src/core/layout';
-import { bigramModel, writeModel } from '../src/core/onnx/models';
 import { DEFAULT_SETTINGS } from '../src/core/settings';
 import { createEngine } from '../src/host/engineAdapter';
 import { RunSession } from '../src/host/runSession';
 import { StoreWatcher } from '../src/host/storeWatcher';
 import { RunWatcher } from '../src/host/watcher';
 import type { RunSnapshot } from '../src/shared/protocol';
+import { BIGRAM_VOCAB, writeBigramRun } from './lib/bigramRun';
 
 const K = Number(process.argv[2] ?? 400);
 const N = Number(process.argv[3] ?? 5000);
 const ROUNDS = Number(process.argv[4] ?? 2);
-const VOCAB = 16;
 const repo = join(__dirname, '..');
 const dist = join(repo, 'dist');
 
 function makeRun(): string {
   const root = mkdtempSync(join(tmpdir(), 'cc-bench-session-'));
-  const r = seededRandom(11);
-  for (let k = 1; k <= K; k++) {
-    const folder = join(root, `step-${k * 100}`);
-    mkdirSync(folder);
-    writeModel(folder, 'model.onnx', bigramModel({ table: Float32Array.from({ length: VOCAB * VOCAB }, () => r() * 4), vocab: VOCAB }));
-  }
-  const ids = (len: number) => Array.from({ length: len }, () => Math.floor(r() * VOCAB));
-  const lines = Array.from({ length: N }, (_, i) =>
-    JSON.stringify({ id: `s${i}`, prompt_ids: ids(1 + Math.floor(r() * 6)), response_ids: ids(1 + Math.floor(r() * 9)) }),
-  );
-  writeFileSync(join(root, 'eval.jsonl'), lines.join('\n') + '\n');
+  writeBigramRun(root, K, N);
   return root;
 }
 
@@ -107,7 +95,7 @@ async function main(): Promise<void> {
       snapshots = s.snapshots;
     }
     console.log(
-      `session vs CLI: ${K} bigram checkpoints (vocab ${VOCAB}) × ${N} samples, CPU, empty store each time, fastest of ${ROUNDS} rounds`,
+      `session vs CLI: ${K} bigram checkpoints (vocab ${BIGRAM_VOCAB}) × ${N} samples, CPU, empty store each time, fastest of ${ROUNDS} rounds`,
     );
     console.log(`  checkpoint-coverage score  ${cli.toFixed(1)} s  (${((cli * 1000) / K).toFixed(0)} ms per checkpoint)`);
     console.log(
