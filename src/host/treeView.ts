@@ -37,8 +37,6 @@ export class CheckpointTree extends Disposable implements vscode.TreeDataProvide
   private snap: PanelSnapshot | null = null;
   /** The snapshot the rows were last drawn from: the nodes VS Code holds are its. */
   private drawn: PanelSnapshot | null = null;
-  /** What the rows showed at the last refresh. */
-  private shown = '';
   private readonly redraw = this._register(new Throttle(() => this.redrawIfChanged(), 1000));
   /** Nodes kept per redraw, so reveal() and getParent() hand VS Code the objects it was given. */
   private runNodes = new Map<string, RunNode>();
@@ -80,9 +78,6 @@ export class CheckpointTree extends Disposable implements vscode.TreeDataProvide
    */
   private redrawIfChanged(): void {
     const snap = this.snap;
-    const shown = snap ? treeContent(snap) : '';
-    if (shown === this.shown) return;
-    this.shown = shown;
     const before = this.drawn;
     this.drawn = snap;
     const runs = snap?.runs ?? [];
@@ -198,27 +193,4 @@ function itemKey(item: vscode.TreeItem): string {
   const tip = item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : item.tooltip;
   const icon = item.iconPath instanceof vscode.ThemeIcon ? [item.iconPath.id, item.iconPath.color?.id] : null;
   return JSON.stringify([item.label, item.description, tip, icon, item.contextValue, item.accessibilityInformation?.label]);
-}
-
-/** Everything a node of the tree shows (labels, icons, descriptions, tooltips), as one string. */
-function treeContent(snap: PanelSnapshot): string {
-  const marks = (r: PanelRun) =>
-    snap.runs.length > 1
-      ? [snap.across?.suggested, snap.across?.minCrossEntropy].map((m) => (m?.run === r.runPath ? m.path : null))
-      : [r.suggested?.path, r.minCrossEntropy?.path];
-  return JSON.stringify(
-    snap.runs.map((r) => {
-      const n = String(r.selectionN);
-      return [
-        r.runPath,
-        r.label,
-        r.colour,
-        r.error,
-        r.progress.done,
-        marks(r),
-        n,
-        r.rows.map((x) => [x.path, x.step, stateText(x), x.cePerToken, x.coverage[n] ?? null, x.tournamentScore]),
-      ];
-    }),
-  );
 }
