@@ -135,7 +135,7 @@ export class Controller extends Disposable implements PanelHost {
 
   async exportResults(): Promise<void> {
     if (!this.hasRuns()) return;
-    await exportResults(this.exportSource(), (format) => this.exportFigures(format));
+    await exportResults(this.exportSource());
   }
 
   /** The open runs' folders (Score on Slurm… picks among them). */

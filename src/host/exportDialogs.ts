@@ -19,7 +19,7 @@ export interface ExportSource {
 }
 
 /** Export Results…: asks for the format, then where. */
-export async function exportResults(src: ExportSource, figures: (format: ExportFormat) => Promise<unknown>): Promise<void> {
+export async function exportResults(src: ExportSource): Promise<void> {
   const pick = await vscode.window.showQuickPick(
     [
       { label: 'CSV', format: 'csv' as const, description: "every checkpoint's figures" },
@@ -30,7 +30,7 @@ export async function exportResults(src: ExportSource, figures: (format: ExportF
   );
   if (!pick) return;
   if (pick.format !== 'png') {
-    await figures(pick.format);
+    await exportFigures(src, pick.format);
     return;
   }
   try {
