@@ -21,35 +21,12 @@ export function renderControls(controls: HTMLElement, s: PanelSnapshot, ui: Pane
   clear(controls);
   const ns = availableN(s);
   const shown = shownN(s, ui);
+  const opts = <const T extends string>(...pairs: [T, string][]) => pairs.map(([value, label]) => ({ value, label }));
+  const xAxis = dropdown('x-axis', opts(['step', 'step'], ['tokens', 'training tokens']), ui.xAxis, (v) => on.setUi({ xAxis: v }));
+  const xScale = dropdown('x-scale', opts(['linear', 'linear'], ['log', 'log']), ui.xScale, (v) => on.setUi({ xScale: v }));
   controls.append(
-    h(
-      'label',
-      {},
-      'x: ',
-      dropdown(
-        'x-axis',
-        [
-          { value: 'step', label: 'step' },
-          { value: 'tokens', label: 'training tokens' },
-        ],
-        ui.xAxis,
-        (v) => on.setUi({ xAxis: v }),
-      ),
-    ),
-    h(
-      'label',
-      {},
-      ' scale: ',
-      dropdown(
-        'x-scale',
-        [
-          { value: 'linear', label: 'linear' },
-          { value: 'log', label: 'log' },
-        ],
-        ui.xScale,
-        (v) => on.setUi({ xScale: v }),
-      ),
-    ),
+    h('label', {}, 'x: ', xAxis),
+    h('label', {}, ' scale: ', xScale),
     checkbox('draw 1 − Cov_N (covered)', 'covered-toggle', ui.covered, (c) => on.setUi({ covered: c })),
   );
   // A compact N chooser: presets in a dropdown, and every N of the grid behind "custom".
