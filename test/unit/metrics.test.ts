@@ -19,6 +19,7 @@ import {
   wilsonInterval,
 } from '../../src/core/metrics';
 import { testScores } from '../support/scores';
+import { fuzzParams } from '../support/fuzz';
 
 const close = (a: number, b: number, tol: number, what = '') => assert.ok(Math.abs(a - b) <= tol, `${what} ${a} vs ${b} (tol ${tol})`);
 
@@ -227,4 +228,29 @@ test('point-mass metrics: KL is the CE per sequence and Pass@N comes with an int
 test('small-sample warning: fewer than 10 expected samples at the 1/N level', () => {
   assert.equal(smallSampleWarning(160, 16), null);
   assert.match(smallSampleWarning(159, 16)!, /n ≥ 160/);
+});
+
+test('Cov_N counts: equal to counting L ≥ ln N one by one, ties at ln N, ±∞, grids in any order', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.oneof(fc.double({ min: -5, max: 12, noNaN: true }), fc.constantFrom(0, Math.log(2), Math.log(16), Infinity, -Infinity)), {
+        maxLength: 200,
+      }),
+      fc.array(fc.constantFrom(1, 2, 3, 16, 16, 1000, 1e9), { minLength: 1, maxLength: 6 }),
+      (values, grid) => {
+        const L = Float64Array.from(values);
+        const pts = coverageProfile(L, grid);
+        assert.deepEqual(
+          pts.map((p) => p.N),
+          grid,
+        );
+        for (const p of pts) {
+          const count = values.filter((x) => x >= Math.log(p.N)).length;
+          assert.equal(p.count, count, `N=${p.N}`);
+          assert.equal(p.coverage, L.length > 0 ? count / L.length : NaN);
+        }
+      },
+    ),
+    fuzzParams(300, 'coverage counts'),
+  );
 });

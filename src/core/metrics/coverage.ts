@@ -36,21 +36,38 @@ export function logRatios(r: Float64Array, s: Float64Array, set: Int32Array): Fl
   return L;
 }
 
-/** Cov_N for every N of the grid (in grid order), from the log ratios. */
+/**
+ * Cov_N for every N of the grid (in grid order), from the log ratios. Each L is placed among the
+ * thresholds ln N by a binary search over the grid (not by sorting the n ratios: this runs for
+ * every checkpoint and length quartile at every report build), and the counts are the tail sums;
+ * the comparison is `L ≥ ln N`, as in the definition.
+ */
 export function coverageProfile(L: Float64Array, nGrid: readonly number[]): CoveragePoint[] {
-  const sorted = Float64Array.from(L).sort();
-  const n = sorted.length;
-  return nGrid.map((N) => {
-    const t = Math.log(N);
-    // First index with sorted[idx] ≥ t.
+  const order = nGrid.map((N, k) => ({ t: Math.log(N), k })).sort((a, b) => a.t - b.t);
+  const t = order.map((o) => o.t);
+  const m = t.length;
+  // below[b]: the ratios with exactly b thresholds at or under them.
+  const below = new Float64Array(m + 1);
+  for (let j = 0; j < L.length; j++) {
+    const x = L[j];
     let lo = 0;
-    let hi = n;
+    let hi = m;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (sorted[mid] >= t) hi = mid;
-      else lo = mid + 1;
+      if (t[mid] <= x) lo = mid + 1;
+      else hi = mid;
     }
-    const count = n - lo;
+    below[lo]++;
+  }
+  const n = L.length;
+  const counts = new Array<number>(m);
+  let atLeast = 0;
+  for (let p = m - 1; p >= 0; p--) {
+    atLeast += below[p + 1];
+    counts[order[p].k] = atLeast;
+  }
+  return nGrid.map((N, k) => {
+    const count = counts[k];
     return { N, count, coverage: n > 0 ? count / n : Number.NaN, interval: wilsonInterval(count, n) };
   });
 }
