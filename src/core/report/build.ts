@@ -18,6 +18,7 @@ import { CoverageTournament, type TournamentResult } from '../tournament';
 import { DEFAULT_N_GRID, DEFAULT_SELECTION_N } from '../defaults';
 import { tournamentVerdict } from './verdict';
 import { sampleName } from '../evalset/sampleName';
+import { FiguresCache, type CheckpointFigures, type SharedInputs } from './figuresCache';
 
 export interface StepPath {
   step: number;
@@ -50,6 +51,8 @@ export interface ReportInput {
   tournament?: CoverageTournament;
   /** The eval file as users see it (run-relative), to name skipped samples. */
   evalFile?: string;
+  /** Checkpoints' figures kept from the caller's previous build (figuresCache.ts); without it all are computed. */
+  figuresCache?: FiguresCache;
 }
 
 /** A number that JSON can carry: +∞ becomes the string "Infinity", NaN becomes null. */
@@ -188,9 +191,12 @@ export function buildReportWithReference(input: ReportInput): { report: Coverage
   const standing = new Map(t.standings.map((s) => [s.id, s]));
   // One eval set, so every checkpoint has the same response lengths: the quartiles are shared.
   const quartiles = cps.length > 0 ? lengthQuartiles(cps[0].scores.tokenCounts, set) : [];
+  const shared: SharedInputs = { r, set, quartiles, nGrid, densities: ref.densities, pointMass: input.reference === 'point-mass' };
+  const cache = input.figuresCache ?? new FiguresCache();
+  cache.prune(new Set(byPath.keys()));
   const checkpoints = cps.map((c) => {
-    const m = checkpointMetrics(c.scores, set, { r, densities: ref.densities, pointMass: input.reference === 'point-mass', nGrid });
-    return toRow(c, m, standing.get(c.path)!, byPath, byLengthMetrics(c.scores, quartiles, r, nGrid));
+    const f = cache.figures(c.path, c.scores, shared, () => figuresOf(c.scores, shared));
+    return toRow(c, f.metrics, standing.get(c.path)!, byPath, f.byLength);
   });
   const minCrossEntropy = stepPath(t.minCrossEntropy);
   const outcovers = t.suggested && t.minCrossEntropy && t.differs ? tournament.share(t.suggested, t.minCrossEntropy) : null;
@@ -242,6 +248,13 @@ function skippedNames(cps: readonly ReportCheckpointInput[], evalFile: string, m
     .slice(0, most)
     .map(([, k]) => `${k.name} ${k.reason} (${k.by.length === 1 ? `by ${k.by[0]}` : `by ${k.by.length} checkpoints`})`);
   return `: ${shown.join('; ')}${bySample.size > most ? `; and ${bySample.size - most} more` : ''}`;
+}
+
+function figuresOf(scores: ReportCheckpointInput['scores'], s: SharedInputs): CheckpointFigures {
+  return {
+    metrics: checkpointMetrics(scores, s.set, { r: s.r, densities: s.densities, pointMass: s.pointMass, nGrid: s.nGrid }),
+    byLength: byLengthMetrics(scores, s.quartiles, s.r, s.nGrid),
+  };
 }
 
 function toEntry(c: ReportCheckpointInput) {
