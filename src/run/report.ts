@@ -3,10 +3,16 @@
 // the extension keeps one RunReporter and rebuilds as scores arrive, with the tournament kept
 // across builds (a new checkpoint adds one row and one column, not K²).
 import { runRelative } from '../core/paths';
-import { buildReportWithReference, type CoverageReport, type ReportCheckpointInput, type ReportFailure } from '../core/report';
+import {
+  FiguresCache,
+  buildReportWithReference,
+  type CoverageReport,
+  type ReportCheckpointInput,
+  type ReportFailure,
+} from '../core/report';
 import { describeFailure, ScoreError } from '../core/scoreError';
 import type { ScoreRecord } from '../core/store';
-import { CoverageTournament } from '../core/tournament';
+import { CoverageTournament, type TournamentEntry } from '../core/tournament';
 import type { CheckpointEntry } from '../core/types';
 import type { ReferenceScores, Run } from './openRun';
 import type { EnsureScoredResult } from './runScorer';
@@ -29,6 +35,8 @@ export class RunReporter {
   private tournament: CoverageTournament | null = null;
   private reference: ReferenceScores | undefined;
   private last: BuiltReport | null = null;
+  /** Each checkpoint's figures, kept while neither its scores nor what all rows share change. */
+  private readonly figures = new FiguresCache();
 
   constructor(private readonly run: Run) {}
 
@@ -59,7 +67,9 @@ export class RunReporter {
         ? this.tournament
         : CoverageTournament.build(n, [], config.selectionN);
     // A checkpoint scored again (replaced on disk) has a new record: sync replaces its row.
-    t.sync(
+    this.tournament = t;
+    await syncInSlices(
+      t,
       scored.map(({ entry, record }) => ({
         id: entry.path,
         step: entry.step,
@@ -67,7 +77,6 @@ export class RunReporter {
         tokenCounts: record.scores.tokenCounts,
       })),
     );
-    this.tournament = t;
     const referenceScores = (await this.referenceScores(scored))?.record.scores;
     const checkpoints = scored.map(({ entry, record }) => ({
       step: entry.step,
@@ -86,6 +95,7 @@ export class RunReporter {
       selectionN: config.selectionN,
       evalSamples: n,
       tournament: t,
+      figuresCache: this.figures,
     });
     this.last = { ...built, checkpoints };
     return this.last;
@@ -101,6 +111,26 @@ export class RunReporter {
       throw new Error(`reference model ${why}`);
     }
     return this.reference;
+  }
+}
+
+/** Longest stretch the tournament's adds hold the event loop before they let other work run. */
+const SYNC_SLICE_MS = 15;
+
+/**
+ * t.sync(entries), with the adds done a slice at a time. Each added checkpoint is compared with
+ * every other one (K·n): the extension adding a hundred at once to a tournament of hundreds held
+ * its event loop for a third of a second, and the scoring worker waited that long for its next job.
+ */
+async function syncInSlices(t: CoverageTournament, entries: readonly TournamentEntry[]): Promise<void> {
+  // Over those already in, sync drops what left and replaces what changed (the result does not
+  // depend on the order checkpoints were added in).
+  t.sync(entries.filter((e) => t.has(e.id)));
+  const fresh = entries.filter((e) => !t.has(e.id));
+  for (let i = 0; i < fresh.length;) {
+    const until = performance.now() + SYNC_SLICE_MS;
+    while (i < fresh.length && performance.now() < until) t.add(fresh[i++]);
+    if (i < fresh.length) await new Promise((resolve) => setImmediate(resolve));
   }
 }
 
