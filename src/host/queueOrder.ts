@@ -93,6 +93,11 @@ export class ScoreQueue {
     return true;
   }
 
+  /** Puts a taken item back as it was (its reason, rank and place), unless its path was queued again since. */
+  putBack(item: QueuedItem): void {
+    if (!this.items.has(item.path)) this.items.set(item.path, item);
+  }
+
   remove(path: string): boolean {
     return this.items.delete(path);
   }

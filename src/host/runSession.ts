@@ -14,6 +14,7 @@ import { Disposable, toDisposable } from './disposable';
 import { OtherScorers } from './otherScorers';
 import { ReportScheduler } from './reportScheduler';
 import { Delayed, Throttle } from './throttle';
+import { alreadyStored, rescoreAll } from './rescore';
 import { ScoringLoop } from './scoringLoop';
 import { buildSnapshot } from './snapshot';
 import { checkpointFiles, diffCheckpoints, type WatchBatch } from './watchEvents';
@@ -185,7 +186,7 @@ export class RunSession extends Disposable {
   async rescore(): Promise<void> {
     const opened = this.opened;
     if (!opened) return this.open();
-    await this.loop.rescoreAll(opened, [...this.entries.values()]);
+    await rescoreAll(this.loop, opened, [...this.entries.values()], this.deps.log);
     this.reports.reset();
     this.changed();
     this.loop.pump(opened);
@@ -272,7 +273,7 @@ export class RunSession extends Disposable {
       const e = this.entries.get(path)!;
       if (!initial) this.deps.log.info('watch', `checkpoint ${diff.replaced.includes(path) ? 'replaced' : 'arrived'}: ${path}`);
       this.loop.cancelIfCurrent(path);
-      if (!initial || !(await this.loop.alreadyStored(opened, e))) fresh.push(e);
+      if (!initial || !(await alreadyStored(opened, e, this.deps.log))) fresh.push(e);
       else this.loop.markDone(path);
     }
     this.loop.enqueue(fresh, initial ? 'initial' : 'arrived');

@@ -1,13 +1,13 @@
 // The session's scoring loop: each checkpoint's state (queued, scoring, done, failed and why),
-// the queue in the order the user should see results, the one job in flight and its progress.
-// It runs in the background (`pump()` returns at once) and never retries: the worker client has
-// already restarted a worker that died and run the job again on smaller budgets (never twice on one).
+// the queue in the order the user should see results, the job in flight and its progress, and
+// while jobs are short one taken ahead (`ahead`). It runs in the background (`pump()` returns at
+// once) and never retries: the worker client has already restarted a worker that died and run the
+// job again on smaller budgets (never twice on one).
 import { ScoreError, asScoreError, describeFailure, type ScoreErrorData } from '../core/scoreError';
 import type { CheckpointEntry } from '../core/types';
 import type { CheckpointState, ScoringProgress } from '../shared/protocol';
-import { errorText } from '../shared/rpc';
 import type { OpenedRun } from './engine';
-import { ScoreQueue } from './queueOrder';
+import { ScoreQueue, type QueuedItem } from './queueOrder';
 import type { ScoringTurns, TurnTaker } from './scoringTurns';
 import type { SessionLog } from './sessionLog';
 
@@ -33,19 +33,36 @@ export interface ScoringLoopDeps {
   heldElsewhere: (path: string) => boolean;
   /** With several runs open: the one worker's turns, which each job waits for (scoringTurns.ts). */
   turns?: ScoringTurns;
+  /** A job is taken ahead only after one that took less than this (default LOOKAHEAD_MAX_MS). */
+  lookaheadMaxMs?: number;
 }
 
 interface Job {
-  path: string;
+  item: QueuedItem;
   controller: AbortController;
   samples: number;
   totalSamples: number;
+  /** Settles once its state is set and its claim released (`settled` then says so); set as it starts. */
+  done?: Promise<void>;
+  settled: boolean;
+  /** When it became the running job (0: not yet). */
+  startedAt: number;
 }
+
+/**
+ * Jobs shorter than this (tiny checkpoints: the time goes into the host's own work per job) get the
+ * next one queued behind them in the worker client. Longer ones do not: a job taken ahead holds its
+ * checkpoint's claim in the store, which another scorer (a terminal, a cluster task) would wait on.
+ */
+export const LOOKAHEAD_MAX_MS = 2000;
 
 export class ScoringLoop {
   readonly queue = new ScoreQueue();
   private readonly states = new Map<string, CheckpointStatus>();
   private current: Job | null = null;
+  /** Queued in the worker client behind `current`, so the worker goes on to it at once; shown as queued, and a click or an arrival takes it back. */
+  private ahead: Job | null = null;
+  private lastJobMs = Infinity;
   private tokensPerSecond: number | null = null;
   private provider: string | null = null;
   private pumping: Promise<void> | null = null;
@@ -89,6 +106,7 @@ export class ScoringLoop {
     if (reason === 'initial') this.queue.addInitial(entries);
     else for (const e of entries) this.queue.add(e.path, e.step, 'arrived');
     for (const e of entries) this.states.set(e.path, { state: 'queued' });
+    if (reason === 'arrived' && entries.length > 0) this.withdrawAhead();
   }
 
   /** The checkpoint left the run: out of the queue, its job (if running) cancelled. */
@@ -100,47 +118,30 @@ export class ScoringLoop {
 
   /** Moves a checkpoint to the front of the queue (the user clicked it); true when it moved. */
   prioritize(path: string): boolean {
-    return this.queue.promote(path);
+    if (this.ahead?.item.path === path) return false;
+    const moved = this.queue.promote(path);
+    if (moved) this.withdrawAhead();
+    return moved;
   }
 
+  /** Cancels the job of this checkpoint, running or taken ahead. */
   cancelIfCurrent(path: string): void {
-    if (this.current?.path === path) this.current.controller.abort();
+    for (const job of [this.current, this.ahead]) if (job?.item.path === path) job.controller.abort();
   }
 
-  /**
-   * Rescore: cancels what runs, forgets every checkpoint's stored scores and queues them all
-   * again; one whose stored scores cannot be removed fails, since scoring it would only read them back.
-   */
-  async rescoreAll(opened: OpenedRun, entries: readonly CheckpointEntry[]): Promise<void> {
-    this.cancelAll();
-    const queued: CheckpointEntry[] = [];
-    for (const e of entries) {
-      try {
-        await opened.invalidate(e);
-        queued.push(e);
-      } catch (err) {
-        const failure = asScoreError(err, { kind: 'store', checkpoint: e.path });
-        this.markFailed(e.path, { ...failure.data, message: `cannot rescore: ${failure.message}` });
-        this.deps.log.error('rescore', `${e.path}: ${failure.message}`);
-      }
-    }
-    this.enqueue(queued, 'initial');
+  /** The job taken ahead goes back to the queue, in its place, before it runs. */
+  private withdrawAhead(): void {
+    const job = this.ahead;
+    if (!job || job.controller.signal.aborted) return;
+    job.controller.abort();
+    this.queue.putBack(job.item);
   }
 
-  /** Whether the store already holds a checkpoint's scores; a store that cannot be read means score it again, said in the log. */
-  async alreadyStored(opened: OpenedRun, e: CheckpointEntry): Promise<boolean> {
-    try {
-      return await opened.hasScores(e);
-    } catch (err) {
-      this.deps.log.warn('store', `cannot read the stored scores of ${e.path}, scoring it again: ${errorText(err)}`);
-      return false;
-    }
-  }
-
-  /** Empties the queue and cancels the job in flight; states stay as they are. */
+  /** Empties the queue and cancels the jobs in flight; states stay as they are. */
   cancelAll(): void {
     this.queue.clear();
     this.current?.controller.abort();
+    this.ahead?.controller.abort();
   }
 
   /** Forgets every state (a reopened run starts over). */
@@ -164,14 +165,14 @@ export class ScoringLoop {
       else if (s.state === 'failed') failed++;
     }
     const c = this.current;
-    const entry = c ? this.deps.entry(c.path) : undefined;
+    const entry = c ? this.deps.entry(c.item.path) : undefined;
     return {
       done,
       failed,
       // The snapshot counts these: the claims are the session's to read, not the loop's.
       elsewhere: 0,
       total,
-      current: c && entry ? { path: c.path, step: entry.step, samples: c.samples, totalSamples: c.totalSamples } : null,
+      current: c && entry ? { path: c.item.path, step: entry.step, samples: c.samples, totalSamples: c.totalSamples } : null,
       tokensPerSecond: this.tokensPerSecond,
       provider: this.provider,
     };
@@ -187,6 +188,7 @@ export class ScoringLoop {
     this.pumping = this.drain(opened).finally(() => {
       this.pumping = null;
       this.current = null;
+      this.ahead = null;
       this.deps.changed();
       this.deps.drained();
     });
@@ -203,28 +205,57 @@ export class ScoringLoop {
       // The checkpoint is taken once the turn is ours: a click while waiting still counts.
       if (turns && !(await turns.acquire(this.taker))) return;
       try {
-        const item = this.stopped ? undefined : this.queue.take(this.eligible);
-        if (!item) return;
-        if (!this.deps.isTrusted()) {
-          this.queue.add(item.path, item.step, item.reason === 'initial' ? 'arrived' : item.reason);
-          return;
+        let job = this.take(opened, false);
+        while (job) {
+          // Another run waiting for the worker gets it after this job, not after one taken ahead.
+          const ahead = this.lastJobMs < (this.deps.lookaheadMaxMs ?? LOOKAHEAD_MAX_MS) && !turns?.queued ? this.take(opened, true) : null;
+          await job.done;
+          if (!ahead) break;
+          this.ahead = null;
+          if (ahead.controller.signal.aborted) {
+            // Withdrawn or cancelled before it ran: its claim is released once it settles.
+            await ahead.done;
+            break;
+          }
+          // It may have ended already without the worker (another scorer stored it, or it failed early).
+          if (!ahead.settled) this.begin(ahead);
+          job = ahead;
         }
-        const entry = this.deps.entry(item.path);
-        if (entry) await this.runJob(opened, entry);
       } finally {
         turns?.release(this.taker);
       }
     }
   }
 
-  private async runJob(opened: OpenedRun, entry: CheckpointEntry): Promise<void> {
-    const controller = new AbortController();
-    const job: Job = { path: entry.path, controller, samples: 0, totalSamples: 0 };
+  /** Takes the next checkpoint and starts its job (`ahead`: queued behind the running one); null when there is none to take now. */
+  private take(opened: OpenedRun, ahead: boolean): Job | null {
+    if (this.stopped) return null;
+    const item = this.queue.take(this.eligible);
+    if (!item) return null;
+    if (!this.deps.isTrusted()) {
+      this.queue.add(item.path, item.step, item.reason === 'initial' ? 'arrived' : item.reason);
+      return null;
+    }
+    const entry = this.deps.entry(item.path);
+    if (!entry) return null;
+    const job: Job = { item, controller: new AbortController(), samples: 0, totalSamples: 0, settled: false, startedAt: 0 };
+    if (ahead) this.ahead = job;
+    else this.begin(job);
+    job.done = this.runJob(opened, entry, job);
+    return job;
+  }
+
+  /** The job becomes the running one: the snapshot shows it scoring. */
+  private begin(job: Job): void {
     this.current = job;
-    this.states.set(entry.path, { state: 'scoring' });
+    job.startedAt = Date.now();
+    this.states.set(job.item.path, { state: 'scoring' });
     this.deps.changed();
+  }
+
+  private async runJob(opened: OpenedRun, entry: CheckpointEntry, job: Job): Promise<void> {
+    const { controller } = job;
     try {
-      const t0 = Date.now();
       const r = await opened.score(
         entry,
         (p) => {
@@ -238,22 +269,25 @@ export class ScoringLoop {
         controller.signal,
       );
       if (r.provider) this.provider = r.provider;
+      // A job taken ahead can end before its turn comes (another scorer stored the checkpoint).
+      const ms = job.startedAt > 0 ? Date.now() - job.startedAt : null;
+      if (ms !== null) this.lastJobMs = ms;
       this.states.set(entry.path, { state: 'done' });
-      this.deps.log.info(
-        'queue',
-        `scored ${entry.path} in ${((Date.now() - t0) / 1000).toFixed(1)} s${r.provider ? ` on ${r.provider}` : ''}`,
-      );
+      const took = ms !== null ? ` in ${(ms / 1000).toFixed(1)} s` : '';
+      this.deps.log.info('queue', `scored ${entry.path}${took}${r.provider ? ` on ${r.provider}` : ''}`);
       this.deps.scored(entry);
     } catch (err) {
       const failure = err instanceof ScoreError ? err : asScoreError(err, { checkpoint: entry.path });
       if (controller.signal.aborted || failure.kind === 'cancelled') {
-        // Whoever cancelled (removal, replacement, close) has set the state.
+        // Whoever cancelled (removal, replacement, close, a withdrawal) has set the state.
         if (this.states.get(entry.path)?.state === 'scoring') this.states.set(entry.path, { state: 'queued' });
         return;
       }
+      this.lastJobMs = Infinity;
       this.states.set(entry.path, { state: 'failed', failure: failure.data });
       this.deps.log.error('queue', describeFailure({ ...failure.data, checkpoint: entry.path }));
     } finally {
+      job.settled = true;
       if (this.current === job) this.current = null;
     }
   }

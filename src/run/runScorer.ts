@@ -170,6 +170,7 @@ export class RunScorer {
         evalSet: this.payload,
         onProgress,
         onCrash: this.o.onCrash,
+        signal,
         options: {
           provider: this.o.provider ?? 'auto',
           tokenBudget: this.o.tokenBudget ?? DEFAULT_TOKEN_BUDGET,

@@ -1,12 +1,10 @@
 // The client side of the scoring worker, shared by the extension host and the CLI (no vscode
-// here). The worker starts on the first job; jobs run one at a time; a worker that dies
-// (native fault, out of memory, killed) fails its job as a crash, and the job runs again on a
-// fresh worker, after a back-off that grows with consecutive crashes, with half the token budget
-// of its largest batch: a job is never run twice on the same budget, and after running out of
-// memory it goes on halving down to one sample per batch (restartPolicy.ts; this client is the
-// only place that runs a job again, whoever asked for it).
-// The worker is a child process (see src/worker/main.ts for why), talking over IPC with
-// structured-clone serialization so typed arrays travel as they are.
+// here). The worker, a child process (src/worker/main.ts says why) on IPC with structured-clone
+// serialization so typed arrays travel as they are, starts on the first job; jobs run one at a
+// time. A worker that dies (native fault, out of memory, killed) fails its job as a crash, and the
+// job runs again on a fresh worker after a back-off that grows with consecutive crashes, with half
+// the token budget of its largest batch: never twice on one budget, and after running out of memory
+// down to one sample per batch (restartPolicy.ts; no other place runs a job again).
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { ScoreError, asScoreError, scoreErrorData, type ScoreErrorData } from '../core/scoreError';
@@ -37,6 +35,8 @@ export interface ScoreJob {
   onProgress?: (p: ScoreProgress) => void;
   /** Told when the worker dies under this job, besides the client's own onCrash (a shared client tells each job's run). */
   onCrash?: (notice: WorkerCrashNotice) => void;
+  /** Aborted while it waits behind other jobs: it is dropped without reaching the worker (cancel() stops a running one). */
+  signal?: AbortSignal;
 }
 
 export interface WorkerClientOptions {
@@ -189,6 +189,8 @@ export class ScoringWorkerClient {
   private async runOnce(job: ScoreJob, tokenBudget: number): Promise<ScoreCheckpointResult> {
     if (this.disposed || this.stopping)
       throw new ScoreError({ kind: 'cancelled', checkpoint: job.checkpointPath, message: 'the scoring worker was stopped' });
+    if (job.signal?.aborted)
+      throw new ScoreError({ kind: 'cancelled', checkpoint: job.checkpointPath, message: 'cancelled before it started' });
     const live = this.current ?? (this.current = this.start());
     const options: ScoreJobOptions = {
       provider: 'auto',

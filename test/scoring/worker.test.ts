@@ -83,3 +83,18 @@ test('cancel stops a job between batches; a bad model is an error, not retried',
       e.message === 'cannot read the model: ENOENT: no such file or directory',
   );
 });
+
+test('a job aborted while it waits behind another never reaches the worker; the one running is not disturbed', async (t) => {
+  const { job } = setup(t);
+  const client = new ScoringWorkerClient();
+  t.after(() => client.dispose());
+  const started: string[] = [];
+  const controller = new AbortController();
+  const first = client.score({ ...job, onProgress: () => started.push('j1') });
+  const second = client.score({ ...job, jobId: 'j2', signal: controller.signal, onProgress: () => started.push('j2') });
+  controller.abort();
+  const a = await first;
+  await assert.rejects(second, (e: ScoreError) => e.kind === 'cancelled' && e.message === 'cancelled before it started');
+  assert.equal(a.seqLogprob.length, job.evalSet.samples.length);
+  assert.deepEqual([...new Set(started)], ['j1']);
+});
