@@ -32,7 +32,8 @@ export interface EngineOptions {
  * did), and for good with dispose().
  */
 export function createEngine(o: EngineOptions): RunEngine & { dispose(): Promise<void> } {
-  const client = new ScoringWorkerClient({ workerScript: o.workerScript, log: o.log });
+  // The worker shares the machine with the editor: onnxruntime's threads must not spin (workerClient.ts).
+  const client = new ScoringWorkerClient({ workerScript: o.workerScript, log: o.log, spinning: false });
   let open = 0;
   const closed = async () => {
     if (--open === 0) await client.stop();

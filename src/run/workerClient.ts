@@ -51,6 +51,8 @@ export interface WorkerClientOptions {
   log?: (level: 'info' | 'warning', message: string) => void;
   /** Called on every crash; the host shows `message` when `tellUser` (once per crash streak). */
   onCrash?: (notice: WorkerCrashNotice) => void;
+  /** Whether onnxruntime's threads may spin waiting for work (default true; never with two workers): not beside an editor. */
+  spinning?: boolean;
 }
 
 type Endpoint = RpcEndpoint<ClientToWorkerRequest, WorkerToClientRequest, ClientToWorkerNotification, WorkerToClientNotification>;
@@ -198,7 +200,7 @@ export class ScoringWorkerClient {
       ...job.options,
       tokenBudget,
       // Decided here, not by the caller: only this client knows how many workers share the machine's cores.
-      allowSpinning: job.options?.allowSpinning ?? ScoringWorkerClient.live <= 1,
+      allowSpinning: job.options?.allowSpinning ?? ((this.options.spinning ?? true) && ScoringWorkerClient.live <= 1),
     };
     if (job.onProgress) this.progressListeners.set(job.jobId, job.onProgress);
     const work = (async () => {

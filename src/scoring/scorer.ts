@@ -95,7 +95,7 @@ async function scoreModelOrThrow(input: ScoreModelInput): Promise<ScoreCheckpoin
   run.opened = await openSession(model, options.provider, settings, out.attempts);
   input.log?.(
     'info',
-    `session on ${run.opened.provider} with ${options.intraOpThreads > 0 ? `${options.intraOpThreads} intra-op thread(s)` : "onnxruntime's default intra-op threads"}`,
+    `session on ${run.opened.provider} with ${options.intraOpThreads > 0 ? `${options.intraOpThreads} intra-op thread(s)` : "onnxruntime's default intra-op threads"}${options.allowSpinning ? ', spinning' : ', not spinning'}`,
   );
   try {
     await run.all(async (opened, reason) => {

@@ -84,6 +84,19 @@ test('cancel stops a job between batches; a bad model is an error, not retried',
   );
 });
 
+test("a client made with spinning off (the extension's) opens sessions whose threads do not spin", async (t) => {
+  const { job } = setup(t);
+  const logs: string[] = [];
+  const client = new ScoringWorkerClient({ spinning: false, log: (_l, m) => logs.push(m) });
+  t.after(() => client.dispose());
+  const { options, ...rest } = job;
+  await client.score({ ...rest, options: { ...options, allowSpinning: undefined } });
+  assert.ok(
+    logs.some((l) => l.startsWith('step-1/model.onnx: session on cpu') && l.endsWith(', not spinning')),
+    logs.join('\n'),
+  );
+});
+
 test('a job aborted while it waits behind another never reaches the worker; the one running is not disturbed', async (t) => {
   const { job } = setup(t);
   const client = new ScoringWorkerClient();
