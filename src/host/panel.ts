@@ -34,9 +34,9 @@ export interface PanelHost {
  * Least time between two snapshots sent to the webview: each one is serialised twice on its way
  * there and redraws the charts and a table of every checkpoint (its layout grows with the rows), in
  * a renderer that shares the machine with the scoring worker. So the interval grows with the rows:
- * 250 ms for a small run, 1 s at 400 checkpoints, at most 2 s.
+ * 250 ms for a small run, 1 s at 200 checkpoints, at most 2 s (from 400).
  */
-const postIntervalMs = (rows: number): number => Math.min(2000, Math.max(250, rows * 2.5));
+const postIntervalMs = (rows: number): number => Math.min(2000, Math.max(250, rows * 5));
 
 export class CoveragePanel extends Disposable {
   static readonly viewType = 'checkpointCoverage.panel';
