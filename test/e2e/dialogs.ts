@@ -10,7 +10,7 @@ import { assertNoErrors, quickInput, quickInputBox } from './workbench';
  * accept button. The dialog writes its start folder into the box asynchronously, possibly after we
  * typed: type, then require the value to stay ours for a moment, else type again.
  */
-async function answerPathDialog(page: Page, path: string, timeoutMs: number, shot?: string): Promise<void> {
+async function answerPathDialog(page: Page, path: string, timeoutMs: number, shot?: string, onAccept?: () => void): Promise<void> {
   const box = quickInputBox(page);
   const end = Date.now() + timeoutMs;
   for (let stable = 0; stable < 4;) {
@@ -25,17 +25,21 @@ async function answerPathDialog(page: Page, path: string, timeoutMs: number, sho
   if (shot) await screenshot(page, shot);
   // The accept button carries the command's label ("OK" or "Save" when it has none); the other header
   // action ("Show Local") is hidden in code-server.
-  await page.locator('.quick-input-widget .quick-input-action .monaco-button:visible').filter({ hasText: /\S/ }).first().click();
+  const accept = page.locator('.quick-input-widget .quick-input-action .monaco-button:visible').filter({ hasText: /\S/ }).first();
+  await accept.waitFor({ state: 'visible', timeout: timeoutMs });
+  onAccept?.();
+  await accept.click();
 }
 
 /**
- * Answers a folder picker (`shot`: a screenshot of it, answered, before accepting). In code-server, showOpenDialog is VS Code's "simple" dialog: a quick input
+ * Answers a folder picker (`shot`: a screenshot of it, answered, before accepting; `onAccept`: called
+ * just before the accept click, so a bench times the opening, not the typing). In code-server, showOpenDialog is VS Code's "simple" dialog: a quick input
  * whose value is a path. Typing the folder's path with a trailing slash lists that folder; accepting
  * with no item chosen returns the typed folder.
  */
-export async function pickFolder(page: Page, folder: string, timeoutMs = 30_000, shot?: string): Promise<void> {
+export async function pickFolder(page: Page, folder: string, timeoutMs = 30_000, shot?: string, onAccept?: () => void): Promise<void> {
   await quickInputBox(page).waitFor({ state: 'visible', timeout: timeoutMs });
-  await answerPathDialog(page, folder.endsWith('/') ? folder : folder + '/', timeoutMs, shot);
+  await answerPathDialog(page, folder.endsWith('/') ? folder : folder + '/', timeoutMs, shot, onAccept);
   await quickInput(page).waitFor({ state: 'hidden', timeout: timeoutMs });
 }
 
