@@ -132,7 +132,7 @@ export class ScoringLoop {
   /** The job taken ahead goes back to the queue, in its place, before it runs. */
   private withdrawAhead(): void {
     const job = this.ahead;
-    if (!job || job.controller.signal.aborted) return;
+    if (!job || job.settled || job.controller.signal.aborted) return;
     job.controller.abort();
     this.queue.putBack(job.item);
   }
@@ -205,6 +205,8 @@ export class ScoringLoop {
       // The checkpoint is taken once the turn is ours: a click while waiting still counts.
       if (turns && !(await turns.acquire(this.taker))) return;
       try {
+        // Trust withdrawn: the queue waits as it is until pump() runs again.
+        if (!this.deps.isTrusted()) return;
         let job = this.take(opened, false);
         while (job) {
           // Another run waiting for the worker gets it after this job, not after one taken ahead.
@@ -229,13 +231,9 @@ export class ScoringLoop {
 
   /** Takes the next checkpoint and starts its job (`ahead`: queued behind the running one); null when there is none to take now. */
   private take(opened: OpenedRun, ahead: boolean): Job | null {
-    if (this.stopped) return null;
+    if (this.stopped || !this.deps.isTrusted()) return null;
     const item = this.queue.take(this.eligible);
     if (!item) return null;
-    if (!this.deps.isTrusted()) {
-      this.queue.add(item.path, item.step, item.reason === 'initial' ? 'arrived' : item.reason);
-      return null;
-    }
     const entry = this.deps.entry(item.path);
     if (!entry) return null;
     const job: Job = { item, controller: new AbortController(), samples: 0, totalSamples: 0, settled: false, startedAt: 0 };

@@ -62,10 +62,11 @@ class OneWorker {
 
 function setup(steps: number[], o: { lookaheadMaxMs?: number } = {}) {
   const worker = new OneWorker();
+  const trust = { granted: true };
   const entries = new Map(steps.map((s) => [entry(s).path, entry(s)]));
   const loop = new ScoringLoop({
     log: { info: () => {}, warn: () => {}, error: () => {} },
-    isTrusted: () => true,
+    isTrusted: () => trust.granted,
     entry: (p) => entries.get(p),
     changed: () => {},
     scored: () => {},
@@ -74,7 +75,7 @@ function setup(steps: number[], o: { lookaheadMaxMs?: number } = {}) {
     lookaheadMaxMs: o.lookaheadMaxMs,
   });
   const states = () => Object.fromEntries([...loop.statuses].map(([p, s]) => [p, s.state]));
-  return { worker, loop, entries, states };
+  return { worker, loop, entries, states, trust };
 }
 
 test('after a short job the next one is queued behind the running one; each checkpoint runs once, in queue order', async () => {
@@ -150,4 +151,22 @@ test('removing the checkpoint queued ahead cancels it; it does not come back', a
   await loop.idle();
   assert.deepEqual(worker.ran, ['step-4', 'step-3', 'step-1']);
   assert.equal(states()['step-2'], undefined);
+});
+
+test('trust withdrawn while jobs run: the loop stops with the rest queued in order, and goes on once it is back', async () => {
+  const { worker, loop, entries, states, trust } = setup([1, 2, 3, 4, 5]);
+  worker.held.add('step-4');
+  loop.enqueue([...entries.values()], 'arrived');
+  loop.pump(worker.run);
+  await worker.running('step-4');
+  trust.granted = false;
+  worker.release('step-4');
+  await loop.idle();
+  // step-3 was handed to the worker behind step-4 while trust held: it runs; nothing after it.
+  assert.deepEqual(worker.ran, ['step-5', 'step-4', 'step-3']);
+  assert.deepEqual(states(), { 'step-1': 'queued', 'step-2': 'queued', 'step-3': 'done', 'step-4': 'done', 'step-5': 'done' });
+  trust.granted = true;
+  loop.pump(worker.run);
+  await loop.idle();
+  assert.deepEqual(worker.ran, ['step-5', 'step-4', 'step-3', 'step-2', 'step-1']);
 });
