@@ -2,8 +2,6 @@
 // from scored checkpoints. Pure; the CLI and the extension format or send it as they need.
 import type { CheckpointScores } from '../types';
 import {
-  byLengthMetrics,
-  checkpointMetrics,
   lengthQuartiles,
   commonSamples,
   referencedSamples,
@@ -18,7 +16,7 @@ import { CoverageTournament, type TournamentResult } from '../tournament';
 import { DEFAULT_N_GRID, DEFAULT_SELECTION_N } from '../defaults';
 import { tournamentVerdict } from './verdict';
 import { sampleName } from '../evalset/sampleName';
-import { FiguresCache, type CheckpointFigures, type SharedInputs } from './figuresCache';
+import { FiguresCache, type SharedInputs } from './figuresCache';
 
 export interface StepPath {
   step: number;
@@ -195,7 +193,7 @@ export function buildReportWithReference(input: ReportInput): { report: Coverage
   const cache = input.figuresCache ?? new FiguresCache();
   cache.prune(new Set(byPath.keys()));
   const checkpoints = cps.map((c) => {
-    const f = cache.figures(c.path, c.scores, shared, () => figuresOf(c.scores, shared));
+    const f = cache.figures(c.path, c.scores, shared);
     return toRow(c, f.metrics, standing.get(c.path)!, byPath, f.byLength);
   });
   const minCrossEntropy = stepPath(t.minCrossEntropy);
@@ -248,13 +246,6 @@ function skippedNames(cps: readonly ReportCheckpointInput[], evalFile: string, m
     .slice(0, most)
     .map(([, k]) => `${k.name} ${k.reason} (${k.by.length === 1 ? `by ${k.by[0]}` : `by ${k.by.length} checkpoints`})`);
   return `: ${shown.join('; ')}${bySample.size > most ? `; and ${bySample.size - most} more` : ''}`;
-}
-
-function figuresOf(scores: ReportCheckpointInput['scores'], s: SharedInputs): CheckpointFigures {
-  return {
-    metrics: checkpointMetrics(scores, s.set, { r: s.r, densities: s.densities, pointMass: s.pointMass, nGrid: s.nGrid }),
-    byLength: byLengthMetrics(scores, s.quartiles, s.r, s.nGrid),
-  };
 }
 
 function toEntry(c: ReportCheckpointInput) {

@@ -10,7 +10,7 @@
 // skipped a sample, a new N grid — every row is recomputed. A checkpoint's own scores are
 // compared by identity: a checkpoint scored again has a new scores object.
 import type { CheckpointScores } from '../types';
-import type { CheckpointMetrics, LengthQuartileMetrics } from '../metrics';
+import { byLengthMetrics, checkpointMetrics, type CheckpointMetrics, type LengthQuartileMetrics } from '../metrics';
 
 /** What every row's figures depend on, besides the checkpoint's own scores. */
 export interface SharedInputs {
@@ -35,17 +35,20 @@ export class FiguresCache {
 
   /**
    * The figures of checkpoint `path` under `shared`: the kept ones when neither `shared` nor its
-   * scores changed since they were computed, else `compute()`'s. Checkpoints not asked for in a
+   * scores changed since they were computed, else computed now. Checkpoints not asked for in a
    * build are forgotten at the next `prune`.
    */
-  figures(path: string, scores: CheckpointScores, shared: SharedInputs, compute: () => CheckpointFigures): CheckpointFigures {
+  figures(path: string, scores: CheckpointScores, shared: SharedInputs): CheckpointFigures {
     if (this.shared !== shared) {
       if (!this.shared || !sameShared(this.shared, shared)) this.rows.clear();
       this.shared = shared;
     }
     const kept = this.rows.get(path);
     if (kept && kept.scores === scores) return kept.figures;
-    const figures = compute();
+    const figures: CheckpointFigures = {
+      metrics: checkpointMetrics(scores, shared.set, shared),
+      byLength: byLengthMetrics(scores, shared.quartiles, shared.r, shared.nGrid),
+    };
     this.computed++;
     this.rows.set(path, { scores, figures });
     return figures;
