@@ -118,19 +118,16 @@ export class RunReporter {
 const SYNC_SLICE_MS = 15;
 
 /**
- * t.sync(entries), with the adds done a slice at a time. Each added checkpoint is compared with
- * every other one (K·n): the extension adding a hundred at once to a tournament of hundreds held
- * its event loop for a third of a second, and the scoring worker waited that long for its next job.
+ * t.sync(entries), letting the event loop run every SYNC_SLICE_MS: the extension adding a hundred
+ * checkpoints at once to a tournament of hundreds held its event loop for a third of a second, and
+ * the scoring worker waited that long for its next job.
  */
 async function syncInSlices(t: CoverageTournament, entries: readonly TournamentEntry[]): Promise<void> {
-  // Over those already in, sync drops what left and replaces what changed (the result does not
-  // depend on the order checkpoints were added in).
-  t.sync(entries.filter((e) => t.has(e.id)));
-  const fresh = entries.filter((e) => !t.has(e.id));
-  for (let i = 0; i < fresh.length;) {
-    const until = performance.now() + SYNC_SLICE_MS;
-    while (i < fresh.length && performance.now() < until) t.add(fresh[i++]);
-    if (i < fresh.length) await new Promise((resolve) => setImmediate(resolve));
+  const steps = t.syncSteps(entries);
+  for (let until = performance.now() + SYNC_SLICE_MS; !steps.next().done;) {
+    if (performance.now() < until) continue;
+    await new Promise((resolve) => setImmediate(resolve));
+    until = performance.now() + SYNC_SLICE_MS;
   }
 }
 

@@ -114,7 +114,7 @@ test('incremental add, remove and replace equal a fresh naive computation', () =
   );
 });
 
-test('sync to any later set of entries equals a fresh naive computation (kept, dropped, rescored, new)', () => {
+test('sync (whole or a step at a time) to any later set of entries equals a fresh naive computation (kept, dropped, rescored, new)', () => {
   fc.assert(
     fc.property(runArb, fc.array(fc.nat(), { minLength: 1, maxLength: 8 }), ({ n, N, rows, steps }, picks) => {
       const entries = toEntries(rows, steps);
@@ -129,7 +129,15 @@ test('sync to any later set of entries equals a fresh naive computation (kept, d
           if (bits === 3 && had) return [{ ...had, seqLogprob: had.seqLogprob.map((v) => v - 1) }];
           return [had ?? e];
         });
-        t.sync(inside);
+        if (p % 2 === 0) t.sync(inside);
+        else {
+          // A step at a time (as the extension does between other work): consistent at every pause.
+          for (const _ of t.syncSteps(inside)) {
+            const held = t.ids().map((id) => inside.find((e) => e.id === id)!);
+            assert.ok(held.every(Boolean), 'only checkpoints it was given');
+            assertMatches(t, held, n, N);
+          }
+        }
         // Standings follow the tournament's own order; the set must be exactly `inside`.
         assert.deepEqual([...t.ids()].sort(), inside.map((e) => e.id).sort());
         assertMatches(

@@ -1,7 +1,7 @@
 // Each checkpoint's figures (metrics over the common samples, the same by length quartile) kept
 // from one report build to the next. The extension rebuilds its report every second or so while
-// scores stream in; without this each build recomputed every checkpoint's coverage profile (a
-// sort of n log-ratios, five times over), though only the new checkpoints' had changed.
+// scores stream in; without this each build recomputed every checkpoint's coverage profile (five
+// times over: all samples and each length quartile), though only the new checkpoints' had changed.
 //
 // A checkpoint's figures depend on its own scores and on what every row shares: the reference r,
 // the common sample set, the length quartiles, the N grid and the reference's kind. The shared

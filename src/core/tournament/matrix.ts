@@ -152,13 +152,28 @@ export class CoverageTournament {
    * replaced, new ids join. Scores are kept by reference, so an unchanged array means unchanged scores.
    */
   sync(entries: readonly TournamentEntry[]): void {
+    const steps = this.syncSteps(entries);
+    while (!steps.next().done);
+  }
+
+  /**
+   * sync() a checkpoint at a time: the removals first, then it pauses after each checkpoint it
+   * adds (each is compared with every other one, K·n), so that a caller on an event loop can let
+   * other work run between them. Between two steps the tournament is a consistent one over the
+   * checkpoints it holds so far.
+   */
+  *syncSteps(entries: readonly TournamentEntry[]): Generator<void, void, void> {
     const want = new Map(entries.map((e) => [e.id, e]));
     if (want.size !== entries.length) throw new Error('tournament: a checkpoint is given twice');
     for (const e of [...this.entries]) {
       const w = want.get(e.id);
       if (!w || w.seqLogprob !== e.seqLogprob || w.tokenCounts !== e.tokenCounts) this.remove(e.id);
     }
-    for (const e of entries) if (!this.has(e.id)) this.add(e);
+    for (const e of entries) {
+      if (this.has(e.id)) continue;
+      this.add(e);
+      yield;
+    }
   }
 
   result(): TournamentResult {
