@@ -18,6 +18,7 @@ import { story, waitUntil } from './story';
 import { assertNoErrors, runCommand, treeItems, treePane } from './workbench';
 import { listCheckpointDirs } from './run-files';
 import { byTestId, TESTID, UI } from './testids';
+import { bpeTokenizerJson } from '../support/tokenizer';
 
 const env = e2eEnv();
 
@@ -44,28 +45,7 @@ function writeHostileRun(dir: string): number[] {
   rmSync(join(dir, '.coverage'), { recursive: true, force: true });
   const vocab: Record<string, number> = {};
   for (let i = 0; i < 24; i++) vocab[i < TOKENS.length ? TOKENS[i] : i === 23 ? '<unk>' : `t${i}`] = i;
-  writeFileSync(
-    join(dir, 'tokenizer.json'),
-    JSON.stringify({
-      version: '1.0',
-      added_tokens: [],
-      normalizer: null,
-      pre_tokenizer: null,
-      post_processor: null,
-      decoder: null,
-      model: {
-        type: 'BPE',
-        dropout: null,
-        unk_token: '<unk>',
-        continuing_subword_prefix: null,
-        end_of_word_suffix: null,
-        fuse_unk: false,
-        byte_fallback: false,
-        vocab,
-        merges: [],
-      },
-    }),
-  );
+  writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(bpeTokenizerJson({ vocab })));
   const evalFile = join(dir, 'eval.jsonl');
   const before = readFileSync(evalFile, 'utf8')
     .split('\n')

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EvalSetError, evalSetHash, loadEvalSet } from '../../src/core/evalset';
 import { loadTokenizer } from '../../src/core/tokenizer';
-import { tinyTokenizerJson } from './tokenizer.fixture';
+import { tinyTokenizerJson } from '../support/tokenizer';
 import { tempDir } from '../support/temp';
 
 function write(dir: string, name: string, body: string | Buffer): string {

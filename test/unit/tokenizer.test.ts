@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadTokenizer } from '../../src/core/tokenizer';
-import { tinyTokenizerJson } from './tokenizer.fixture';
+import { tinyTokenizerJson } from '../support/tokenizer';
 import { tempDir } from '../support/temp';
 
 test('encodes with the exact ids of the BPE merges and no special tokens', async (t) => {
