@@ -8,6 +8,7 @@ import { runColour, runThemeColour } from '../../src/shared/runColours';
 import { DEFAULT_UI_STATE } from '../../src/shared/uiState';
 import { curveData, progressLine, runWarnings, verdictText } from '../../webview/shaping';
 import { nextSort, tableColumns, tableRows } from '../../webview/tableShaping';
+import { testRunSnapshot } from '../support/snapshots';
 
 const row = (step: number, ce: number | null, cov16: number | null, extra: Partial<CheckpointRow> = {}): CheckpointRow => ({
   step,
@@ -30,37 +31,18 @@ const row = (step: number, ce: number | null, cov16: number | null, extra: Parti
 
 function run(name: string, colour: number, rows: CheckpointRow[], extra: Partial<PanelRun> = {}): PanelRun {
   return {
-    version: 1,
-    runName: name,
-    runPath: `/sweep/${name}`,
+    ...testRunSnapshot(rows, {
+      runName: name,
+      runPath: `/sweep/${name}`,
+      nGrid: [2, 16],
+      dev: 0.01,
+      resolved: true,
+      // Each run's own suggestion: the panel must not mark these with several runs open.
+      verdict: `own verdict of ${name}`,
+      suggested: { step: rows[0].step, path: rows[0].path },
+    }),
     label: name,
     colour,
-    reference: 'generator',
-    selectionN: 16,
-    nGrid: [2, 16],
-    dev: 0.01,
-    resolved: true,
-    // Each run's own suggestion: the panel must not mark these with several runs open.
-    verdict: `own verdict of ${name}`,
-    reportComplete: true,
-    suggestedOutcoversMinCe: null,
-    warnings: [],
-    suggested: { step: rows[0].step, path: rows[0].path },
-    minCrossEntropy: null,
-    rows,
-    plotIndices: rows.map((_, i) => i),
-    progress: {
-      done: rows.filter((r) => r.state === 'done').length,
-      failed: 0,
-      elsewhere: 0,
-      total: rows.length,
-      current: null,
-      tokensPerSecond: null,
-      provider: 'cpu',
-    },
-    problems: [],
-    error: null,
-    awaitingTrust: false,
     ...extra,
   };
 }

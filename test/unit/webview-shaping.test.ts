@@ -12,6 +12,7 @@ import {
   escapeBidi,
 } from '../../webview/shaping';
 import { tableColumns, type TableRow } from '../../webview/tableShaping';
+import { testRunSnapshot } from '../support/snapshots';
 
 const row = (step: number, ce: number | null, cov: Record<string, number>, state: CheckpointRow['state'] = 'done'): CheckpointRow => ({
   step,
@@ -57,29 +58,7 @@ test('a verdict the report has not caught up with says so', () => {
 });
 
 function snap(rows: CheckpointRow[], extra: Partial<RunSnapshot> = {}): RunSnapshot {
-  return {
-    version: 1,
-    runName: 'r',
-    runPath: '/r',
-    reference: 'generator',
-    selectionN: 16,
-    nGrid: [1, 2, 16, 256],
-    dev: 0.01,
-    resolved: true,
-    verdict: null,
-    reportComplete: true,
-    suggestedOutcoversMinCe: null,
-    warnings: [],
-    suggested: null,
-    minCrossEntropy: null,
-    rows,
-    plotIndices: rows.map((_, i) => i),
-    progress: { done: rows.length, failed: 0, elsewhere: 0, total: rows.length, current: null, tokensPerSecond: null, provider: 'cpu' },
-    problems: [],
-    error: null,
-    awaitingTrust: false,
-    ...extra,
-  };
+  return testRunSnapshot(rows, { nGrid: [1, 2, 16, 256], dev: 0.01, resolved: true, ...extra });
 }
 
 test('curves: one point per scored plotted checkpoint, the exact report values, markers on the marked ones', () => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { CheckpointRow, PanelSnapshot, RunCheckpointId, RunSnapshot } from '../../src/shared/protocol';
 import { DEFAULT_UI_STATE, type PanelUiState } from '../../src/shared/uiState';
 import { installFakeDom } from '../support/fakeDom';
+import { testRunSnapshot } from '../support/snapshots';
 
 /** webview/table.ts, loaded by path: its DOM types are the webview's, not this project's. */
 type Events = { pick: (id: RunCheckpointId) => void; view: (patch: Partial<PanelUiState>) => void };
@@ -42,28 +43,7 @@ const row = (step: number, state: CheckpointRow['state'], ce: number | null): Ch
   rivalStep: null,
 });
 
-const snap = (rows: CheckpointRow[]): RunSnapshot => ({
-  version: 1,
-  runName: 'r',
-  runPath: '/r',
-  reference: 'generator',
-  selectionN: 16,
-  nGrid: [16],
-  dev: null,
-  resolved: null,
-  verdict: null,
-  reportComplete: true,
-  suggestedOutcoversMinCe: null,
-  warnings: [],
-  suggested: null,
-  minCrossEntropy: null,
-  rows,
-  plotIndices: [],
-  progress: { done: 0, failed: 0, elsewhere: 0, total: rows.length, current: null, tokensPerSecond: null, provider: null },
-  problems: [],
-  error: null,
-  awaitingTrust: false,
-});
+const snap = (rows: CheckpointRow[]): RunSnapshot => testRunSnapshot(rows);
 
 test('rows are rebuilt only when what they show changed, in the snapshot order', (t) => {
   const dom = installFakeDom();
